@@ -1,0 +1,165 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import { Server } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from './config/env.js';
+import type { AppContext } from './context.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { newId } from './lib/ids.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { AppError } from './lib/app-error.js';
+import { createTokenService } from './auth/jwt.js';
+import { createAuthenticate } from './auth/authenticate.js';
+import { resolveJwtSecret } from './auth/secret.js';
+import { openBackend } from './stores/backend.js';
+import { createRecordStores } from './stores/records.js';
+import { createRedis, waitReady } from './redis.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { EventRegistry } from './realtime/event-registry.js';
+import { userChannel } from './realtime/channels.js';
+import type { AppServer } from './realtime/types.js';
+import { features } from './features.js';
+
+export interface StartOptions {
+  config: AppConfig;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface RunningApp {
+  ctx: AppContext;
+  http: HttpServer;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  /** Graceful stop: refuse new work, close sockets, let in-flight writes finish, close stores. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts one server node: stores, Redis (when configured), HTTP routes, Socket.IO with
+ * its auth middleware, and every feature in server/features.ts.
+ */
+export async function startApp(opts: StartOptions): Promise<RunningApp> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+
+  const { secret } = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
+  const backend = await openBackend(config, logger);
+  const stores = createRecordStores(backend);
+  const authenticate = createAuthenticate(tokens, stores.users);
+
+  const redisClients: Redis[] = [];
+  let redis: Redis | null = null;
+  if (config.redisUrl) {
+    redis = createRedis(config.redisUrl, logger, 'app');
+    const pub = createRedis(config.redisUrl, logger, 'io-pub');
+    const sub = pub.duplicate({ connectionName: 'io-sub', enableOfflineQueue: true });
+    redisClients.push(redis, pub, sub);
+    await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
+  }
+
+  const app = express();
+  const http = createServer(app);
+  const io: AppServer = new Server(http, {
+    maxHttpBufferSize: Math.max(config.messageBodyMaxBytes * 2, 64 * 1024),
+    cors: { origin: true },
+  });
+  if (redisClients.length === 3) io.adapter(createAdapter(redisClients[1]!, redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
+
+  const ctx: AppContext = { config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io };
+
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) ?? randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+    }),
+  );
+  app.use(express.json({ limit: config.jsonBodyMaxBytes }));
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await stores.ping();
+      checks['store'] = 'ok';
+    } catch {
+      checks['store'] = 'down';
+    }
+    if (redis) checks['redis'] = redis.status === 'ready' ? 'ok' : 'down';
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  const api = express.Router();
+  const registry = new EventRegistry(logger);
+  for (const feature of features) {
+    feature.routes?.(api, ctx);
+    feature.events?.(registry, ctx);
+  }
+  app.use('/api', api);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  io.use(async (socket, next) => {
+    const raw: unknown = socket.handshake.auth?.['token'];
+    try {
+      if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED');
+      socket.data.auth = await authenticate(raw);
+      socket.data.ip = socket.handshake.address;
+      next();
+    } catch (err) {
+      const appErr = err instanceof AppError ? err : new AppError('INTERNAL');
+      if (!(err instanceof AppError)) logger.error({ err }, 'socket auth failed');
+      // The message names the reason; `data` carries the usual error body.
+      next(Object.assign(new Error(appErr.code), { data: appErr.toBody() }));
+    }
+  });
+  io.on('connection', (socket) => {
+    void socket.join(userChannel(socket.data.auth.userId));
+    registry.attach(socket);
+    for (const feature of features) {
+      feature.onConnect?.(socket, ctx).catch((err: unknown) => logger.error({ err, feature: feature.name }, 'onConnect failed'));
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      io.disconnectSockets(true);
+      await registry.drain();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      http.closeIdleConnections();
+      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, config.shutdownGraceMs))]);
+      http.closeAllConnections();
+      await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
+      await backend.close();
+    })();
+    return closing;
+  };
+
+  return { ctx, http, url, port, close };
+}

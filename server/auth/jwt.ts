@@ -1,0 +1,51 @@
+import jwt from 'jsonwebtoken';
+import { AppError } from '../lib/app-error.js';
+import type { UserRole } from '../stores/ports.js';
+
+/** What a verified token says about its bearer. */
+export interface AuthClaims {
+  userId: string;
+  username: string;
+  role: UserRole;
+}
+
+/**
+ * HS256 only, on both sides: pinning the algorithm on verify is what stops `alg: none` and
+ * key-confusion tokens. Every token expires.
+ */
+const ALGORITHM = 'HS256' as const;
+
+export interface TokenService {
+  sign(claims: AuthClaims): string;
+  /** Throws AppError TOKEN_EXPIRED or TOKEN_INVALID. */
+  verify(token: string): AuthClaims;
+}
+
+export function createTokenService(secret: string, ttlSeconds: number, now: () => Date): TokenService {
+  return {
+    sign(claims) {
+      const iat = Math.floor(now().getTime() / 1000);
+      return jwt.sign({ sub: claims.userId, name: claims.username, role: claims.role, iat }, secret, {
+        algorithm: ALGORITHM,
+        expiresIn: ttlSeconds,
+      });
+    },
+    verify(token) {
+      try {
+        const payload = jwt.verify(token, secret, {
+          algorithms: [ALGORITHM],
+          clockTimestamp: Math.floor(now().getTime() / 1000),
+        });
+        if (typeof payload !== 'object' || typeof payload.sub !== 'string') throw new AppError('TOKEN_INVALID');
+        const role = payload['role'];
+        const name = payload['name'];
+        if ((role !== 'user' && role !== 'admin') || typeof name !== 'string') throw new AppError('TOKEN_INVALID');
+        return { userId: payload.sub, username: name, role };
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (err instanceof jwt.TokenExpiredError) throw new AppError('TOKEN_EXPIRED');
+        throw new AppError('TOKEN_INVALID');
+      }
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Process configuration from the environment, validated once at start. A bad value stops the
+ * process with a message naming the variable (see `loadConfig`). Every limit carries its unit in
+ * its name.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MONGO_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('tc:'),
+  /** HS256 secret; when unset the embedded default generates one under DATA_DIR. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 30).default(60 * 60 * 12),
+  /** Usernames (comma separated) that are made admin when they register. */
+  ADMIN_USERNAMES: z.string().default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MESSAGE_BODY_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024).default(16 * 1024),
+  JSON_BODY_MAX_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** Absolute ceiling for one upload, whatever the tier allows. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
+  HISTORY_PAGE_MAX: z.coerce.number().int().min(1).max(500).default(100),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** `current` or `recommended`: the seed's two sets of economy values. */
+  ECONOMY_PRESET: z.enum(['current', 'recommended']).default('current'),
+  /** Optional JSON file of single-value overrides on top of the preset. */
+  ECONOMY_OVERRIDES_FILE: z.string().optional(),
+  /** Switches every award off: the server is then a plain relay (used by the benchmark). */
+  ECONOMY_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type AppConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  mongoUrl: string | undefined;
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  jwtSecret: string | undefined;
+  jwtTtlSeconds: number;
+  adminUsernames: string[];
+  logLevel: string;
+  messageBodyMaxBytes: number;
+  jsonBodyMaxBytes: number;
+  uploadMaxBytes: number;
+  historyPageMax: number;
+  shutdownGraceMs: number;
+  economyPreset: 'current' | 'recommended';
+  economyOverridesFile: string | undefined;
+  economyEnabled: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    mongoUrl: e.MONGO_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    jwtSecret: e.JWT_SECRET,
+    jwtTtlSeconds: e.JWT_TTL_SECONDS,
+    adminUsernames: e.ADMIN_USERNAMES.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    logLevel: e.LOG_LEVEL,
+    messageBodyMaxBytes: e.MESSAGE_BODY_MAX_BYTES,
+    jsonBodyMaxBytes: e.JSON_BODY_MAX_BYTES,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    historyPageMax: e.HISTORY_PAGE_MAX,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    economyPreset: e.ECONOMY_PRESET,
+    economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
+    economyEnabled: e.ECONOMY_ENABLED,
+  };
+}

@@ -1,0 +1,28 @@
+import type { AppConfig } from './config/env.js';
+import type { Clock } from './lib/clock.js';
+import type { IdGenerator } from './lib/ids.js';
+import type { Logger } from './lib/logger.js';
+import type { TokenService } from './auth/jwt.js';
+import type { Authenticate } from './auth/authenticate.js';
+import type { RecordStores } from './stores/ports.js';
+import type { AppServer } from './realtime/types.js';
+import type { Backend } from './stores/backend.js';
+import type { Redis } from 'ioredis';
+
+/**
+ * Everything a feature service may use, built once in server/app.ts. Features receive it whole
+ * and take what they need; tests build it with a ManualClock and a temporary data directory.
+ */
+export interface AppContext {
+  config: AppConfig;
+  clock: Clock;
+  newId: IdGenerator;
+  logger: Logger;
+  tokens: TokenService;
+  authenticate: Authenticate;
+  backend: Backend;
+  stores: RecordStores;
+  /** Shared Redis for counters (caps, PIN lockouts) when REDIS_URL is set; null on the embedded default. */
+  redis: Redis | null;
+  io: AppServer;
+}

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import type { Connection } from 'mongoose';
+import type { AppConfig } from '../config/env.js';
+import type { Logger } from '../lib/logger.js';
+import { openSqlite, type SqliteDb } from './sqlite/db.js';
+
+/**
+ * The one database connection of the process. Every store (records, ledger, economy state) is
+ * built over the same backend, so a SQLite transaction or a MongoDB session can span them.
+ */
+export type Backend =
+  | { kind: 'sqlite'; db: SqliteDb; close(): Promise<void> }
+  | { kind: 'mongodb'; connection: Connection; close(): Promise<void> };
+
+/** MongoDB when MONGO_URL is set, otherwise the embedded SQLite file under DATA_DIR. */
+export async function openBackend(config: Pick<AppConfig, 'mongoUrl' | 'dataDir'>, logger: Logger): Promise<Backend> {
+  if (config.mongoUrl) {
+    const { connectMongo } = await import('./mongo/connection.js');
+    const connection = await connectMongo(config.mongoUrl, logger);
+    return { kind: 'mongodb', connection, close: () => connection.close() };
+  }
+  const db = openSqlite(join(config.dataDir, 'chat.sqlite'));
+  return {
+    kind: 'sqlite',
+    db,
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

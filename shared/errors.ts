@@ -1,0 +1,87 @@
+/**
+ * The one catalogue of error codes the server can return, over HTTP (`{ error: { code, message } }`
+ * with the status below) and in Socket.IO acks (`{ ok: false, error: { code, message } }`).
+ *
+ * Codes are stable API: clients switch on them. Add a code here (with its status and a default
+ * message) before using it; `test/unit/errors.test.ts` checks every code is documented in
+ * docs/errors.md.
+ */
+export const ERROR_CATALOGUE = {
+  // Generic request problems
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid' },
+  MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  PAYLOAD_NOT_OBJECT: { status: 400, message: 'The payload must be an object' },
+  UNKNOWN_EVENT: { status: 400, message: 'No such event' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'A backing service is unavailable' },
+
+  // Authentication and authorization
+  UNAUTHENTICATED: { status: 401, message: 'Authentication required' },
+  TOKEN_EXPIRED: { status: 401, message: 'The token has expired' },
+  TOKEN_INVALID: { status: 401, message: 'The token is not valid' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Wrong username or password' },
+  FORBIDDEN: { status: 403, message: 'Not allowed' },
+  USERNAME_TAKEN: { status: 409, message: 'That username is taken' },
+  INVITE_CODE_INVALID: { status: 400, message: 'The invite code is not valid' },
+
+  // Rooms
+  ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
+  NOT_A_MEMBER: { status: 403, message: 'You are not a member of this room' },
+  NOT_INVITED: { status: 403, message: 'This room is private: an invite is needed' },
+  BANNED_FROM_ROOM: { status: 403, message: 'You are banned from this room' },
+  NOT_ROOM_MODERATOR: { status: 403, message: 'Only the owner or a moderator may do this' },
+  NOT_ROOM_OWNER: { status: 403, message: 'Only the room owner may do this' },
+  CANNOT_TARGET_OWNER: { status: 403, message: 'The room owner cannot be the target of this action' },
+  ROOM_LIMIT_REACHED: { status: 403, message: 'You have reached the number of rooms your tier allows' },
+  PRIVATE_ROOMS_NOT_ALLOWED: { status: 403, message: 'Your tier does not allow private rooms' },
+  USER_NOT_FOUND: { status: 404, message: 'No such user' },
+
+  // Messages and files
+  MESSAGE_NOT_FOUND: { status: 404, message: 'No such message' },
+  MESSAGE_TOO_LARGE: { status: 413, message: 'The message is too large' },
+  FILE_NOT_FOUND: { status: 404, message: 'No such file' },
+  FILE_TOO_LARGE: { status: 413, message: 'The file is too large' },
+  FILE_MISSING: { status: 400, message: 'Send the file in the multipart field "file"' },
+  STORAGE_QUOTA_EXCEEDED: { status: 413, message: 'Your storage quota is used up' },
+  CANNOT_VOTE_OWN_MESSAGE: { status: 400, message: 'You cannot vote for your own message' },
+
+  // Ledger and economy
+  INSUFFICIENT_BALANCE: { status: 409, message: 'The balance is too low' },
+  INVALID_AMOUNT: { status: 400, message: 'The amount must be a positive whole number within limits' },
+  IDEMPOTENCY_CONFLICT: { status: 409, message: 'That request id was already used for a different request' },
+  LEDGER_INVARIANT_VIOLATED: { status: 500, message: 'A ledger invariant was violated; nothing was written' },
+  CAPS_UNAVAILABLE: { status: 503, message: 'Earning caps cannot be checked right now' },
+  UNKNOWN_ACTIVITY: { status: 400, message: 'No such activity' },
+  ALREADY_CLAIMED: { status: 409, message: 'Already claimed' },
+  ACHIEVEMENT_NOT_FOUND: { status: 404, message: 'No such achievement' },
+  ACHIEVEMENT_LOCKED: { status: 409, message: 'That achievement is not unlocked yet' },
+
+  // PIN, gifts, rewards
+  PIN_NOT_SET: { status: 409, message: 'Set a PIN first' },
+  PIN_INVALID: { status: 403, message: 'Wrong PIN' },
+  PIN_LOCKED: { status: 423, message: 'Too many wrong PINs: try again later' },
+  CANNOT_GIFT_SELF: { status: 400, message: 'You cannot gift yourself' },
+  RECIPIENT_BANNED: { status: 403, message: 'The recipient cannot receive tokens' },
+  GIFT_DAILY_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past your daily gifting allowance' },
+  GIFT_DAILY_COUNT_EXCEEDED: { status: 429, message: 'You have sent the most gifts allowed today' },
+  ROOM_BUDGET_EXHAUSTED: { status: 409, message: "The room's daily reward budget is spent" },
+  CANNOT_REWARD_SELF: { status: 403, message: 'You cannot reward yourself' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The wire shape of every error, in HTTP bodies (under `error`) and in socket acks. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Optional machine-readable detail, e.g. `{ retryAfterSeconds }` for PIN_LOCKED. */
+  details?: Record<string, unknown>;
+}
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CATALOGUE, value);
+}

@@ -1,0 +1,115 @@
+import type { z } from 'zod';
+import type { AckCallback } from './ack.js';
+import type * as s from './schemas.js';
+
+/**
+ * The Socket.IO contract, one source of truth for server, tests and clients:
+ * `Server<ClientToServerEvents, ServerToClientEvents>` on the server,
+ * `Socket<ServerToClientEvents, ClientToServerEvents>` on the client.
+ *
+ * Every client->server event takes one object payload (validated by the schema of the same
+ * name in ./schemas.ts) and an ack callback answered with `Ack<T>`.
+ */
+
+export type TierName = 'bronze' | 'silver' | 'gold' | 'platinum';
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  /** The tier badge (e.g. '🥈'), shown next to members and message authors. */
+  badge: string;
+  tier: TierName;
+}
+
+export interface RoomView {
+  id: string;
+  name: string;
+  description: string;
+  visibility: 'public' | 'private';
+  ownerId: string;
+  createdAt: string;
+}
+
+export interface MemberView {
+  user: UserSummary;
+  role: 'owner' | 'moderator' | 'member';
+  joinedAt: string;
+}
+
+export interface FileView {
+  id: string;
+  name: string;
+  size: number;
+  mime: string;
+}
+
+export interface MessageView {
+  id: string;
+  roomId: string;
+  clientMessageId: string;
+  author: UserSummary;
+  kind: 'text' | 'file';
+  body: string;
+  file: FileView | null;
+  reactions: Record<string, number>;
+  createdAt: string;
+}
+
+/** Why an award granted less than the full amount, or nothing. */
+export type AwardReason =
+  | 'DAILY_CAP'
+  | 'WEEKLY_CAP'
+  | 'ACTIVITY_CAP'
+  | 'ALREADY_REWARDED'
+  | 'CAPS_UNAVAILABLE'
+  | 'LEDGER_UNAVAILABLE'
+  | 'ECONOMY_DISABLED'
+  | 'NOT_ELIGIBLE';
+
+/** The outcome of an inline award, carried by the ack of the activity that earned it. */
+export interface AwardOutcome {
+  activity: string;
+  granted: number;
+  reason?: AwardReason;
+}
+
+export interface GiftView {
+  giftId: string;
+  from: UserSummary;
+  to: UserSummary;
+  amount: number;
+  message: string | null;
+  roomId: string | null;
+  at: string;
+}
+
+type Handler<P extends z.ZodTypeAny, R> = (payload: z.input<P>, ack: AckCallback<R>) => void;
+
+export interface ClientToServerEvents {
+  'room:join': Handler<typeof s.roomJoinPayload, { room: RoomView; role: MemberView['role']; award: AwardOutcome | null }>;
+  'room:leave': Handler<typeof s.roomLeavePayload, { roomId: string }>;
+  'message:send': Handler<typeof s.messageSendPayload, { message: MessageView; award: AwardOutcome | null }>;
+  'message:react': Handler<typeof s.messageReactPayload, { messageId: string; reactions: Record<string, number> }>;
+  'message:vote-helpful': Handler<typeof s.messageVoteHelpfulPayload, { messageId: string; award: AwardOutcome | null }>;
+  'file:share': Handler<typeof s.fileSharePayload, { message: MessageView; award: AwardOutcome | null }>;
+  'gift:send': Handler<typeof s.giftSendPayload, { gift: GiftView; balance: number }>;
+  'room:reward': Handler<
+    typeof s.roomRewardPayload,
+    { grantId: string; roomId: string; to: UserSummary; amount: number; reason: string; budgetLeft: number }
+  >;
+}
+
+export interface ServerToClientEvents {
+  'room:member-joined': (e: { roomId: string; member: MemberView }) => void;
+  'room:member-left': (e: { roomId: string; userId: string; reason: 'left' | 'kicked' | 'banned' }) => void;
+  'message:new': (m: MessageView) => void;
+  'message:reactions': (e: { roomId: string; messageId: string; reactions: Record<string, number> }) => void;
+  'file:shared': (e: { roomId: string; message: MessageView; file: FileView }) => void;
+  'tokens:balance': (e: { balance: number; tier: TierName }) => void;
+  'tier:changed': (e: { from: TierName; to: TierName; badge: string }) => void;
+  'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
+  'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
+  'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;

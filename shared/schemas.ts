@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Payload schemas for every client->server Socket.IO event and every REST body, shared with
+ * clients. The server validates with exactly these; limits that operators tune (message size,
+ * page size) are enforced again by the server from its config.
+ */
+
+export const id = z.string().min(1).max(64);
+/** A client-chosen idempotency key (gift, reward, award): letters, digits, `-`, `_`, `:`. */
+export const requestId = z.string().regex(/^[A-Za-z0-9_:-]{1,100}$/, 'letters, digits, - _ : (1-100)');
+/** A whole number of tokens. Upper bound keeps sums far from Number.MAX_SAFE_INTEGER. */
+export const tokenAmount = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000_000);
+
+export const username = z.string().regex(/^[A-Za-z0-9_]{3,32}$/, '3-32 characters: letters, digits, _');
+export const password = z.string().min(8, 'at least 8 characters').max(200);
+export const pin = z.string().regex(/^\d{4}$/, 'exactly 4 digits');
+
+export const registerBody = z.object({
+  username,
+  password,
+  publicKey: z.string().max(4096).optional(),
+  inviteCode: z.string().min(1).max(64).optional(),
+});
+export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+
+export const createRoomBody = z.object({
+  name: z.string().trim().min(1).max(80),
+  visibility: z.enum(['public', 'private']),
+  description: z.string().max(500).optional(),
+});
+export const roomTargetBody = z.object({ userId: id });
+export const pageQuery = z.object({
+  before: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+// Socket events (client -> server)
+export const roomJoinPayload = z.object({ roomId: id });
+export const roomLeavePayload = z.object({ roomId: id });
+export const messageSendPayload = z.object({
+  roomId: id,
+  clientMessageId: z.string().min(1).max(100),
+  /** Size is checked in bytes by the server against MESSAGE_BODY_MAX_BYTES. */
+  body: z.string().min(1),
+});
+export const messageReactPayload = z.object({
+  messageId: id,
+  emoji: z.string().min(1).max(32),
+  on: z.boolean(),
+});
+export const messageVoteHelpfulPayload = z.object({ messageId: id });
+export const fileSharePayload = z.object({
+  roomId: id,
+  fileId: id,
+  caption: z.string().max(1000).optional(),
+  /** Optional client id so a retried share posts once. */
+  clientMessageId: z.string().min(1).max(100).optional(),
+});
+export const giftSendPayload = z.object({
+  toUserId: id,
+  amount: tokenAmount,
+  pin,
+  message: z.string().max(280, 'at most 280 characters').optional(),
+  roomId: id.optional(),
+  requestId,
+});
+export const roomRewardPayload = z.object({
+  roomId: id,
+  userId: id,
+  amount: tokenAmount,
+  reason: z.string().trim().min(1).max(200),
+  requestId,
+});
+
+// REST bodies for the economy
+export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.string().trim().min(1).max(200), requestId });
+export const setPinBody = z.object({ password: z.string().min(1).max(200), pin });
+export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
+export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });
+export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
