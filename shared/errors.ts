@@ -36,6 +36,9 @@ export const ERROR_CATALOGUE = {
   NOT_ROOM_MODERATOR: { status: 403, message: 'Only the owner or a moderator may do this' },
   NOT_ROOM_OWNER: { status: 403, message: 'Only the room owner may do this' },
   CANNOT_TARGET_OWNER: { status: 403, message: 'The room owner cannot be the target of this action' },
+  CANNOT_TARGET_MODERATOR: { status: 403, message: 'Only the owner may kick or ban a moderator' },
+  TARGET_NOT_A_MEMBER: { status: 409, message: 'That user is not a member of this room' },
+  OWNER_CANNOT_LEAVE: { status: 409, message: 'The room owner cannot leave the room' },
   ROOM_LIMIT_REACHED: { status: 403, message: 'You have reached the number of rooms your tier allows' },
   PRIVATE_ROOMS_NOT_ALLOWED: { status: 403, message: 'Your tier does not allow private rooms' },
   USER_NOT_FOUND: { status: 404, message: 'No such user' },
@@ -48,6 +51,7 @@ export const ERROR_CATALOGUE = {
   FILE_MISSING: { status: 400, message: 'Send the file in the multipart field "file"' },
   STORAGE_QUOTA_EXCEEDED: { status: 413, message: 'Your storage quota is used up' },
   CANNOT_VOTE_OWN_MESSAGE: { status: 400, message: 'You cannot vote for your own message' },
+  ALREADY_VOTED: { status: 409, message: 'You already voted this message helpful' },
 
   // Ledger and economy
   INSUFFICIENT_BALANCE: { status: 409, message: 'The balance is too low' },

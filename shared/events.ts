@@ -16,9 +16,12 @@ export type TierName = 'bronze' | 'silver' | 'gold' | 'platinum';
 export interface UserSummary {
   id: string;
   username: string;
-  /** The tier badge (e.g. '🥈'), shown next to members and message authors. */
-  badge: string;
-  tier: TierName;
+  /**
+   * The tier badge (e.g. '🥈'), shown next to members and message authors. Absent while no
+   * economy is wired to compute it (never a made-up value).
+   */
+  badge?: string;
+  tier?: TierName;
 }
 
 export interface RoomView {
