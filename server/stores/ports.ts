@@ -64,9 +64,18 @@ export interface MembershipRecord {
   joinedAt: Date;
 }
 
+/**
+ * One page of a newest-first listing. Paged calls take `{ before?, limit }`: `before` is an item
+ * id and is exclusive (only items with a smaller id are returned); `limit` is an integer in
+ * 1..PAGE_LIMIT_MAX (server/stores/page.ts), anything else throws a RangeError.
+ */
 export interface Page<T> {
   items: T[];
-  /** Pass as `before` to get the next (older) page; null when there is none. */
+  /**
+   * Pass as `before` to get the next (older) page. It is the id of the last item here, set
+   * exactly when at least one older item exists (adapters read `limit + 1` rows to know), and
+   * null otherwise: a non-null cursor never leads to an empty page (unless items are deleted).
+   */
   nextCursor: string | null;
 }
 
