@@ -63,6 +63,17 @@ export interface HistoryQuery {
   limit: number;
 }
 
+/** Totals of one user's legs grouped by entry activity (entries without one under `other`). */
+export interface ActivitySumsQuery {
+  /** credit: tokens that came in (amounts as positive numbers); debit: tokens that went out. */
+  direction: 'credit' | 'debit';
+  kinds?: EntryKind[];
+  /** Inclusive lower bound on the entry's createdAt. */
+  since?: Date;
+}
+
+export const NO_ACTIVITY = 'other';
+
 export interface AuditViolation {
   rule: 'entry_not_balanced' | 'total_not_zero' | 'negative_user_balance' | 'balance_mismatch' | 'supply_mismatch';
   account?: string;
@@ -81,6 +92,12 @@ export interface AuditReport {
   violations: AuditViolation[];
 }
 
+/** Test-only hooks an adapter accepts at construction, to break a post half-way on purpose. */
+export interface LedgerFaults {
+  /** Called after the journal entry is inserted and before the credits are applied. */
+  afterJournalInsert?: () => void;
+}
+
 export interface LedgerStore {
   /**
    * Posts drafts (with ids already assigned) in ONE transaction. Each draft is decided on its own:
@@ -95,6 +112,8 @@ export interface LedgerStore {
   findByIdempotencyKey(key: string): Promise<JournalEntry | null>;
   /** Entries with a leg on the user's account, newest first. */
   history(userId: string, query: HistoryQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;
+  /** Earning / spending statistics: per activity, positive totals, for the user's legs in one direction. */
+  sumsByActivity(userId: string, query: ActivitySumsQuery): Promise<Record<string, number>>;
   /** Recomputes every balance from the journal and checks the invariants. */
   audit(): Promise<AuditReport>;
 }

@@ -1,0 +1,181 @@
+import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
+
+/**
+ * Pure ledger rules: what a valid entry looks like and how it moves the lifetime counters. No I/O;
+ * both adapters and the service call these, before the write and again on what they read back.
+ */
+
+/** Largest amount one leg may move. Keeps every sum of legs and balances far inside 2^53. */
+export const LEG_AMOUNT_MAX = 1_000_000_000_000;
+/** A bound on every loop over legs: the largest entry is a batch payout, not a ledger dump. */
+export const LEGS_PER_ENTRY_MAX = 64;
+export const IDEMPOTENCY_KEY_MAX_CHARS = 200;
+
+export const ENTRY_KINDS: readonly EntryKind[] = ['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment'];
+
+export const ZERO_ACCOUNT: Readonly<AccountState> = Object.freeze({
+  balance: 0,
+  totalEarned: 0,
+  totalSpent: 0,
+  totalGifted: 0,
+  totalReceived: 0,
+});
+
+export const isUserAccount = (account: string): account is `user:${string}` => account.startsWith('user:') && account.length > 5;
+export const isSystemAccount = (account: string): boolean => account === ISSUANCE || account === SINK;
+export const userIdOf = (account: `user:${string}`): string => account.slice(5);
+
+/** Which system account must (or may) be on each side of an entry of a kind. */
+interface KindShape {
+  /** Allowed debited accounts: 'user', or a system account. */
+  debit: ReadonlyArray<'user' | AccountId>;
+  credit: ReadonlyArray<'user' | AccountId>;
+}
+
+const KIND_SHAPES: Record<Exclude<EntryKind, 'adjustment'>, KindShape> = {
+  earn: { debit: [ISSUANCE], credit: ['user'] },
+  grant: { debit: [ISSUANCE], credit: ['user'] },
+  award: { debit: [ISSUANCE], credit: ['user'] },
+  gift: { debit: ['user'], credit: ['user'] },
+  spend: { debit: ['user'], credit: [SINK] },
+  penalty: { debit: ['user'], credit: [SINK] },
+  decay: { debit: ['user'], credit: [SINK] },
+  refund: { debit: [SINK], credit: ['user'] },
+};
+
+/** Why a draft is refused; the service turns these into LEDGER_INVARIANT_VIOLATED. */
+export type DraftProblem =
+  | 'unknown_kind'
+  | 'no_legs'
+  | 'too_many_legs'
+  | 'bad_account'
+  | 'amount_not_integer'
+  | 'amount_zero'
+  | 'amount_too_large'
+  | 'legs_not_balanced'
+  | 'account_repeated'
+  | 'kind_shape'
+  | 'bad_idempotency_key';
+
+/** Checks a draft against every structural rule; returns the problems found (empty when valid). */
+export function draftProblems(draft: Pick<EntryDraft, 'kind' | 'legs' | 'idempotencyKey'>): DraftProblem[] {
+  const problems = new Set<DraftProblem>();
+  if (!ENTRY_KINDS.includes(draft.kind)) problems.add('unknown_kind');
+  const key = draft.idempotencyKey;
+  if (typeof key !== 'string' || key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_CHARS) problems.add('bad_idempotency_key');
+  const legs = draft.legs;
+  if (!Array.isArray(legs) || legs.length === 0) return [...problems, 'no_legs'];
+  if (legs.length > LEGS_PER_ENTRY_MAX) return [...problems, 'too_many_legs'];
+  const seen = new Set<string>();
+  let sum = 0;
+  for (const leg of legs) {
+    if (typeof leg.account !== 'string' || !(isUserAccount(leg.account) || isSystemAccount(leg.account))) problems.add('bad_account');
+    if (seen.has(leg.account)) problems.add('account_repeated');
+    seen.add(leg.account);
+    if (!Number.isSafeInteger(leg.amount)) {
+      problems.add('amount_not_integer');
+      continue;
+    }
+    if (leg.amount === 0) problems.add('amount_zero');
+    if (Math.abs(leg.amount) > LEG_AMOUNT_MAX) problems.add('amount_too_large');
+    sum += leg.amount;
+  }
+  if (!problems.has('amount_not_integer') && sum !== 0) problems.add('legs_not_balanced');
+  if (legs.length < 2) problems.add('legs_not_balanced');
+  if (!problems.has('unknown_kind') && !shapeFits(draft.kind, legs)) problems.add('kind_shape');
+  return [...problems];
+}
+
+function shapeFits(kind: EntryKind, legs: readonly Leg[]): boolean {
+  if (kind === 'adjustment') return true;
+  const shape = KIND_SHAPES[kind];
+  const allowed = (account: AccountId, sides: ReadonlyArray<'user' | AccountId>): boolean =>
+    sides.some((side) => (side === 'user' ? isUserAccount(account) : side === account));
+  return legs.every((leg) => (leg.amount < 0 ? allowed(leg.account, shape.debit) : allowed(leg.account, shape.credit)));
+}
+
+/** Throws (a plain Error: a programming error, not a user refusal) when the draft breaks a rule. */
+export function assertValidDraft(draft: Pick<EntryDraft, 'kind' | 'legs' | 'idempotencyKey'>): void {
+  const problems = draftProblems(draft);
+  if (problems.length > 0) throw new LedgerInvariantError(`invalid ledger entry ${draft.idempotencyKey}: ${problems.join(', ')}`, { problems });
+}
+
+/** A broken ledger invariant: the transaction that found it is rolled back. */
+export class LedgerInvariantError extends Error {
+  readonly details: Record<string, unknown>;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'LedgerInvariantError';
+    this.details = details;
+  }
+}
+
+export type CounterDelta = Omit<AccountState, 'balance'>;
+
+/**
+ * How one leg moves its user account's lifetime counters. The rules (docs/ledger.md):
+ * - credits of earn, grant and award count as earned: tokens that came into existence for the user;
+ * - a gift's debit counts as gifted for the sender and its credit as received for the recipient
+ *   (received is not "earned": it moved between users, nothing was minted);
+ * - debits of spend count as spent;
+ * - refund, penalty, decay and adjustment move the balance only. A refund does not lower totalSpent
+ *   and does not count as earned: lifetime counters only ever grow, so tiers based on them never
+ *   drop because of a correction.
+ */
+export function counterDelta(kind: EntryKind, amount: number): CounterDelta {
+  const delta = { totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 };
+  if (amount > 0) {
+    if (kind === 'earn' || kind === 'grant' || kind === 'award') delta.totalEarned = amount;
+    else if (kind === 'gift') delta.totalReceived = amount;
+  } else if (amount < 0) {
+    if (kind === 'spend') delta.totalSpent = -amount;
+    else if (kind === 'gift') delta.totalGifted = -amount;
+  }
+  return delta;
+}
+
+/** The account state after applying one leg of an entry of `kind`. */
+export function applyLeg(state: AccountState, kind: EntryKind, amount: number): AccountState {
+  const d = counterDelta(kind, amount);
+  return {
+    balance: state.balance + amount,
+    totalEarned: state.totalEarned + d.totalEarned,
+    totalSpent: state.totalSpent + d.totalSpent,
+    totalGifted: state.totalGifted + d.totalGifted,
+    totalReceived: state.totalReceived + d.totalReceived,
+  };
+}
+
+/**
+ * The read-back check: what the store holds after the write must be exactly the state before
+ * plus the leg, and a user balance is never negative.
+ */
+export function assertReadBack(account: AccountId, before: AccountState, kind: EntryKind, amount: number, after: AccountState): void {
+  const expected = applyLeg(before, kind, amount);
+  const same =
+    expected.balance === after.balance &&
+    expected.totalEarned === after.totalEarned &&
+    expected.totalSpent === after.totalSpent &&
+    expected.totalGifted === after.totalGifted &&
+    expected.totalReceived === after.totalReceived;
+  if (!same) throw new LedgerInvariantError(`account ${account} read back differs from the write`, { account, expected, actual: after });
+  if (isUserAccount(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
+}
+
+/** Debit legs first: a store applies the balance guards before it writes anything else of the entry. */
+export function debitsFirst(legs: readonly Leg[]): Leg[] {
+  return [...legs].sort((a, b) => a.amount - b.amount);
+}
+
+/** Idempotency keys. Awards derive theirs from the event; client requests are scoped by user. */
+export const idempotencyKeys = {
+  sendMessage: (messageId: string) => `earn:send_message:${messageId}`,
+  joinRoom: (userId: string, roomId: string) => `earn:join_room:${userId}:${roomId}`,
+  dailyLogin: (userId: string, utcDay: string) => `earn:daily_login:${userId}:${utcDay}`,
+  /** Any other earning activity tied to one event id (file share, room creation, ...). */
+  earn: (activity: string, ...parts: string[]) => ['earn', activity, ...parts].join(':'),
+  gift: (senderId: string, requestId: string) => `gift:${senderId}:${requestId}`,
+  spend: (userId: string, requestId: string) => `spend:${userId}:${requestId}`,
+  award: (adminId: string, requestId: string) => `award:${adminId}:${requestId}`,
+  grant: (moderatorId: string, requestId: string) => `grant:${moderatorId}:${requestId}`,
+};

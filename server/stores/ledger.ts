@@ -1,0 +1,13 @@
+import type { Backend } from './backend.js';
+import type { LedgerFaults, LedgerStore } from '../ledger/ports.js';
+import { createSqliteLedgerStore } from './sqlite/ledger-store.js';
+
+/**
+ * The ledger store over the process's one backend. The MongoDB adapter is loaded only when the
+ * backend is MongoDB, so the embedded default never loads mongoose. `faults` is for tests only.
+ */
+export async function createLedgerStore(backend: Backend, opts: { faults?: LedgerFaults } = {}): Promise<LedgerStore> {
+  if (backend.kind === 'sqlite') return createSqliteLedgerStore(backend.db, opts);
+  const { createMongoLedgerStore } = await import('./mongo/ledger-store.js');
+  return createMongoLedgerStore(backend.connection, opts);
+}

@@ -1,0 +1,281 @@
+import type { ClientSession, Connection } from 'mongoose';
+import { judgeAudit } from '../../ledger/audit.js';
+import {
+  NO_ACTIVITY,
+  userAccount,
+  type AccountId,
+  type AccountState,
+  type ActivitySumsQuery,
+  type AuditReport,
+  type EntryKind,
+  type HistoryQuery,
+  type JournalEntry,
+  type LedgerFaults,
+  type LedgerStore,
+  type Leg,
+  type PostOutcome,
+} from '../../ledger/ports.js';
+import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { mongoErrorCode, runInTransaction } from './transaction.js';
+
+const DUPLICATE_KEY = 11000;
+/** How many times a post is re-run after a duplicate key raced in from another transaction. */
+const DUPLICATE_RETRIES_MAX = 3;
+
+interface JournalDoc {
+  _id: string;
+  idempotencyKey: string;
+  kind: EntryKind;
+  legs: Leg[];
+  /** The accounts of `legs`, indexed with `_id` for history by account. */
+  accounts: AccountId[];
+  activity: string | null;
+  roomId: string | null;
+  message: string | null;
+  metadata: Record<string, unknown>;
+  actorId: string | null;
+  createdAt: Date;
+}
+
+interface AccountDoc {
+  _id: string;
+  balance: number;
+  totalEarned: number;
+  totalSpent: number;
+  totalGifted: number;
+  totalReceived: number;
+}
+
+const toState = (doc: AccountDoc | null): AccountState =>
+  doc
+    ? { balance: doc.balance, totalEarned: doc.totalEarned, totalSpent: doc.totalSpent, totalGifted: doc.totalGifted, totalReceived: doc.totalReceived }
+    : { ...ZERO_ACCOUNT };
+
+const toEntry = (doc: JournalDoc): JournalEntry => ({
+  id: doc._id,
+  kind: doc.kind,
+  legs: doc.legs.map((l) => ({ account: l.account, amount: l.amount })),
+  idempotencyKey: doc.idempotencyKey,
+  activity: doc.activity,
+  roomId: doc.roomId,
+  message: doc.message,
+  metadata: doc.metadata ?? {},
+  actorId: doc.actorId,
+  createdAt: doc.createdAt,
+});
+
+/** Thrown inside the transaction body when a debit's guard refuses; the body undoes that draft's writes. */
+class InsufficientFunds extends Error {
+  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
+    super('insufficient funds');
+  }
+}
+
+/**
+ * The ledger on MongoDB: collections `ledger_journal` (unique `idempotencyKey`) and
+ * `ledger_accounts` (balance and counters per account). A post is one multi-document transaction
+ * (server/stores/mongo/transaction.ts) and every call inside it carries the session.
+ *
+ * MongoDB has no savepoints, so a refused draft in a batch is undone by hand inside the same
+ * transaction: debits are applied first, each guarded by `balance >= n`; when one is refused the
+ * debits already applied for that draft are credited back before anything else of it is written.
+ */
+export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults } = {}): LedgerStore {
+  const journal = connection.collection<JournalDoc>('ledger_journal');
+  const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
+  const faults = opts.faults;
+
+  // Index builds cannot run inside a transaction: they are awaited once, before the first use.
+  let ready: Promise<void> | undefined;
+  const ensureIndexes = (): Promise<void> =>
+    (ready ??= (async () => {
+      await journal.createIndex({ idempotencyKey: 1 }, { unique: true, name: 'idempotencyKey_unique' });
+      await journal.createIndex({ accounts: 1, _id: -1 }, { name: 'accounts_history' });
+      await journal.createIndex({ accounts: 1, createdAt: 1 }, { name: 'accounts_createdAt' });
+    })().catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    }));
+
+  async function readAccount(account: string, session: ClientSession): Promise<AccountState> {
+    return toState(await accountsCol.findOne({ _id: account }, { session }));
+  }
+
+  /** Applies one leg with its guard; returns the state after, or null when the guard refused. */
+  async function applyLeg(entry: JournalEntry, leg: Leg, session: ClientSession): Promise<AccountState | null> {
+    const before = await readAccount(leg.account, session);
+    const user = isUserAccount(leg.account);
+    const d = user ? counterDelta(entry.kind, leg.amount) : { ...ZERO_ACCOUNT };
+    const inc = { balance: leg.amount, totalEarned: d.totalEarned, totalSpent: d.totalSpent, totalGifted: d.totalGifted, totalReceived: d.totalReceived };
+    let after: AccountDoc | null;
+    if (user && leg.amount < 0) {
+      // The guard: the debit only matches when the balance covers it. No upsert: a user
+      // without an account document has nothing to spend.
+      after = await accountsCol.findOneAndUpdate(
+        { _id: leg.account, balance: { $gte: -leg.amount } },
+        { $inc: inc },
+        { session, returnDocument: 'after' },
+      );
+      if (!after) return null;
+    } else {
+      after = await accountsCol.findOneAndUpdate({ _id: leg.account }, { $inc: inc }, { session, returnDocument: 'after', upsert: true });
+    }
+    const state = toState(after);
+    assertReadBack(leg.account, before, user ? entry.kind : 'adjustment', leg.amount, state);
+    return state;
+  }
+
+  /** Reverses legs already applied for a refused draft (same transaction, same session). */
+  async function undoLegs(entry: JournalEntry, applied: readonly Leg[], session: ClientSession): Promise<void> {
+    for (const leg of applied) {
+      const d = isUserAccount(leg.account) ? counterDelta(entry.kind, leg.amount) : { ...ZERO_ACCOUNT };
+      await accountsCol.updateOne(
+        { _id: leg.account },
+        { $inc: { balance: -leg.amount, totalEarned: -d.totalEarned, totalSpent: -d.totalSpent, totalGifted: -d.totalGifted, totalReceived: -d.totalReceived } },
+        { session },
+      );
+    }
+  }
+
+  async function postOne(entry: JournalEntry, session: ClientSession): Promise<PostOutcome> {
+    const existing = await journal.findOne({ idempotencyKey: entry.idempotencyKey }, { session });
+    if (existing) return { status: 'duplicate', entry: toEntry(existing) };
+    const legs = debitsFirst(entry.legs);
+    const touched: Record<string, AccountState> = {};
+    const applied: Leg[] = [];
+    for (const leg of legs.filter((l) => l.amount < 0)) {
+      const before = isUserAccount(leg.account) ? await readAccount(leg.account, session) : null;
+      const after = await applyLeg(entry, leg, session);
+      if (!after) {
+        await undoLegs(entry, applied, session);
+        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before?.balance ?? 0, needed: -leg.amount });
+      }
+      applied.push(leg);
+      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
+    }
+    const doc: JournalDoc = {
+      _id: entry.id,
+      idempotencyKey: entry.idempotencyKey,
+      kind: entry.kind,
+      legs: legs.map((l) => ({ account: l.account, amount: l.amount })),
+      accounts: legs.map((l) => l.account),
+      activity: entry.activity,
+      roomId: entry.roomId,
+      message: entry.message,
+      metadata: entry.metadata ?? {},
+      actorId: entry.actorId,
+      createdAt: entry.createdAt,
+    };
+    const inserted = await journal.insertOne(doc, { session });
+    if (inserted.insertedId !== entry.id) throw new Error(`ledger journal insert of ${entry.id} was not acknowledged`);
+    faults?.afterJournalInsert?.();
+    for (const leg of legs.filter((l) => l.amount > 0)) {
+      const after = await applyLeg(entry, leg, session);
+      if (!after) throw new Error(`credit to ${leg.account} did not apply`);
+      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
+    }
+    return { status: 'posted', entry: toEntry(doc), accounts: touched };
+  }
+
+  async function postBatch(entries: readonly JournalEntry[]): Promise<PostOutcome[]> {
+    return runInTransaction(connection, async (session) => {
+      const outcomes: PostOutcome[] = [];
+      for (const entry of entries) {
+        try {
+          outcomes.push(await postOne(entry, session));
+        } catch (err) {
+          if (err instanceof InsufficientFunds) outcomes.push(err.outcome);
+          else throw err;
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  return {
+    async post(entries) {
+      for (const entry of entries) assertValidDraft(entry);
+      await ensureIndexes();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await postBatch(entries);
+        } catch (err) {
+          // A concurrent transaction committed the same key after this one's snapshot: the
+          // insert fails with 11000 and MongoDB aborts the transaction. Running it again reads
+          // the committed entry and answers `duplicate`.
+          if (mongoErrorCode(err) === DUPLICATE_KEY && attempt < DUPLICATE_RETRIES_MAX) continue;
+          throw err;
+        }
+      }
+    },
+
+    async account(userId) {
+      return toState(await accountsCol.findOne({ _id: userAccount(userId) }));
+    },
+
+    async accounts(userIds) {
+      const docs = await accountsCol.find({ _id: { $in: userIds.map(userAccount) } }).toArray();
+      const byId = new Map(docs.map((d) => [d._id, d]));
+      const out: Record<string, AccountState> = {};
+      for (const id of userIds) out[id] = toState(byId.get(userAccount(id)) ?? null);
+      return out;
+    },
+
+    async findByIdempotencyKey(key) {
+      const doc = await journal.findOne({ idempotencyKey: key });
+      return doc ? toEntry(doc) : null;
+    },
+
+    async history(userId, query: HistoryQuery) {
+      const filter: Record<string, unknown> = { accounts: userAccount(userId) };
+      if (query.kind) filter['kind'] = query.kind;
+      if (query.before) filter['_id'] = { $lt: query.before };
+      const docs = await journal.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray();
+      const page = docs.slice(0, query.limit);
+      return { items: page.map(toEntry), nextCursor: docs.length > query.limit ? (page[page.length - 1]?._id ?? null) : null };
+    },
+
+    async sumsByActivity(userId, query: ActivitySumsQuery) {
+      if (query.kinds && query.kinds.length === 0) return {};
+      const account = userAccount(userId);
+      const match: Record<string, unknown> = { accounts: account };
+      if (query.kinds) match['kind'] = { $in: query.kinds };
+      if (query.since) match['createdAt'] = { $gte: query.since };
+      const rows = await journal
+        .aggregate<{ _id: string | null; total: number }>([
+          { $match: match },
+          { $unwind: '$legs' },
+          { $match: { 'legs.account': account, 'legs.amount': query.direction === 'credit' ? { $gt: 0 } : { $lt: 0 } } },
+          { $group: { _id: '$activity', total: { $sum: { $abs: '$legs.amount' } } } },
+        ])
+        .toArray();
+      const out: Record<string, number> = {};
+      for (const r of rows) out[r._id ?? NO_ACTIVITY] = (out[r._id ?? NO_ACTIVITY] ?? 0) + r.total;
+      return out;
+    },
+
+    async audit(): Promise<AuditReport> {
+      // A snapshot read transaction, so entries and balances come from one point in time.
+      return runInTransaction(connection, async (session) => {
+        const entries = await journal.countDocuments({}, { session });
+        const unbalanced = await journal
+          .aggregate<{ _id: string; sum: number; legs: number }>(
+            [
+              { $project: { sum: { $sum: '$legs.amount' }, legs: { $size: '$legs' } } },
+              { $match: { $or: [{ sum: { $ne: 0 } }, { legs: { $lt: 2 } }] } },
+            ],
+            { session },
+          )
+          .toArray();
+        const sums = await journal
+          .aggregate<{ _id: string; sum: number }>([{ $unwind: '$legs' }, { $group: { _id: '$legs.account', sum: { $sum: '$legs.amount' } } }], { session })
+          .toArray();
+        const balances: Record<string, number> = {};
+        for (const doc of await accountsCol.find({}, { session, projection: { balance: 1 } }).toArray()) balances[doc._id] = doc.balance;
+        const journalSums: Record<string, number> = {};
+        for (const s of sums) journalSums[s._id] = s.sum;
+        return judgeAudit({ entries, unbalanced: unbalanced.map((u) => ({ entryId: u._id, sum: u.sum })), journalSums, balances });
+      });
+    },
+  };
+}

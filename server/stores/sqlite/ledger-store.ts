@@ -1,0 +1,290 @@
+import type { SqliteDb } from './db.js';
+import { judgeAudit } from '../../ledger/audit.js';
+import {
+  NO_ACTIVITY,
+  userAccount,
+  type AccountId,
+  type AccountState,
+  type ActivitySumsQuery,
+  type AuditReport,
+  type EntryKind,
+  type HistoryQuery,
+  type JournalEntry,
+  type LedgerFaults,
+  type LedgerStore,
+  type Leg,
+  type PostOutcome,
+} from '../../ledger/ports.js';
+import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isUserAccount, userIdOf } from '../../ledger/rules.js';
+
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS ledger_accounts (
+  account TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL DEFAULT 0,
+  total_earned INTEGER NOT NULL DEFAULT 0,
+  total_spent INTEGER NOT NULL DEFAULT 0,
+  total_gifted INTEGER NOT NULL DEFAULT 0,
+  total_received INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS ledger_entries (
+  id TEXT PRIMARY KEY,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  activity TEXT,
+  room_id TEXT,
+  message TEXT,
+  metadata TEXT NOT NULL,
+  actor_id TEXT,
+  created_at INTEGER NOT NULL
+);
+-- One row per leg, keyed by account first: a user's history and statistics are range scans.
+CREATE TABLE IF NOT EXISTS ledger_legs (
+  account TEXT NOT NULL,
+  entry_id TEXT NOT NULL REFERENCES ledger_entries(id),
+  amount INTEGER NOT NULL CHECK (amount <> 0),
+  kind TEXT NOT NULL,
+  activity TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account, entry_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ledger_legs_entry ON ledger_legs (entry_id);
+`;
+
+interface EntryRow {
+  id: string;
+  idempotency_key: string;
+  kind: EntryKind;
+  activity: string | null;
+  room_id: string | null;
+  message: string | null;
+  metadata: string;
+  actor_id: string | null;
+  created_at: number;
+}
+
+interface AccountRow {
+  account: string;
+  balance: number;
+  total_earned: number;
+  total_spent: number;
+  total_gifted: number;
+  total_received: number;
+}
+
+/** Signals, inside the transaction, that this draft's savepoint must roll back. */
+class InsufficientFunds extends Error {
+  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
+    super('insufficient funds');
+  }
+}
+
+const toState = (row: AccountRow | undefined): AccountState =>
+  row
+    ? { balance: row.balance, totalEarned: row.total_earned, totalSpent: row.total_spent, totalGifted: row.total_gifted, totalReceived: row.total_received }
+    : { ...ZERO_ACCOUNT };
+
+/**
+ * The ledger on SQLite. better-sqlite3 is synchronous, so one `post()` runs to its end without
+ * another JavaScript caller interleaving; the transaction still matters for crashes and for the
+ * audit CLI, a second process on the same file. Each draft runs in a nested `db.transaction`,
+ * which better-sqlite3 turns into a SAVEPOINT: an insufficient-funds draft rolls back alone.
+ */
+export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
+  db.exec(DDL);
+  const faults = opts.faults;
+
+  const stmt = {
+    entryByKey: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE idempotency_key = ?'),
+    entryById: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE id = ?'),
+    legsOf: db.prepare<[string], { account: AccountId; amount: number }>('SELECT account, amount FROM ledger_legs WHERE entry_id = ? ORDER BY amount, account'),
+    insertEntry: db.prepare(
+      `INSERT INTO ledger_entries (id, idempotency_key, kind, activity, room_id, message, metadata, actor_id, created_at)
+       VALUES (@id, @idempotency_key, @kind, @activity, @room_id, @message, @metadata, @actor_id, @created_at)`,
+    ),
+    insertLeg: db.prepare(
+      'INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    account: db.prepare<[string], AccountRow>('SELECT * FROM ledger_accounts WHERE account = ?'),
+    ensureAccount: db.prepare('INSERT OR IGNORE INTO ledger_accounts (account) VALUES (?)'),
+    // The guard: a user account's update only happens when the result stays >= 0.
+    applyUser: db.prepare(
+      `UPDATE ledger_accounts SET balance = balance + @amount, total_earned = total_earned + @earned,
+         total_spent = total_spent + @spent, total_gifted = total_gifted + @gifted, total_received = total_received + @received
+       WHERE account = @account AND balance + @amount >= 0`,
+    ),
+    applySystem: db.prepare('UPDATE ledger_accounts SET balance = balance + ? WHERE account = ?'),
+  };
+
+  function readEntry(row: EntryRow): JournalEntry {
+    return {
+      id: row.id,
+      kind: row.kind,
+      legs: stmt.legsOf.all(row.id),
+      idempotencyKey: row.idempotency_key,
+      activity: row.activity,
+      roomId: row.room_id,
+      message: row.message,
+      metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+      actorId: row.actor_id,
+      createdAt: new Date(row.created_at),
+    };
+  }
+
+  function applyLeg(entry: JournalEntry, leg: Leg): AccountState | null {
+    stmt.ensureAccount.run(leg.account);
+    const before = toState(stmt.account.get(leg.account));
+    if (isUserAccount(leg.account)) {
+      const d = counterDelta(entry.kind, leg.amount);
+      const res = stmt.applyUser.run({
+        account: leg.account,
+        amount: leg.amount,
+        earned: d.totalEarned,
+        spent: d.totalSpent,
+        gifted: d.totalGifted,
+        received: d.totalReceived,
+      });
+      if (res.changes === 0) {
+        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
+      }
+    } else {
+      stmt.applySystem.run(leg.amount, leg.account);
+    }
+    const after = toState(stmt.account.get(leg.account));
+    // System accounts keep no counters, so they are checked as a counter-free kind.
+    const user = isUserAccount(leg.account);
+    assertReadBack(leg.account, before, user ? entry.kind : 'adjustment', leg.amount, after);
+    return user ? after : null;
+  }
+
+  const postOne = db.transaction((entry: JournalEntry): PostOutcome => {
+    const existing = stmt.entryByKey.get(entry.idempotencyKey);
+    if (existing) return { status: 'duplicate', entry: readEntry(existing) };
+    // Debits first: the guard refuses before anything of this entry is written.
+    const touched: Record<string, AccountState> = {};
+    const legs = debitsFirst(entry.legs);
+    const debits = legs.filter((l) => l.amount < 0);
+    const credits = legs.filter((l) => l.amount > 0);
+    for (const leg of debits) {
+      const after = applyLeg(entry, leg);
+      if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
+    }
+    stmt.insertEntry.run({
+      id: entry.id,
+      idempotency_key: entry.idempotencyKey,
+      kind: entry.kind,
+      activity: entry.activity,
+      room_id: entry.roomId,
+      message: entry.message,
+      metadata: JSON.stringify(entry.metadata ?? {}),
+      actor_id: entry.actorId,
+      created_at: entry.createdAt.getTime(),
+    });
+    for (const leg of legs) stmt.insertLeg.run(leg.account, entry.id, leg.amount, entry.kind, entry.activity, entry.createdAt.getTime());
+    faults?.afterJournalInsert?.();
+    for (const leg of credits) {
+      const after = applyLeg(entry, leg);
+      if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
+    }
+    return { status: 'posted', entry: readEntry(stmt.entryById.get(entry.id)!), accounts: touched };
+  });
+
+  const postBatch = db.transaction((entries: readonly JournalEntry[]): PostOutcome[] =>
+    entries.map((entry) => {
+      try {
+        return postOne(entry);
+      } catch (err) {
+        // The nested transaction has already rolled back to its savepoint.
+        if (err instanceof InsufficientFunds) return err.outcome;
+        throw err;
+      }
+    }),
+  );
+
+  return {
+    async post(entries) {
+      for (const entry of entries) assertValidDraft(entry);
+      return postBatch(entries);
+    },
+
+    async account(userId) {
+      return toState(stmt.account.get(userAccount(userId)));
+    },
+
+    async accounts(userIds) {
+      const out: Record<string, AccountState> = {};
+      for (const id of userIds) out[id] = toState(stmt.account.get(userAccount(id)));
+      return out;
+    },
+
+    async findByIdempotencyKey(key) {
+      const row = stmt.entryByKey.get(key);
+      return row ? readEntry(row) : null;
+    },
+
+    async history(userId, query: HistoryQuery) {
+      const where = ['account = ?'];
+      const params: (string | number)[] = [userAccount(userId)];
+      if (query.kind) {
+        where.push('kind = ?');
+        params.push(query.kind);
+      }
+      if (query.before) {
+        where.push('entry_id < ?');
+        params.push(query.before);
+      }
+      params.push(query.limit + 1);
+      const ids = db
+        .prepare<(string | number)[], { entry_id: string }>(`SELECT entry_id FROM ledger_legs WHERE ${where.join(' AND ')} ORDER BY entry_id DESC LIMIT ?`)
+        .all(...params)
+        .map((r) => r.entry_id);
+      const page = ids.slice(0, query.limit);
+      const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
+      return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
+    },
+
+    async sumsByActivity(userId, query: ActivitySumsQuery) {
+      const where = ['account = ?', query.direction === 'credit' ? 'amount > 0' : 'amount < 0'];
+      const params: (string | number)[] = [userAccount(userId)];
+      if (query.kinds) {
+        if (query.kinds.length === 0) return {};
+        where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
+        params.push(...query.kinds);
+      }
+      if (query.since) {
+        where.push('created_at >= ?');
+        params.push(query.since.getTime());
+      }
+      const rows = db
+        .prepare<(string | number)[], { activity: string | null; total: number }>(
+          `SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${where.join(' AND ')} GROUP BY activity`,
+        )
+        .all(...params);
+      const out: Record<string, number> = {};
+      for (const r of rows) out[r.activity ?? NO_ACTIVITY] = (out[r.activity ?? NO_ACTIVITY] ?? 0) + r.total;
+      return out;
+    },
+
+    async audit(): Promise<AuditReport> {
+      // One read transaction: the facts come from one consistent snapshot.
+      return db.transaction(() => {
+        const entries = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM ledger_entries').get()!.n;
+        const unbalanced = db
+          .prepare<[], { entryId: string; sum: number }>(
+            `SELECT e.id AS entryId, COALESCE(SUM(l.amount), 0) AS sum FROM ledger_entries e LEFT JOIN ledger_legs l ON l.entry_id = e.id
+             GROUP BY e.id HAVING COALESCE(SUM(l.amount), 0) <> 0 OR COUNT(l.entry_id) < 2`,
+          )
+          .all();
+        const journalSums: Record<string, number> = {};
+        for (const r of db.prepare<[], { account: string; sum: number }>('SELECT account, SUM(amount) AS sum FROM ledger_legs GROUP BY account').all()) {
+          journalSums[r.account] = r.sum;
+        }
+        const balances: Record<string, number> = {};
+        for (const r of db.prepare<[], { account: string; balance: number }>('SELECT account, balance FROM ledger_accounts').all()) {
+          balances[r.account] = r.balance;
+        }
+        return judgeAudit({ entries, unbalanced, journalSums, balances });
+      })();
+    },
+  };
+}
