@@ -23,6 +23,11 @@ import { EventRegistry } from './realtime/event-registry.js';
 import { userChannel } from './realtime/channels.js';
 import type { AppServer } from './realtime/types.js';
 import { features } from './features.js';
+import { createUserSummaryResolver } from './users/summaries.js';
+import { RoomService } from './rooms/service.js';
+import { MessageService } from './messages/service.js';
+import { FileService } from './files/service.js';
+import { createUploadLimits } from './files/limits.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -73,7 +78,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
   if (redisClients.length === 3) io.adapter(createAdapter(redisClients[1]!, redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
 
-  const ctx: AppContext = { config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io };
+  const userSummaries = createUserSummaryResolver(stores.users);
+  const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
+  const roomService = new RoomService(chatDeps);
+  const messageService = new MessageService(chatDeps);
+  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
+  const ctx: AppContext = {
+    config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
+    userSummaries, roomService, messageService, fileService,
+  };
 
   app.disable('x-powered-by');
   app.use(

@@ -8,6 +8,10 @@ import type { RecordStores } from './stores/ports.js';
 import type { AppServer } from './realtime/types.js';
 import type { Backend } from './stores/backend.js';
 import type { Redis } from 'ioredis';
+import type { UserSummaryResolver } from './users/summaries.js';
+import type { RoomService } from './rooms/service.js';
+import type { MessageService } from './messages/service.js';
+import type { FileService } from './files/service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -25,4 +29,10 @@ export interface AppContext {
   /** Shared Redis for counters (caps, PIN lockouts) when REDIS_URL is set; null on the embedded default. */
   redis: Redis | null;
   io: AppServer;
+  /** Author/member summaries; the economy plugs tiers in with `setTierSource`. */
+  userSummaries: UserSummaryResolver;
+  roomService: RoomService;
+  messageService: MessageService;
+  /** Uploads; the economy narrows per-tier limits with `fileService.limits.setTierLimits`. */
+  fileService: FileService;
 }

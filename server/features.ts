@@ -1,7 +1,12 @@
 import type { Feature } from './feature.js';
+import { authFeature } from './auth/feature.js';
+import { usersFeature } from './users/feature.js';
+import { roomsFeature } from './rooms/feature.js';
+import { messagesFeature } from './messages/feature.js';
+import { filesFeature } from './files/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature];

@@ -1,0 +1,41 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Router } from 'express';
+import { id } from '../../shared/schemas.js';
+import { authOf, requireAuth } from '../http/auth-middleware.js';
+import { parseOrThrow } from '../http/validate.js';
+import { AppError } from '../lib/app-error.js';
+import type { AppContext } from '../context.js';
+import { receiveUpload } from './upload.js';
+
+/** `POST /api/files` (multipart upload) and `GET /api/files/:id` (download). */
+export function fileRoutes(api: Router, ctx: AppContext): void {
+  const auth = requireAuth(ctx.authenticate);
+  const files = ctx.fileService;
+
+  api.post('/files', auth, async (req, res) => {
+    const userId = authOf(req).userId;
+    const upload = await receiveUpload(req, res, files, userId);
+    res.status(201).json({ file: await files.accept(userId, upload) });
+  });
+
+  api.get('/files/:id', auth, async (req, res) => {
+    const fileId = parseOrThrow(id, req.params['id'], false);
+    const { file, path } = await files.openForDownload(authOf(req).userId, fileId);
+    const stream = createReadStream(path);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new AppError('FILE_NOT_FOUND', 'The file content is missing') : err));
+    });
+    res.setHeader('Content-Type', file.mime);
+    res.setHeader('Content-Length', String(file.size));
+    res.setHeader('Content-Disposition', `attachment; filename="${asciiFallback(file.name)}"; filename*=UTF-8''${encodeURIComponent(file.name)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await pipeline(stream, res);
+  });
+}
+
+/** The plain `filename=` parameter must be ASCII without quotes; `filename*=` carries the real name. */
+function asciiFallback(name: string): string {
+  return name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+}

@@ -1,0 +1,54 @@
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { AppError } from '../lib/app-error.js';
+import type { FileService, ReceivedUpload } from './service.js';
+import { sanitizeFileName } from './names.js';
+
+/**
+ * Streams the multipart field `file` of one request to disk (multer disk storage: the bytes never
+ * sit in memory whole), stopping at the caller's limit. Every refusal removes what was written.
+ */
+export async function receiveUpload(req: Request, res: Response, files: FileService, userId: string): Promise<ReceivedUpload> {
+  const limit = await files.limits.limitFor(userId);
+  const remaining = limit.quotaBytes === null ? Number.POSITIVE_INFINITY : Math.max(0, limit.quotaBytes - limit.usedBytes);
+  if (remaining === 0) throw new AppError('STORAGE_QUOTA_EXCEEDED');
+  const quotaBinds = remaining < limit.fileBytesMax;
+  const keys: string[] = [];
+  const middleware = multer({
+    storage: multer.diskStorage({
+      destination: files.dir,
+      filename: (_req, _file, cb) => {
+        const key = files.newStorageKey();
+        keys.push(key);
+        cb(null, key);
+      },
+    }),
+    limits: { fileSize: Math.min(limit.fileBytesMax, remaining), files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
+  }).single('file');
+
+  try {
+    await new Promise<void>((resolve, reject) => middleware(req, res, (err: unknown) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    await Promise.all(keys.map((k) => files.discard(k)));
+    throw toUploadError(err, quotaBinds, limit.fileBytesMax);
+  }
+  const file = req.file;
+  if (!file) {
+    await Promise.all(keys.map((k) => files.discard(k)));
+    throw new AppError('FILE_MISSING');
+  }
+  return { storageKey: file.filename, originalName: sanitizeFileName(file.originalname), size: file.size };
+}
+
+/** Multer and busboy refusals as catalogued errors; anything else passes through (logged as INTERNAL). */
+function toUploadError(err: unknown, quotaBinds: boolean, fileBytesMax: number): unknown {
+  if (err instanceof AppError) return err;
+  if (err instanceof multer.MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return quotaBinds ? new AppError('STORAGE_QUOTA_EXCEEDED') : new AppError('FILE_TOO_LARGE', undefined, { maxBytes: fileBytesMax });
+    if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') return new AppError('FILE_MISSING', 'Send exactly one file, in the multipart field "file"');
+    return new AppError('VALIDATION_FAILED', `Bad multipart body: ${err.message}`);
+  }
+  // busboy's own parse errors (truncated or malformed multipart) are the client's fault.
+  if (err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) return new AppError('VALIDATION_FAILED', `Bad multipart body: ${err.message}`);
+  return err;
+}

@@ -1,0 +1,194 @@
+import type { z } from 'zod';
+import type { AwardOutcome, MemberView, RoomView } from '../../shared/events.js';
+import type { createRoomBody } from '../../shared/schemas.js';
+import type { AppConfig } from '../config/env.js';
+import { AppError } from '../lib/app-error.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import type { AppServer } from '../realtime/types.js';
+import { roomChannel, userChannel } from '../realtime/channels.js';
+import type { MembershipRecord, RecordStores, RoomRecord, RoomRole } from '../stores/ports.js';
+import { summaryOf, type UserSummaryResolver } from '../users/summaries.js';
+import { memberRoom, moderatorRoom, visibleRoom } from './access.js';
+import { toMemberView, toRoomView } from './views.js';
+
+export interface RoomServiceDeps {
+  config: Pick<AppConfig, 'historyPageMax'>;
+  clock: Clock;
+  newId: IdGenerator;
+  stores: Pick<RecordStores, 'rooms' | 'users'>;
+  io: AppServer;
+  summaries: UserSummaryResolver;
+}
+
+/** Why a member left, as carried by `room:member-left`. */
+export type LeaveReason = 'left' | 'kicked' | 'banned';
+
+/** Upper bound on rooms scanned when a socket connects (see `roomIdsOf`). */
+const CONNECT_SCAN_ROOMS_MAX = 10_000;
+const ROOM_PAGE_DEFAULT = 50;
+
+/**
+ * Rooms: creation, listing, membership and moderation. Socket channel bookkeeping lives here too,
+ * because membership and channel must change together: every socket of a member is in the room
+ * channel, and no socket of a non-member is.
+ */
+export class RoomService {
+  constructor(private readonly deps: RoomServiceDeps) {}
+
+  private get rooms() {
+    return this.deps.stores.rooms;
+  }
+
+  /** Creates a room owned by `userId`; the owner's sockets join its channel at once. */
+  async create(userId: string, input: z.output<typeof createRoomBody>): Promise<RoomView> {
+    const room: RoomRecord = {
+      id: this.deps.newId(),
+      name: input.name,
+      description: input.description ?? '',
+      visibility: input.visibility,
+      ownerId: userId,
+      createdAt: this.deps.clock.now(),
+    };
+    const created = await this.rooms.create(room);
+    this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(created.id));
+    return toRoomView(created);
+  }
+
+  /** Public rooms and the caller's own, newest first. */
+  async list(userId: string, opts: { before?: string | undefined; limit?: number | undefined }): Promise<{ rooms: RoomView[]; nextCursor: string | null }> {
+    const limit = Math.min(opts.limit ?? ROOM_PAGE_DEFAULT, this.deps.config.historyPageMax);
+    const page = await this.rooms.listVisibleTo(userId, { limit, ...(opts.before ? { before: opts.before } : {}) });
+    return { rooms: page.items.map(toRoomView), nextCursor: page.nextCursor };
+  }
+
+  /** One room with the caller's role in it (null when not a member). */
+  async get(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole | null }> {
+    const { room, membership } = await visibleRoom(this.rooms, roomId, userId);
+    return { room: toRoomView(room), role: membership?.role ?? null };
+  }
+
+  /** Members with roles: anyone may list a public room's members, only members a private one's. */
+  async members(userId: string, roomId: string): Promise<MemberView[]> {
+    const access = await visibleRoom(this.rooms, roomId, userId);
+    if (access.room.visibility === 'private' && !access.membership) throw new AppError('NOT_A_MEMBER');
+    const memberships = await this.rooms.listMembers(roomId);
+    const users = await this.deps.summaries.many(memberships.map((m) => m.userId));
+    return memberships.map((m) => toMemberView(m, summaryOf(users, m.userId)));
+  }
+
+  /** Owner or moderator invites a user (needed to join a private room). */
+  async invite(actorId: string, roomId: string, targetId: string): Promise<void> {
+    await moderatorRoom(this.rooms, roomId, actorId);
+    await this.requireUser(targetId);
+    if (await this.rooms.hasInvite(roomId, targetId)) return;
+    await this.rooms.addInvite({ roomId, userId: targetId, invitedBy: actorId, createdAt: this.deps.clock.now() });
+  }
+
+  /** Owner promotes (`on`) or demotes a member. */
+  async setModerator(actorId: string, roomId: string, targetId: string, on: boolean): Promise<MemberView> {
+    const { room, membership } = await memberRoom(this.rooms, roomId, actorId);
+    if (membership.role !== 'owner') throw new AppError('NOT_ROOM_OWNER');
+    if (targetId === room.ownerId) throw new AppError('CANNOT_TARGET_OWNER');
+    const target = await this.rooms.getMembership(roomId, targetId);
+    if (!target) throw new AppError('TARGET_NOT_A_MEMBER');
+    const updated = target.role === (on ? 'moderator' : 'member') ? target : await this.rooms.setMemberRole(roomId, targetId, on ? 'moderator' : 'member');
+    if (!updated) throw new AppError('TARGET_NOT_A_MEMBER');
+    return toMemberView(updated, summaryOf(await this.deps.summaries.many([targetId]), targetId));
+  }
+
+  /** Owner or moderator removes a member; they may come back (public, or with their invite). */
+  async kick(actorId: string, roomId: string, targetId: string): Promise<void> {
+    const { room, membership } = await moderatorRoom(this.rooms, roomId, actorId);
+    const target = await this.rooms.getMembership(roomId, targetId);
+    this.assertMayTarget(room, membership, targetId, target);
+    if (!target) throw new AppError('TARGET_NOT_A_MEMBER');
+    if (await this.rooms.removeMember(roomId, targetId)) this.departed(roomId, targetId, 'kicked');
+  }
+
+  /** Owner or moderator bans a user (member or not): removed now, refused on join until unbanned. */
+  async ban(actorId: string, roomId: string, targetId: string): Promise<void> {
+    const { room, membership } = await moderatorRoom(this.rooms, roomId, actorId);
+    const target = await this.rooms.getMembership(roomId, targetId);
+    this.assertMayTarget(room, membership, targetId, target);
+    if (!target) await this.requireUser(targetId);
+    if (!(await this.rooms.isBanned(roomId, targetId))) {
+      await this.rooms.addBan({ roomId, userId: targetId, bannedBy: actorId, createdAt: this.deps.clock.now() });
+    }
+    if (!target) return;
+    // Whether addBan already dropped the membership is the adapter's business; either way it is gone.
+    await this.rooms.removeMember(roomId, targetId);
+    this.departed(roomId, targetId, 'banned');
+  }
+
+  /** Lifts a ban; `lifted` is false when there was none. */
+  async unban(actorId: string, roomId: string, targetId: string): Promise<{ lifted: boolean }> {
+    await moderatorRoom(this.rooms, roomId, actorId);
+    return { lifted: await this.rooms.removeBan(roomId, targetId) };
+  }
+
+  /**
+   * Joins the caller to a room: public rooms are open, private rooms need an invite (without one
+   * the room does not exist for the caller). Joining again is harmless and announces nothing.
+   */
+  async join(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole; award: AwardOutcome | null }> {
+    const room = await this.rooms.findById(roomId);
+    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    const existing = await this.rooms.getMembership(roomId, userId);
+    if (existing) {
+      this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+      return { room: toRoomView(room), role: existing.role, award: null };
+    }
+    const banned = await this.rooms.isBanned(roomId, userId);
+    if (room.visibility === 'private' && !banned && !(await this.rooms.hasInvite(roomId, userId))) throw new AppError('ROOM_NOT_FOUND');
+    if (banned) throw new AppError('BANNED_FROM_ROOM');
+    const { membership, created } = await this.rooms.addMember({ roomId, userId, role: 'member', joinedAt: this.deps.clock.now() });
+    this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+    if (created) {
+      const member = toMemberView(membership, summaryOf(await this.deps.summaries.many([userId]), userId));
+      this.deps.io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, member });
+    }
+    return { room: toRoomView(room), role: membership.role, award: null };
+  }
+
+  /** Leaves a room. The owner cannot leave: a room always has its owner. */
+  async leave(userId: string, roomId: string): Promise<void> {
+    const { membership } = await memberRoom(this.rooms, roomId, userId);
+    if (membership.role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
+    if (await this.rooms.removeMember(roomId, userId)) this.departed(roomId, userId, 'left');
+  }
+
+  /**
+   * The rooms `userId` is a member of, for joining channels at connect. The record port has no
+   * "rooms of a user" query, so this walks the rooms visible to the user (public plus own) and
+   * keeps those with a membership; bounded by CONNECT_SCAN_ROOMS_MAX.
+   */
+  async roomIdsOf(userId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let before: string | undefined;
+    for (let scanned = 0; scanned < CONNECT_SCAN_ROOMS_MAX; ) {
+      const page = await this.rooms.listVisibleTo(userId, { limit: 200, ...(before ? { before } : {}) });
+      scanned += page.items.length;
+      const memberships = await Promise.all(page.items.map((r) => this.rooms.getMembership(r.id, userId)));
+      for (const m of memberships) if (m) ids.push(m.roomId);
+      if (!page.nextCursor || page.items.length === 0) break;
+      before = page.nextCursor;
+    }
+    return ids;
+  }
+
+  private assertMayTarget(room: RoomRecord, actor: MembershipRecord, targetId: string, target: MembershipRecord | null): void {
+    if (targetId === room.ownerId) throw new AppError('CANNOT_TARGET_OWNER');
+    if (actor.role === 'moderator' && target?.role === 'moderator') throw new AppError('CANNOT_TARGET_MODERATOR');
+  }
+
+  private async requireUser(userId: string): Promise<void> {
+    if (!(await this.deps.stores.users.findById(userId))) throw new AppError('USER_NOT_FOUND');
+  }
+
+  /** Tells the room (and the user's own tabs) first, then takes every socket of the user out. */
+  private departed(roomId: string, userId: string, reason: LeaveReason): void {
+    this.deps.io.to(roomChannel(roomId)).to(userChannel(userId)).emit('room:member-left', { roomId, userId, reason });
+    this.deps.io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+  }
+}

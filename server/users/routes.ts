@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import { id } from '../../shared/schemas.js';
+import { AppError } from '../lib/app-error.js';
+import { authOf, requireAuth } from '../http/auth-middleware.js';
+import { parseOrThrow } from '../http/validate.js';
+import type { AppContext } from '../context.js';
+
+/**
+ * `GET /api/users/me` (the caller's own account, including the invite code others register with)
+ * and `GET /api/users/:id` (a public profile: summary, public key for end-to-end encryption).
+ */
+export function userRoutes(api: Router, ctx: AppContext): void {
+  const auth = requireAuth(ctx.authenticate);
+
+  api.get('/users/me', auth, async (req, res) => {
+    const me = await ctx.stores.users.findById(authOf(req).userId);
+    if (!me) throw new AppError('USER_NOT_FOUND');
+    const summary = await ctx.userSummaries.fromRecords([me]);
+    res.json({
+      user: {
+        ...summary.get(me.id),
+        role: me.role,
+        publicKey: me.publicKey,
+        inviteCode: me.inviteCode,
+        createdAt: me.createdAt.toISOString(),
+      },
+    });
+  });
+
+  api.get('/users/:id', auth, async (req, res) => {
+    const userId = parseOrThrow(id, req.params['id'], false);
+    const user = await ctx.stores.users.findById(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    const summary = await ctx.userSummaries.fromRecords([user]);
+    res.json({ user: { ...summary.get(user.id), publicKey: user.publicKey, createdAt: user.createdAt.toISOString() } });
+  });
+}

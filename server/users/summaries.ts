@@ -1,0 +1,65 @@
+import type { TierName, UserSummary } from '../../shared/events.js';
+import type { UserRecord, UserStore } from '../stores/ports.js';
+
+/** A user's tier and its badge, as the economy computes them. */
+export interface TierInfo {
+  tier: TierName;
+  badge: string;
+}
+
+/**
+ * Where tiers come from. The economy registers one with `setTierSource`; until it does, summaries
+ * carry no tier at all rather than a guessed one.
+ */
+export type TierSource = (userIds: readonly string[]) => Promise<Map<string, TierInfo>>;
+
+/**
+ * Builds the `UserSummary` shown next to members and message authors. One batched lookup per
+ * call, so a page of history costs one user query and one tier query.
+ */
+export interface UserSummaryResolver {
+  /** Summaries for the given ids; ids with no account are left out of the map. */
+  many(userIds: readonly string[]): Promise<Map<string, UserSummary>>;
+  /** One summary, or null for an unknown id. */
+  one(userId: string): Promise<UserSummary | null>;
+  /** Summaries for records already loaded (saves the user query). */
+  fromRecords(users: readonly UserRecord[]): Promise<Map<string, UserSummary>>;
+  /** Lets the economy supply tiers; replaces any earlier source. */
+  setTierSource(source: TierSource): void;
+}
+
+export function createUserSummaryResolver(users: UserStore): UserSummaryResolver {
+  let tierSource: TierSource | null = null;
+
+  const fromRecords = async (records: readonly UserRecord[]): Promise<Map<string, UserSummary>> => {
+    const tiers = tierSource && records.length > 0 ? await tierSource(records.map((u) => u.id)) : new Map<string, TierInfo>();
+    const out = new Map<string, UserSummary>();
+    for (const u of records) {
+      const tier = tiers.get(u.id);
+      out.set(u.id, tier ? { id: u.id, username: u.username, tier: tier.tier, badge: tier.badge } : { id: u.id, username: u.username });
+    }
+    return out;
+  };
+
+  const many = async (userIds: readonly string[]): Promise<Map<string, UserSummary>> => {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return new Map();
+    return fromRecords(await users.findManyByIds(unique));
+  };
+
+  return {
+    many,
+    fromRecords,
+    async one(userId) {
+      return (await many([userId])).get(userId) ?? null;
+    },
+    setTierSource(source) {
+      tierSource = source;
+    },
+  };
+}
+
+/** The summary of an id that is known to exist, or a bare one if the account vanished meanwhile. */
+export function summaryOf(map: Map<string, UserSummary>, userId: string): UserSummary {
+  return map.get(userId) ?? { id: userId, username: '(deleted)' };
+}
