@@ -23,6 +23,12 @@ export const ZERO_ACCOUNT: Readonly<AccountState> = Object.freeze({
 
 export const isUserAccount = (account: string): account is `user:${string}` => account.startsWith('user:') && account.length > 5;
 export const isSystemAccount = (account: string): boolean => account === ISSUANCE || account === SINK;
+/**
+ * Every account but issuance is guarded: its balance never goes below zero. Issuance is the one
+ * account allowed to be negative (its negation is the minted supply); the sink can only give back
+ * (refund) what it has received.
+ */
+export const isGuarded = (account: string): boolean => account !== ISSUANCE;
 export const userIdOf = (account: `user:${string}`): string => account.slice(5);
 
 /** Which system account must (or may) be on each side of an entry of a kind. */
@@ -159,7 +165,7 @@ export function assertReadBack(account: AccountId, before: AccountState, kind: E
     expected.totalGifted === after.totalGifted &&
     expected.totalReceived === after.totalReceived;
   if (!same) throw new LedgerInvariantError(`account ${account} read back differs from the write`, { account, expected, actual: after });
-  if (isUserAccount(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
+  if (isGuarded(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
 }
 
 /** Debit legs first: a store applies the balance guards before it writes anything else of the entry. */

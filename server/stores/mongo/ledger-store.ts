@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -64,6 +64,9 @@ const toEntry = (doc: JournalDoc): JournalEntry => ({
   createdAt: doc.createdAt,
 });
 
+/** System accounts keep no counters, so their legs move as a counter-free kind. */
+const legKind = (entry: JournalEntry, leg: Leg): EntryKind => (isUserAccount(leg.account) ? entry.kind : 'adjustment');
+
 /** Thrown inside the transaction body when a debit's guard refuses; the body undoes that draft's writes. */
 class InsufficientFunds extends Error {
   constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
@@ -104,13 +107,13 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
   /** Applies one leg with its guard; returns the state after, or null when the guard refused. */
   async function applyLeg(entry: JournalEntry, leg: Leg, session: ClientSession): Promise<AccountState | null> {
     const before = await readAccount(leg.account, session);
-    const user = isUserAccount(leg.account);
-    const d = user ? counterDelta(entry.kind, leg.amount) : { ...ZERO_ACCOUNT };
+    const kind = legKind(entry, leg);
+    const d = counterDelta(kind, leg.amount);
     const inc = { balance: leg.amount, totalEarned: d.totalEarned, totalSpent: d.totalSpent, totalGifted: d.totalGifted, totalReceived: d.totalReceived };
     let after: AccountDoc | null;
-    if (user && leg.amount < 0) {
-      // The guard: the debit only matches when the balance covers it. No upsert: a user
-      // without an account document has nothing to spend.
+    if (isGuarded(leg.account) && leg.amount < 0) {
+      // The guard: the debit only matches when the balance covers it. No upsert: an account
+      // without a document has nothing to give.
       after = await accountsCol.findOneAndUpdate(
         { _id: leg.account, balance: { $gte: -leg.amount } },
         { $inc: inc },
@@ -121,14 +124,14 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       after = await accountsCol.findOneAndUpdate({ _id: leg.account }, { $inc: inc }, { session, returnDocument: 'after', upsert: true });
     }
     const state = toState(after);
-    assertReadBack(leg.account, before, user ? entry.kind : 'adjustment', leg.amount, state);
+    assertReadBack(leg.account, before, kind, leg.amount, state);
     return state;
   }
 
   /** Reverses legs already applied for a refused draft (same transaction, same session). */
   async function undoLegs(entry: JournalEntry, applied: readonly Leg[], session: ClientSession): Promise<void> {
     for (const leg of applied) {
-      const d = isUserAccount(leg.account) ? counterDelta(entry.kind, leg.amount) : { ...ZERO_ACCOUNT };
+      const d = counterDelta(legKind(entry, leg), leg.amount);
       await accountsCol.updateOne(
         { _id: leg.account },
         { $inc: { balance: -leg.amount, totalEarned: -d.totalEarned, totalSpent: -d.totalSpent, totalGifted: -d.totalGifted, totalReceived: -d.totalReceived } },
@@ -144,11 +147,11 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     const touched: Record<string, AccountState> = {};
     const applied: Leg[] = [];
     for (const leg of legs.filter((l) => l.amount < 0)) {
-      const before = isUserAccount(leg.account) ? await readAccount(leg.account, session) : null;
+      const before = await readAccount(leg.account, session);
       const after = await applyLeg(entry, leg, session);
       if (!after) {
         await undoLegs(entry, applied, session);
-        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before?.balance ?? 0, needed: -leg.amount });
+        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
       }
       applied.push(leg);
       if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;

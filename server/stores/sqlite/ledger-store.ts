@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -107,13 +107,12 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     ),
     account: db.prepare<[string], AccountRow>('SELECT * FROM ledger_accounts WHERE account = ?'),
     ensureAccount: db.prepare('INSERT OR IGNORE INTO ledger_accounts (account) VALUES (?)'),
-    // The guard: a user account's update only happens when the result stays >= 0.
-    applyUser: db.prepare(
+    // The guard: a guarded account's update only happens when the result stays >= 0.
+    applyLeg: db.prepare(
       `UPDATE ledger_accounts SET balance = balance + @amount, total_earned = total_earned + @earned,
          total_spent = total_spent + @spent, total_gifted = total_gifted + @gifted, total_received = total_received + @received
-       WHERE account = @account AND balance + @amount >= 0`,
+       WHERE account = @account AND (@guarded = 0 OR balance + @amount >= 0)`,
     ),
-    applySystem: db.prepare('UPDATE ledger_accounts SET balance = balance + ? WHERE account = ?'),
   };
 
   function readEntry(row: EntryRow): JournalEntry {
@@ -134,26 +133,24 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   function applyLeg(entry: JournalEntry, leg: Leg): AccountState | null {
     stmt.ensureAccount.run(leg.account);
     const before = toState(stmt.account.get(leg.account));
-    if (isUserAccount(leg.account)) {
-      const d = counterDelta(entry.kind, leg.amount);
-      const res = stmt.applyUser.run({
-        account: leg.account,
-        amount: leg.amount,
-        earned: d.totalEarned,
-        spent: d.totalSpent,
-        gifted: d.totalGifted,
-        received: d.totalReceived,
-      });
-      if (res.changes === 0) {
-        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
-      }
-    } else {
-      stmt.applySystem.run(leg.amount, leg.account);
+    // System accounts keep no counters, so they move as a counter-free kind.
+    const user = isUserAccount(leg.account);
+    const kind = user ? entry.kind : 'adjustment';
+    const d = counterDelta(kind, leg.amount);
+    const res = stmt.applyLeg.run({
+      account: leg.account,
+      amount: leg.amount,
+      guarded: isGuarded(leg.account) ? 1 : 0,
+      earned: d.totalEarned,
+      spent: d.totalSpent,
+      gifted: d.totalGifted,
+      received: d.totalReceived,
+    });
+    if (res.changes === 0) {
+      throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
     }
     const after = toState(stmt.account.get(leg.account));
-    // System accounts keep no counters, so they are checked as a counter-free kind.
-    const user = isUserAccount(leg.account);
-    assertReadBack(leg.account, before, user ? entry.kind : 'adjustment', leg.amount, after);
+    assertReadBack(leg.account, before, kind, leg.amount, after);
     return user ? after : null;
   }
 

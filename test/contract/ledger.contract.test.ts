@@ -1,0 +1,240 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { contractBackends, stopMemoryServer, type BackendFactory } from '../support/backends.js';
+import type { Backend } from '../../server/stores/backend.js';
+import { createLedgerStore } from '../../server/stores/ledger.js';
+import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
+import { awardEntry, earnEntry, giftEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
+import { newId } from '../../server/lib/ids.js';
+
+const backends = await contractBackends('ledger');
+
+let at = Date.parse('2026-01-05T12:00:00.000Z');
+const stamp = (d: DraftInput): JournalEntry => ({ ...d, id: newId(), createdAt: new Date((at += 1000)) });
+const key = (p: string) => `${p}:${newId()}`;
+
+afterAll(async () => {
+  await stopMemoryServer();
+});
+
+describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactory) => {
+  const opened: Backend[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((b) => factory.dispose(b)));
+  });
+
+  async function openStore(faults?: LedgerFaults): Promise<LedgerStore> {
+    const backend = await factory.open();
+    opened.push(backend);
+    return createLedgerStore(backend, faults ? { faults } : {});
+  }
+
+  async function fund(store: LedgerStore, userId: string, amount: number): Promise<void> {
+    const [o] = await store.post([stamp(earnEntry(userId, amount, { idempotencyKey: key('fund'), activity: 'test' }))]);
+    expect(o?.status).toBe('posted');
+  }
+
+  it('posts an earn entry, updates balance and counters, and reads it back', async () => {
+    const store = await openStore();
+    const entry = stamp(earnEntry('u1', 30, { idempotencyKey: 'earn:send_message:m1', activity: 'send_message', roomId: 'r1' }));
+    const [outcome] = await store.post([entry]);
+    expect(outcome?.status).toBe('posted');
+    if (outcome?.status !== 'posted') return;
+    expect(outcome.accounts['u1']).toEqual({ balance: 30, totalEarned: 30, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
+    expect(outcome.entry.id).toBe(entry.id);
+    expect(await store.account('u1')).toEqual(outcome.accounts['u1']);
+    expect(await store.account('nobody')).toEqual({ balance: 0, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
+    const found = await store.findByIdempotencyKey('earn:send_message:m1');
+    expect(found?.id).toBe(entry.id);
+    expect(found?.roomId).toBe('r1');
+    expect(found?.createdAt.getTime()).toBe(entry.createdAt.getTime());
+    expect([...(found?.legs ?? [])].sort((a, b) => a.amount - b.amount)).toEqual([
+      { account: ISSUANCE, amount: -30 },
+      { account: userAccount('u1'), amount: 30 },
+    ]);
+  });
+
+  it('moves the counters of gifts, spends and refunds as documented', async () => {
+    const store = await openStore();
+    await fund(store, 'a', 100);
+    await store.post([stamp(giftEntry('a', 'b', 40, { idempotencyKey: key('gift') }))]);
+    await store.post([stamp(spendEntry('a', 10, { idempotencyKey: key('spend'), activity: 'shop:frame' }))]);
+    await store.post([stamp(refundEntry('a', 5, { idempotencyKey: key('refund') }))]);
+    const accounts = await store.accounts(['a', 'b']);
+    expect(accounts['a']).toEqual({ balance: 55, totalEarned: 100, totalSpent: 10, totalGifted: 40, totalReceived: 0 });
+    expect(accounts['b']).toEqual({ balance: 40, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 40 });
+    const report = await store.audit();
+    expect(report).toMatchObject({ ok: true, minted: 100, burned: 5, userBalanceSum: 95, entries: 4 });
+  });
+
+  it('refuses an unaffordable debit with insufficient_funds and writes nothing', async () => {
+    const store = await openStore();
+    await fund(store, 'a', 10);
+    const [o] = await store.post([stamp(giftEntry('a', 'b', 11, { idempotencyKey: key('gift') }))]);
+    expect(o).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 10, needed: 11 });
+    expect((await store.account('a')).balance).toBe(10);
+    expect((await store.account('b')).balance).toBe(0);
+    expect((await store.history('a', { limit: 10 })).items).toHaveLength(1);
+    const [never] = await store.post([stamp(spendEntry('ghost', 1, { idempotencyKey: key('spend'), activity: 'x' }))]);
+    expect(never?.status).toBe('insufficient_funds');
+    expect((await store.audit()).ok).toBe(true);
+  });
+
+  it('refuses a malformed draft before writing', async () => {
+    const store = await openStore();
+    const bad = stamp({ ...earnEntry('a', 5, { idempotencyKey: key('bad'), activity: 't' }), legs: [{ account: ISSUANCE, amount: -5 }, { account: userAccount('a'), amount: 4 }] });
+    await expect(store.post([bad])).rejects.toThrow(/legs_not_balanced/);
+    expect((await store.audit()).entries).toBe(0);
+  });
+
+  it('50 concurrent transfers out of an account that can afford 10: exactly 10 succeed', async () => {
+    const store = await openStore();
+    await fund(store, 'rich', 10);
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.post([stamp(giftEntry('rich', `r${i}`, 1, { idempotencyKey: key('gift') }))]).then((o) => o[0]!)),
+    );
+    expect(outcomes.filter((o) => o.status === 'posted')).toHaveLength(10);
+    expect(outcomes.filter((o) => o.status === 'insufficient_funds')).toHaveLength(40);
+    expect((await store.account('rich')).balance).toBe(0);
+    expect(await store.audit()).toMatchObject({ ok: true, userBalanceSum: 10 });
+  });
+
+  it('20 concurrent posts with one idempotency key make one entry', async () => {
+    const store = await openStore();
+    const k = 'earn:join_room:u1:r1';
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => store.post([stamp(earnEntry('u1', 5, { idempotencyKey: k, activity: 'join_room' }))]).then((o) => o[0]!)),
+    );
+    const posted = outcomes.filter((o) => o.status === 'posted');
+    expect(posted).toHaveLength(1);
+    const firstId = posted[0]?.status === 'posted' ? posted[0].entry.id : '';
+    for (const o of outcomes) if (o.status === 'duplicate') expect(o.entry.id).toBe(firstId);
+    expect(await store.account('u1')).toMatchObject({ balance: 5, totalEarned: 5 });
+    expect((await store.history('u1', { limit: 50 })).items).toHaveLength(1);
+  });
+
+  it('a failure injected between the journal insert and the balance update leaves nothing behind', async () => {
+    let armed = false;
+    const store = await openStore({
+      afterJournalInsert: () => {
+        if (armed) throw new Error('injected crash');
+      },
+    });
+    await fund(store, 'a', 20);
+    armed = true;
+    const gift = stamp(giftEntry('a', 'b', 7, { idempotencyKey: 'gift:a:req-1' }));
+    const earn = stamp(earnEntry('c', 3, { idempotencyKey: key('earn'), activity: 'x' }));
+    await expect(store.post([earn, gift])).rejects.toThrow('injected crash');
+    armed = false;
+    expect(await store.findByIdempotencyKey('gift:a:req-1')).toBeNull();
+    expect(await store.findByIdempotencyKey(earn.idempotencyKey)).toBeNull();
+    expect(await store.accounts(['a', 'b', 'c'])).toEqual({
+      a: { balance: 20, totalEarned: 20, totalSpent: 0, totalGifted: 0, totalReceived: 0 },
+      b: { balance: 0, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 },
+      c: { balance: 0, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 },
+    });
+    expect(await store.audit()).toMatchObject({ ok: true, entries: 1 });
+    // The same key posts normally once the fault is gone: the failed attempt left no trace.
+    const [retry] = await store.post([gift]);
+    expect(retry?.status).toBe('posted');
+  });
+
+  it('a batch with one failing entry commits the others and reports each outcome', async () => {
+    const store = await openStore();
+    await fund(store, 'a', 5);
+    const batch = [
+      stamp(earnEntry('b', 2, { idempotencyKey: key('earn'), activity: 'send_message' })),
+      stamp(giftEntry('a', 'b', 6, { idempotencyKey: key('gift') })),
+      stamp(giftEntry('a', 'c', 5, { idempotencyKey: key('gift') })),
+      stamp(earnEntry('b', 2, { idempotencyKey: 'dup-in-batch', activity: 'send_message' })),
+      stamp(earnEntry('b', 2, { idempotencyKey: 'dup-in-batch', activity: 'send_message' })),
+    ];
+    const outcomes = await store.post(batch);
+    expect(outcomes.map((o) => o.status)).toEqual(['posted', 'insufficient_funds', 'posted', 'posted', 'duplicate']);
+    expect(await store.accounts(['a', 'b', 'c'])).toMatchObject({ a: { balance: 0 }, b: { balance: 4 }, c: { balance: 5 } });
+    expect(await store.audit()).toMatchObject({ ok: true, entries: 4 });
+  });
+
+  it('pages history newest first, filters by kind, and sums by activity and time', async () => {
+    const store = await openStore();
+    const since = new Date(at + 1);
+    for (let i = 0; i < 5; i++) await store.post([stamp(earnEntry('u', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([stamp(awardEntry('u', 7, { idempotencyKey: key('award'), actorId: 'admin' }))]);
+    await store.post([stamp(giftEntry('u', 'v', 3, { idempotencyKey: key('gift') }))]);
+    const first = await store.history('u', { limit: 4 });
+    expect(first.items).toHaveLength(4);
+    expect(first.items[0]?.kind).toBe('gift');
+    expect(first.nextCursor).toBe(first.items[3]?.id);
+    const second = await store.history('u', { limit: 4, before: first.nextCursor! });
+    expect(second.items).toHaveLength(3);
+    expect(second.nextCursor).toBeNull();
+    const ids = [...first.items, ...second.items].map((e) => e.id);
+    expect([...ids].sort().reverse()).toEqual(ids);
+    expect((await store.history('u', { limit: 10, kind: 'award' })).items.map((e) => e.actorId)).toEqual(['admin']);
+    expect((await store.history('v', { limit: 10 })).items).toHaveLength(1);
+    expect(await store.sumsByActivity('u', { direction: 'credit', since })).toEqual({ send_message: 10, admin_award: 7 });
+    expect(await store.sumsByActivity('u', { direction: 'credit', kinds: ['earn'] })).toEqual({ send_message: 10 });
+    expect(await store.sumsByActivity('u', { direction: 'debit' })).toEqual({ gift: 3 });
+    expect(await store.sumsByActivity('u', { direction: 'credit', since: new Date(at + 1) })).toEqual({});
+  });
+
+  it('after thousands of random operations the audit passes and balances equal a simple model', async () => {
+    const store = await openStore();
+    const users = ['u0', 'u1', 'u2', 'u3', 'u4'];
+    type Op =
+      | { t: 'earn' | 'spend' | 'refund'; u: string; n: number }
+      | { t: 'gift'; u: string; v: string; n: number }
+      | { t: 'replay'; back: number };
+    const user = fc.constantFrom(...users);
+    const amount = fc.integer({ min: 1, max: 60 });
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ t: fc.constantFrom('earn' as const, 'spend' as const, 'refund' as const), u: user, n: amount }),
+      fc.record({ t: fc.constant('gift' as const), u: user, v: user, n: amount }),
+      fc.record({ t: fc.constant('replay' as const), back: fc.nat({ max: 20 }) }),
+    );
+    const toDraft = (o: Exclude<Op, { t: 'replay' }>): DraftInput => {
+      const k = key(o.t);
+      if (o.t === 'earn') return earnEntry(o.u, o.n, { idempotencyKey: k, activity: 'prop' });
+      if (o.t === 'gift') return giftEntry(o.u, o.v, o.n, { idempotencyKey: k });
+      if (o.t === 'spend') return spendEntry(o.u, o.n, { idempotencyKey: k, activity: 'prop' });
+      return refundEntry(o.u, o.n, { idempotencyKey: k });
+    };
+    // The model: balances per account (issuance may go negative, nothing else may), and the keys seen.
+    const model = new Map<string, number>();
+    const seen = new Set<string>();
+    const expectOutcome = (d: JournalEntry): 'posted' | 'duplicate' | 'insufficient_funds' => {
+      if (seen.has(d.idempotencyKey)) return 'duplicate';
+      if (d.legs.some((l) => l.account !== ISSUANCE && (model.get(l.account) ?? 0) + l.amount < 0)) return 'insufficient_funds';
+      seen.add(d.idempotencyKey);
+      for (const l of d.legs) model.set(l.account, (model.get(l.account) ?? 0) + l.amount);
+      return 'posted';
+    };
+    const batches = fc.sample(fc.array(op, { minLength: 40, maxLength: 40 }), { numRuns: 60, seed: 20260105 });
+    const keys: string[] = [];
+    let total = 0;
+    for (const batch of batches) {
+      const drafts: JournalEntry[] = [];
+      for (const o of batch) {
+        if (o.t === 'replay') {
+          const old = keys[keys.length - 1 - o.back];
+          if (old) drafts.push(stamp(earnEntry('u0', 1, { idempotencyKey: old, activity: 'prop' })));
+        } else if (!(o.t === 'gift' && o.u === o.v)) {
+          const d = stamp(toDraft(o));
+          keys.push(d.idempotencyKey);
+          drafts.push(d);
+        }
+      }
+      const outcomes = await store.post(drafts);
+      expect(outcomes.map((o) => o.status)).toEqual(drafts.map(expectOutcome));
+      total += drafts.length;
+    }
+    expect(total).toBeGreaterThan(2000);
+    const balances = await store.accounts(users);
+    for (const u of users) expect(balances[u]?.balance).toBe(model.get(userAccount(u)) ?? 0);
+    const report = await store.audit();
+    expect(report.violations).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.burned).toBe(model.get(SINK) ?? 0);
+    expect(report.minted).toBe(-(model.get(ISSUANCE) ?? 0));
+  }, 60_000);
+});
