@@ -17,6 +17,8 @@ import { createAuthenticate } from './auth/authenticate.js';
 import { resolveJwtSecret } from './auth/secret.js';
 import { openBackend } from './stores/backend.js';
 import { createRecordStores } from './stores/records.js';
+import { createLedgerStore } from './stores/ledger.js';
+import { createLedgerService } from './ledger/ledger-service.js';
 import { createRedis, waitReady } from './redis.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { EventRegistry } from './realtime/event-registry.js';
@@ -59,6 +61,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
   const authenticate = createAuthenticate(tokens, stores.users);
+  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
 
   const redisClients: Redis[] = [];
   let redis: Redis | null = null;
@@ -85,7 +88,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
-    userSummaries, roomService, messageService, fileService,
+    userSummaries, roomService, messageService, fileService, ledger,
   };
 
   app.disable('x-powered-by');
@@ -169,6 +172,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       await Promise.race([httpClosed, new Promise((r) => setTimeout(r, config.shutdownGraceMs))]);
       http.closeAllConnections();
       await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
+      await ledger.flush();
       await backend.close();
     })();
     return closing;

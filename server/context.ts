@@ -12,6 +12,7 @@ import type { UserSummaryResolver } from './users/summaries.js';
 import type { RoomService } from './rooms/service.js';
 import type { MessageService } from './messages/service.js';
 import type { FileService } from './files/service.js';
+import type { LedgerService } from './ledger/ledger-service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -35,4 +36,6 @@ export interface AppContext {
   messageService: MessageService;
   /** Uploads; the economy narrows per-tier limits with `fileService.limits.setTierLimits`. */
   fileService: FileService;
+  /** The token ledger: every balance change goes through it (server/ledger/). */
+  ledger: LedgerService;
 }

@@ -4,9 +4,10 @@ import { usersFeature } from './users/feature.js';
 import { roomsFeature } from './rooms/feature.js';
 import { messagesFeature } from './messages/feature.js';
 import { filesFeature } from './files/feature.js';
+import { ledgerFeature } from './ledger/routes.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature];

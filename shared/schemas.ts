@@ -74,6 +74,9 @@ export const roomRewardPayload = z.object({
 });
 
 // REST bodies for the economy
+export const tokenHistoryQuery = pageQuery.extend({
+  kind: z.enum(['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment']).optional(),
+});
 export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.string().trim().min(1).max(200), requestId });
 export const setPinBody = z.object({ password: z.string().min(1).max(200), pin });
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });

@@ -1,0 +1,63 @@
+import { AppError } from '../lib/app-error.js';
+import type { AppContext } from '../context.js';
+import { awardEntry } from './entries.js';
+import { userAccount, type AccountState, type JournalEntry } from './ports.js';
+import { idempotencyKeys } from './rules.js';
+
+export interface AwardRequest {
+  userId: string;
+  amount: number;
+  reason: string;
+  requestId: string;
+}
+
+export interface AwardResult {
+  entryId: string;
+  userId: string;
+  amount: number;
+  reason: string;
+  awardedBy: string;
+  createdAt: string;
+  /** True when this requestId was already used for the same award: nothing new was written. */
+  duplicate: boolean;
+  account: AccountState;
+}
+
+/**
+ * An admin mints tokens for a user: an `award` entry from issuance, recorded with the admin as
+ * actor. The admin's requestId makes it idempotent; reusing it for a different award is refused.
+ */
+export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores'>, adminId: string, req: AwardRequest): Promise<AwardResult> {
+  const user = await ctx.stores.users.findById(req.userId);
+  if (!user) throw new AppError('USER_NOT_FOUND');
+  if (user.bannedAt) throw new AppError('RECIPIENT_BANNED');
+  const draft = awardEntry(req.userId, req.amount, {
+    idempotencyKey: idempotencyKeys.award(adminId, req.requestId),
+    actorId: adminId,
+    message: req.reason,
+    metadata: { requestId: req.requestId },
+  });
+  const outcome = await ctx.ledger.post(draft);
+  if (outcome.status === 'insufficient_funds') {
+    // Issuance is never guarded; reaching this is a broken invariant, not a user error.
+    throw new AppError('LEDGER_INVARIANT_VIOLATED', undefined, { account: outcome.account });
+  }
+  const entry = outcome.entry;
+  const duplicate = outcome.status === 'duplicate';
+  if (duplicate && !sameAward(entry, req)) throw new AppError('IDEMPOTENCY_CONFLICT');
+  const account = outcome.status === 'posted' ? (outcome.accounts[req.userId] ?? (await ctx.ledger.account(req.userId))) : await ctx.ledger.account(req.userId);
+  return {
+    entryId: entry.id,
+    userId: req.userId,
+    amount: req.amount,
+    reason: entry.message ?? req.reason,
+    awardedBy: adminId,
+    createdAt: entry.createdAt.toISOString(),
+    duplicate,
+    account,
+  };
+}
+
+function sameAward(entry: JournalEntry, req: AwardRequest): boolean {
+  return entry.kind === 'award' && entry.legs.some((l) => l.account === userAccount(req.userId) && l.amount === req.amount);
+}
