@@ -1,0 +1,208 @@
+import type { Achievement, EconomyConfig, ShopItem } from './schema.js';
+
+/**
+ * The two presets from the seed (/work/shared/seed/token-system.md). `current` is the seed's
+ * current earning rates with EARNING_CAPS and the PROPOSED spending structure; `recommended` is
+ * its "Recommended Starting Values" with ITEM_COSTS. Values the seed leaves open are marked
+ * "(chosen)" and explained in docs/economy.md.
+ */
+
+const achievements: Achievement[] = [
+  { id: 'first_message', name: 'Hello, world', description: 'Send your first message', metric: 'messagesSent', threshold: 1, reward: 5 },
+  { id: 'first_100_messages', name: 'Chatterbox', description: 'Send 100 messages', metric: 'messagesSent', threshold: 100, reward: 50 },
+  { id: 'first_1000_messages', name: 'Storyteller', description: 'Send 1,000 messages', metric: 'messagesSent', threshold: 1000, reward: 200 },
+  { id: 'first_file', name: 'Sharer', description: 'Share your first file', metric: 'filesShared', threshold: 1, reward: 5 },
+  { id: 'first_50_files', name: 'Librarian', description: 'Share 50 files', metric: 'filesShared', threshold: 50, reward: 50 },
+  { id: 'first_room', name: 'Founder', description: 'Create your first room', metric: 'roomsCreated', threshold: 1, reward: 10 },
+  { id: 'created_10_rooms', name: 'Architect', description: 'Create 10 rooms', metric: 'roomsCreated', threshold: 10, reward: 100 },
+  { id: 'joined_10_rooms', name: 'Explorer', description: 'Join 10 rooms', metric: 'roomsJoined', threshold: 10, reward: 25 },
+  { id: 'first_gift', name: 'Generous', description: 'Send your first gift', metric: 'giftsSent', threshold: 1, reward: 10 },
+  { id: 'gifted_500_tokens', name: 'Patron', description: 'Gift 500 tokens in total', metric: 'tokensGifted', threshold: 500, reward: 100 },
+  { id: 'first_gift_received', name: 'Appreciated', description: 'Receive your first gift', metric: 'giftsReceived', threshold: 1, reward: 5 },
+  { id: 'streak_7_days', name: 'Regular', description: 'Claim the daily login 7 days in a row', metric: 'longestStreakDays', threshold: 7, reward: 50 },
+  { id: 'streak_30_days', name: 'Devoted', description: 'Claim the daily login 30 days in a row', metric: 'longestStreakDays', threshold: 30, reward: 200 },
+  { id: 'first_popular_message', name: 'Crowd pleaser', description: 'Write a message that reaches the popular threshold', metric: 'popularMessages', threshold: 1, reward: 25 },
+  { id: 'helpful_10', name: 'Helper', description: 'Receive 10 helpful votes', metric: 'helpfulVotesReceived', threshold: 10, reward: 50 },
+  { id: 'invited_3_friends', name: 'Recruiter', description: 'Invite 3 friends who became active', metric: 'friendsInvited', threshold: 3, reward: 100 },
+  { id: 'earned_1000', name: 'Earner', description: 'Earn 1,000 tokens in total', metric: 'lifetimeEarned', threshold: 1000, reward: 100 },
+  { id: 'first_moderation', name: 'Steward', description: 'Become moderator of a room', metric: 'roomsModerated', threshold: 1, reward: 25 },
+];
+
+/** The seed's PROPOSED spending structure. */
+const proposedShop: ShopItem[] = [
+  { id: 'custom_avatar_frame', name: 'Custom avatar frame', category: 'appearance', cost: 100, duration: { kind: 'permanent' } },
+  { id: 'custom_chat_color', name: 'Custom chat color', category: 'appearance', cost: 50, duration: { kind: 'permanent' } },
+  { id: 'animated_emoji', name: 'Animated emoji', category: 'appearance', cost: 150, duration: { kind: 'permanent' } },
+  { id: 'profile_badge', name: 'Profile badge', category: 'appearance', cost: 200, duration: { kind: 'permanent' } },
+  { id: 'private_room_create', name: 'Private room', category: 'room', cost: 50, duration: { kind: 'consumable', per: 'room' } },
+  { id: 'room_customization', name: 'Room customization', category: 'room', cost: 100, duration: { kind: 'consumable', per: 'room' } },
+  { id: 'pin_important_message', name: 'Pin an important message', category: 'room', cost: 10, duration: { kind: 'timed', hours: 24 } },
+  { id: 'boost_room_visibility', name: 'Boost room visibility', category: 'room', cost: 25, duration: { kind: 'timed', hours: 7 * 24 } },
+  { id: 'extra_5gb_storage', name: 'Extra 5 GB storage', category: 'storage', cost: 100, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'increase_file_size_50mb', name: 'File size +50 MB', category: 'storage', cost: 75, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'unlimited_rooms', name: 'Unlimited rooms', category: 'storage', cost: 200, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'priority_video_call', name: 'Priority video call', category: 'communication', cost: 20, duration: { kind: 'consumable', per: 'call' } },
+  { id: 'screen_share_quality', name: 'Screen share quality', category: 'communication', cost: 30, duration: { kind: 'consumable', per: 'session' } },
+  { id: 'voice_message_premium', name: 'Premium voice messages', category: 'communication', cost: 15, duration: { kind: 'timed', hours: 30 * 24 } },
+];
+
+/** The seed's ITEM_COSTS; durations (chosen) follow the matching PROPOSED item where one exists. */
+const itemCostsShop: ShopItem[] = [
+  { id: 'avatar_frame', name: 'Avatar frame', category: 'cosmetic', cost: 150, duration: { kind: 'permanent' } },
+  { id: 'chat_color', name: 'Chat color', category: 'cosmetic', cost: 100, duration: { kind: 'permanent' } },
+  { id: 'custom_emoji', name: 'Custom emoji', category: 'cosmetic', cost: 200, duration: { kind: 'permanent' } },
+  { id: 'private_room', name: 'Private room', category: 'functional', cost: 75, duration: { kind: 'consumable', per: 'room' } },
+  { id: 'file_storage_5gb', name: 'File storage +5 GB', category: 'functional', cost: 200, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'increased_file_size', name: 'Increased file size', category: 'functional', cost: 150, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'tier_upgrade', name: 'Tier upgrade', category: 'premium', cost: 500, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'priority_support', name: 'Priority support', category: 'premium', cost: 300, duration: { kind: 'timed', hours: 30 * 24 } },
+  { id: 'custom_theme', name: 'Custom theme', category: 'premium', cost: 400, duration: { kind: 'permanent' } },
+];
+
+const noFeatures = {
+  customAvatar: false,
+  badgeDisplay: false,
+  priorityInRooms: false,
+  privateRooms: false,
+  advancedEmojiReactions: false,
+  prioritySupport: false,
+  exclusiveFeatures: false,
+  customThemes: false,
+  videoCallPriority: false,
+};
+
+export const currentPreset: EconomyConfig = {
+  preset: 'current',
+  activities: {
+    registration: { tokens: 10, per: 'account' },
+    create_room: { tokens: 10, per: 'unlimited' },
+    join_room: { tokens: 5, per: 'room' },
+    send_message: { tokens: 1, per: 'unlimited' },
+    share_file: { tokens: 3, per: 'unlimited' },
+    daily_login: { tokens: 10, per: 'day' },
+    weekly_streak: { tokens: 50, per: 'week' },
+    monthly_active: { tokens: 200, per: 'month' },
+    invite_friend: { tokens: 25, per: 'friend' },
+    receive_gift: { tokens: 1, per: 'gift' },
+    room_moderator: { tokens: 100, per: 'room' },
+    popular_message: { tokens: 5, per: 'message', reactionThreshold: 10 },
+    helpful_content: { tokens: 10, per: 'voter' },
+    media_shared: { tokens: 2, per: 'file', viewThreshold: 10 },
+  },
+  caps: {
+    activityDailyEvents: {
+      registration: null,
+      create_room: null,
+      join_room: 10,
+      send_message: 100,
+      share_file: 20,
+      daily_login: null,
+      weekly_streak: null,
+      monthly_active: null,
+      invite_friend: null,
+      receive_gift: null,
+      room_moderator: null,
+      popular_message: null,
+      helpful_content: null,
+      media_shared: null,
+    },
+    dailyTotalTokens: 500,
+    weeklyTotalTokens: 3000,
+  },
+  multipliers: {
+    streak: [
+      { days: 3, multiplier: 1.1 },
+      { days: 7, multiplier: 1.25 },
+      { days: 14, multiplier: 1.5 },
+      { days: 30, multiplier: 2.0 },
+    ],
+    tier: { bronze: 1.0, silver: 1.1, gold: 1.25, platinum: 1.5 },
+    event: { weekend: { enabled: true, multiplier: 1.2 }, holiday: 1.5, specialEvent: 2.0, windows: [] },
+    maxCombined: 3.0, // (chosen)
+  },
+  tiers: {
+    basis: 'balance',
+    thresholds: { bronze: 0, silver: 100, gold: 500, platinum: 1000 },
+    benefits: {
+      bronze: { giftLimitDaily: 50, storageGb: 1, roomsMax: 10, fileSizeMb: 10, badge: '🥉', features: { ...noFeatures } },
+      silver: {
+        giftLimitDaily: 200,
+        storageGb: 5,
+        roomsMax: 50,
+        fileSizeMb: 25,
+        badge: '🥈',
+        features: { ...noFeatures, customAvatar: true, badgeDisplay: true, priorityInRooms: true },
+      },
+      gold: {
+        giftLimitDaily: 500,
+        storageGb: 25,
+        roomsMax: 100,
+        fileSizeMb: 50,
+        badge: '🥇',
+        features: { ...noFeatures, customAvatar: true, badgeDisplay: true, priorityInRooms: true, privateRooms: true, advancedEmojiReactions: true, prioritySupport: true },
+      },
+      platinum: {
+        giftLimitDaily: null,
+        storageGb: 100,
+        roomsMax: null,
+        fileSizeMb: 100,
+        badge: '💎',
+        features: {
+          customAvatar: true,
+          badgeDisplay: true,
+          priorityInRooms: true,
+          privateRooms: true,
+          advancedEmojiReactions: true,
+          prioritySupport: true,
+          exclusiveFeatures: true,
+          customThemes: true,
+          videoCallPriority: true,
+        },
+      },
+    },
+  },
+  achievements,
+  shop: proposedShop,
+  refundPolicy: {
+    permanentPercent: 0,
+    timed: { fullWithinMinutes: 60, fullPercent: 100, partialWithinMinutes: 24 * 60, partialPercent: 50, afterPercent: 0 },
+    unusedPercent: 90,
+  },
+  gifts: { maxPerDay: 10, messageMaxChars: 280, amountMin: 1, receiveBonusPercentOfGift: 0 },
+  roomRewards: { dailyBudgetTokens: 200, maxPerRewardTokens: 50, reasonMaxChars: 200 }, // (chosen)
+  pin: { digits: 4, maxFailures: 5, lockMinutes: 15, failureWindowMinutes: 15 },
+  referral: { activeMinMessages: 5, activeMinDailyLogins: 1, activeWithinDays: 30 }, // (chosen)
+  monthlyActive: { minDays: 20 }, // (chosen)
+  antiAbuse: {
+    penalties: [
+      { offense: 'first', action: 'warning', durationHours: null },
+      { offense: 'second', action: 'earning_suspension', durationHours: 24 },
+      { offense: 'third', action: 'token_reset', durationHours: null },
+      { offense: 'severe', action: 'account_ban', durationHours: null },
+    ],
+  },
+};
+
+/** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */
+export const recommendedPreset: EconomyConfig = {
+  ...currentPreset,
+  preset: 'recommended',
+  activities: {
+    ...currentPreset.activities,
+    registration: { tokens: 50, per: 'account' },
+    create_room: { tokens: 15, per: 'unlimited' },
+    invite_friend: { tokens: 100, per: 'friend' },
+    weekly_streak: { tokens: 100, per: 'week' },
+  },
+  caps: {
+    ...currentPreset.caps,
+    activityDailyEvents: { ...currentPreset.caps.activityDailyEvents, send_message: 50, share_file: 30 },
+  },
+  achievements: achievements.map((a) => ({ ...a, reward: Math.min(500, Math.max(50, a.reward)) })),
+  shop: itemCostsShop,
+};
+
+export const PRESETS: Readonly<Record<EconomyConfig['preset'], EconomyConfig>> = {
+  current: currentPreset,
+  recommended: recommendedPreset,
+};

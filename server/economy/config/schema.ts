@@ -1,0 +1,273 @@
+import { z } from 'zod';
+
+/**
+ * The economy config as data: every reward, cap, multiplier, tier, achievement, shop price and
+ * limit of docs/economy.md. Objects are strict so a misspelt override fails with its path instead
+ * of being silently ignored. "Unlimited" is `null` (JSON has no Infinity).
+ */
+
+export const TIER_IDS = ['bronze', 'silver', 'gold', 'platinum'] as const;
+export type TierId = (typeof TIER_IDS)[number];
+
+export const ACTIVITY_IDS = [
+  'registration',
+  'create_room',
+  'join_room',
+  'send_message',
+  'share_file',
+  'daily_login',
+  'weekly_streak',
+  'monthly_active',
+  'invite_friend',
+  'receive_gift',
+  'room_moderator',
+  'popular_message',
+  'helpful_content',
+  'media_shared',
+] as const;
+export type ActivityId = (typeof ACTIVITY_IDS)[number];
+
+/** Metrics an achievement can watch; the earning service keeps them per user. */
+export const ACHIEVEMENT_METRICS = [
+  'messagesSent',
+  'filesShared',
+  'roomsCreated',
+  'roomsJoined',
+  'giftsSent',
+  'tokensGifted',
+  'giftsReceived',
+  'longestStreakDays',
+  'popularMessages',
+  'helpfulVotesReceived',
+  'friendsInvited',
+  'lifetimeEarned',
+  'roomsModerated',
+  'mediaViewedMilestones',
+  'dailyLoginsClaimed',
+] as const;
+export type AchievementMetric = (typeof ACHIEVEMENT_METRICS)[number];
+
+const tokens = z.number().int().min(0).max(1_000_000);
+const positiveCount = z.number().int().min(1).max(1_000_000);
+/**
+ * Multipliers have at most three decimals so that their product is exact in billionths
+ * (see rules/multipliers.ts): 1.1, 1.25 and 2.0 are fine, 1.0001 is refused.
+ */
+export const multiplierSchema = z
+  .number()
+  .min(1)
+  .max(100)
+  .refine((m) => Math.abs(Math.round(m * 1000) - m * 1000) < 1e-6, 'at most three decimals');
+
+/** How often an activity may pay, as the seed names it (`max_per`). Enforcement lives in the services. */
+const perSchema = z.enum(['account', 'unlimited', 'day', 'week', 'month', 'friend', 'gift', 'room', 'message', 'voter', 'file']);
+
+const activitySchema = z.strictObject({ tokens, per: perSchema });
+
+const activitiesSchema = z.strictObject({
+  registration: activitySchema,
+  create_room: activitySchema,
+  join_room: activitySchema,
+  send_message: activitySchema,
+  share_file: activitySchema,
+  daily_login: activitySchema,
+  weekly_streak: activitySchema,
+  monthly_active: activitySchema,
+  invite_friend: activitySchema,
+  receive_gift: activitySchema,
+  room_moderator: activitySchema,
+  /** Paid to the author once, when the message has reactions from this many distinct users. */
+  popular_message: z.strictObject({ tokens, per: perSchema, reactionThreshold: positiveCount }),
+  helpful_content: activitySchema,
+  /** Paid to the uploader once, when this many distinct users have viewed the file. */
+  media_shared: z.strictObject({ tokens, per: perSchema, viewThreshold: positiveCount }),
+});
+
+const capsSchema = z.strictObject({
+  /** Events per UTC day that may earn, per activity; `null` = no event cap (totals still apply). */
+  activityDailyEvents: z.strictObject(
+    Object.fromEntries(ACTIVITY_IDS.map((a) => [a, positiveCount.nullable()])) as Record<ActivityId, z.ZodNullable<typeof positiveCount>>,
+  ),
+  dailyTotalTokens: positiveCount,
+  /** ISO week (Monday 00:00 UTC to Sunday 23:59:59 UTC). */
+  weeklyTotalTokens: positiveCount,
+});
+
+const eventWindowSchema = z
+  .strictObject({
+    id: z.string().min(1).max(64),
+    kind: z.enum(['holiday', 'special_event']),
+    name: z.string().min(1).max(200),
+    startsAt: z.iso.datetime({ offset: true }),
+    endsAt: z.iso.datetime({ offset: true }),
+    /** When absent, the kind's multiplier applies (holiday / specialEvent below). */
+    multiplier: multiplierSchema.optional(),
+  })
+  .refine((w) => Date.parse(w.startsAt) < Date.parse(w.endsAt), { message: 'startsAt must be before endsAt', path: ['endsAt'] });
+
+const multipliersSchema = z.strictObject({
+  /** Streak bonus: the highest step whose `days` <= the current streak applies. */
+  streak: z
+    .array(z.strictObject({ days: positiveCount, multiplier: multiplierSchema }))
+    .max(20)
+    .refine((s) => s.every((step, i) => i === 0 || step.days > s[i - 1]!.days), 'steps must have increasing days'),
+  tier: z.strictObject({ bronze: multiplierSchema, silver: multiplierSchema, gold: multiplierSchema, platinum: multiplierSchema }),
+  event: z.strictObject({
+    /** Applies all of Saturday and Sunday, UTC. */
+    weekend: z.strictObject({ enabled: z.boolean(), multiplier: multiplierSchema }),
+    holiday: multiplierSchema,
+    specialEvent: multiplierSchema,
+    windows: z.array(eventWindowSchema).max(200),
+  }),
+  /** Upper bound of streak × tier × event. */
+  maxCombined: multiplierSchema,
+});
+
+const tierBenefitsSchema = z.strictObject({
+  /** Tokens this tier may gift per UTC day; null = unlimited. */
+  giftLimitDaily: tokens.nullable(),
+  storageGb: z.number().positive().max(100_000),
+  /** Rooms a user of this tier may own; null = unlimited. */
+  roomsMax: positiveCount.nullable(),
+  fileSizeMb: z.number().positive().max(100_000),
+  badge: z.string().min(1).max(16),
+  features: z.strictObject({
+    customAvatar: z.boolean(),
+    badgeDisplay: z.boolean(),
+    priorityInRooms: z.boolean(),
+    privateRooms: z.boolean(),
+    advancedEmojiReactions: z.boolean(),
+    prioritySupport: z.boolean(),
+    exclusiveFeatures: z.boolean(),
+    customThemes: z.boolean(),
+    videoCallPriority: z.boolean(),
+  }),
+});
+
+const tiersSchema = z
+  .strictObject({
+    /** What calculateUserTier reads: the current balance (the seed's choice) or lifetime earned. */
+    basis: z.enum(['balance', 'lifetimeEarned']),
+    thresholds: z.strictObject({ bronze: z.literal(0), silver: positiveCount, gold: positiveCount, platinum: positiveCount }),
+    benefits: z.strictObject({ bronze: tierBenefitsSchema, silver: tierBenefitsSchema, gold: tierBenefitsSchema, platinum: tierBenefitsSchema }),
+  })
+  .refine((t) => t.thresholds.silver < t.thresholds.gold && t.thresholds.gold < t.thresholds.platinum, {
+    message: 'thresholds must increase bronze < silver < gold < platinum',
+    path: ['thresholds'],
+  });
+
+const achievementSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_]{1,64}$/),
+  name: z.string().min(1).max(100),
+  description: z.string().min(1).max(300),
+  metric: z.enum(ACHIEVEMENT_METRICS),
+  threshold: positiveCount,
+  reward: tokens,
+});
+
+/** Permanent, timed (hours from purchase), or consumable once per room / call / session. */
+const durationSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('permanent') }),
+  z.strictObject({ kind: z.literal('timed'), hours: positiveCount }),
+  z.strictObject({ kind: z.literal('consumable'), per: z.enum(['room', 'call', 'session']) }),
+]);
+
+const shopItemSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_]{1,64}$/),
+  name: z.string().min(1).max(100),
+  category: z.enum(['appearance', 'room', 'storage', 'communication', 'cosmetic', 'functional', 'premium']),
+  cost: positiveCount,
+  duration: durationSchema,
+});
+
+const percent = z.number().int().min(0).max(100);
+
+const refundPolicySchema = z.strictObject({
+  permanentPercent: percent,
+  timed: z.strictObject({
+    fullWithinMinutes: positiveCount,
+    fullPercent: percent,
+    partialWithinMinutes: positiveCount,
+    partialPercent: percent,
+    afterPercent: percent,
+  }),
+  /** Consumables not yet used (per room / call / session). */
+  unusedPercent: percent,
+});
+
+const giftsSchema = z.strictObject({
+  maxPerDay: positiveCount,
+  messageMaxChars: positiveCount,
+  amountMin: positiveCount,
+  /**
+   * Recipient bonus: `activities.receive_gift.tokens` per gift, or, when this is above 0,
+   * this percent of the gift (rounded down) if that is larger. The seed says both "1" and "10%".
+   */
+  receiveBonusPercentOfGift: percent,
+});
+
+const roomRewardsSchema = z.strictObject({
+  /** Tokens a room's moderators may mint together per UTC day. */
+  dailyBudgetTokens: positiveCount,
+  maxPerRewardTokens: positiveCount,
+  reasonMaxChars: positiveCount,
+});
+
+const pinSchema = z.strictObject({
+  digits: z.literal(4),
+  maxFailures: positiveCount,
+  lockMinutes: positiveCount,
+  /** Failures older than this (since the last failure) are forgotten. */
+  failureWindowMinutes: positiveCount,
+});
+
+const referralSchema = z.strictObject({
+  /** The invitee becomes "active" after this many messages ... */
+  activeMinMessages: positiveCount,
+  /** ... or this many daily login claims, whichever comes first. */
+  activeMinDailyLogins: positiveCount,
+  /** The invitee must become active within this many days of registering. */
+  activeWithinDays: positiveCount,
+});
+
+const monthlyActiveSchema = z.strictObject({
+  /** Distinct UTC days with a daily-login claim in one calendar month (UTC) that pay monthly_active. */
+  minDays: z.number().int().min(1).max(28),
+});
+
+const penaltySchema = z.strictObject({
+  offense: z.enum(['first', 'second', 'third', 'severe']),
+  action: z.enum(['warning', 'earning_suspension', 'token_reset', 'account_ban']),
+  durationHours: positiveCount.nullable(),
+});
+
+export const economyConfigSchema = z.strictObject({
+  preset: z.enum(['current', 'recommended']),
+  activities: activitiesSchema,
+  caps: capsSchema,
+  multipliers: multipliersSchema,
+  tiers: tiersSchema,
+  achievements: z
+    .array(achievementSchema)
+    .min(1)
+    .max(500)
+    .refine((a) => new Set(a.map((x) => x.id)).size === a.length, 'achievement ids must be unique'),
+  shop: z
+    .array(shopItemSchema)
+    .max(500)
+    .refine((s) => new Set(s.map((x) => x.id)).size === s.length, 'shop item ids must be unique'),
+  refundPolicy: refundPolicySchema,
+  gifts: giftsSchema,
+  roomRewards: roomRewardsSchema,
+  pin: pinSchema,
+  referral: referralSchema,
+  monthlyActive: monthlyActiveSchema,
+  antiAbuse: z.strictObject({ penalties: z.array(penaltySchema).min(1).max(10) }),
+});
+
+export type EconomyConfig = z.infer<typeof economyConfigSchema>;
+export type EconomyPreset = EconomyConfig['preset'];
+export type TierBenefits = z.infer<typeof tierBenefitsSchema>;
+export type Achievement = z.infer<typeof achievementSchema>;
+export type ShopItem = z.infer<typeof shopItemSchema>;
+export type EventWindow = z.infer<typeof eventWindowSchema>;
