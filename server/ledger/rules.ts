@@ -97,7 +97,8 @@ function shapeFits(kind: EntryKind, legs: readonly Leg[]): boolean {
   const shape = KIND_SHAPES[kind];
   const allowed = (account: AccountId, sides: ReadonlyArray<'user' | AccountId>): boolean =>
     sides.some((side) => (side === 'user' ? isUserAccount(account) : side === account));
-  return legs.every((leg) => (leg.amount < 0 ? allowed(leg.account, shape.debit) : allowed(leg.account, shape.credit)));
+  // A zero leg has no side; it is reported as amount_zero, not as a shape problem.
+  return legs.every((leg) => leg.amount === 0 || (leg.amount < 0 ? allowed(leg.account, shape.debit) : allowed(leg.account, shape.credit)));
 }
 
 /** Throws (a plain Error: a programming error, not a user refusal) when the draft breaks a rule. */
