@@ -70,10 +70,10 @@ describe('create, list, read', () => {
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await u.api.get(`/api/rooms?limit=2${cursor ? `&before=${cursor}` : ''}`);
+        const res: { status: number; body: { rooms: Array<{ id: string }>; nextCursor: string | null } } = await u.api.get(`/api/rooms?limit=2${cursor ? `&before=${cursor}` : ''}`);
         expect(res.status).toBe(200);
         expect(res.body.rooms.length).toBeLessThanOrEqual(2);
-        ids.push(...res.body.rooms.map((r: { id: string }) => r.id));
+        ids.push(...res.body.rooms.map((r) => r.id));
         cursor = res.body.nextCursor;
       } while (cursor);
       return ids;
