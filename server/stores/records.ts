@@ -1,3 +1,4 @@
+import type { Connection } from 'mongoose';
 import type { Backend } from './backend.js';
 import type { RecordStores } from './ports.js';
 import type { SqliteDb } from './sqlite/db.js';
@@ -6,6 +7,11 @@ import { createSqliteRoomStore } from './sqlite/rooms-store.js';
 import { createSqliteMessageStore } from './sqlite/messages-store.js';
 import { createSqliteFileStore } from './sqlite/files-store.js';
 import { createSqliteNotificationStore } from './sqlite/notifications-store.js';
+import { createMongoUserStore } from './mongo/users-store.js';
+import { createMongoRoomStore } from './mongo/rooms-store.js';
+import { createMongoMessageStore } from './mongo/messages-store.js';
+import { createMongoFileStore } from './mongo/files-store.js';
+import { createMongoNotificationStore } from './mongo/notifications-store.js';
 
 /**
  * Builds every record store over the process's one backend. Each store applies its own schema
@@ -16,7 +22,7 @@ export function createRecordStores(backend: Backend): RecordStores {
     case 'sqlite':
       return sqliteRecordStores(backend.db);
     case 'mongodb':
-      throw new Error('MongoDB record stores are not available in this build yet');
+      return mongoRecordStores(backend.connection);
   }
 }
 
@@ -31,6 +37,22 @@ function sqliteRecordStores(db: SqliteDb): RecordStores {
     notifications: createSqliteNotificationStore(db),
     async ping() {
       ping.get();
+    },
+  };
+}
+
+function mongoRecordStores(connection: Connection): RecordStores {
+  return {
+    backend: 'mongodb',
+    users: createMongoUserStore(connection),
+    rooms: createMongoRoomStore(connection),
+    messages: createMongoMessageStore(connection),
+    files: createMongoFileStore(connection),
+    notifications: createMongoNotificationStore(connection),
+    async ping() {
+      const db = connection.db;
+      if (!db) throw new Error('MongoDB connection is not open');
+      await db.admin().ping();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { NewUser, UserRecord, UserRole, UserStore } from '../ports.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, fromMsOrNull, idList, toMs, toMsOrNull } from './columns.js';
+import { usernameKey } from '../usernames.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS users (
@@ -49,9 +50,6 @@ const fromRow = (r: UserRow): UserRecord => ({
   bannedAt: fromMsOrNull(r.banned_at),
   createdAt: fromMs(r.created_at),
 });
-
-/** Lowercased once here and in the MongoDB adapter alike, so both agree on what "taken" means. */
-export const usernameKey = (username: string): string => username.toLowerCase();
 
 /** Users over SQLite; the username is unique case-insensitively through `username_lower`. */
 export function createSqliteUserStore(db: SqliteDb): UserStore {

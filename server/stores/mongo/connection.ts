@@ -1,0 +1,60 @@
+import mongoose, { type Connection } from 'mongoose';
+import type { Logger } from '../../lib/logger.js';
+
+/** How long to look for a reachable server before giving up at start. */
+const SERVER_SELECTION_TIMEOUT_MS = 10_000;
+
+/** Hides the password of a connection string before it goes into a log line or an error. */
+export function redactMongoUrl(url: string): string {
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^:@/]+):[^@/]*@/, '$1:***@');
+}
+
+interface HelloReply {
+  setName?: string;
+  msg?: string;
+}
+
+/** `hello` exists from MongoDB 4.4.2 / 5.0; older servers only answer `isMaster`. */
+async function hello(connection: Connection): Promise<HelloReply> {
+  const db = connection.db;
+  if (!db) throw new Error('MongoDB connection has no database handle after connecting');
+  try {
+    return (await db.admin().command({ hello: 1 })) as HelloReply;
+  } catch {
+    return (await db.admin().command({ isMaster: 1 })) as HelloReply;
+  }
+}
+
+/**
+ * Opens the process's own MongoDB connection (never mongoose's global default one) and checks
+ * that it can run multi-document transactions: the server must be a replica set member (a
+ * single-node replica set is enough) or a mongos router. A standalone server is refused at
+ * start with a message saying how to fix it, instead of failing on the first transaction.
+ */
+export async function connectMongo(url: string, logger: Logger): Promise<Connection> {
+  const where = redactMongoUrl(url);
+  const connection = mongoose.createConnection(url, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+  try {
+    await connection.asPromise();
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`MONGO_URL: cannot connect to MongoDB at ${where}: ${reason}`, { cause: err });
+  }
+  try {
+    const reply = await hello(connection);
+    const viaRouter = reply.msg === 'isdbgrid';
+    if (!reply.setName && !viaRouter) {
+      throw new Error(
+        `MONGO_URL: the MongoDB server at ${where} is not a replica set member, and this server needs ` +
+          'multi-document transactions. Start mongod with --replSet (a single node is enough) and run ' +
+          'rs.initiate() once; docker-compose.yml does both.',
+      );
+    }
+    logger.info({ mongo: where, database: connection.name, replicaSet: reply.setName ?? 'mongos' }, 'connected to MongoDB');
+    return connection;
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,217 @@
+import { Schema, type Connection } from 'mongoose';
+import type { MembershipRecord, RoomRecord, RoomStore } from '../ports.js';
+import { checkPageLimit, toPage } from '../page.js';
+import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
+import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
+import { runInTransaction } from './transaction.js';
+
+type RoomDoc = Omit<RoomRecord, 'id'> & { _id: string };
+
+type MemberDoc = MembershipRecord;
+
+interface InviteDoc {
+  roomId: string;
+  userId: string;
+  invitedBy: string;
+  createdAt: Date;
+}
+
+interface BanDoc {
+  roomId: string;
+  userId: string;
+  bannedBy: string;
+  createdAt: Date;
+}
+
+const MEMBER_INDEX = 'roomId_userId_unique';
+
+// Strings that may be empty are not `required`: mongoose treats '' as missing.
+const roomSchema = new Schema<RoomDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    description: { type: String, default: '' },
+    visibility: { type: String, enum: ['public', 'private'], required: true },
+    ownerId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'rooms' },
+);
+roomSchema.index({ ownerId: 1 }, { name: 'ownerId' });
+roomSchema.index({ visibility: 1, _id: -1 }, { name: 'visibility_id' });
+
+const memberSchema = new Schema<MemberDoc>(
+  {
+    roomId: { type: String, required: true },
+    userId: { type: String, required: true },
+    role: { type: String, enum: ['owner', 'moderator', 'member'], required: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'room_members' },
+);
+memberSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: MEMBER_INDEX });
+memberSchema.index({ userId: 1, roomId: 1 }, { name: 'userId_roomId' });
+
+const inviteSchema = new Schema<InviteDoc>(
+  {
+    roomId: { type: String, required: true },
+    userId: { type: String, required: true },
+    invitedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'room_invites' },
+);
+inviteSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
+
+const banSchema = new Schema<BanDoc>(
+  {
+    roomId: { type: String, required: true },
+    userId: { type: String, required: true },
+    bannedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'room_bans' },
+);
+banSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
+
+const roomFromDoc = (d: RoomDoc): RoomRecord => ({
+  id: d._id,
+  name: d.name,
+  description: d.description ?? '',
+  visibility: d.visibility,
+  ownerId: d.ownerId,
+  createdAt: d.createdAt,
+});
+
+const memberFromDoc = (d: MemberDoc): MembershipRecord => ({ roomId: d.roomId, userId: d.userId, role: d.role, joinedAt: d.joinedAt });
+
+const MEMBER_FIELDS = { _id: 0, roomId: 1, userId: 1, role: 1, joinedAt: 1 } as const;
+/** The owner's membership goes only with the room itself, so neither a kick nor a ban removes it. */
+const removableMember = (roomId: string, userId: string) => ({ roomId, userId, role: { $ne: 'owner' as const } });
+/** A concurrent first ban of the same user may lose the upsert race once; the re-run finds the ban. */
+const BAN_ATTEMPTS_MAX = 2;
+
+/** Rooms, memberships, invites and bans over MongoDB. */
+export function createMongoRoomStore(connection: Connection): RoomStore {
+  const Rooms = modelOn(connection, 'Room', roomSchema);
+  const Members = modelOn(connection, 'RoomMember', memberSchema);
+  const Invites = modelOn(connection, 'RoomInvite', inviteSchema);
+  const Bans = modelOn(connection, 'RoomBan', banSchema);
+  const ready = readiness([Rooms, Members, Invites, Bans]);
+
+  const getMembership = async (roomId: string, userId: string): Promise<MembershipRecord | null> => {
+    const doc = await Members.findOne({ roomId, userId }, MEMBER_FIELDS).lean<MemberDoc | null>();
+    return doc ? memberFromDoc(doc) : null;
+  };
+
+  const banOnce = (ban: { roomId: string; userId: string; bannedBy: string; createdAt: Date }): Promise<void> =>
+    runInTransaction(connection, async (session) => {
+      await Bans.updateOne(
+        { roomId: ban.roomId, userId: ban.userId },
+        { $setOnInsert: { bannedBy: ban.bannedBy, createdAt: ban.createdAt } },
+        { upsert: true, session },
+      );
+      await Members.deleteOne(removableMember(ban.roomId, ban.userId), { session });
+    });
+
+  return {
+    async create(room) {
+      await ready();
+      await runInTransaction(connection, async (session) => {
+        const doc: RoomDoc = {
+          _id: room.id,
+          name: room.name,
+          description: room.description,
+          visibility: room.visibility,
+          ownerId: room.ownerId,
+          createdAt: room.createdAt,
+        };
+        await new Rooms(doc).save({ session });
+        await new Members({ roomId: room.id, userId: room.ownerId, role: 'owner', joinedAt: room.createdAt }).save({ session });
+      });
+      return { ...room };
+    },
+    async findById(id) {
+      const doc = await Rooms.findById(id).lean<RoomDoc | null>();
+      return doc ? roomFromDoc(doc) : null;
+    },
+    async listVisibleTo(userId, opts) {
+      checkPageLimit(opts.limit);
+      const mine = await Members.find({ userId }, { _id: 0, roomId: 1 }).lean<{ roomId: string }[]>();
+      const docs = await Rooms.find({
+        $or: [{ visibility: 'public' }, { _id: { $in: mine.map((m) => m.roomId) } }],
+        ...olderThan(opts.before),
+      })
+        .sort({ _id: -1 })
+        .limit(opts.limit + 1)
+        .lean<RoomDoc[]>();
+      return toPage(docs.map(roomFromDoc), opts.limit);
+    },
+    async countOwnedBy(userId) {
+      return Rooms.countDocuments({ ownerId: userId });
+    },
+    getMembership,
+    async listMembers(roomId) {
+      const docs = await Members.find({ roomId }, MEMBER_FIELDS).sort({ joinedAt: 1, userId: 1 }).lean<MemberDoc[]>();
+      return docs.map(memberFromDoc);
+    },
+    async listMemberIds(roomId) {
+      const docs = await Members.find({ roomId }, { _id: 0, userId: 1 }).sort({ userId: 1 }).lean<{ userId: string }[]>();
+      return docs.map((d) => d.userId);
+    },
+    async addMember(m) {
+      await ready();
+      try {
+        await new Members({ roomId: m.roomId, userId: m.userId, role: m.role, joinedAt: m.joinedAt }).save();
+        return { membership: { ...m }, created: true };
+      } catch (err) {
+        if (!isDuplicateKeyOn(err, MEMBER_INDEX)) throw err;
+      }
+      const existing = await getMembership(m.roomId, m.userId);
+      if (!existing) throw new Error(`membership ${m.roomId}/${m.userId} conflicted but cannot be read`);
+      return { membership: existing, created: false };
+    },
+    async removeMember(roomId, userId) {
+      const result = await Members.deleteOne(removableMember(roomId, userId));
+      return result.deletedCount === 1;
+    },
+    async setMemberRole(roomId, userId, role) {
+      const doc = await Members.findOneAndUpdate({ roomId, userId }, { $set: { role } }, { new: true, projection: MEMBER_FIELDS }).lean<MemberDoc | null>();
+      return doc ? memberFromDoc(doc) : null;
+    },
+    async addInvite(invite) {
+      await ready();
+      try {
+        await Invites.updateOne(
+          { roomId: invite.roomId, userId: invite.userId },
+          { $setOnInsert: { invitedBy: invite.invitedBy, createdAt: invite.createdAt } },
+          { upsert: true },
+        );
+      } catch (err) {
+        // Two first invites raced on the upsert: the other one stored it, which is all we want.
+        if (!isDuplicateKey(err)) throw err;
+      }
+    },
+    async hasInvite(roomId, userId) {
+      return (await Invites.exists({ roomId, userId })) !== null;
+    },
+    async addBan(ban) {
+      await ready();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await banOnce(ban);
+          return;
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt >= BAN_ATTEMPTS_MAX) throw err;
+        }
+      }
+    },
+    async removeBan(roomId, userId) {
+      const result = await Bans.deleteOne({ roomId, userId });
+      return result.deletedCount === 1;
+    },
+    async isBanned(roomId, userId) {
+      return (await Bans.exists({ roomId, userId })) !== null;
+    },
+  };
+}
