@@ -23,7 +23,8 @@ export async function receiveUpload(req: Request, res: Response, files: FileServ
         cb(null, key);
       },
     }),
-    limits: { fileSize: Math.min(limit.fileBytesMax, remaining), files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
+    // busboy reports the limit when a file REACHES fileSize, so a file of exactly the cap needs cap + 1.
+    limits: { fileSize: Math.min(limit.fileBytesMax, remaining) + 1, files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
   }).single('file');
 
   try {
@@ -48,7 +49,9 @@ function toUploadError(err: unknown, quotaBinds: boolean, fileBytesMax: number):
     if (err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT') return new AppError('FILE_MISSING', 'Send exactly one file, in the multipart field "file"');
     return new AppError('VALIDATION_FAILED', `Bad multipart body: ${err.message}`);
   }
-  // busboy's own parse errors (truncated or malformed multipart) are the client's fault.
-  if (err instanceof Error && /multipart|boundary|unexpected end/i.test(err.message)) return new AppError('VALIDATION_FAILED', `Bad multipart body: ${err.message}`);
+  // busboy's own parse errors (truncated or malformed multipart) are the client's fault; disk errors are not.
+  if (err instanceof Error && (err.stack?.includes('/busboy/') || /multipart|boundary|unexpected end of form/i.test(err.message))) {
+    return new AppError('VALIDATION_FAILED', `Bad multipart body: ${err.message}`);
+  }
   return err;
 }
