@@ -19,6 +19,7 @@ import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFir
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
+const NAMESPACE_EXISTS = 48;
 /** How many times a post is re-run after a duplicate key raced in from another transaction. */
 const DUPLICATE_RETRIES_MAX = 3;
 
@@ -88,10 +89,16 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
   const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
   const faults = opts.faults;
 
-  // Index builds cannot run inside a transaction: they are awaited once, before the first use.
+  // Collections and indexes are created once, before the first transaction: creating them inside
+  // concurrent transactions would make those transactions conflict with each other.
   let ready: Promise<void> | undefined;
   const ensureIndexes = (): Promise<void> =>
     (ready ??= (async () => {
+      for (const name of ['ledger_journal', 'ledger_accounts']) {
+        await connection.createCollection(name).catch((err: unknown) => {
+          if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;
+        });
+      }
       await journal.createIndex({ idempotencyKey: 1 }, { unique: true, name: 'idempotencyKey_unique' });
       await journal.createIndex({ accounts: 1, _id: -1 }, { name: 'accounts_history' });
       await journal.createIndex({ accounts: 1, createdAt: 1 }, { name: 'accounts_createdAt' });
