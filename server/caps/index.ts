@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { CapCounter } from './cap-counter.js';
+import { MemoryCapCounter } from './memory-cap-counter.js';
+import { RedisCapCounter } from './redis-cap-counter.js';
+import { MemoryPinLockout, RedisPinLockout, type PinLockout } from './pin-lockout.js';
+import { MemoryDailyBudgetCounter, RedisDailyBudgetCounter, type DailyBudgetCounter } from './daily-budget.js';
+
+export * from './cap-counter.js';
+export * from './errors.js';
+export * from './pin-lockout.js';
+export * from './daily-budget.js';
+export { MemoryCapCounter } from './memory-cap-counter.js';
+export { RedisCapCounter } from './redis-cap-counter.js';
+
+/** The counters every node shares through Redis, or keeps in process on the embedded default. */
+export interface Counters {
+  caps: CapCounter;
+  pinLockout: PinLockout;
+  /** Gift (scope `gift`) and room reward (scope `room-reward`) daily budgets. */
+  budgets: DailyBudgetCounter;
+}
+
+/** Redis adapters when `redis` is set (keys under `prefix`), in-process adapters otherwise. */
+export function createCounters(redis: Redis | null, prefix: string): Counters {
+  if (redis) return { caps: new RedisCapCounter(redis, prefix), pinLockout: new RedisPinLockout(redis, prefix), budgets: new RedisDailyBudgetCounter(redis, prefix) };
+  return { caps: new MemoryCapCounter(), pinLockout: new MemoryPinLockout(), budgets: new MemoryDailyBudgetCounter() };
+}
