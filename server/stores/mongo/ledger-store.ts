@@ -111,8 +111,8 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     return toState(await accountsCol.findOne({ _id: account }, { session }));
   }
 
-  /** Applies one leg with its guard; returns the state after, or null when the guard refused. */
-  async function applyLeg(entry: JournalEntry, leg: Leg, session: ClientSession): Promise<AccountState | null> {
+  /** Applies one leg with its guard; `after` is null when the guard refused (nothing written). */
+  async function applyLeg(entry: JournalEntry, leg: Leg, session: ClientSession): Promise<{ before: AccountState; after: AccountState | null }> {
     const before = await readAccount(leg.account, session);
     const kind = legKind(entry, leg);
     const d = counterDelta(kind, leg.amount);
@@ -126,13 +126,13 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
         { $inc: inc },
         { session, returnDocument: 'after' },
       );
-      if (!after) return null;
+      if (!after) return { before, after: null };
     } else {
       after = await accountsCol.findOneAndUpdate({ _id: leg.account }, { $inc: inc }, { session, returnDocument: 'after', upsert: true });
     }
     const state = toState(after);
     assertReadBack(leg.account, before, kind, leg.amount, state);
-    return state;
+    return { before, after: state };
   }
 
   /** Reverses legs already applied for a refused draft (same transaction, same session). */
@@ -154,8 +154,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     const touched: Record<string, AccountState> = {};
     const applied: Leg[] = [];
     for (const leg of legs.filter((l) => l.amount < 0)) {
-      const before = await readAccount(leg.account, session);
-      const after = await applyLeg(entry, leg, session);
+      const { before, after } = await applyLeg(entry, leg, session);
       if (!after) {
         await undoLegs(entry, applied, session);
         throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
@@ -180,7 +179,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     if (inserted.insertedId !== entry.id) throw new Error(`ledger journal insert of ${entry.id} was not acknowledged`);
     faults?.afterJournalInsert?.();
     for (const leg of legs.filter((l) => l.amount > 0)) {
-      const after = await applyLeg(entry, leg, session);
+      const { after } = await applyLeg(entry, leg, session);
       if (!after) throw new Error(`credit to ${leg.account} did not apply`);
       if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
     }
