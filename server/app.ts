@@ -30,6 +30,8 @@ import { RoomService } from './rooms/service.js';
 import { MessageService } from './messages/service.js';
 import { FileService } from './files/service.js';
 import { createUploadLimits } from './files/limits.js';
+import { EconomyConfigHolder } from './economy/config/holder.js';
+import { createCounters } from './caps/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -56,6 +58,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
 
+  // First, so an invalid economy config stops the process before anything opens.
+  const economy = new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
   const { secret } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
@@ -81,6 +85,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
   if (redisClients.length === 3) io.adapter(createAdapter(redisClients[1]!, redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
 
+  const counters = createCounters(redis, config.redisPrefix);
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
@@ -89,6 +94,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
+    economy, counters,
   };
 
   app.disable('x-powered-by');

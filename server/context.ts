@@ -13,6 +13,8 @@ import type { RoomService } from './rooms/service.js';
 import type { MessageService } from './messages/service.js';
 import type { FileService } from './files/service.js';
 import type { LedgerService } from './ledger/ledger-service.js';
+import type { EconomyConfigHolder } from './economy/config/holder.js';
+import type { Counters } from './caps/index.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -38,4 +40,8 @@ export interface AppContext {
   fileService: FileService;
   /** The token ledger: every balance change goes through it (server/ledger/). */
   ledger: LedgerService;
+  /** The active economy config (`economy.current`), reloadable with `economy.reload()` (server/economy/). */
+  economy: EconomyConfigHolder;
+  /** Caps, PIN lockouts and daily budgets: Redis when `redis` is set, in process otherwise (server/caps/). */
+  counters: Counters;
 }
