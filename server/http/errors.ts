@@ -27,5 +27,7 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('VALIDATION_FAILED', 'Unsupported body encoding');
   if (e?.code === 'LIMIT_FILE_SIZE') return new AppError('FILE_TOO_LARGE');
+  // The router's decodeURIComponent of a path parameter (e.g. `%E0%A4%A`).
+  if (err instanceof URIError) return new AppError('VALIDATION_FAILED', 'The request path is not valid URL encoding');
   return new AppError('INTERNAL');
 }
