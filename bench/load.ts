@@ -1,0 +1,208 @@
+import { performance } from 'node:perf_hooks';
+import type { Ack } from '../shared/ack.js';
+import type { MessageView } from '../shared/events.js';
+import type { AckOf } from './api.js';
+import type { RoomClient } from './population.js';
+import { SampleBuffer, type LatencySummary } from './samples.js';
+
+export interface LoadPhaseOptions {
+  /** Offered load, messages per second summed over all clients. */
+  totalRatePerSec: number;
+  warmupMs: number;
+  measureMs: number;
+  drainTimeoutMs: number;
+  inFlightPerClientMax: number;
+  bodyBytes: number;
+}
+
+/** What the inline awards did during a phase, read from the `message:send` acks. */
+export interface AwardTally {
+  /** Acks whose award granted tokens. */
+  granted: number;
+  tokens: number;
+  /** Acks with an award that granted nothing, by reason. */
+  refusedByReason: Record<string, number>;
+  /** Acks with `award: null` (economy off, or no award wired into message:send). */
+  none: number;
+}
+
+export interface LoadPhaseResult {
+  offeredPerSec: number;
+  windowMs: number;
+  /** Messages sent inside the measurement window. */
+  sent: number;
+  acked: number;
+  refusedByCode: Record<string, number>;
+  /** Window messages without any ack by the end of the drain. */
+  lostAcks: number;
+  /** Sends the open loop skipped because the client already had too many unacknowledged. */
+  skippedInFlight: number;
+  /** Acks received inside the window, per second. */
+  ackedPerSec: number;
+  /** `message:new` events received by other members inside the window, per second. */
+  deliveredPerSec: number;
+  deliveriesExpected: number;
+  deliveriesReceived: number;
+  ack: LatencySummary;
+  delivery: LatencySummary;
+  awards: AwardTally;
+}
+
+interface Pending {
+  sentAt: number;
+  inWindow: boolean;
+  expected: number;
+  received: number;
+  answered: boolean;
+}
+
+const tickMs = 5;
+/** Catch-up bound per client per tick after an event-loop stall. */
+const sendsPerTickMax = 20;
+const drainPollMs = 20;
+
+/**
+ * Drives `message:send` open-loop at a fixed total rate over the given clients (each sends at
+ * the same rate, start times staggered), then stops and waits (bounded) for outstanding acks and
+ * deliveries. Latencies are measured in this process's monotonic clock: send -> ack at the sender
+ * and send -> `message:new` at every other member of the room.
+ */
+export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions, phaseTag: string): Promise<LoadPhaseResult> {
+  if (clients.length === 0 || !(opts.totalRatePerSec > 0)) throw new Error('a load phase needs clients and a positive rate');
+  const intervalMs = (clients.length / opts.totalRatePerSec) * 1000;
+  const body = 'bench '.repeat(Math.ceil(opts.bodyBytes / 6)).slice(0, opts.bodyBytes);
+  const pending = new Map<string, Pending>();
+  const ackSamples = new SampleBuffer();
+  const deliverySamples = new SampleBuffer();
+  const awards: AwardTally = { granted: 0, tokens: 0, refusedByReason: {}, none: 0 };
+  const refusedByCode: Record<string, number> = {};
+  const inFlight = new Int32Array(clients.length);
+  const seq = new Int32Array(clients.length);
+  let sent = 0;
+  let acked = 0;
+  let skippedInFlight = 0;
+  let ackedInWindow = 0;
+  let deliveredInWindow = 0;
+  let deliveriesExpected = 0;
+  let deliveriesReceived = 0;
+
+  const startAt = performance.now();
+  const windowStart = startAt + opts.warmupMs;
+  const windowEnd = windowStart + opts.measureMs;
+  const inWindowAt = (t: number): boolean => t >= windowStart && t < windowEnd;
+  const settle = (id: string, p: Pending): void => {
+    if (p.answered && p.received >= p.expected) pending.delete(id);
+  };
+
+  const listeners = clients.map((client) => {
+    const onMessage = (m: MessageView): void => {
+      const now = performance.now();
+      if (m.author.id === client.user.id) return;
+      const p = pending.get(m.clientMessageId);
+      if (!p) return;
+      p.received++;
+      if (inWindowAt(now)) deliveredInWindow++;
+      if (p.inWindow) {
+        deliveriesReceived++;
+        deliverySamples.add(now - p.sentAt);
+      }
+      settle(m.clientMessageId, p);
+    };
+    client.socket.on('message:new', onMessage);
+    return onMessage;
+  });
+
+  const send = (i: number): void => {
+    const client = clients[i]!;
+    const id = `${phaseTag}.${i}.${seq[i]!++}`;
+    const sentAt = performance.now();
+    const p: Pending = { sentAt, inWindow: inWindowAt(sentAt), expected: client.roomSize - 1, received: 0, answered: false };
+    pending.set(id, p);
+    inFlight[i]!++;
+    if (p.inWindow) {
+      sent++;
+      deliveriesExpected += p.expected;
+    }
+    client.socket.emit('message:send', { roomId: client.roomId, clientMessageId: id, body }, (ack: Ack<AckOf<'message:send'>>) => {
+      const now = performance.now();
+      inFlight[i]!--;
+      p.answered = true;
+      if (ack.ok) {
+        if (inWindowAt(now)) ackedInWindow++;
+        if (p.inWindow) {
+          acked++;
+          ackSamples.add(now - sentAt);
+          tallyAward(awards, ack.data.award);
+        }
+      } else {
+        refusedByCode[ack.error.code] = (refusedByCode[ack.error.code] ?? 0) + 1;
+        if (p.inWindow) deliveriesExpected -= p.expected;
+        p.expected = 0;
+      }
+      settle(id, p);
+    });
+  };
+
+  const nextAt = Float64Array.from(clients, () => startAt + Math.random() * intervalMs);
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (now >= windowEnd) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      for (let i = 0; i < clients.length; i++) {
+        for (let n = 0; n < sendsPerTickMax && nextAt[i]! <= now; n++) {
+          nextAt[i]! += intervalMs;
+          if (inFlight[i]! >= opts.inFlightPerClientMax) skippedInFlight++;
+          else send(i);
+        }
+      }
+    }, tickMs);
+  });
+
+  const drainDeadline = performance.now() + opts.drainTimeoutMs;
+  const windowOutstanding = (): number => {
+    let n = 0;
+    for (const p of pending.values()) if (p.inWindow) n++;
+    return n;
+  };
+  while (windowOutstanding() > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, drainPollMs));
+
+  let lostAcks = 0;
+  for (const p of pending.values()) if (p.inWindow && !p.answered) lostAcks++;
+  clients.forEach((client, i) => client.socket.off('message:new', listeners[i]!));
+  const windowSec = opts.measureMs / 1000;
+  return {
+    offeredPerSec: opts.totalRatePerSec,
+    windowMs: opts.measureMs,
+    sent,
+    acked,
+    refusedByCode,
+    lostAcks,
+    skippedInFlight,
+    ackedPerSec: round1(ackedInWindow / windowSec),
+    deliveredPerSec: round1(deliveredInWindow / windowSec),
+    deliveriesExpected,
+    deliveriesReceived,
+    ack: ackSamples.summary(),
+    delivery: deliverySamples.summary(),
+    awards,
+  };
+}
+
+function tallyAward(t: AwardTally, award: AckOf<'message:send'>['award']): void {
+  if (!award) t.none++;
+  else if (award.granted > 0) {
+    t.granted++;
+    t.tokens += award.granted;
+  } else {
+    const reason = award.reason ?? 'UNSPECIFIED';
+    t.refusedByReason[reason] = (t.refusedByReason[reason] ?? 0) + 1;
+  }
+}
+
+export function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

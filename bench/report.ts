@@ -1,0 +1,107 @@
+import { cpus, totalmem, platform, release } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchResult, ScenarioOutcome } from './runner.js';
+import type { LatencySummary } from './samples.js';
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  totalMemoryBytes: number;
+  node: string;
+  platform: string;
+}
+
+export function machineInfo(): MachineInfo {
+  const list = cpus();
+  return { cores: list.length, cpuModel: list[0]?.model ?? 'unknown', totalMemoryBytes: totalmem(), node: process.version, platform: `${platform()} ${release()}` };
+}
+
+export function writeJson(file: string, result: BenchResult): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+}
+
+const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${v.toFixed(1)} ms`);
+const num = (v: number | null | undefined, unit = ''): string => (v === null || v === undefined ? '-' : `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })}${unit}`);
+const kib = (bytes: number | null): string => (bytes === null ? '-' : `${(bytes / 1024).toFixed(1)} KiB`);
+const p5099 = (s: LatencySummary): string => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`;
+
+function unavailable<T>(o: ScenarioOutcome<T>): string | null {
+  if (o.status === 'ok') return null;
+  return o.status === 'unavailable' ? `not available: ${o.reason}` : `FAILED: ${o.reason}`;
+}
+
+/** The stdout table: one block per scenario, figures with units, "not available" spelled out. */
+export function renderTable(r: BenchResult): string {
+  const rows: Array<[string, string, string]> = [];
+  const row = (scenario: string, metric: string, value: string): void => {
+    rows.push([scenario, metric, value]);
+  };
+
+  const modes = [
+    ['relay (economy off)', r.relay],
+    ['economy on', r.economy],
+  ] as const;
+  for (const [label, outcome] of modes) {
+    const na = unavailable(outcome);
+    if (na || outcome.status !== 'ok') {
+      row(`1. ${label}`, 'result', na ?? '');
+      continue;
+    }
+    const s = outcome.value.steady;
+    row(`1. ${label}`, 'offered load', `${num(s.offeredPerSec)} msg/s`);
+    row('', 'acked msg/s', num(s.ackedPerSec));
+    row('', 'delivered msg/s (fan-out)', num(s.deliveredPerSec));
+    row('', 'send->ack p50 / p99', p5099(s.ack));
+    row('', 'send->delivery p50 / p99', p5099(s.delivery));
+    row('', 'lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
+    row('', 'awards granted / none / capped', `${s.awards.granted} / ${s.awards.none} / ${Object.values(s.awards.refusedByReason).reduce((a, b) => a + b, 0)}`);
+  }
+  row('1. economy / relay', 'delivered msg/s ratio', num(r.comparison.steadyDeliveredRatio));
+  row('', 'p99 ack economy - relay', ms(r.comparison.steadyP99AckDeltaMs));
+
+  for (const [label, outcome] of modes) {
+    const na = unavailable(outcome);
+    if (na || outcome.status !== 'ok') {
+      row(`2. saturation ${label}`, 'result', na ?? '');
+      continue;
+    }
+    const sat = outcome.value.saturation;
+    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(p99 ${ms(st.p99AckMs)})`).join(' ');
+    row(`2. saturation ${label}`, 'highest sustained msg/s', `${num(sat.highestSustainedPerSec)}${sat.limitReached ? '' : ' (every step held: lower bound)'}`);
+    row('', 'steps offered:result', steps);
+  }
+  row('2. economy / relay', 'sustained msg/s ratio', num(r.comparison.saturationRatio));
+
+  const gifts = unavailable(r.gifts);
+  if (gifts || r.gifts.status !== 'ok') row('3. gift storm', 'result', gifts ?? '');
+  else {
+    const g = r.gifts.value;
+    row('3. gift storm', 'senders x members', `${g.senders} x ${g.members}`);
+    row('', 'gifts committed / attempted', `${g.giftsCommitted} / ${g.giftsAttempted}`);
+    row('', 'gifts committed/s', num(g.committedPerSec));
+    row('', 'send->ack p50 / p99', p5099(g.ack));
+    row('', 'send->gift:received p50 / p99', p5099(g.received));
+    row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);
+  }
+
+  const ledger = unavailable(r.ledger);
+  if (ledger || r.ledger.status !== 'ok') row('4. ledger', 'result', ledger ?? '');
+  else for (const l of r.ledger.value.rows) row('4. ledger', l.label, l.value);
+
+  const conn = unavailable(r.connections);
+  if (conn || r.connections.status !== 'ok') row('5. connections', 'result', conn ?? '');
+  else {
+    const c = r.connections.value;
+    row('5. connections', 'idle sockets (users)', `${num(c.sockets)} (${c.users})`);
+    row('', 'RSS per connection', kib(c.rssPerConnectionBytes));
+    row('', 'V8 heap per connection', kib(c.heapPerConnectionBytes));
+    row('', 'connects/s', num(c.connectedPerSec));
+  }
+
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((rw) => rw[i]!.length)));
+  const line = (rw: [string, string, string]): string => rw.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const header = `token-chat bench (${r.settings.mode}) ${r.date} - ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}, store ${r.backends.store}, counters ${r.backends.counters}, ${(r.durationMs / 1000).toFixed(1)} s`;
+  return [header, ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { runBench, renderTable } from './runner.js';
+import { killAllServers, repoRoot } from './server-process.js';
+
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: runs every scenario, prints the table and writes
+ * bench/results/latest.json. `--profile` also writes V8 CPU profiles of the relay and economy
+ * servers under bench/results/profiles/. Exit status 1 when a scenario failed (a scenario that is
+ * merely not available on this server does not fail the run).
+ */
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  for (const a of args) if (!['--quick', '--profile'].includes(a)) throw new Error(`unknown option ${a} (use --quick, --profile)`);
+  const outFile = join(repoRoot, 'bench/results/latest.json');
+  const result = await runBench({
+    quick: args.has('--quick'),
+    outFile,
+    ...(args.has('--profile') ? { cpuProfileDir: join(repoRoot, 'bench/results/profiles') } : {}),
+    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+  });
+  console.log(renderTable(result));
+  console.log(`\nwritten: ${outFile}`);
+  const failed = [result.relay, result.economy, result.gifts, result.ledger, result.connections].some((o) => o.status === 'failed');
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllServers();
+    process.exit(130);
+  });
+}
+
+main().catch((err: unknown) => {
+  killAllServers();
+  console.error('bench failed:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, whatever the caller's working directory. */
+export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+const startTimeoutMs = 30_000;
+const stopTimeoutMs = 10_000;
+const probeTimeoutMs = 5_000;
+
+export interface ServerOptions {
+  /** Extra environment for the child (e.g. ECONOMY_ENABLED, ADMIN_USERNAMES). */
+  env?: Record<string, string>;
+  /** Write a V8 CPU profile of the child into this directory when it exits. */
+  cpuProfileDir?: string;
+}
+
+/** Memory of the child process: RSS from /proc, V8 heap from the bench's own preload probe. */
+export interface ChildMemory {
+  rssBytes: number;
+  heapUsedBytes: number | null;
+  externalBytes: number | null;
+}
+
+export interface ServerHandle {
+  url: string;
+  pid: number;
+  /** Last lines the child wrote (for error messages). */
+  output(): string;
+  /** Runs a full GC in the child and reads its memory. */
+  memory(): Promise<ChildMemory>;
+  /** SIGTERM (the server drains), SIGKILL after a timeout; removes the data directory. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every child still running, synchronously (for process exit and SIGINT). */
+export function killAllServers(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  running.clear();
+}
+
+process.once('exit', killAllServers);
+
+/**
+ * Starts `server/main.ts` as a child node process (tsx loader, no wrapper process, so the pid is
+ * the server's own) on a free loopback port with a fresh temporary DATA_DIR and warn-level logs.
+ * MONGO_URL / REDIS_URL pass through from the bench's environment; otherwise the embedded default
+ * runs. Resolves once the child prints its URL.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<ServerHandle> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tc-bench-'));
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? tmpdir(),
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...passThrough(['MONGO_URL', 'REDIS_URL']),
+    ...(process.env['REDIS_URL'] ? { REDIS_PREFIX: `bench:${randomBytes(4).toString('hex')}:` } : {}),
+    ...opts.env,
+  };
+  const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', './bench/child/memory-probe.ts'];
+  if (opts.cpuProfileDir) {
+    mkdirSync(opts.cpuProfileDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
+  }
+  const child = spawn(process.execPath, [...nodeArgs, 'server/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+
+  const tail: string[] = [];
+  const probeWaiters: Array<(line: string) => void> = [];
+  let urlResolve: ((url: string) => void) | undefined;
+  const onLine = (line: string): void => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+    const listening = /Chat server listening on (http:\/\/\S+)/.exec(line);
+    if (listening?.[1] && urlResolve) urlResolve(listening[1]);
+    if (line.startsWith('BENCH_MEMORY ')) probeWaiters.shift()?.(line.slice('BENCH_MEMORY '.length));
+  };
+  splitLines(child.stdout!, onLine);
+  splitLines(child.stderr!, onLine);
+  const output = (): string => tail.join('\n');
+
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const cleanup = (): void => {
+    running.delete(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let url: string;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    url = await new Promise<string>((res, rej) => {
+      urlResolve = res;
+      timer = setTimeout(() => rej(new Error(`server did not start in ${startTimeoutMs} ms:\n${output()}`)), startTimeoutMs);
+      child.once('exit', (code, signal) => rej(new Error(`server exited during start (code ${code}, signal ${signal}):\n${output()}`)));
+      child.once('error', rej);
+    });
+  } catch (err) {
+    child.kill('SIGKILL');
+    cleanup();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    urlResolve = undefined;
+  }
+  const pid = child.pid!;
+
+  const memory = async (): Promise<ChildMemory> => {
+    const probe = new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('memory probe did not answer')), probeTimeoutMs);
+      probeWaiters.push((line) => {
+        clearTimeout(timer);
+        res(line);
+      });
+    });
+    child.kill('SIGUSR2');
+    const heap = JSON.parse(await probe) as { heapUsed: number; external: number };
+    return { rssBytes: readRssBytes(pid), heapUsedBytes: heap.heapUsed, externalBytes: heap.external };
+  };
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    cleanup();
+  };
+
+  return { url, pid, output, memory, stop };
+}
+
+/** Resident set size of a process, from /proc/<pid>/status (Linux). */
+export function readRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
+function passThrough(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = process.env[n];
+    if (v) out[n] = v;
+  }
+  return out;
+}
+
+function splitLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffered = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      onLine(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      nl = buffered.indexOf('\n');
+    }
+    // A child that never ends a line must not grow this without bound.
+    if (buffered.length > 64 * 1024) buffered = buffered.slice(-1024);
+  });
+}

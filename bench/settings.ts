@@ -1,0 +1,77 @@
+/**
+ * Every knob of the benchmark, with its unit in its name. `defaultSettings` fits the 3-minute
+ * budget of `npm run bench`, `quickSettings` the 30-second budget of `--quick` (and the smoke test).
+ */
+export interface BenchSettings {
+  mode: 'default' | 'quick';
+  /** Hard ceiling on the whole run; a watchdog stops it past this. */
+  budgetMs: number;
+  relay: {
+    clients: number;
+    rooms: number;
+    /** Messages per second each client sends (open loop). */
+    ratePerClientPerSec: number;
+    warmupMs: number;
+    measureMs: number;
+    bodyBytes: number;
+  };
+  saturation: {
+    /** Offered load per step, total messages per second across all clients, ascending. */
+    stepRatesPerSec: number[];
+    stepWarmupMs: number;
+    stepMeasureMs: number;
+    /** A step is sustained while p99 send->ack stays at or under this. */
+    p99AckLimitMs: number;
+  };
+  gifts: {
+    members: number;
+    senders: number;
+    /** Each sender sends this many gifts back to back (the server allows 10 a day per sender). */
+    giftsPerSender: number;
+    amount: number;
+    /** Tokens an admin awards each sender first, so they can afford their gifts. */
+    fundingAmount: number;
+  };
+  connections: {
+    sockets: number;
+    /** Distinct users the sockets authenticate as (several sockets per user, like open tabs). */
+    users: number;
+    connectConcurrency: number;
+  };
+  ledger: {
+    /** Entries posted per measurement (passed to bench/ledger.ts). */
+    entries: number;
+    batchSize: number;
+  };
+  /** Longest wait for outstanding acks and deliveries after a phase stops sending. */
+  drainTimeoutMs: number;
+  /** Open-loop sending pauses for a client with this many unacknowledged messages. */
+  inFlightPerClientMax: number;
+  registerConcurrency: number;
+}
+
+export const defaultSettings: BenchSettings = {
+  mode: 'default',
+  budgetMs: 180_000,
+  relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, warmupMs: 1_000, measureMs: 12_000, bodyBytes: 120 },
+  saturation: { stepRatesPerSec: [400, 800, 1_600, 2_400, 3_200, 4_800], stepWarmupMs: 500, stepMeasureMs: 3_000, p99AckLimitMs: 100 },
+  gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, fundingAmount: 100 },
+  connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
+  ledger: { entries: 5_000, batchSize: 100 },
+  drainTimeoutMs: 5_000,
+  inFlightPerClientMax: 64,
+  registerConcurrency: 8,
+};
+
+export const quickSettings: BenchSettings = {
+  mode: 'quick',
+  budgetMs: 30_000,
+  relay: { clients: 20, rooms: 4, ratePerClientPerSec: 2, warmupMs: 300, measureMs: 1_500, bodyBytes: 120 },
+  saturation: { stepRatesPerSec: [400, 1_600], stepWarmupMs: 200, stepMeasureMs: 800, p99AckLimitMs: 100 },
+  gifts: { members: 20, senders: 4, giftsPerSender: 3, amount: 1, fundingAmount: 20 },
+  connections: { sockets: 300, users: 5, connectConcurrency: 50 },
+  ledger: { entries: 500, batchSize: 50 },
+  drainTimeoutMs: 2_000,
+  inFlightPerClientMax: 64,
+  registerConcurrency: 8,
+};
