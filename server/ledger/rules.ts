@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
+import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg, type PostOutcome } from './ports.js';
 
 /**
  * Pure ledger rules: what a valid entry looks like and how it moves the lifetime counters. No I/O;
@@ -114,6 +114,17 @@ export class LedgerInvariantError extends Error {
     super(message);
     this.name = 'LedgerInvariantError';
     this.details = details;
+  }
+}
+
+/**
+ * Control flow inside an adapter's transaction: a debit's guard refused, so this draft's writes are
+ * undone (SQLite: its savepoint; MongoDB: compensating updates) and the outcome is reported.
+ */
+export class InsufficientFunds extends Error {
+  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
+    super('insufficient funds');
+    this.name = 'InsufficientFunds';
   }
 }
 

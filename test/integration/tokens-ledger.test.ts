@@ -81,6 +81,9 @@ describe('GET /api/tokens/history/:id', () => {
     expect((await admin.api.get(`/api/tokens/history/${alice.id}`)).status).toBe(200);
     expect((await bob.api.get(`/api/tokens/history/${alice.id}`)).status).toBe(403);
     expect((await client(srv.url).get(`/api/tokens/history/${alice.id}`)).status).toBe(401);
+    const unknown = await admin.api.get('/api/tokens/history/no-such-user');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('USER_NOT_FOUND');
   });
 });
 

@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -67,13 +67,6 @@ const toEntry = (doc: JournalDoc): JournalEntry => ({
 
 /** System accounts keep no counters, so their legs move as a counter-free kind. */
 const legKind = (entry: JournalEntry, leg: Leg): EntryKind => (isUserAccount(leg.account) ? entry.kind : 'adjustment');
-
-/** Thrown inside the transaction body when a debit's guard refuses; the body undoes that draft's writes. */
-class InsufficientFunds extends Error {
-  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
-    super('insufficient funds');
-  }
-}
 
 /**
  * The ledger on MongoDB: collections `ledger_journal` (unique `idempotencyKey`) and

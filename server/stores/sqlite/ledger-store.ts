@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -70,13 +70,6 @@ interface AccountRow {
   total_spent: number;
   total_gifted: number;
   total_received: number;
-}
-
-/** Signals, inside the transaction, that this draft's savepoint must roll back. */
-class InsufficientFunds extends Error {
-  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
-    super('insufficient funds');
-  }
 }
 
 const toState = (row: AccountRow | undefined): AccountState =>
