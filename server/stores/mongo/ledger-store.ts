@@ -196,6 +196,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
 
   return {
     async post(entries) {
+      if (entries.length === 0) return [];
       for (const entry of entries) assertValidDraft(entry);
       await ensureIndexes();
       for (let attempt = 1; ; attempt++) {

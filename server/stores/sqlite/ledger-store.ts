@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './db.js';
 import { judgeAudit } from '../../ledger/audit.js';
 import {
@@ -108,6 +109,15 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     ),
   };
 
+  // History and statistics build their WHERE clause from the query's options: a handful of
+  // shapes, each prepared once.
+  const prepared = new Map<string, Statement>();
+  const prepare = (sql: string): Statement => {
+    let st = prepared.get(sql);
+    if (!st) prepared.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+
   function readEntry(row: EntryRow): JournalEntry {
     return {
       id: row.id,
@@ -193,6 +203,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
 
   return {
     async post(entries) {
+      if (entries.length === 0) return [];
       for (const entry of entries) assertValidDraft(entry);
       return postBatch(entries);
     },
@@ -224,10 +235,8 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
         params.push(query.before);
       }
       params.push(query.limit + 1);
-      const ids = db
-        .prepare<(string | number)[], { entry_id: string }>(`SELECT entry_id FROM ledger_legs WHERE ${where.join(' AND ')} ORDER BY entry_id DESC LIMIT ?`)
-        .all(...params)
-        .map((r) => r.entry_id);
+      const rows = prepare(`SELECT entry_id FROM ledger_legs WHERE ${where.join(' AND ')} ORDER BY entry_id DESC LIMIT ?`).all(...params) as Array<{ entry_id: string }>;
+      const ids = rows.map((r) => r.entry_id);
       const page = ids.slice(0, query.limit);
       const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
       return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
@@ -245,11 +254,9 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
         where.push('created_at >= ?');
         params.push(query.since.getTime());
       }
-      const rows = db
-        .prepare<(string | number)[], { activity: string | null; total: number }>(
-          `SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${where.join(' AND ')} GROUP BY activity`,
-        )
-        .all(...params);
+      const rows = prepare(`SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${where.join(' AND ')} GROUP BY activity`).all(
+        ...params,
+      ) as Array<{ activity: string | null; total: number }>;
       const out: Record<string, number> = {};
       for (const r of rows) out[r.activity ?? NO_ACTIVITY] = (out[r.activity ?? NO_ACTIVITY] ?? 0) + r.total;
       return out;
