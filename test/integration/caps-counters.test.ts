@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { createRedis, waitReady } from '../../server/redis.js';
 import { createLogger } from '../../server/lib/logger.js';
@@ -12,17 +13,28 @@ import { REDIS_URL, uniquePrefix } from '../support/server.js';
  */
 
 let redis: Redis;
+const prefixes: string[] = [];
 beforeAll(async () => {
   redis = createRedis(REDIS_URL, createLogger('silent'), 'caps-test');
   await waitReady(redis, 5000);
 });
 afterAll(async () => {
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
   await redis.quit();
 });
 
+function redisCounters(): Counters {
+  const prefix = uniquePrefix();
+  prefixes.push(prefix);
+  return createCounters(redis, prefix);
+}
+
 const adapters: [string, () => Counters][] = [
   ['in-process', () => createCounters(null, 'unused:')],
-  ['redis', () => createCounters(redis, uniquePrefix())],
+  ['redis', redisCounters],
 ];
 
 const limits = { activityEventsMax: 100, dailyTokensMax: 500, weeklyTokensMax: 3000 };
@@ -228,5 +240,47 @@ describe('in-process expiry', () => {
     expect(caps.size).toBe(3); // u's day key is gone, u's week key lives 8 days
     await caps.reserve({ userId: 'v', activity: 'send_message', amount: 1, at: new Date(at.getTime() + 20 * 24 * HOUR), limits });
     expect(caps.size).toBe(2);
+  });
+});
+
+describe('Redis and in-process caps agree', () => {
+  it('on any sequence of reserves, releases and clock moves', async () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('reserve' as const),
+        user: fc.constantFrom('a', 'b'),
+        activity: fc.constantFrom('send_message' as const, 'share_file' as const),
+        amount: fc.integer({ min: 0, max: 20 }),
+        advanceHours: fc.integer({ min: 0, max: 30 }),
+      }),
+      fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
+    );
+    const l = { activityEventsMax: 5, dailyTokensMax: 30, weeklyTokensMax: 60 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const mem = createCounters(null, 'unused:').caps;
+        const red = redisCounters().caps;
+        let t = Date.parse('2026-01-09T20:00:00Z');
+        const held: Awaited<ReturnType<typeof mem.reserve>>['reservation'][] = [];
+        for (const o of ops) {
+          if (o.kind === 'reserve') {
+            t += o.advanceHours * HOUR;
+            const input = { userId: o.user, activity: o.activity, amount: o.amount, at: new Date(t), limits: l };
+            const [m, r] = [await mem.reserve(input), await red.reserve(input)];
+            expect(r).toEqual(m);
+            held.push(m.reservation);
+          } else if (held.length > 0) {
+            const [res] = held.splice(o.pick % held.length, 1);
+            await mem.release(res!);
+            await red.release(res!);
+          }
+          for (const user of ['a', 'b']) {
+            const q = { userId: user, activity: 'send_message' as const, at: new Date(t), limits: l };
+            expect(await red.usage(q)).toEqual(await mem.usage(q));
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 });
