@@ -33,7 +33,9 @@ async function hello(connection: Connection): Promise<HelloReply> {
  */
 export async function connectMongo(url: string, logger: Logger): Promise<Connection> {
   const where = redactMongoUrl(url);
-  const connection = mongoose.createConnection(url, { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+  // A timeout written in the URL wins, so an operator (or a test) can shorten or lengthen it.
+  const timeoutInUrl = /[?&]serverSelectionTimeoutMS=/i.test(url);
+  const connection = mongoose.createConnection(url, timeoutInUrl ? {} : { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
   try {
     await connection.asPromise();
   } catch (err) {
