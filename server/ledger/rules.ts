@@ -180,6 +180,14 @@ export function assertReadBack(account: AccountId, before: AccountState, kind: E
   if (isGuarded(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
 }
 
+/** The entry as read back from the store must carry exactly the legs that were written. */
+export function assertSameLegs(written: Pick<EntryDraft, 'idempotencyKey' | 'legs'>, readBack: Pick<EntryDraft, 'legs'>): void {
+  const norm = (legs: readonly Leg[]) => legs.map((l) => `${l.account}=${l.amount}`).sort().join(',');
+  if (norm(written.legs) !== norm(readBack.legs)) {
+    throw new LedgerInvariantError(`entry ${written.idempotencyKey} read back with different legs`, { written: written.legs, readBack: readBack.legs });
+  }
+}
+
 /** Debit legs first: a store applies the balance guards before it writes anything else of the entry. */
 export function debitsFirst(legs: readonly Leg[]): Leg[] {
   return [...legs].sort((a, b) => a.amount - b.amount);

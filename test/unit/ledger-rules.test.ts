@@ -6,6 +6,7 @@ import {
   LedgerInvariantError,
   applyLeg,
   assertReadBack,
+  assertSameLegs,
   assertValidDraft,
   counterDelta,
   debitsFirst,
@@ -115,6 +116,13 @@ describe('counter rules', () => {
     expect(isGuarded(ISSUANCE)).toBe(false);
     expect(isGuarded(SINK)).toBe(true);
     expect(isGuarded(u('a'))).toBe(true);
+  });
+
+  it('assertSameLegs accepts the same legs in any order and refuses different ones', () => {
+    const written = giftEntry('a', 'b', 5, { idempotencyKey: 'k' });
+    expect(() => assertSameLegs(written, { legs: [...written.legs].reverse() })).not.toThrow();
+    expect(() => assertSameLegs(written, { legs: [{ account: u('a'), amount: -5 }] })).toThrow(LedgerInvariantError);
+    expect(() => assertSameLegs(written, { legs: [{ account: u('a'), amount: -5 }, { account: u('b'), amount: 6 }] })).toThrow(/different legs/);
   });
 
   it('orders debits before credits', () => {

@@ -16,7 +16,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -186,7 +186,9 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       const after = applyLeg(entry, leg);
       if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
     }
-    return { status: 'posted', entry: readEntry(stmt.entryById.get(entry.id)!), accounts: touched };
+    const stored = readEntry(stmt.entryById.get(entry.id)!);
+    assertSameLegs(entry, stored);
+    return { status: 'posted', entry: stored, accounts: touched };
   });
 
   const postBatch = db.transaction((entries: readonly JournalEntry[]): PostOutcome[] =>
