@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -168,8 +168,10 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       actorId: entry.actorId,
       createdAt: entry.createdAt,
     };
-    const inserted = await journal.insertOne(doc, { session });
-    if (inserted.insertedId !== entry.id) throw new Error(`ledger journal insert of ${entry.id} was not acknowledged`);
+    await journal.insertOne(doc, { session });
+    const stored = await journal.findOne({ _id: entry.id }, { session });
+    if (!stored) throw new LedgerInvariantError(`ledger entry ${entry.id} is not readable after its insert`);
+    assertSameLegs(entry, stored);
     faults?.afterJournalInsert?.();
     for (const leg of legs.filter((l) => l.amount > 0)) {
       const { after } = await applyLeg(entry, leg, session);
