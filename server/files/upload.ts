@@ -3,6 +3,7 @@ import multer from 'multer';
 import { AppError } from '../lib/app-error.js';
 import type { FileService, ReceivedUpload } from './service.js';
 import { sanitizeFileName } from './names.js';
+import { diskEngine } from './disk-engine.js';
 
 /**
  * Streams the multipart field `file` of one request to disk (multer disk storage: the bytes never
@@ -14,15 +15,13 @@ export async function receiveUpload(req: Request, res: Response, files: FileServ
   if (remaining === 0) throw new AppError('STORAGE_QUOTA_EXCEEDED');
   const quotaBinds = remaining < limit.fileBytesMax;
   const keys: string[] = [];
+  const newKey = (): string => {
+    const key = files.newStorageKey();
+    keys.push(key);
+    return key;
+  };
   const middleware = multer({
-    storage: multer.diskStorage({
-      destination: files.dir,
-      filename: (_req, _file, cb) => {
-        const key = files.newStorageKey();
-        keys.push(key);
-        cb(null, key);
-      },
-    }),
+    storage: diskEngine(files.dir, newKey),
     // busboy reports the limit when a file REACHES fileSize, so a file of exactly the cap needs cap + 1.
     limits: { fileSize: Math.min(limit.fileBytesMax, remaining) + 1, files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
   }).single('file');
@@ -31,6 +30,8 @@ export async function receiveUpload(req: Request, res: Response, files: FileServ
     await new Promise<void>((resolve, reject) => middleware(req, res, (err: unknown) => (err ? reject(err) : resolve())));
   } catch (err) {
     await Promise.all(keys.map((k) => files.discard(k)));
+    // A client that hung up is not a server failure (and will never read the answer).
+    if (!req.complete && req.socket.destroyed) throw new AppError('VALIDATION_FAILED', 'The upload was interrupted');
     throw toUploadError(err, quotaBinds, limit.fileBytesMax);
   }
   const file = req.file;

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -71,6 +72,26 @@ describe('upload', () => {
     expect(exact.status).toBe(201);
   });
 
+  it('applies a per-user limit and storage quota from the tier hook', async () => {
+    const u = await registerUser(srv);
+    srv.ctx.fileService.limits.setTierLimits(async (userId) =>
+      userId === u.id ? { fileBytesMax: 100, quotaBytes: 150 } : { fileBytesMax: UPLOAD_MAX, quotaBytes: null },
+    );
+    try {
+      expect((await upload(u, Buffer.alloc(101, 1))).body.error).toMatchObject({ code: 'FILE_TOO_LARGE', details: { maxBytes: 100 } });
+      expect((await upload(u, Buffer.alloc(100, 1))).status).toBe(201);
+      const overQuota = await upload(u, Buffer.alloc(51, 1));
+      expect(overQuota.status).toBe(413);
+      expect(overQuota.body.error.code).toBe('STORAGE_QUOTA_EXCEEDED');
+      expect((await upload(u, Buffer.alloc(50, 1))).status).toBe(201);
+      expect((await upload(u, Buffer.alloc(1, 1))).body.error.code).toBe('STORAGE_QUOTA_EXCEEDED');
+      expect(await srv.ctx.stores.files.usedBytes(u.id)).toBe(150);
+      expect(await srv.ctx.stores.files.countByOwner(u.id)).toBe(2);
+    } finally {
+      srv.ctx.fileService.limits.setTierLimits(async () => ({ fileBytesMax: UPLOAD_MAX, quotaBytes: null }));
+    }
+  });
+
   it('refuses a request without the file field, a JSON body and an anonymous upload', async () => {
     const u = await registerUser(srv);
     const before = storedFiles();
@@ -95,6 +116,26 @@ describe('upload', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(await srv.ctx.stores.files.countByOwner(u.id)).toBe(0);
+  });
+
+  it('removes the partial file when the client hangs up mid-upload', async () => {
+    const u = await registerUser(srv);
+    const before = storedFiles();
+    const sock = netConnect(srv.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const head = '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n';
+    sock.write(
+      `POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${u.token}\r\n` +
+        `Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 100000\r\n\r\n${head}${'a'.repeat(3000)}`,
+    );
+    const deadline = Date.now() + 3000;
+    while (storedFiles().length === before.length && Date.now() < deadline) await settle(10);
+    expect(storedFiles().length).toBe(before.length + 1);
+    sock.destroy();
+    while (storedFiles().length > before.length && Date.now() < deadline) await settle(10);
+    expect(storedFiles()).toEqual(before);
+    expect(await srv.ctx.stores.files.countByOwner(u.id)).toBe(0);
+    expect((await upload(u, Buffer.from('after'))).status).toBe(201);
   });
 
   it('refuses a truncated multipart body', async () => {
