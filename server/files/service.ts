@@ -107,6 +107,9 @@ export class FileService {
       fileId: file.id,
       createdAt: at,
     });
+    if (!created && message.fileId !== file.id) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'That clientMessageId was already used for another message');
+    }
     // The share row is idempotent per (file, room), so a retry after a crash between the two writes repairs it.
     await this.deps.stores.files.addShare({ fileId: file.id, roomId: message.roomId, messageId: message.id, sharedBy: userId, at });
     const [view] = await toMessageViews([message], this.deps, { files: new Map([[file.id, file]]) });

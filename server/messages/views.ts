@@ -1,5 +1,5 @@
 import type { FileView, MessageView } from '../../shared/events.js';
-import type { FileRecord, MessageRecord, ReactionCounts, RecordStores } from '../stores/ports.js';
+import type { FileRecord, MessageRecord, RecordStores } from '../stores/ports.js';
 import { summaryOf, type UserSummaryResolver } from '../users/summaries.js';
 
 export function toFileView(f: FileRecord): FileView {
@@ -14,13 +14,13 @@ export function toFileView(f: FileRecord): FileView {
 export async function toMessageViews(
   messages: readonly MessageRecord[],
   deps: { stores: Pick<RecordStores, 'files' | 'messages'>; summaries: UserSummaryResolver },
-  known: { reactions?: Record<string, ReactionCounts>; files?: Map<string, FileRecord> } = {},
+  known: { files?: Map<string, FileRecord> } = {},
 ): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const fileIds = [...new Set(messages.flatMap((m) => (m.fileId && !known.files?.has(m.fileId) ? [m.fileId] : [])))];
   const [authors, reactions, loaded] = await Promise.all([
     deps.summaries.many(messages.map((m) => m.authorId)),
-    known.reactions ?? deps.stores.messages.reactionCounts(messages.map((m) => m.id)),
+    deps.stores.messages.reactionCounts(messages.map((m) => m.id)),
     Promise.all(fileIds.map((id) => deps.stores.files.findById(id))),
   ]);
   const files = new Map(known.files);

@@ -186,8 +186,13 @@ describe('file:share and download', () => {
     expect(await emitAck(ownerSock, 'file:share', { roomId: elsewhere.id, fileId: file.id })).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
     expect(await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: UNKNOWN_ID })).toMatchObject({ ok: false, error: { code: 'FILE_NOT_FOUND' } });
     expect(await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: file.id, caption: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const text = await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'taken', body: 'words' });
+    expect(await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: file.id, clientMessageId: 'taken' })).toMatchObject({
+      ok: false,
+      error: { code: 'IDEMPOTENCY_CONFLICT' },
+    });
     expect(await srv.ctx.stores.files.sharedRoomIds(file.id)).toEqual([]);
-    expect((await owner.api.get(`/api/rooms/${room.id}/messages`)).body.messages).toEqual([]);
+    expect((await owner.api.get(`/api/rooms/${room.id}/messages`)).body.messages.map((m: { id: string }) => m.id)).toEqual([text.ok && text.data.message.id]);
   });
 
   it('downloads for the uploader and members of a shared room, counting distinct viewers', async () => {
