@@ -207,7 +207,10 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     async post(entries) {
       if (entries.length === 0) return [];
       for (const entry of entries) assertValidDraft(entry);
-      return postBatch(entries);
+      // BEGIN IMMEDIATE takes the write lock up front: with two server processes on one file, a
+      // deferred transaction that read first could not upgrade to writing (SQLITE_BUSY without
+      // waiting); an immediate one waits for the other process within busy_timeout.
+      return postBatch.immediate(entries);
     },
 
     async account(userId) {
