@@ -1,4 +1,5 @@
-import { performance } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { readCpuSeconds } from './server-process.js';
 import type { Ack } from '../shared/ack.js';
 import type { MessageView } from '../shared/events.js';
 import type { AckOf } from './api.js';
@@ -13,6 +14,8 @@ export interface LoadPhaseOptions {
   drainTimeoutMs: number;
   inFlightPerClientMax: number;
   bodyBytes: number;
+  /** The server child, to measure its CPU use over the window. */
+  serverPid: number;
 }
 
 /** What the inline awards did during a phase, read from the `message:send` acks. */
@@ -46,6 +49,10 @@ export interface LoadPhaseResult {
   ack: LatencySummary;
   delivery: LatencySummary;
   awards: AwardTally;
+  /** Server CPU over the window, in cores (1 = one core busy the whole time; Node's JS runs on one). */
+  serverCpuCores: number;
+  /** Event-loop utilization of this bench process over the window (near 1: the load generator is the limit). */
+  clientEventLoopUtilization: number;
 }
 
 interface Pending {
@@ -144,11 +151,19 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
   };
 
   const nextAt = Float64Array.from(clients, () => startAt + Math.random() * intervalMs);
+  let windowCpu: { at: number; cpuSec: number; elu: EventLoopUtilization } | undefined;
+  let serverCpuCores = 0;
+  let clientEventLoopUtilization = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const now = performance.now();
+      if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: readCpuSeconds(opts.serverPid), elu: performance.eventLoopUtilization() };
       if (now >= windowEnd) {
         clearInterval(timer);
+        if (windowCpu) {
+          serverCpuCores = round2((readCpuSeconds(opts.serverPid) - windowCpu.cpuSec) / ((now - windowCpu.at) / 1000));
+          clientEventLoopUtilization = round2(performance.eventLoopUtilization(windowCpu.elu).utilization);
+        }
         resolve();
         return;
       }
@@ -189,6 +204,8 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
     ack: ackSamples.summary(),
     delivery: deliverySamples.summary(),
     awards,
+    serverCpuCores,
+    clientEventLoopUtilization,
   };
 }
 
@@ -205,4 +222,8 @@ function tallyAward(t: AwardTally, award: AckOf<'message:send'>['award']): void 
 
 export function round1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
 }

@@ -1,4 +1,4 @@
-import { cpus, totalmem, platform, release } from 'node:os';
+import { cpus, loadavg, totalmem, platform, release } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchResult, ScenarioOutcome } from './runner.js';
@@ -10,11 +10,24 @@ export interface MachineInfo {
   totalMemoryBytes: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the run started and ended: other work on a shared machine skews latency. */
+  loadAverage1m: { start: number; end: number };
 }
 
-export function machineInfo(): MachineInfo {
+export function loadAverage1m(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
+}
+
+export function machineInfo(loadAtStart: number): MachineInfo {
   const list = cpus();
-  return { cores: list.length, cpuModel: list[0]?.model ?? 'unknown', totalMemoryBytes: totalmem(), node: process.version, platform: `${platform()} ${release()}` };
+  return {
+    cores: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    totalMemoryBytes: totalmem(),
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    loadAverage1m: { start: loadAtStart, end: loadAverage1m() },
+  };
 }
 
 export function writeJson(file: string, result: BenchResult): void {
@@ -56,6 +69,7 @@ export function renderTable(r: BenchResult): string {
     row('', 'send->ack p50 / p99', p5099(s.ack));
     row('', 'send->delivery p50 / p99', p5099(s.delivery));
     row('', 'lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
+    row('', 'server CPU (cores) / bench loop busy', `${s.serverCpuCores} / ${Math.round(s.clientEventLoopUtilization * 100)}%`);
     row('', 'awards granted / none / capped', `${s.awards.granted} / ${s.awards.none} / ${Object.values(s.awards.refusedByReason).reduce((a, b) => a + b, 0)}`);
   }
   row('1. economy / relay', 'delivered msg/s ratio', num(r.comparison.steadyDeliveredRatio));
@@ -68,9 +82,9 @@ export function renderTable(r: BenchResult): string {
       continue;
     }
     const sat = outcome.value.saturation;
-    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(p99 ${ms(st.p99AckMs)})`).join(' ');
+    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(${ms(st.p99AckMs)}, cpu ${st.serverCpuCores})`).join(' ');
     row(`2. saturation ${label}`, 'highest sustained msg/s', `${num(sat.highestSustainedPerSec)}${sat.limitReached ? '' : ' (every step held: lower bound)'}`);
-    row('', 'steps offered:result', steps);
+    row('', 'steps offered:held(p99 ack, server cores)', steps);
   }
   row('2. economy / relay', 'sustained msg/s ratio', num(r.comparison.saturationRatio));
 
@@ -102,6 +116,6 @@ export function renderTable(r: BenchResult): string {
 
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((rw) => rw[i]!.length)));
   const line = (rw: [string, string, string]): string => rw.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const header = `token-chat bench (${r.settings.mode}) ${r.date} - ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}, store ${r.backends.store}, counters ${r.backends.counters}, ${(r.durationMs / 1000).toFixed(1)} s`;
+  const header = `token-chat bench (${r.settings.mode}) ${r.date} - ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}, load ${r.machine.loadAverage1m.start}->${r.machine.loadAverage1m.end}, store ${r.backends.store}, counters ${r.backends.counters}, ${(r.durationMs / 1000).toFixed(1)} s`;
   return [header, ...rows.map(line)].join('\n');
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { defaultSettings, quickSettings, type BenchSettings } from './settings.js';
 import { killAllServers } from './server-process.js';
-import { machineInfo, renderTable, writeJson, type MachineInfo } from './report.js';
+import { loadAverage1m, machineInfo, renderTable, writeJson, type MachineInfo } from './report.js';
 import { runModes, type ModeResult } from './scenarios/relay.js';
 import { runGiftStorm, type GiftStormResult } from './scenarios/gift-storm.js';
 import { runConnections, type ConnectionsResult } from './scenarios/connections.js';
@@ -56,20 +56,26 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const started = performance.now();
   const date = new Date().toISOString();
+  const loadAtStart = loadAverage1m();
   const hardStopMs = opts.hardStopMs ?? settings.budgetMs;
   let watchdog: NodeJS.Timeout | undefined;
   const overBudget = new Promise<never>((_, reject) => {
     watchdog = setTimeout(() => reject(new Error(`bench exceeded ${hardStopMs / 1000} s and was stopped`)), hardStopMs);
   });
   try {
-    return await Promise.race([runAll(settings, opts, log, date, started), overBudget]);
+    return await Promise.race([runAll(settings, opts, log, { date, started, loadAtStart }), overBudget]);
   } finally {
     clearTimeout(watchdog);
     killAllServers();
   }
 }
 
-async function runAll(settings: BenchSettings, opts: BenchOptions, log: (line: string) => void, date: string, started: number): Promise<BenchResult> {
+async function runAll(
+  settings: BenchSettings,
+  opts: BenchOptions,
+  log: (line: string) => void,
+  run: { date: string; started: number; loadAtStart: number },
+): Promise<BenchResult> {
   const profileDir = (name: string): string | undefined => (opts.cpuProfileDir ? `${opts.cpuProfileDir}/${name}` : undefined);
   const scenarioMs: Record<string, number> = {};
   const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
@@ -93,10 +99,10 @@ async function runAll(settings: BenchSettings, opts: BenchOptions, log: (line: s
   const connections = await timed('connections', () => attempt(() => runConnections(settings)));
 
   const result: BenchResult = {
-    date,
-    durationMs: Math.round(performance.now() - started),
+    date: run.date,
+    durationMs: Math.round(performance.now() - run.started),
     settings,
-    machine: machineInfo(),
+    machine: machineInfo(run.loadAtStart),
     backends: {
       store: process.env['MONGO_URL'] ? 'MongoDB' : 'SQLite',
       counters: process.env['REDIS_URL'] ? 'Redis' : 'in-process',

@@ -150,6 +150,15 @@ export function readRssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
+/** CPU time (user + system) a process has used so far, from /proc/<pid>/stat (Linux, 100 ticks/s). */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSec = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSec;
+}
+
 function passThrough(names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) {

@@ -54,7 +54,7 @@ export const defaultSettings: BenchSettings = {
   mode: 'default',
   budgetMs: 180_000,
   relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, warmupMs: 1_000, measureMs: 12_000, bodyBytes: 120 },
-  saturation: { stepRatesPerSec: [400, 800, 1_600, 2_400, 3_200, 4_800], stepWarmupMs: 500, stepMeasureMs: 3_000, p99AckLimitMs: 100 },
+  saturation: { stepRatesPerSec: [400, 600, 800, 1_000, 1_200, 1_600, 2_000, 2_400, 3_200], stepWarmupMs: 500, stepMeasureMs: 2_500, p99AckLimitMs: 100 },
   gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
   ledger: { entries: 5_000, batchSize: 100 },

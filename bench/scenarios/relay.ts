@@ -12,7 +12,11 @@ export interface SaturationStep {
   lostAcks: number;
   refused: number;
   skippedInFlight: number;
+  serverCpuCores: number;
+  clientEventLoopUtilization: number;
   sustained: boolean;
+  /** When the step was run twice (its first run was not sustained): the first run's p99. */
+  firstP99AckMs?: number | null;
 }
 
 export interface SaturationResult {
@@ -63,19 +67,23 @@ export async function runModes(settings: BenchSettings, cpuProfileDir?: (label: 
       }),
     );
     const common = { drainTimeoutMs: settings.drainTimeoutMs, inFlightPerClientMax: settings.inFlightPerClientMax, bodyBytes: settings.relay.bodyBytes };
+    const pidOf = (m: Mode) => ({ serverPid: m.server.pid });
     const steady = new Map<Mode, LoadPhaseResult>();
     for (const mode of modes) {
       const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
-      steady.set(mode, await runLoadPhase(mode.clients, { ...common, totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`));
+      steady.set(mode, await runLoadPhase(mode.clients, { ...common, ...pidOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`));
     }
     const steps = new Map<Mode, SaturationStep[]>(modes.map((m) => [m, []]));
     const climbing = new Set(modes);
     for (const [k, rate] of settings.saturation.stepRatesPerSec.entries()) {
       for (const mode of modes) {
         if (!climbing.has(mode)) continue;
-        const phase = { ...common, totalRatePerSec: rate, warmupMs: settings.saturation.stepWarmupMs, measureMs: settings.saturation.stepMeasureMs };
+        const phase = { ...common, ...pidOf(mode), totalRatePerSec: rate, warmupMs: settings.saturation.stepWarmupMs, measureMs: settings.saturation.stepMeasureMs };
         let step = toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}`), settings.saturation.p99AckLimitMs);
-        if (!step.sustained) step = toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}r`), settings.saturation.p99AckLimitMs);
+        if (!step.sustained) {
+          const firstP99AckMs = step.p99AckMs;
+          step = { ...toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}r`), settings.saturation.p99AckLimitMs), firstP99AckMs };
+        }
         steps.get(mode)!.push(step);
         if (!step.sustained) climbing.delete(mode);
       }
@@ -105,6 +113,8 @@ function toStep(r: LoadPhaseResult, p99AckLimitMs: number): SaturationStep {
     lostAcks: r.lostAcks,
     refused,
     skippedInFlight: r.skippedInFlight,
+    serverCpuCores: r.serverCpuCores,
+    clientEventLoopUtilization: r.clientEventLoopUtilization,
     sustained,
   };
 }

@@ -25,7 +25,7 @@ describe('bench --quick (smoke)', () => {
   };
 
   it('runs every scenario, reports sane figures and writes the JSON with the machine', { timeout: 60_000 }, async () => {
-    const result: BenchResult = await runBench({ quick: true, outFile });
+    const result: BenchResult = await runBench({ quick: true, outFile, hardStopMs: 55_000 });
 
     for (const outcome of [result.relay, result.economy]) {
       expect(outcome.status, JSON.stringify(outcome)).toBe('ok');
