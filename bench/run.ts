@@ -1,25 +1,29 @@
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { runBench, renderTable } from './runner.js';
 import { killAllServers, repoRoot } from './server-process.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: runs every scenario, prints the table and writes
  * bench/results/latest.json. `--profile` also writes V8 CPU profiles of the relay and economy
- * servers under bench/results/profiles/. Exit status 1 when a scenario failed (a scenario that is
+ * servers under the system temp directory (the path is printed). Exit status 1 when a scenario failed (a scenario that is
  * merely not available on this server does not fail the run).
  */
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   for (const a of args) if (!['--quick', '--profile'].includes(a)) throw new Error(`unknown option ${a} (use --quick, --profile)`);
   const outFile = join(repoRoot, 'bench/results/latest.json');
+  // Outside the repository: profiles are large and not meant to be committed.
+  const profileDir = join(tmpdir(), `tc-bench-profiles-${Date.now()}`);
   const result = await runBench({
     quick: args.has('--quick'),
     outFile,
-    ...(args.has('--profile') ? { cpuProfileDir: join(repoRoot, 'bench/results/profiles') } : {}),
+    ...(args.has('--profile') ? { cpuProfileDir: profileDir } : {}),
     log: (line) => process.stderr.write(`[bench] ${line}\n`),
   });
   console.log(renderTable(result));
   console.log(`\nwritten: ${outFile}`);
+  if (args.has('--profile')) console.log(`CPU profiles: ${profileDir}/{relay,economy} (summarize: npx tsx bench/profile-summary.ts <files>)`);
   const failed = [result.relay, result.economy, result.gifts, result.ledger, result.connections].some((o) => o.status === 'failed');
   process.exitCode = failed ? 1 : 0;
 }
