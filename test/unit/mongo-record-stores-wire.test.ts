@@ -153,6 +153,30 @@ describe('MongoDB record stores on the wire', () => {
     expect(find('find', 'messages')[0]).toMatchObject({ filter: { authorId: 'U1', clientMessageId: 'c-1' } });
   });
 
+  it('answers a second join with the stored membership, and a repeated view as not added', async () => {
+    const stored = { roomId: 'R1', userId: 'U2', role: 'moderator', joinedAt: T };
+    handler = (c) => {
+      if (commandName(c) === 'insert' && target(c) === 'room_members') return duplicateKey('room_members', 'roomId_userId_unique');
+      if (commandName(c) === 'find' && target(c) === 'room_members') return cursor(c, [stored]);
+      if (commandName(c) === 'insert' && target(c) === 'file_viewers') return duplicateKey('file_viewers', 'fileId_userId_unique');
+      if (commandName(c) === 'aggregate' && target(c) === 'file_viewers') return cursor(c, [{ _id: 1, n: 4 }]);
+      return undefined;
+    };
+    expect(await s.rooms.addMember({ roomId: 'R1', userId: 'U2', role: 'member', joinedAt: new Date(0) })).toEqual({ membership: stored, created: false });
+    expect(find('find', 'room_members')[0]).toMatchObject({ filter: { roomId: 'R1', userId: 'U2' } });
+    expect(await s.files.addViewer({ fileId: 'F1', userId: 'U2', at: T })).toEqual({ distinctViewers: 4, added: false });
+  });
+
+  it('looks users up by the lowercased name and lists only unread notifications when asked', async () => {
+    await s.users.findByUsername('MiXeD_Case');
+    expect(find('find', 'users')[0]).toMatchObject({ filter: { usernameLower: 'mixed_case' } });
+    await s.notifications.list('U1', { unreadOnly: true, limit: 5 });
+    await s.notifications.list('U1', { unreadOnly: false, limit: 5, before: 'N9' });
+    const [unread, all] = find('find', 'notifications');
+    expect(unread).toMatchObject({ filter: { userId: 'U1', readAt: null }, sort: { _id: -1 }, limit: 6 });
+    expect(all?.['filter']).toEqual({ userId: 'U1', _id: { $lt: 'N9' } });
+  });
+
   it('pages messages by `_id` below the cursor, newest first, reading one extra row', async () => {
     const doc = (id: string) => ({ _id: id, roomId: 'R1', authorId: 'U1', clientMessageId: id, kind: 'text', body: '', fileId: null, createdAt: T });
     handler = (c) => (commandName(c) === 'find' && target(c) === 'messages' ? cursor(c, [doc('M4'), doc('M3'), doc('M2')]) : undefined);
