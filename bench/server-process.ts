@@ -37,12 +37,14 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
+/** Every child still running, with the data directory to remove once it is gone. */
+const running = new Map<ChildProcess, string>();
 
-/** Kills every child still running, synchronously (for process exit and SIGINT). */
+/** Kills every child still running and removes its data, synchronously (for process exit and SIGINT). */
 export function killAllServers(): void {
-  for (const child of running) {
+  for (const [child, dataDir] of running) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
   }
   running.clear();
 }
@@ -75,7 +77,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
   }
   const child = spawn(process.execPath, [...nodeArgs, 'server/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
+  running.set(child, dataDir);
 
   const tail: string[] = [];
   const probeWaiters: Array<(line: string) => void> = [];
