@@ -43,11 +43,22 @@ export interface BenchSettings {
     entries: number;
     batchSize: number;
   };
+  /**
+   * Economy overrides (ECONOMY_OVERRIDES_FILE) for the relay/economy servers. The bench's users
+   * send far more than a real user's daily message cap within seconds; lifting the caps keeps
+   * every message earning, as it does for a user under the cap, so the economy's cost is measured
+   * on every message rather than vanishing once the caps are reached.
+   */
+  economyOverrides: Record<string, unknown>;
   /** Longest wait for outstanding acks and deliveries after a phase stops sending. */
   drainTimeoutMs: number;
   /** Open-loop sending pauses for a client with this many unacknowledged messages. */
   inFlightPerClientMax: number;
   registerConcurrency: number;
+}
+
+function uncappedMessages(): Record<string, unknown> {
+  return { caps: { activityDailyEvents: { send_message: 1_000_000 }, dailyTotalTokens: 1_000_000, weeklyTotalTokens: 1_000_000 } };
 }
 
 export const defaultSettings: BenchSettings = {
@@ -58,6 +69,7 @@ export const defaultSettings: BenchSettings = {
   gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
   ledger: { entries: 5_000, batchSize: 100 },
+  economyOverrides: uncappedMessages(),
   drainTimeoutMs: 5_000,
   inFlightPerClientMax: 64,
   registerConcurrency: 8,
@@ -71,6 +83,7 @@ export const quickSettings: BenchSettings = {
   gifts: { members: 20, senders: 4, giftsPerSender: 3, amount: 1, fundingAmount: 20 },
   connections: { sockets: 300, users: 5, connectConcurrency: 50 },
   ledger: { entries: 500, batchSize: 50 },
+  economyOverrides: uncappedMessages(),
   drainTimeoutMs: 2_000,
   inFlightPerClientMax: 64,
   registerConcurrency: 8,
