@@ -90,6 +90,8 @@ export interface RoomStore {
   getMembership(roomId: string, userId: string): Promise<MembershipRecord | null>;
   listMembers(roomId: string): Promise<MembershipRecord[]>;
   listMemberIds(roomId: string): Promise<string[]>;
+  /** Ids of the rooms `userId` is a member of (any role, private rooms included), sorted by room id. */
+  listRoomIdsOfUser(userId: string): Promise<string[]>;
   /** Adds a membership; if one exists it is returned unchanged with `created: false`. */
   addMember(m: MembershipRecord): Promise<{ membership: MembershipRecord; created: boolean }>;
   /** Returns true when a membership was removed. The owner's membership is never removed here. */

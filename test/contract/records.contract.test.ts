@@ -312,6 +312,37 @@ describe.each(backends)('record stores on $name', (factory) => {
       await s.rooms.addBan({ roomId: room.id, userId: 'owner1', bannedBy: 'admin', createdAt: at(20) });
       expect((await s.rooms.getMembership(room.id, 'owner1'))?.role).toBe('owner');
     });
+
+    it('lists the rooms of a user, private ones included, sorted by id', async () => {
+      const owned = await s.rooms.create(newRoom('me', { visibility: 'private' }));
+      const joinedPublic = await s.rooms.create(newRoom('other'));
+      const joinedPrivate = await s.rooms.create(newRoom('other', { visibility: 'private' }));
+      const notMine = await s.rooms.create(newRoom('other', { visibility: 'private' }));
+      const notJoinedPublic = await s.rooms.create(newRoom('other'));
+      await s.rooms.addMember({ roomId: joinedPublic.id, userId: 'me', role: 'member', joinedAt: at(10) });
+      await s.rooms.addMember({ roomId: joinedPrivate.id, userId: 'me', role: 'moderator', joinedAt: at(11) });
+      const mine = await s.rooms.listRoomIdsOfUser('me');
+      expect(mine).toEqual([owned.id, joinedPublic.id, joinedPrivate.id].sort());
+      expect(mine).not.toContain(notMine.id);
+      expect(mine).not.toContain(notJoinedPublic.id);
+      expect(await s.rooms.listRoomIdsOfUser('other')).toEqual([joinedPublic.id, joinedPrivate.id, notMine.id, notJoinedPublic.id].sort());
+    });
+
+    it('drops a room from a user\'s list after leave, kick or ban, and lists [] for a user in no room', async () => {
+      const rooms = [await s.rooms.create(newRoom('owner1')), await s.rooms.create(newRoom('owner1', { visibility: 'private' })), await s.rooms.create(newRoom('owner1'))];
+      const kept = await s.rooms.create(newRoom('owner1', { visibility: 'private' }));
+      for (const r of [...rooms, kept]) await s.rooms.addMember({ roomId: r.id, userId: 'u1', role: 'member', joinedAt: at(10) });
+      expect(await s.rooms.listRoomIdsOfUser('u1')).toEqual([...ids(rooms), kept.id].sort());
+      const [left, kicked, banned] = rooms as [RoomRecord, RoomRecord, RoomRecord];
+      // At the store, leaving and kicking are both a removed membership.
+      await s.rooms.removeMember(left.id, 'u1');
+      expect(await s.rooms.listRoomIdsOfUser('u1')).toEqual([kicked.id, banned.id, kept.id].sort());
+      await s.rooms.removeMember(kicked.id, 'u1');
+      await s.rooms.addBan({ roomId: banned.id, userId: 'u1', bannedBy: 'owner1', createdAt: at(20) });
+      expect(await s.rooms.listRoomIdsOfUser('u1')).toEqual([kept.id]);
+      expect(await s.rooms.listRoomIdsOfUser('nobody')).toEqual([]);
+      expect(await s.rooms.listRoomIdsOfUser('owner1')).toEqual([...ids(rooms), kept.id].sort());
+    });
   });
 
   describe('messages', () => {

@@ -197,6 +197,19 @@ describe('MongoDB record stores on the wire', () => {
     });
   });
 
+  it('lists a user\'s room ids from their memberships, sorted by room id, over the userId_roomId index', async () => {
+    handler = (c) => (commandName(c) === 'find' && target(c) === 'room_members' ? cursor(c, [{ roomId: 'R2' }, { roomId: 'R5' }]) : undefined);
+    expect(await s.rooms.listRoomIdsOfUser('U1')).toEqual(['R2', 'R5']);
+    expect(find('find', 'room_members')[0]).toMatchObject({ filter: { userId: 'U1' }, projection: { _id: 0, roomId: 1 }, sort: { roomId: 1 } });
+    expect(find('find', 'room_members')[0]).not.toHaveProperty('limit');
+    handler = () => undefined;
+    expect(await s.rooms.listRoomIdsOfUser('U2')).toEqual([]);
+    // A write makes the adapter wait for its indexes, so their builds have been sent by now.
+    await s.rooms.addMember({ roomId: 'R1', userId: 'U1', role: 'member', joinedAt: T });
+    const memberIndexes = find('createindexes', 'room_members').flatMap((c) => c['indexes'] as { name: string; key: Command }[]);
+    expect(memberIndexes).toContainEqual(expect.objectContaining({ name: 'userId_roomId', key: { userId: 1, roomId: 1 } }));
+  });
+
   it('turns reaction aggregates into per-emoji counts and distinct reactors', async () => {
     handler = (c) => {
       if (commandName(c) === 'aggregate' && target(c) === 'message_reactions') {

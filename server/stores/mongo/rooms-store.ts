@@ -159,6 +159,11 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
       const docs = await Members.find({ roomId }, { _id: 0, userId: 1 }).sort({ userId: 1 }).lean<{ userId: string }[]>();
       return docs.map((d) => d.userId);
     },
+    async listRoomIdsOfUser(userId) {
+      // Covered by the userId_roomId index, which also gives the order.
+      const docs = await Members.find({ userId }, { _id: 0, roomId: 1 }).sort({ roomId: 1 }).lean<{ roomId: string }[]>();
+      return docs.map((d) => d.roomId);
+    },
     async addMember(m) {
       await ready();
       try {

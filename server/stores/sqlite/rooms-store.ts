@@ -94,6 +94,8 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
   const memberOf = db.prepare<[string, string], MemberRow>('SELECT * FROM room_members WHERE room_id = ? AND user_id = ?');
   const membersOf = db.prepare<[string], MemberRow>('SELECT * FROM room_members WHERE room_id = ? ORDER BY joined_at, user_id');
   const memberIdsOf = db.prepare<[string], { user_id: string }>('SELECT user_id FROM room_members WHERE room_id = ? ORDER BY user_id');
+  // Served by the room_members_user index (user_id, room_id): no sort, no table scan.
+  const roomIdsOfUser = db.prepare<[string], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ? ORDER BY room_id');
   // The owner's membership goes only with the room itself, so neither a kick nor a ban removes it.
   const deleteMember = db.prepare<[string, string]>("DELETE FROM room_members WHERE room_id = ? AND user_id = ? AND role <> 'owner'");
   const updateRole = db.prepare<[RoomRole, string, string]>('UPDATE room_members SET role = ? WHERE room_id = ? AND user_id = ?');
@@ -143,6 +145,9 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     },
     async listMemberIds(roomId) {
       return memberIdsOf.all(roomId).map((r) => r.user_id);
+    },
+    async listRoomIdsOfUser(userId) {
+      return roomIdsOfUser.all(userId).map((r) => r.room_id);
     },
     async addMember(m) {
       const result = insertMember.run({ ...m, joinedAt: toMs(m.joinedAt) });
