@@ -32,6 +32,8 @@ import { FileService } from './files/service.js';
 import { createUploadLimits } from './files/limits.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
+import { createBalanceNotifier } from './earning/balance-notifier.js';
+import { createAwardService } from './earning/award-service.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -91,10 +93,13 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const roomService = new RoomService(chatDeps);
   const messageService = new MessageService(chatDeps);
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
+  const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
+    balanceNotifier, awards,
   };
 
   app.disable('x-powered-by');

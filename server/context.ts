@@ -15,6 +15,8 @@ import type { FileService } from './files/service.js';
 import type { LedgerService } from './ledger/ledger-service.js';
 import type { EconomyConfigHolder } from './economy/config/holder.js';
 import type { Counters } from './caps/index.js';
+import type { BalanceNotifier } from './earning/balance-notifier.js';
+import type { AwardService } from './earning/award-service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -44,4 +46,8 @@ export interface AppContext {
   economy: EconomyConfigHolder;
   /** Caps, PIN lockouts and daily budgets: Redis when `redis` is set, in process otherwise (server/caps/). */
   counters: Counters;
+  /** Pushes `tokens:balance` / `tier:changed` after a ledger post: call `posted(outcome)` after every post (server/earning/). */
+  balanceNotifier: BalanceNotifier;
+  /** The inline award pipeline: `awards.grant({ userId, activity, idempotencyKey })` (server/earning/award-service.ts). */
+  awards: AwardService;
 }

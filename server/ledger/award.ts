@@ -27,7 +27,7 @@ export interface AwardResult {
  * An admin mints tokens for a user: an `award` entry from issuance, recorded with the admin as
  * actor. The admin's requestId makes it idempotent; reusing it for a different award is refused.
  */
-export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores'>, adminId: string, req: AwardRequest): Promise<AwardResult> {
+export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores' | 'balanceNotifier'>, adminId: string, req: AwardRequest): Promise<AwardResult> {
   const user = await ctx.stores.users.findById(req.userId);
   if (!user) throw new AppError('USER_NOT_FOUND');
   if (user.bannedAt) throw new AppError('RECIPIENT_BANNED');
@@ -38,6 +38,7 @@ export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores'>, ad
     metadata: { requestId: req.requestId },
   });
   const outcome = await ctx.ledger.post(draft);
+  ctx.balanceNotifier.posted(outcome);
   if (outcome.status === 'insufficient_funds') {
     // Issuance is never guarded; reaching this is a broken invariant, not a user error.
     throw new AppError('LEDGER_INVARIANT_VIOLATED', undefined, { account: outcome.account });

@@ -29,6 +29,8 @@ export interface LedgerService {
   enqueue(draft: DraftInput): Promise<PostOutcome>;
   account(userId: string): Promise<AccountState>;
   accounts(userIds: readonly string[]): Promise<Record<string, AccountState>>;
+  /** The account and its stored award remainder (server/earning/ reads both at once). */
+  accountWithCarry(userId: string): Promise<{ account: AccountState; carryNanos: number }>;
   findByIdempotencyKey(key: string): Promise<JournalEntry | null>;
   history(userId: string, query: HistoryQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;
   sumsByActivity(userId: string, query: ActivitySumsQuery): Promise<Record<string, number>>;
@@ -144,6 +146,7 @@ export function createLedgerService(
     },
     account: (userId) => store.account(userId),
     accounts: (userIds) => store.accounts(userIds),
+    accountWithCarry: (userId) => store.accountWithCarry(userId),
     findByIdempotencyKey: (key) => store.findByIdempotencyKey(key),
     history: (userId, query) => store.history(userId, query),
     sumsByActivity: (userId, query) => store.sumsByActivity(userId, query),

@@ -36,6 +36,19 @@ export interface EntryDraft {
   /** Who caused it (admin for awards, moderator for grants, sender for gifts), or null for the system. */
   actorId: string | null;
   createdAt: Date;
+  /**
+   * The award path's fractional remainder for this user (server/earning/), written to the user's
+   * account row in the same transaction as the entry, so a remainder is never saved without its
+   * tokens or lost after them. Absent = the stored remainder is left as it is. Not part of the
+   * journal: entries read back never carry it.
+   */
+  carry?: CarryUpdate;
+}
+
+/** A user's new fractional remainder in billionths of a token (0 <= nanos < 1e9). */
+export interface CarryUpdate {
+  userId: string;
+  nanos: number;
 }
 
 export interface JournalEntry extends EntryDraft {
@@ -109,6 +122,8 @@ export interface LedgerStore {
   /** A user's account; all zeros for a user who never had an entry. */
   account(userId: string): Promise<AccountState>;
   accounts(userIds: readonly string[]): Promise<Record<string, AccountState>>;
+  /** The account and its stored award remainder (0 when never written), in one read. */
+  accountWithCarry(userId: string): Promise<{ account: AccountState; carryNanos: number }>;
   findByIdempotencyKey(key: string): Promise<JournalEntry | null>;
   /** Entries with a leg on the user's account, newest first. */
   history(userId: string, query: HistoryQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;

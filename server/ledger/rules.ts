@@ -107,6 +107,17 @@ export function assertValidDraft(draft: Pick<EntryDraft, 'kind' | 'legs' | 'idem
   if (problems.length > 0) throw new LedgerInvariantError(`invalid ledger entry ${draft.idempotencyKey}: ${problems.join(', ')}`, { problems });
 }
 
+/**
+ * A carry belongs to a user the entry credits and is a remainder below one token; anything else
+ * is a programming error in the award path.
+ */
+export function assertValidCarry(draft: Pick<EntryDraft, 'legs' | 'idempotencyKey' | 'carry'>): void {
+  const c = draft.carry;
+  if (!c) return;
+  const ok = Number.isSafeInteger(c.nanos) && c.nanos >= 0 && c.nanos < 1_000_000_000 && draft.legs.some((l) => l.account === `user:${c.userId}` && l.amount > 0);
+  if (!ok) throw new LedgerInvariantError(`invalid carry on ledger entry ${draft.idempotencyKey}`, { problems: ['carry_invalid'], carry: c });
+}
+
 /** A broken ledger invariant: the transaction that found it is rolled back. */
 export class LedgerInvariantError extends Error {
   readonly details: Record<string, unknown>;

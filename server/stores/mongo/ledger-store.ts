@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -45,6 +45,8 @@ interface AccountDoc {
   totalSpent: number;
   totalGifted: number;
   totalReceived: number;
+  /** The award remainder (billionths of a token); absent until the first award with a carry. */
+  carryNanos?: number;
 }
 
 const toState = (doc: AccountDoc | null): AccountState =>
@@ -178,6 +180,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       if (!after) throw new Error(`credit to ${leg.account} did not apply`);
       if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
     }
+    if (entry.carry) await accountsCol.updateOne({ _id: userAccount(entry.carry.userId) }, { $set: { carryNanos: entry.carry.nanos } }, { session });
     return { status: 'posted', entry: toEntry(doc), accounts: touched };
   }
 
@@ -199,7 +202,10 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
   return {
     async post(entries) {
       if (entries.length === 0) return [];
-      for (const entry of entries) assertValidDraft(entry);
+      for (const entry of entries) {
+        assertValidDraft(entry);
+        assertValidCarry(entry);
+      }
       await ensureIndexes();
       for (let attempt = 1; ; attempt++) {
         try {
@@ -224,6 +230,11 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       const out: Record<string, AccountState> = {};
       for (const id of userIds) out[id] = toState(byId.get(userAccount(id)) ?? null);
       return out;
+    },
+
+    async accountWithCarry(userId) {
+      const doc = await accountsCol.findOne({ _id: userAccount(userId) });
+      return { account: toState(doc), carryNanos: doc?.carryNanos ?? 0 };
     },
 
     async findByIdempotencyKey(key) {

@@ -16,7 +16,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS ledger_accounts (
   total_earned INTEGER NOT NULL DEFAULT 0,
   total_spent INTEGER NOT NULL DEFAULT 0,
   total_gifted INTEGER NOT NULL DEFAULT 0,
-  total_received INTEGER NOT NULL DEFAULT 0
+  total_received INTEGER NOT NULL DEFAULT 0,
+  carry_nanos INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ledger_entries (
   id TEXT PRIMARY KEY,
@@ -71,12 +72,19 @@ interface AccountRow {
   total_spent: number;
   total_gifted: number;
   total_received: number;
+  carry_nanos: number;
 }
 
 const toState = (row: AccountRow | undefined): AccountState =>
   row
     ? { balance: row.balance, totalEarned: row.total_earned, totalSpent: row.total_spent, totalGifted: row.total_gifted, totalReceived: row.total_received }
     : { ...ZERO_ACCOUNT };
+
+/** Data files created before the award carry existed get the column (default 0) on open. */
+function addCarryColumn(db: SqliteDb): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(ledger_accounts)').all();
+  if (!columns.some((c) => c.name === 'carry_nanos')) db.exec('ALTER TABLE ledger_accounts ADD COLUMN carry_nanos INTEGER NOT NULL DEFAULT 0');
+}
 
 /**
  * The ledger on SQLite. better-sqlite3 is synchronous, so one `post()` runs to its end without
@@ -86,6 +94,7 @@ const toState = (row: AccountRow | undefined): AccountState =>
  */
 export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   db.exec(DDL);
+  addCarryColumn(db);
   const faults = opts.faults;
 
   const stmt = {
@@ -107,6 +116,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
          total_spent = total_spent + @spent, total_gifted = total_gifted + @gifted, total_received = total_received + @received
        WHERE account = @account AND (@guarded = 0 OR balance + @amount >= 0)`,
     ),
+    setCarry: db.prepare('UPDATE ledger_accounts SET carry_nanos = ? WHERE account = ?'),
   };
 
   // History and statistics build their WHERE clause from the query's options: a handful of
@@ -186,6 +196,8 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       const after = applyLeg(entry, leg);
       if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
     }
+    // The credit above created the row, so this update always hits it.
+    if (entry.carry) stmt.setCarry.run(entry.carry.nanos, userAccount(entry.carry.userId));
     const stored = readEntry(stmt.entryById.get(entry.id)!);
     assertSameLegs(entry, stored);
     return { status: 'posted', entry: stored, accounts: touched };
@@ -206,7 +218,10 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   return {
     async post(entries) {
       if (entries.length === 0) return [];
-      for (const entry of entries) assertValidDraft(entry);
+      for (const entry of entries) {
+        assertValidDraft(entry);
+        assertValidCarry(entry);
+      }
       // BEGIN IMMEDIATE takes the write lock up front: with two server processes on one file, a
       // deferred transaction that read first could not upgrade to writing (SQLITE_BUSY without
       // waiting); an immediate one waits for the other process within busy_timeout.
@@ -221,6 +236,11 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       const out: Record<string, AccountState> = {};
       for (const id of userIds) out[id] = toState(stmt.account.get(userAccount(id)));
       return out;
+    },
+
+    async accountWithCarry(userId) {
+      const row = stmt.account.get(userAccount(userId));
+      return { account: toState(row), carryNanos: row?.carry_nanos ?? 0 };
     },
 
     async findByIdempotencyKey(key) {

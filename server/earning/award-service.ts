@@ -1,0 +1,152 @@
+import type { AwardOutcome } from '../../shared/events.js';
+import type { AppConfig } from '../config/env.js';
+import type { EconomyConfigHolder } from '../economy/config/holder.js';
+import type { ActivityId } from '../economy/config/schema.js';
+import { computeAward } from '../economy/rules/award.js';
+import { capLimitsFor } from '../economy/rules/caps.js';
+import { isCapsUnavailable, type CapCounter, type CapReservation } from '../caps/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { earnEntry } from '../ledger/entries.js';
+import type { LedgerService } from '../ledger/ledger-service.js';
+import type { BalanceNotifier } from './balance-notifier.js';
+import { PerKeyQueue } from './per-key-queue.js';
+import { noStreakSource, type StreakSource } from './streak-source.js';
+import { tierOfAccount } from './tiers.js';
+
+export interface AwardRequest {
+  userId: string;
+  activity: ActivityId;
+  /** Derived from the event (docs/ledger.md): `earn:<activity>:<event id>`. One award per key, ever. */
+  idempotencyKey: string;
+  /** When the activity happened; defaults to the clock. Decides the UTC day/week and event windows. */
+  at?: Date;
+  roomId?: string | null;
+  metadata?: Record<string, unknown>;
+  /**
+   * The caller just created the event the key derives from (a new message id), so no entry can
+   * exist yet: the lookup before the caps is skipped. The ledger's duplicate answer still guards.
+   */
+  newEvent?: boolean;
+  /** Overrides the config's tokens for the activity (e.g. a percentage of something). */
+  base?: number;
+}
+
+/**
+ * The award pipeline every earning activity goes through. `grant` never throws for an expected
+ * outcome or a broken dependency: it answers `{ activity, granted, reason? }`.
+ *
+ * | reason              | when                                                             |
+ * | ------------------- | ---------------------------------------------------------------- |
+ * | (none)              | the full amount was credited                                     |
+ * | ECONOMY_DISABLED    | ECONOMY_ENABLED=false: nothing read, nothing written             |
+ * | ALREADY_REWARDED    | an entry with this idempotency key exists                        |
+ * | ACTIVITY_CAP        | the activity's events per UTC day are used up                    |
+ * | DAILY_CAP/WEEKLY_CAP| the token totals allowed part (granted > 0) or nothing           |
+ * | CAPS_UNAVAILABLE    | the counters (Redis) cannot be reached: nothing granted          |
+ * | LEDGER_UNAVAILABLE  | the ledger read or write failed: the reservation was given back  |
+ *
+ * @example
+ *   const award = await ctx.awards.grant({ userId, activity: 'share_file', idempotencyKey: `earn:share_file:${messageId}`, roomId });
+ *   // { activity: 'share_file', granted: 10 } or { activity: 'share_file', granted: 0, reason: 'DAILY_CAP' }
+ */
+export interface AwardService {
+  grant(req: AwardRequest): Promise<AwardOutcome>;
+  /** Installs the engagement feature's streak source (see StreakSource). */
+  setStreakSource(source: StreakSource): void;
+}
+
+export interface AwardServiceDeps {
+  config: Pick<AppConfig, 'economyEnabled'>;
+  economy: EconomyConfigHolder;
+  caps: CapCounter;
+  ledger: LedgerService;
+  notifier: BalanceNotifier;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createAwardService(deps: AwardServiceDeps): AwardService {
+  let streaks: StreakSource = noStreakSource;
+  const perUser = new PerKeyQueue();
+
+  const release = async (reservation: CapReservation): Promise<void> => {
+    try {
+      await deps.caps.release(reservation);
+    } catch (err) {
+      // The counters stay over-counted until the period ends: the user earns less, never more.
+      deps.logger.error({ err, reservation }, 'cap reservation could not be released');
+    }
+  };
+
+  const run = async (req: AwardRequest, at: Date): Promise<AwardOutcome> => {
+    const { activity, userId } = req;
+    const refuse = (reason: AwardOutcome['reason']): AwardOutcome => ({ activity, granted: 0, reason });
+    const config = deps.economy.current;
+
+    let streakDays: number;
+    let state: Awaited<ReturnType<LedgerService['accountWithCarry']>>;
+    try {
+      if (!req.newEvent && (await deps.ledger.findByIdempotencyKey(req.idempotencyKey))) return refuse('ALREADY_REWARDED');
+      [state, streakDays] = await Promise.all([deps.ledger.accountWithCarry(userId), streaks.streakDays(userId, at)]);
+    } catch (err) {
+      deps.logger.error({ err, activity, userId }, 'award inputs could not be read');
+      return refuse('LEDGER_UNAVAILABLE');
+    }
+
+    const tier = tierOfAccount(state.account, config);
+    const computed = computeAward({ activity, streakDays, tier, at, carry: state.carryNanos, ...(req.base !== undefined ? { base: req.base } : {}) }, config);
+    if (computed.credit === 0) return { activity, granted: 0 };
+
+    let reserved;
+    try {
+      reserved = await deps.caps.reserve({ userId, activity, amount: computed.credit, at, limits: capLimitsFor(activity, config) });
+    } catch (err) {
+      if (!isCapsUnavailable(err)) throw err;
+      deps.logger.warn({ err: err.message, activity, userId }, 'award refused: caps unavailable');
+      return refuse('CAPS_UNAVAILABLE');
+    }
+    if (reserved.granted === 0) return refuse(reserved.reason);
+
+    const draft = {
+      ...earnEntry(userId, reserved.granted, {
+        idempotencyKey: req.idempotencyKey,
+        activity,
+        roomId: req.roomId ?? null,
+        metadata: { ...req.metadata, base: computed.base, multiplier: computed.multiplier.combined, requested: computed.credit },
+      }),
+      carry: { userId, nanos: computed.carry },
+    };
+    let outcome;
+    try {
+      outcome = await deps.ledger.enqueue(draft);
+    } catch (err) {
+      deps.logger.error({ err, activity, userId }, 'award ledger write failed; reservation released');
+      await release(reserved.reservation);
+      return refuse('LEDGER_UNAVAILABLE');
+    }
+    if (outcome.status === 'duplicate') {
+      await release(reserved.reservation);
+      return refuse('ALREADY_REWARDED');
+    }
+    if (outcome.status === 'insufficient_funds') {
+      // Issuance is never guarded: this is a broken invariant, and nothing was written.
+      deps.logger.error({ outcome, activity, userId }, 'award refused by the ledger guard');
+      await release(reserved.reservation);
+      return refuse('LEDGER_UNAVAILABLE');
+    }
+    deps.notifier.posted(outcome);
+    return reserved.reason ? { activity, granted: reserved.granted, reason: reserved.reason } : { activity, granted: reserved.granted };
+  };
+
+  return {
+    async grant(req) {
+      if (!deps.config.economyEnabled) return { activity: req.activity, granted: 0, reason: 'ECONOMY_DISABLED' };
+      const at = req.at ?? deps.clock.now();
+      return perUser.run(req.userId, () => run(req, at));
+    },
+    setStreakSource(source) {
+      streaks = source;
+    },
+  };
+}
