@@ -82,3 +82,5 @@ export const setPinBody = z.object({ password: z.string().min(1).max(200), pin }
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
 export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });
 export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
+/** `GET /api/notifications?unread=true&before=&limit=`: `unread` keeps unread ones only. */
+export const notificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false', '1', '0']).optional() });

@@ -1,0 +1,170 @@
+import type { z } from 'zod';
+import type { GiftView, UserSummary } from '../../shared/events.js';
+import type { giftSendPayload } from '../../shared/schemas.js';
+import { AppError } from '../lib/app-error.js';
+import { isCapsUnavailable, reserveGift, type BudgetReservation } from '../caps/index.js';
+import type { EconomyConfig } from '../economy/config/schema.js';
+import { giftAllowanceTokens } from '../economy/rules/gifts.js';
+import { giftEntry } from '../ledger/entries.js';
+import { userAccount, type AccountState, type JournalEntry } from '../ledger/ports.js';
+import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
+import { roomChannel, userChannel } from '../realtime/channels.js';
+import { memberRoom } from '../rooms/access.js';
+import { summaryOf } from '../users/summaries.js';
+import { storeNotification } from '../notifications/notifier.js';
+import type { PinGuard } from '../pin/pin-guard.js';
+import type { AppContext } from '../context.js';
+import { accountTier, pushBalance } from './account-tier.js';
+import { payReceiveGiftBonus } from './receive-bonus.js';
+import { postWithReservation } from './reserved-post.js';
+
+export type GiftRequest = z.output<typeof giftSendPayload>;
+
+export interface GiftResult {
+  gift: GiftView;
+  /** The sender's balance after the gift (now, for a repeated request). */
+  balance: number;
+  /** True when this requestId was already used for this gift: nothing new happened. */
+  duplicate: boolean;
+}
+
+/**
+ * Sending a gift, the same for `gift:send` and `POST /api/tokens/gift`. The order of steps makes a
+ * failed request change nothing but the PIN lockout: PIN, then the idempotency lookup, then
+ * read-only checks, then the daily budget reservation (given back on any later failure), then one
+ * ledger entry (sender -amount, recipient +amount). Only after it is posted: the recipient's
+ * receive_gift bonus, the notification and the live events.
+ */
+export class GiftService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly pins: PinGuard,
+  ) {}
+
+  async send(senderId: string, req: GiftRequest): Promise<GiftResult> {
+    await this.pins.verify(senderId, req.pin);
+    const key = idempotencyKeys.gift(senderId, req.requestId);
+    const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
+    if (earlier) return this.replay(senderId, req, earlier);
+
+    const config = this.ctx.economy.current;
+    await this.checkRequest(senderId, req, config);
+    const before = await this.ctx.ledger.account(senderId);
+    if (before.balance < req.amount) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance });
+
+    const reservation = await this.reserve(senderId, req, before, config);
+    if ('replay' in reservation) return reservation.replay;
+    const draft = giftEntry(senderId, req.toUserId, req.amount, {
+      idempotencyKey: key,
+      roomId: req.roomId ?? null,
+      message: req.message ?? null,
+      metadata: { requestId: req.requestId },
+    });
+    const outcome = await postWithReservation({ ...this.ctx, budgets: this.ctx.counters.budgets }, reservation.taken, draft);
+    if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance });
+    if (outcome.status === 'duplicate') return this.replay(senderId, req, outcome.entry);
+    return this.deliver(outcome.entry, outcome.accounts);
+  }
+
+  /** Read-only checks of sender, recipient and room; none of them writes anything. */
+  private async checkRequest(senderId: string, req: GiftRequest, config: EconomyConfig): Promise<void> {
+    if (req.toUserId === senderId) throw new AppError('CANNOT_GIFT_SELF');
+    if (req.amount < config.gifts.amountMin) throw new AppError('INVALID_AMOUNT', undefined, { min: config.gifts.amountMin });
+    const max = config.gifts.messageMaxChars;
+    if (req.message !== undefined && req.message.length > max) throw new AppError('VALIDATION_FAILED', `message: at most ${max} characters`, { field: 'message', max });
+    const recipient = await this.ctx.stores.users.findById(req.toUserId);
+    if (!recipient) throw new AppError('USER_NOT_FOUND');
+    if (recipient.bannedAt) throw new AppError('RECIPIENT_BANNED');
+    if (req.roomId === undefined) return;
+    const rooms = this.ctx.stores.rooms;
+    await memberRoom(rooms, req.roomId, senderId);
+    if (await rooms.isBanned(req.roomId, req.toUserId)) throw new AppError('RECIPIENT_BANNED', 'The recipient is banned from this room');
+    if (!(await rooms.getMembership(req.roomId, req.toUserId))) throw new AppError('NOT_A_MEMBER', 'The recipient is not a member of this room');
+  }
+
+  /**
+   * Takes one gift and `amount` tokens of today's allowance, atomically across nodes. A refusal
+   * may be a concurrent retry of a gift that has meanwhile been posted: that one answers as before.
+   */
+  private async reserve(
+    senderId: string,
+    req: GiftRequest,
+    sender: AccountState,
+    config: EconomyConfig,
+  ): Promise<{ taken: BudgetReservation } | { replay: GiftResult }> {
+    const tier = accountTier(sender, config).tier;
+    const allowance = giftAllowanceTokens(tier, config);
+    let result;
+    try {
+      result = await reserveGift(this.ctx.counters.budgets, { senderId, amount: req.amount, at: this.ctx.clock.now(), maxCount: config.gifts.maxPerDay, maxTokens: allowance });
+    } catch (err) {
+      if (isCapsUnavailable(err)) throw new AppError('SERVICE_UNAVAILABLE', 'Gift limits cannot be checked right now');
+      throw err;
+    }
+    if (result.ok) return { taken: result.reservation };
+    const earlier = await this.ctx.ledger.findByIdempotencyKey(idempotencyKeys.gift(senderId, req.requestId));
+    if (earlier) return { replay: await this.replay(senderId, req, earlier) };
+    if (result.reason === 'COUNT_LIMIT') throw new AppError('GIFT_DAILY_COUNT_EXCEEDED', undefined, { limit: config.gifts.maxPerDay, remainingCount: result.remainingCount });
+    throw new AppError('GIFT_DAILY_ALLOWANCE_EXCEEDED', undefined, { tier, allowance, remainingTokens: result.remainingTokens });
+  }
+
+  /** A repeated requestId: the first gift again (after making sure its bonus was paid), never a second charge. */
+  private async replay(senderId: string, req: GiftRequest, entry: JournalEntry): Promise<GiftResult> {
+    if (!sameGift(entry, senderId, req)) throw new AppError('IDEMPOTENCY_CONFLICT');
+    await payReceiveGiftBonus(this.ctx, { recipientId: req.toUserId, giftEntryId: entry.id, amount: req.amount });
+    const accounts = await this.ctx.ledger.accounts([senderId, req.toUserId]);
+    const gift = await this.view(entry, accounts);
+    return { gift, balance: accounts[senderId]?.balance ?? 0, duplicate: true };
+  }
+
+  /** After the gift is committed: bonus, pushes, notification and the live event. Failures here are logged, never undo the gift. */
+  private async deliver(entry: JournalEntry, accounts: Record<string, AccountState>): Promise<GiftResult> {
+    const { senderId, recipientId, amount } = giftParties(entry);
+    const bonus = await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount });
+    const sender = accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
+    const recipient = bonus.account ?? accounts[recipientId] ?? (await this.ctx.ledger.account(recipientId));
+    const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });
+    try {
+      await storeNotification(this.ctx, recipientId, 'gift', { ...gift });
+    } catch (err) {
+      this.ctx.logger.error({ err, giftId: entry.id }, 'gift notification not stored');
+    }
+    const channels = entry.roomId ? [roomChannel(entry.roomId), userChannel(recipientId)] : [userChannel(recipientId)];
+    // One emit to both channels: Socket.IO delivers once to a socket that is in both.
+    this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' } });
+    pushBalance(this.ctx, senderId, sender);
+    pushBalance(this.ctx, recipientId, recipient);
+    return { gift, balance: sender.balance, duplicate: false };
+  }
+
+  /** The gift as clients see it; badges come from the accounts when no tier source filled them in. */
+  private async view(entry: JournalEntry, accounts: Record<string, AccountState>): Promise<GiftView> {
+    const { senderId, recipientId, amount } = giftParties(entry);
+    const summaries = await this.ctx.userSummaries.many([senderId, recipientId]);
+    const withTier = (userId: string): UserSummary => {
+      const s = summaryOf(summaries, userId);
+      const account = accounts[userId];
+      return s.badge || !account ? s : { ...s, ...accountTier(account, this.ctx.economy.current) };
+    };
+    return { giftId: entry.id, from: withTier(senderId), to: withTier(recipientId), amount, message: entry.message, roomId: entry.roomId, at: entry.createdAt.toISOString() };
+  }
+}
+
+function giftParties(entry: JournalEntry): { senderId: string; recipientId: string; amount: number } {
+  const debit = entry.legs.find((l) => l.amount < 0);
+  const credit = entry.legs.find((l) => l.amount > 0);
+  if (entry.kind !== 'gift' || !debit || !credit || !isUserAccount(debit.account) || !isUserAccount(credit.account)) {
+    throw new AppError('LEDGER_INVARIANT_VIOLATED', 'Not a gift entry', { entryId: entry.id });
+  }
+  return { senderId: userIdOf(debit.account), recipientId: userIdOf(credit.account), amount: credit.amount };
+}
+
+/** Whether an earlier entry under this requestId is this very gift (same recipient, amount and room). */
+function sameGift(entry: JournalEntry, senderId: string, req: GiftRequest): boolean {
+  return (
+    entry.kind === 'gift' &&
+    entry.roomId === (req.roomId ?? null) &&
+    entry.legs.some((l) => l.account === userAccount(senderId) && l.amount === -req.amount) &&
+    entry.legs.some((l) => l.account === userAccount(req.toUserId) && l.amount === req.amount)
+  );
+}

@@ -1,0 +1,60 @@
+import { AppError } from '../lib/app-error.js';
+import { hashSecret, verifySecret } from '../auth/passwords.js';
+import { isCapsUnavailable, pinPolicyFrom } from '../caps/index.js';
+import type { AppContext } from '../context.js';
+
+type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
+
+/**
+ * The transaction PIN that guards gifts and purchases. `verify` is the one gate both use: it
+ * answers PIN_LOCKED while a lockout runs, PIN_NOT_SET without a PIN, PIN_INVALID (counting a
+ * failure towards the lockout) for a wrong one, and resets the failure count on a correct one.
+ */
+export interface PinGuard {
+  /** Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. */
+  verify(userId: string, pin: string): Promise<void>;
+  /** Sets or changes the PIN; the account password must be given (INVALID_CREDENTIALS otherwise). */
+  set(userId: string, password: string, pin: string): Promise<void>;
+}
+
+/** Lockout counters live in Redis: an outage refuses the operation instead of skipping the brake. */
+async function counterCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isCapsUnavailable(err)) throw new AppError('SERVICE_UNAVAILABLE', 'PIN checks are unavailable right now');
+    throw err;
+  }
+}
+
+export function createPinGuard(deps: PinDeps): PinGuard {
+  const lockout = deps.counters.pinLockout;
+
+  const refuseIfLocked = async (userId: string): Promise<void> => {
+    const state = await counterCall(() => lockout.isLocked({ userId, at: deps.clock.now() }));
+    if (state.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: state.retryAfterSeconds });
+  };
+
+  return {
+    async verify(userId, pin) {
+      await refuseIfLocked(userId);
+      const user = await deps.stores.users.findById(userId);
+      if (!user) throw new AppError('USER_NOT_FOUND');
+      if (!user.pinHash) throw new AppError('PIN_NOT_SET');
+      if (await verifySecret(pin, user.pinHash)) {
+        await counterCall(() => lockout.reset(userId));
+        return;
+      }
+      const policy = pinPolicyFrom(deps.economy.current.pin);
+      const failure = await counterCall(() => lockout.recordFailure({ userId, at: deps.clock.now(), policy }));
+      if (failure.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: failure.retryAfterSeconds });
+      throw new AppError('PIN_INVALID', undefined, { attemptsLeft: failure.attemptsLeft });
+    },
+
+    async set(userId, password, pin) {
+      const user = await deps.stores.users.findById(userId);
+      if (!user || !(await verifySecret(password, user.passwordHash))) throw new AppError('INVALID_CREDENTIALS', 'Wrong password');
+      await deps.stores.users.setPinHash(userId, await hashSecret(pin));
+    },
+  };
+}
