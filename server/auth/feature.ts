@@ -15,6 +15,6 @@ export const authFeature: Feature = {
       limiter: createLoginLimiter(ctx.clock),
       adminUsernames: ctx.config.adminUsernames,
     });
-    authRoutes(api, accounts);
+    authRoutes(api, accounts, ctx);
   },
 };

@@ -7,6 +7,7 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { receiveUpload } from './upload.js';
+import { awardAfter, earnKeys } from '../earning/inline.js';
 
 /** `POST /api/files` (multipart upload) and `GET /api/files/:id` (download). */
 export function fileRoutes(api: Router, ctx: AppContext): void {
@@ -21,7 +22,11 @@ export function fileRoutes(api: Router, ctx: AppContext): void {
 
   api.get('/files/:id', auth, async (req, res) => {
     const fileId = parseOrThrow(id, req.params['id'], false);
-    const { file, path } = await files.openForDownload(authOf(req).userId, fileId);
+    const { file, path, distinctViewers } = await files.openForDownload(authOf(req).userId, fileId);
+    // The uploader earns once when the file has the threshold of distinct viewers (uploader not counted).
+    if (distinctViewers !== null && distinctViewers >= ctx.economy.current.activities.media_shared.viewThreshold) {
+      await awardAfter(ctx.awards, ctx.logger, { userId: file.ownerId, activity: 'media_shared', idempotencyKey: earnKeys.mediaShared(file.id), metadata: { fileId: file.id, distinctViewers } });
+    }
     const stream = createReadStream(path);
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());

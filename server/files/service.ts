@@ -91,7 +91,7 @@ export class FileService {
   async share(
     userId: string,
     input: { roomId: string; fileId: string; caption?: string | undefined; clientMessageId?: string | undefined },
-  ): Promise<{ message: MessageView; file: FileView; award: AwardOutcome | null }> {
+  ): Promise<{ message: MessageView; file: FileView; created: boolean; award: AwardOutcome | null }> {
     const file = await this.deps.stores.files.findById(input.fileId);
     if (!file) throw new AppError('FILE_NOT_FOUND');
     if (file.ownerId !== userId) throw new AppError('FORBIDDEN', 'Only the uploader may share this file');
@@ -115,7 +115,7 @@ export class FileService {
     const [view] = await toMessageViews([message], this.deps, { files: new Map([[file.id, file]]) });
     const fileView = toFileView(file);
     if (created) this.deps.io.to(roomChannel(message.roomId)).emit('file:shared', { roomId: message.roomId, message: view!, file: fileView });
-    return { message: view!, file: fileView, award: null };
+    return { message: view!, file: fileView, created, award: null };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { messageReactPayload, messageSendPayload, messageVoteHelpfulPayload } from '../../shared/schemas.js';
 import type { Feature } from '../feature.js';
+import { alreadyRewarded, awardAfter, earnKeys } from '../earning/inline.js';
 import { messageRoutes } from './routes.js';
 
 /** Messages: `message:send`, `message:react`, `message:vote-helpful` and the history route. */
@@ -8,12 +9,41 @@ export const messagesFeature: Feature = {
   routes: messageRoutes,
   events(registry, ctx) {
     registry.on('message:send', messageSendPayload, async (socket, p) => {
-      const { message, award } = await ctx.messageService.send(socket.data.auth.userId, p);
+      const userId = socket.data.auth.userId;
+      const { message, created } = await ctx.messageService.send(userId, p);
+      // The award runs after the message is stored and broadcast. A retried send (same
+      // clientMessageId) was answered with its award the first time: it earns nothing more.
+      const award = created
+        ? await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'send_message', idempotencyKey: earnKeys.sendMessage(message.id), roomId: message.roomId, newEvent: true })
+        : alreadyRewarded('send_message');
       return { message, award };
     });
-    registry.on('message:react', messageReactPayload, (socket, p) => ctx.messageService.react(socket.data.auth.userId, p));
+    registry.on('message:react', messageReactPayload, async (socket, p) => {
+      const { messageId, reactions, message, distinctReactors } = await ctx.messageService.react(socket.data.auth.userId, p);
+      // The author earns once when the message first has reactions from the threshold of users.
+      if (p.on && distinctReactors >= ctx.economy.current.activities.popular_message.reactionThreshold) {
+        await awardAfter(ctx.awards, ctx.logger, {
+          userId: message.authorId,
+          activity: 'popular_message',
+          idempotencyKey: earnKeys.popularMessage(message.id),
+          roomId: message.roomId,
+          metadata: { messageId: message.id, distinctReactors },
+        });
+      }
+      return { messageId, reactions };
+    });
     registry.on('message:vote-helpful', messageVoteHelpfulPayload, async (socket, p) => {
-      const { messageId, award } = await ctx.messageService.voteHelpful(socket.data.auth.userId, p.messageId);
+      const voterId = socket.data.auth.userId;
+      const { messageId, message } = await ctx.messageService.voteHelpful(voterId, p.messageId);
+      // The author is paid (and told through tokens:balance); the voter's ack shows what the vote earned the author.
+      const award = await awardAfter(ctx.awards, ctx.logger, {
+        userId: message.authorId,
+        activity: 'helpful_content',
+        idempotencyKey: earnKeys.helpfulContent(messageId, voterId),
+        roomId: message.roomId,
+        metadata: { messageId, voterId },
+        newEvent: true,
+      });
       return { messageId, award };
     });
   },

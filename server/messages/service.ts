@@ -60,11 +60,14 @@ export class MessageService {
   }
 
   /** Adds or removes the caller's reaction; the room gets the new counts. */
-  async react(userId: string, input: { messageId: string; emoji: string; on: boolean }): Promise<{ messageId: string; reactions: Record<string, number> }> {
+  async react(
+    userId: string,
+    input: { messageId: string; emoji: string; on: boolean },
+  ): Promise<{ messageId: string; reactions: Record<string, number>; message: MessageRecord; distinctReactors: number }> {
     const message = await this.memberMessage(userId, input.messageId);
-    const { counts } = await this.deps.stores.messages.setReaction({ ...input, userId, at: this.deps.clock.now() });
+    const { counts, distinctReactors } = await this.deps.stores.messages.setReaction({ ...input, userId, at: this.deps.clock.now() });
     this.deps.io.to(roomChannel(message.roomId)).emit('message:reactions', { roomId: message.roomId, messageId: message.id, reactions: counts });
-    return { messageId: message.id, reactions: counts };
+    return { messageId: message.id, reactions: counts, message, distinctReactors };
   }
 
   /** Marks another member's message helpful, once per voter. */

@@ -3,6 +3,7 @@ import { createRoomBody, id, pageQuery, roomTargetBody } from '../../shared/sche
 import { authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
+import { awardAfter, earnKeys } from '../earning/inline.js';
 
 /** REST side of rooms: create, list, read, members, invites, moderators, kick and ban. */
 export function roomRoutes(api: Router, ctx: AppContext): void {
@@ -12,7 +13,10 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
 
   api.post('/rooms', auth, async (req, res) => {
     const body = parseOrThrow(createRoomBody, req.body);
-    res.status(201).json({ room: await rooms.create(authOf(req).userId, body) });
+    const userId = authOf(req).userId;
+    const room = await rooms.create(userId, body);
+    const award = await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'create_room', idempotencyKey: earnKeys.createRoom(room.id), roomId: room.id, newEvent: true });
+    res.status(201).json({ room, award });
   });
 
   api.get('/rooms', auth, async (req, res) => {
@@ -37,7 +41,11 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
 
   api.post('/rooms/:id/moderators', auth, async (req, res) => {
     const { userId } = parseOrThrow(roomTargetBody, req.body);
-    res.json({ member: await rooms.setModerator(authOf(req).userId, param(req.params['id']), userId, true) });
+    const roomId = param(req.params['id']);
+    const member = await rooms.setModerator(authOf(req).userId, roomId, userId, true);
+    // Paid to the promoted member once per room, however often they are demoted and promoted again.
+    const award = await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'room_moderator', idempotencyKey: earnKeys.roomModerator(userId, roomId), roomId });
+    res.json({ member, award });
   });
 
   api.delete('/rooms/:id/moderators/:userId', auth, async (req, res) => {

@@ -131,13 +131,13 @@ export class RoomService {
    * Joins the caller to a room: public rooms are open, private rooms need an invite (without one
    * the room does not exist for the caller). Joining again is harmless and announces nothing.
    */
-  async join(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole; award: AwardOutcome | null }> {
+  async join(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole; joined: boolean; award: AwardOutcome | null }> {
     const room = await this.rooms.findById(roomId);
     if (!room) throw new AppError('ROOM_NOT_FOUND');
     const existing = await this.rooms.getMembership(roomId, userId);
     if (existing) {
       this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
-      return { room: toRoomView(room), role: existing.role, award: null };
+      return { room: toRoomView(room), role: existing.role, joined: false, award: null };
     }
     const banned = await this.rooms.isBanned(roomId, userId);
     if (room.visibility === 'private' && !banned && !(await this.rooms.hasInvite(roomId, userId))) throw new AppError('ROOM_NOT_FOUND');
@@ -148,7 +148,7 @@ export class RoomService {
       const member = toMemberView(membership, summaryOf(await this.deps.summaries.many([userId]), userId));
       this.deps.io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, member });
     }
-    return { room: toRoomView(room), role: membership.role, award: null };
+    return { room: toRoomView(room), role: membership.role, joined: created, award: null };
   }
 
   /** Leaves a room. The owner cannot leave: a room always has its owner. */
