@@ -117,5 +117,6 @@ export function renderTable(r: BenchResult): string {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((rw) => rw[i]!.length)));
   const line = (rw: [string, string, string]): string => rw.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const header = `token-chat bench (${r.settings.mode}) ${r.date} - ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}, load ${r.machine.loadAverage1m.start}->${r.machine.loadAverage1m.end}, store ${r.backends.store}, counters ${r.backends.counters}, ${(r.durationMs / 1000).toFixed(1)} s`;
-  return [header, ...rows.map(line)].join('\n');
+  const targets = r.targets.map((v) => `  ${v.verdict.padEnd(12)} ${v.target}: ${v.measured}`);
+  return [header, ...rows.map(line), '', 'targets (issue 6):', ...targets].join('\n');
 }

@@ -6,6 +6,7 @@ import { runModes, type ModeResult } from './scenarios/relay.js';
 import { runGiftStorm, type GiftStormResult } from './scenarios/gift-storm.js';
 import { runConnections, type ConnectionsResult } from './scenarios/connections.js';
 import { runLedgerScenario, type LedgerScenarioResult } from './scenarios/ledger-scenario.js';
+import { evaluateTargets, type TargetVerdict } from './targets.js';
 
 /** A scenario's figures, or why there are none: never a made-up number. */
 export type ScenarioOutcome<T> =
@@ -33,6 +34,8 @@ export interface BenchResult {
   gifts: ScenarioOutcome<GiftStormResult>;
   ledger: ScenarioOutcome<LedgerScenarioResult>;
   connections: ScenarioOutcome<ConnectionsResult>;
+  /** The targets judged against this run. */
+  targets: TargetVerdict[];
 }
 
 export interface BenchOptions {
@@ -98,7 +101,7 @@ async function runAll(
   const ledger = await timed('ledger', () => attempt<LedgerScenarioResult>(() => runLedgerScenario(settings)));
   const connections = await timed('connections', () => attempt(() => runConnections(settings)));
 
-  const result: BenchResult = {
+  const partial: Omit<BenchResult, 'targets'> = {
     date: run.date,
     durationMs: Math.round(performance.now() - run.started),
     settings,
@@ -115,6 +118,7 @@ async function runAll(
     ledger,
     connections,
   };
+  const result: BenchResult = { ...partial, targets: evaluateTargets({ ...partial, targets: [] }) };
   if (opts.outFile) writeJson(opts.outFile, result);
   return result;
 }
