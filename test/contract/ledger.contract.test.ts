@@ -178,6 +178,24 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(await store.sumsByActivity('u', { direction: 'credit', since: new Date(at + 1) })).toEqual({});
   });
 
+  it('writes an award carry with its entry only, and reads it back with the account', async () => {
+    const store = await openStore();
+    expect(await store.accountWithCarry('a')).toEqual({ account: { balance: 0, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 }, carryNanos: 0 });
+    const withCarry = (k: string, nanos: number) => ({ ...stamp(earnEntry('a', 2, { idempotencyKey: k, activity: 'send_message' })), carry: { userId: 'a', nanos } });
+    expect((await store.post([withCarry('c1', 250_000_000)]))[0]?.status).toBe('posted');
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 250_000_000 });
+    // A duplicate writes nothing, carry included.
+    expect((await store.post([withCarry('c1', 900_000_000)]))[0]?.status).toBe('duplicate');
+    expect((await store.accountWithCarry('a')).carryNanos).toBe(250_000_000);
+    // An entry without a carry leaves the stored one alone.
+    await store.post([stamp(earnEntry('a', 1, { idempotencyKey: 'c2', activity: 'x' }))]);
+    expect((await store.accountWithCarry('a')).carryNanos).toBe(250_000_000);
+    // A carry for a user the entry does not credit, or out of range, is refused before writing.
+    await expect(store.post([{ ...withCarry('c3', 5), carry: { userId: 'b', nanos: 5 } }])).rejects.toThrow(/carry/);
+    await expect(store.post([withCarry('c4', 1_000_000_000)])).rejects.toThrow(/carry/);
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 3 }, carryNanos: 250_000_000 });
+  });
+
   it('after thousands of random operations the audit passes and balances equal a simple model', async () => {
     const store = await openStore();
     const users = ['u0', 'u1', 'u2', 'u3', 'u4'];
