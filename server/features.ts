@@ -5,6 +5,7 @@ import { roomsFeature } from './rooms/feature.js';
 import { messagesFeature } from './messages/feature.js';
 import { filesFeature } from './files/feature.js';
 import { ledgerFeature } from './ledger/routes.js';
+import { earningFeature } from './earning/routes.js';
 import { pinFeature } from './pin/routes.js';
 import { giftsFeature } from './gifts/feature.js';
 import { rewardsFeature } from './rewards/feature.js';
@@ -14,4 +15,4 @@ import { notificationsFeature } from './notifications/routes.js';
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature];

@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig } from './config/env.js';
+import { EconomyConfigHolder } from './economy/config/holder.js';
+import { reloadEconomy } from './earning/reload.js';
 import { createLogger } from './lib/logger.js';
 import { startApp } from './app.js';
 
@@ -17,6 +19,13 @@ async function main(): Promise<void> {
       process.exit(78); // EX_CONFIG
     }
     throw err;
+  }
+  try {
+    // Validated here too so that a bad economy config is a config error (exit 78), like a bad env value.
+    new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
+  } catch (err) {
+    console.error(`Invalid economy config (ECONOMY_PRESET=${config.economyPreset}, ECONOMY_OVERRIDES_FILE=${config.economyOverridesFile ?? 'unset'}):\n${err instanceof Error ? err.message : String(err)}`);
+    process.exit(78); // EX_CONFIG
   }
   const logger = createLogger(config.logLevel);
   const app = await startApp({ config, logger });
@@ -38,6 +47,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Re-reads ECONOMY_OVERRIDES_FILE like POST /api/admin/economy/reload; a bad file keeps the old config.
+  process.on('SIGHUP', () => {
+    reloadEconomy(app.ctx.economy, logger, 'SIGHUP');
+  });
 }
 
 main().catch((err: unknown) => {

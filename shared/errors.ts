@@ -60,6 +60,7 @@ export const ERROR_CATALOGUE = {
   LEDGER_INVARIANT_VIOLATED: { status: 500, message: 'A ledger invariant was violated; nothing was written' },
   CAPS_UNAVAILABLE: { status: 503, message: 'Earning caps cannot be checked right now' },
   UNKNOWN_ACTIVITY: { status: 400, message: 'No such activity' },
+  ECONOMY_CONFIG_INVALID: { status: 422, message: 'The economy overrides are invalid; the active config is unchanged' },
   ALREADY_CLAIMED: { status: 409, message: 'Already claimed' },
   ACHIEVEMENT_NOT_FOUND: { status: 404, message: 'No such achievement' },
   ACHIEVEMENT_LOCKED: { status: 409, message: 'That achievement is not unlocked yet' },
