@@ -146,10 +146,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED');
       socket.data.auth = await authenticate(raw);
       socket.data.ip = socket.handshake.address;
+      // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
+      for (const feature of features) await feature.beforeConnect?.(socket, ctx);
       next();
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('INTERNAL');
-      if (!(err instanceof AppError)) logger.error({ err }, 'socket auth failed');
+      if (!(err instanceof AppError)) logger.error({ err }, 'socket auth or beforeConnect failed');
       // The message names the reason; `data` carries the usual error body.
       next(Object.assign(new Error(appErr.code), { data: appErr.toBody() }));
     }

@@ -6,7 +6,8 @@ import { awardAfter, earnKeys } from '../earning/inline.js';
 
 /**
  * Rooms over REST and sockets. `room:join` / `room:leave` move every socket of the user in or out
- * of the room channel; at connect a socket joins the channel of every room its user belongs to.
+ * of the room channel; a connecting socket joins the channel of every room its user belongs to
+ * before the client sees `connect`.
  */
 export const roomsFeature: Feature = {
   name: 'rooms',
@@ -27,7 +28,8 @@ export const roomsFeature: Feature = {
       return { roomId: p.roomId };
     });
   },
-  async onConnect(socket, ctx) {
+  // Before `connect`, so a new socket misses no message of its rooms (no room:join needed).
+  async beforeConnect(socket, ctx) {
     const ids = await ctx.roomService.roomIdsOf(socket.data.auth.userId);
     if (ids.length > 0) await socket.join(ids.map(roomChannel));
   },

@@ -24,8 +24,6 @@ export interface RoomServiceDeps {
 /** Why a member left, as carried by `room:member-left`. */
 export type LeaveReason = 'left' | 'kicked' | 'banned';
 
-/** Upper bound on rooms scanned when a socket connects (see `roomIdsOf`). */
-const CONNECT_SCAN_ROOMS_MAX = 10_000;
 const ROOM_PAGE_DEFAULT = 50;
 
 /**
@@ -158,23 +156,9 @@ export class RoomService {
     if (await this.rooms.removeMember(roomId, userId)) this.departed(roomId, userId, 'left');
   }
 
-  /**
-   * The rooms `userId` is a member of, for joining channels at connect. The record port has no
-   * "rooms of a user" query, so this walks the rooms visible to the user (public plus own) and
-   * keeps those with a membership; bounded by CONNECT_SCAN_ROOMS_MAX.
-   */
+  /** The rooms `userId` is a member of (private ones included), for joining channels at connect. */
   async roomIdsOf(userId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let before: string | undefined;
-    for (let scanned = 0; scanned < CONNECT_SCAN_ROOMS_MAX; ) {
-      const page = await this.rooms.listVisibleTo(userId, { limit: 200, ...(before ? { before } : {}) });
-      scanned += page.items.length;
-      const memberships = await Promise.all(page.items.map((r) => this.rooms.getMembership(r.id, userId)));
-      for (const m of memberships) if (m) ids.push(m.roomId);
-      if (!page.nextCursor || page.items.length === 0) break;
-      before = page.nextCursor;
-    }
-    return ids;
+    return this.rooms.listRoomIdsOfUser(userId);
   }
 
   private assertMayTarget(room: RoomRecord, actor: MembershipRecord, targetId: string, target: MembershipRecord | null): void {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
-import { collect, emitAck, waitFor } from '../support/socket.js';
+import { collect, connectError, emitAck, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
 
 let srv: TestServer;
@@ -216,6 +216,41 @@ describe('join and leave', () => {
     const got = waitFor(fresh, 'message:new');
     await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'on-connect', body: 'hello' });
     expect((await got).body).toBe('hello');
+  });
+
+  it('a new socket of a private room\'s member is in the room when `connect` arrives, even with a slow store', async () => {
+    const { owner, member, room } = await staffedRoom('private');
+    const ownerSock = await sockets.open(srv, owner);
+    const rooms = srv.ctx.stores.rooms;
+    const listRoomIds = rooms.listRoomIdsOfUser.bind(rooms);
+    // A store this slow would lose the race against a message sent right after `connect`, were the joins made after it.
+    const slow = vi.spyOn(rooms, 'listRoomIdsOfUser').mockImplementation(async (userId) => {
+      await new Promise((r) => setTimeout(r, 150));
+      return listRoomIds(userId);
+    });
+    let fresh;
+    try {
+      fresh = await sockets.open(srv, member);
+      expect(slow).toHaveBeenCalledWith(member.id);
+    } finally {
+      slow.mockRestore();
+    }
+    const got = waitFor(fresh, 'message:new', () => true, 1000);
+    expect(await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'right-after-connect', body: 'no join needed' })).toMatchObject({ ok: true });
+    expect((await got).body).toBe('no join needed');
+  });
+
+  it('refuses the connection when the rooms of the user cannot be read, rather than open it without them', async () => {
+    const u = await registerUser(srv);
+    const down = vi.spyOn(srv.ctx.stores.rooms, 'listRoomIdsOfUser').mockRejectedValue(new Error('store down'));
+    try {
+      const err = await connectError(srv.url, { token: u.token });
+      expect(err.message).toBe('INTERNAL');
+      expect(err.data).toMatchObject({ code: 'INTERNAL' });
+    } finally {
+      down.mockRestore();
+    }
+    expect((await sockets.open(srv, u)).connected).toBe(true);
   });
 });
 
