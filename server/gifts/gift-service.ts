@@ -6,7 +6,7 @@ import { isCapsUnavailable, reserveGift, type BudgetReservation } from '../caps/
 import type { EconomyConfig } from '../economy/config/schema.js';
 import { giftAllowanceTokens } from '../economy/rules/gifts.js';
 import { giftEntry } from '../ledger/entries.js';
-import { userAccount, type AccountState, type JournalEntry } from '../ledger/ports.js';
+import { userAccount, type AccountState, type JournalEntry, type PostOutcome } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
 import { roomChannel, userChannel } from '../realtime/channels.js';
 import { memberRoom } from '../rooms/access.js';
@@ -14,7 +14,7 @@ import { summaryOf } from '../users/summaries.js';
 import { storeNotification } from '../notifications/notifier.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import type { AppContext } from '../context.js';
-import { accountTier, pushBalance } from './account-tier.js';
+import { tierOfAccount } from '../earning/tiers.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 
@@ -63,7 +63,7 @@ export class GiftService {
     const outcome = await postWithReservation({ ...this.ctx, budgets: this.ctx.counters.budgets }, reservation.taken, draft);
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance });
     if (outcome.status === 'duplicate') return this.replay(senderId, req, outcome.entry);
-    return this.deliver(outcome.entry, outcome.accounts);
+    return this.deliver(outcome);
   }
 
   /** Read-only checks of sender, recipient and room; none of them writes anything. */
@@ -92,7 +92,7 @@ export class GiftService {
     sender: AccountState,
     config: EconomyConfig,
   ): Promise<{ taken: BudgetReservation } | { replay: GiftResult }> {
-    const tier = accountTier(sender, config).tier;
+    const tier = tierOfAccount(sender, config);
     const allowance = giftAllowanceTokens(tier, config);
     let result;
     try {
@@ -111,18 +111,20 @@ export class GiftService {
   /** A repeated requestId: the first gift again (after making sure its bonus was paid), never a second charge. */
   private async replay(senderId: string, req: GiftRequest, entry: JournalEntry): Promise<GiftResult> {
     if (!sameGift(entry, senderId, req)) throw new AppError('IDEMPOTENCY_CONFLICT');
-    await payReceiveGiftBonus(this.ctx, { recipientId: req.toUserId, giftEntryId: entry.id, amount: req.amount });
+    await payReceiveGiftBonus(this.ctx, { recipientId: req.toUserId, giftEntryId: entry.id, amount: req.amount, roomId: entry.roomId });
     const accounts = await this.ctx.ledger.accounts([senderId, req.toUserId]);
     const gift = await this.view(entry, accounts);
     return { gift, balance: accounts[senderId]?.balance ?? 0, duplicate: true };
   }
 
-  /** After the gift is committed: bonus, pushes, notification and the live event. Failures here are logged, never undo the gift. */
-  private async deliver(entry: JournalEntry, accounts: Record<string, AccountState>): Promise<GiftResult> {
+  /** After the gift is committed: pushes, bonus, notification and the live event. Failures here are logged, never undo the gift. */
+  private async deliver(outcome: PostOutcome & { status: 'posted' }): Promise<GiftResult> {
+    const { entry } = outcome;
     const { senderId, recipientId, amount } = giftParties(entry);
-    const bonus = await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount });
-    const sender = accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
-    const recipient = bonus.account ?? accounts[recipientId] ?? (await this.ctx.ledger.account(recipientId));
+    this.ctx.balanceNotifier.posted(outcome);
+    await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
+    const sender = outcome.accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
+    const recipient = await this.ctx.ledger.account(recipientId);
     const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });
     try {
       await storeNotification(this.ctx, recipientId, 'gift', { ...gift });
@@ -132,8 +134,6 @@ export class GiftService {
     const channels = entry.roomId ? [roomChannel(entry.roomId), userChannel(recipientId)] : [userChannel(recipientId)];
     // One emit to both channels: Socket.IO delivers once to a socket that is in both.
     this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' } });
-    pushBalance(this.ctx, senderId, sender);
-    pushBalance(this.ctx, recipientId, recipient);
     return { gift, balance: sender.balance, duplicate: false };
   }
 
@@ -144,7 +144,10 @@ export class GiftService {
     const withTier = (userId: string): UserSummary => {
       const s = summaryOf(summaries, userId);
       const account = accounts[userId];
-      return s.badge || !account ? s : { ...s, ...accountTier(account, this.ctx.economy.current) };
+      if (s.badge || !account) return s;
+      const config = this.ctx.economy.current;
+      const tier = tierOfAccount(account, config);
+      return { ...s, tier, badge: config.tiers.benefits[tier].badge };
     };
     return { giftId: entry.id, from: withTier(senderId), to: withTier(recipientId), amount, message: entry.message, roomId: entry.roomId, at: entry.createdAt.toISOString() };
   }

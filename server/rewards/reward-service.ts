@@ -5,13 +5,12 @@ import { AppError } from '../lib/app-error.js';
 import { isCapsUnavailable, reserveRoomReward, type BudgetReservation } from '../caps/index.js';
 import type { EconomyConfig } from '../economy/config/schema.js';
 import { grantEntry } from '../ledger/entries.js';
-import type { AccountState, JournalEntry } from '../ledger/ports.js';
+import type { JournalEntry } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
 import { roomChannel } from '../realtime/channels.js';
 import { moderatorRoom, memberRoom } from '../rooms/access.js';
 import { summaryOf } from '../users/summaries.js';
 import { storeNotification } from '../notifications/notifier.js';
-import { pushBalance } from '../gifts/account-tier.js';
 import { postWithReservation } from '../gifts/reserved-post.js';
 import type { AppContext } from '../context.js';
 
@@ -62,7 +61,8 @@ export class RewardService {
     const outcome = await postWithReservation({ ...this.ctx, budgets: this.ctx.counters.budgets }, reservation.taken, draft);
     if (outcome.status === 'insufficient_funds') throw new AppError('LEDGER_INVARIANT_VIOLATED', undefined, { account: outcome.account });
     if (outcome.status === 'duplicate') return this.replay(moderatorId, req, outcome.entry);
-    return this.deliver(outcome.entry, outcome.accounts[req.userId] ?? (await this.ctx.ledger.account(req.userId)), reservation.budgetLeft);
+    this.ctx.balanceNotifier.posted(outcome);
+    return this.deliver(outcome.entry, reservation.budgetLeft);
   }
 
   /** The room's grants to its current members, newest first (members only: rewards are public in the room). */
@@ -127,7 +127,7 @@ export class RewardService {
     return this.result(entry, usage ? Math.max(0, budget - usage.tokens) : 0);
   }
 
-  private async deliver(entry: JournalEntry, account: AccountState, budgetLeft: number): Promise<RewardResult> {
+  private async deliver(entry: JournalEntry, budgetLeft: number): Promise<RewardResult> {
     const result = await this.result(entry, budgetLeft);
     const by = summaryOf(await this.ctx.userSummaries.many([entry.actorId ?? '']), entry.actorId ?? '');
     const event = { roomId: result.roomId, by, to: result.to, amount: result.amount, reason: result.reason, at: entry.createdAt.toISOString() };
@@ -137,7 +137,6 @@ export class RewardService {
       this.ctx.logger.error({ err, grantId: entry.id }, 'reward notification not stored');
     }
     this.ctx.io.to(roomChannel(result.roomId)).emit('room:rewarded', event);
-    pushBalance(this.ctx, result.to.id, account);
     return result;
   }
 
