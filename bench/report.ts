@@ -70,7 +70,8 @@ export function renderTable(r: BenchResult): string {
     row('', 'send->delivery p50 / p99', p5099(s.delivery));
     row('', 'lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
     row('', 'server CPU (cores) / bench loop busy', `${s.serverCpuCores} / ${Math.round(s.clientEventLoopUtilization * 100)}%`);
-    row('', 'awards granted / none / capped', `${s.awards.granted} / ${s.awards.none} / ${Object.values(s.awards.refusedByReason).reduce((a, b) => a + b, 0)}`);
+    const notGranted = Object.entries(s.awards.refusedByReason).map(([reason, n]) => `${n} ${reason}`);
+    row('', 'acks with award granted / none / not granted', `${s.awards.granted} / ${s.awards.none} / ${notGranted.length ? notGranted.join(', ') : 0}`);
   }
   row('1. economy / relay', 'delivered msg/s ratio', num(r.comparison.steadyDeliveredRatio));
   row('', 'p99 ack economy - relay', ms(r.comparison.steadyP99AckDeltaMs));
@@ -92,7 +93,7 @@ export function renderTable(r: BenchResult): string {
   if (gifts || r.gifts.status !== 'ok') row('3. gift storm', 'result', gifts ?? '');
   else {
     const g = r.gifts.value;
-    row('3. gift storm', 'senders x members', `${g.senders} x ${g.members}`);
+    row('3. gift storm', 'senders x members (setup)', `${g.senders} x ${g.members} (${(g.setupMs / 1000).toFixed(1)} s)`);
     row('', 'gifts committed / attempted', `${g.giftsCommitted} / ${g.giftsAttempted}`);
     row('', 'gifts committed/s', num(g.committedPerSec));
     row('', 'send->ack p50 / p99', p5099(g.ack));

@@ -5,8 +5,8 @@ import { killAllServers, repoRoot } from './server-process.js';
 
 /**
  * `npm run bench [-- --quick] [-- --profile]`: runs every scenario, prints the table and writes
- * bench/results/latest.json. `--profile` also writes V8 CPU profiles of the relay and economy
- * servers under the system temp directory (the path is printed). Exit status 1 when a scenario failed (a scenario that is
+ * bench/results/latest.json. `--profile` also writes V8 CPU profiles of the relay, economy and
+ * gift servers under the system temp directory (the path is printed). Exit status 1 when a scenario failed (a scenario that is
  * merely not available on this server does not fail the run).
  */
 async function main(): Promise<void> {
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   });
   console.log(renderTable(result));
   console.log(`\nwritten: ${outFile}`);
-  if (args.has('--profile')) console.log(`CPU profiles: ${profileDir}/{relay,economy} (summarize: npx tsx bench/profile-summary.ts <files>)`);
+  if (args.has('--profile')) console.log(`CPU profiles: ${profileDir}/{relay,economy,gifts} (summarize: npx tsx bench/profile-summary.ts <files>)`);
   const failed = [result.relay, result.economy, result.gifts, result.ledger, result.connections].some((o) => o.status === 'failed');
   process.exitCode = failed ? 1 : 0;
 }

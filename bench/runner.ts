@@ -42,7 +42,7 @@ export interface BenchOptions {
   quick?: boolean;
   /** Where to write the JSON (bench/results/latest.json from the CLI). */
   outFile?: string;
-  /** Write CPU profiles of the relay and economy servers here. */
+  /** Write CPU profiles of the relay, economy and gift servers here (one folder each). */
   cpuProfileDir?: string;
   /** Progress lines (stderr from the CLI). */
   log?: (line: string) => void;
@@ -91,11 +91,11 @@ async function runAll(
       log(`${name}: ${scenarioMs[name]} ms`);
     }
   };
-  const modes = await timed('relay+economy', () => attempt(() => runModes(settings, profileDir)));
+  const modes = await timed('relay+economy', () => attempt(() => runModes(settings, log, profileDir)));
   const relay = pick(modes, 'relay');
   const economy = pick(modes, 'economy');
   const gifts = await timed('gifts', () => attempt<GiftStormResult>(async () => {
-    const r = await runGiftStorm(settings);
+    const r = await runGiftStorm(settings, profileDir('gifts'));
     return r.available ? r : ({ unavailable: r.reason } as const);
   }));
   const ledger = await timed('ledger', () => attempt<LedgerScenarioResult>(() => runLedgerScenario(settings)));

@@ -78,10 +78,10 @@ export const defaultSettings: BenchSettings = {
 export const quickSettings: BenchSettings = {
   mode: 'quick',
   budgetMs: 30_000,
-  relay: { clients: 20, rooms: 4, ratePerClientPerSec: 2, warmupMs: 300, measureMs: 1_500, bodyBytes: 120 },
+  relay: { clients: 12, rooms: 3, ratePerClientPerSec: 3, warmupMs: 300, measureMs: 1_500, bodyBytes: 120 },
   saturation: { stepRatesPerSec: [400, 1_600], stepWarmupMs: 200, stepMeasureMs: 800, p99AckLimitMs: 100 },
-  gifts: { members: 20, senders: 4, giftsPerSender: 3, amount: 1, fundingAmount: 20 },
-  connections: { sockets: 300, users: 5, connectConcurrency: 50 },
+  gifts: { members: 12, senders: 3, giftsPerSender: 3, amount: 1, fundingAmount: 20 },
+  connections: { sockets: 300, users: 3, connectConcurrency: 50 },
   ledger: { entries: 500, batchSize: 50 },
   economyOverrides: uncappedMessages(),
   drainTimeoutMs: 2_000,

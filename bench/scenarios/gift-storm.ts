@@ -14,6 +14,8 @@ export interface Unavailable {
 
 export interface GiftStormResult {
   available: true;
+  /** Registering, funding, PINs, joining: before the storm, not measured by it. */
+  setupMs: number;
   members: number;
   senders: number;
   giftsAttempted: number;
@@ -38,13 +40,14 @@ const eventsPollMs = 20;
  * members of one room of M members back to back over `gift:send`. A server without the PIN or
  * award route (404 ROUTE_NOT_FOUND) makes the scenario "not available", never a made-up figure.
  */
-export async function runGiftStorm(settings: BenchSettings): Promise<GiftStormResult | Unavailable> {
+export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: string): Promise<GiftStormResult | Unavailable> {
   const g = settings.gifts;
   if (g.senders > g.members || g.members < 2) throw new Error('gift storm needs 2+ members and senders <= members');
   const tag = runTag();
   const adminName = `badm${tag}`;
-  const server = await startServer({ env: { ECONOMY_ENABLED: 'true', ADMIN_USERNAMES: adminName } });
+  const server = await startServer({ env: { ECONOMY_ENABLED: 'true', ADMIN_USERNAMES: adminName }, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
   const sockets: BenchSocket[] = [];
+  const setupStart = performance.now();
   try {
     const admin = await register(server.url, adminName, benchPassword);
     const first = await register(server.url, `bg${tag}_0`, benchPassword);
@@ -67,14 +70,22 @@ export async function runGiftStorm(settings: BenchSettings): Promise<GiftStormRe
       await setPin(server.url, s);
       await fund(server.url, admin, s, g.fundingAmount, `${tag}-${i + 1}`);
     });
-    return await storm(members, joined, senders.length, room.id, settings, tag);
+    const setupMs = Math.round(performance.now() - setupStart);
+    return { ...(await storm(members, joined, senders.length, room.id, settings, tag)), setupMs };
   } finally {
     closeAll(sockets);
     await server.stop();
   }
 }
 
-async function storm(members: BenchUser[], sockets: BenchSocket[], senderCount: number, roomId: string, settings: BenchSettings, tag: string): Promise<GiftStormResult> {
+async function storm(
+  members: BenchUser[],
+  sockets: BenchSocket[],
+  senderCount: number,
+  roomId: string,
+  settings: BenchSettings,
+  tag: string,
+): Promise<Omit<GiftStormResult, 'setupMs'>> {
   const g = settings.gifts;
   const sentAtByGift = new Map<string, number>();
   /** Receipts that arrived before the sender's ack told us the gift id. */

@@ -53,7 +53,11 @@ interface Mode {
  * machine hits both alike. A step that is not sustained is run once more before it counts as the
  * limit, so one stall does not end the climb.
  */
-export async function runModes(settings: BenchSettings, cpuProfileDir?: (label: string) => string | undefined): Promise<{ relay: ModeResult; economy: ModeResult }> {
+export async function runModes(
+  settings: BenchSettings,
+  log: (line: string) => void,
+  cpuProfileDir?: (label: string) => string | undefined,
+): Promise<{ relay: ModeResult; economy: ModeResult }> {
   const modes: Mode[] = [];
   const configDir = mkdtempSync(join(tmpdir(), 'tc-bench-economy-'));
   const overridesFile = join(configDir, 'economy-overrides.json');
@@ -70,6 +74,7 @@ export async function runModes(settings: BenchSettings, cpuProfileDir?: (label: 
         const t0 = performance.now();
         mode.clients = await buildRooms(server.url, settings.relay.clients, settings.relay.rooms, settings.registerConcurrency);
         mode.setupMs = Math.round(performance.now() - t0);
+        log(`  ${label}: server up, ${settings.relay.clients} clients in ${settings.relay.rooms} rooms (${mode.setupMs} ms)`);
       }),
     );
     const common = { drainTimeoutMs: settings.drainTimeoutMs, inFlightPerClientMax: settings.inFlightPerClientMax, bodyBytes: settings.relay.bodyBytes };
@@ -77,7 +82,9 @@ export async function runModes(settings: BenchSettings, cpuProfileDir?: (label: 
     const steady = new Map<Mode, LoadPhaseResult>();
     for (const mode of modes) {
       const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
-      steady.set(mode, await runLoadPhase(mode.clients, { ...common, ...pidOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`));
+      const r = await runLoadPhase(mode.clients, { ...common, ...pidOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`);
+      steady.set(mode, r);
+      log(`  ${mode.label}: steady ${total} msg/s, p99 ack ${r.ack.p99Ms} ms`);
     }
     const steps = new Map<Mode, SaturationStep[]>(modes.map((m) => [m, []]));
     const climbing = new Set(modes);
@@ -91,6 +98,7 @@ export async function runModes(settings: BenchSettings, cpuProfileDir?: (label: 
           step = { ...toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}r`), settings.saturation.p99AckLimitMs), firstP99AckMs };
         }
         steps.get(mode)!.push(step);
+        log(`  ${mode.label}: step ${rate} msg/s ${step.sustained ? 'held' : 'over'}, p99 ack ${step.p99AckMs} ms`);
         if (!step.sustained) climbing.delete(mode);
       }
       if (climbing.size === 0) break;
