@@ -23,7 +23,7 @@ describe('register', () => {
     const username = uname('Alice');
     const res = await client(srv.url).post('/api/auth/register', { username, password: PASSWORD, publicKey: 'pk-abc' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ token: expect.any(String), user: { id: expect.any(String), username } });
+    expect(res.body).toEqual({ token: expect.any(String), user: { id: expect.any(String), username }, award: expect.objectContaining({ activity: 'registration' }) });
     const me = await client(srv.url, res.body.token).get('/api/users/me');
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ id: res.body.user.id, username, role: 'user', publicKey: 'pk-abc' });

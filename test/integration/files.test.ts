@@ -168,7 +168,7 @@ describe('file:share and download', () => {
     const told = waitFor(memberSock, 'file:shared');
     const noNew = collect(memberSock, 'message:new');
     const ack = await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: file.id, caption: 'look' });
-    expect(ack).toMatchObject({ ok: true, data: { message: { kind: 'file', body: 'look', file, author: { id: owner.id } }, award: null } });
+    expect(ack).toMatchObject({ ok: true, data: { message: { kind: 'file', body: 'look', file, author: { id: owner.id } }, award: expect.objectContaining({ activity: 'share_file' }) } });
     if (!ack.ok) throw new Error('unreachable');
     expect(await told).toEqual({ roomId: room.id, message: ack.data.message, file });
     const again = await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: file.id, caption: 'look' });

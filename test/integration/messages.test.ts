@@ -50,7 +50,7 @@ describe('message:send', () => {
           reactions: {},
           createdAt: expect.any(String),
         },
-        award: null,
+        award: expect.objectContaining({ activity: 'send_message' }),
       },
     });
     if (!ack.ok) throw new Error('unreachable');
@@ -188,7 +188,7 @@ describe('message:vote-helpful', () => {
     if (!sent.ok) throw new Error('send failed');
     const messageId = sent.data.message.id;
     expect(await emitAck(memberSock, 'message:vote-helpful', { messageId })).toMatchObject({ ok: false, error: { code: 'CANNOT_VOTE_OWN_MESSAGE' } });
-    expect(await emitAck(ownerSock, 'message:vote-helpful', { messageId })).toEqual({ ok: true, data: { messageId, award: null } });
+    expect(await emitAck(ownerSock, 'message:vote-helpful', { messageId })).toEqual({ ok: true, data: { messageId, award: expect.objectContaining({ activity: 'helpful_content' }) } });
     expect(await emitAck(ownerSock, 'message:vote-helpful', { messageId })).toMatchObject({ ok: false, error: { code: 'ALREADY_VOTED' } });
     const outsider = await sockets.open(srv, await registerUser(srv));
     expect(await emitAck(outsider, 'message:vote-helpful', { messageId })).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });

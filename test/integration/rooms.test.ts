@@ -132,7 +132,7 @@ describe('join and leave', () => {
     const tab2 = await sockets.open(srv, joiner);
     const joined = waitFor(ownerSock, 'room:member-joined');
     const ack = await emitAck(tab1, 'room:join', { roomId: room.id });
-    expect(ack).toEqual({ ok: true, data: { room: expect.objectContaining({ id: room.id }), role: 'member', award: null } });
+    expect(ack).toEqual({ ok: true, data: { room: expect.objectContaining({ id: room.id }), role: 'member', award: expect.objectContaining({ activity: 'join_room' }) } });
     expect(await joined).toMatchObject({ roomId: room.id, member: { user: { id: joiner.id }, role: 'member' } });
     const onTab2 = waitFor(tab2, 'message:new');
     await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'c1', body: 'welcome' });
