@@ -33,6 +33,9 @@ import { createUploadLimits } from './files/limits.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
+import { EngagementService, observeAwards } from './engagement/service.js';
+import { createEngagementStore } from './engagement/store.js';
+import { installEngagement } from './engagement/install.js';
 import { createAwardService } from './earning/award-service.js';
 
 export interface StartOptions {
@@ -95,12 +98,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  const engagement = new EngagementService({
+    store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+  });
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
-    balanceNotifier, awards,
+    balanceNotifier, awards: observeAwards(awards, engagement), engagement,
   };
+  installEngagement(ctx);
 
   app.disable('x-powered-by');
   app.use(

@@ -16,6 +16,7 @@ import type { LedgerService } from './ledger/ledger-service.js';
 import type { EconomyConfigHolder } from './economy/config/holder.js';
 import type { Counters } from './caps/index.js';
 import type { BalanceNotifier } from './earning/balance-notifier.js';
+import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
 
 /**
@@ -50,4 +51,6 @@ export interface AppContext {
   balanceNotifier: BalanceNotifier;
   /** The inline award pipeline: `awards.grant({ userId, activity, idempotencyKey })` (server/earning/award-service.ts). */
   awards: AwardService;
+  /** Daily claim, streaks, referrals and achievements (server/engagement/); `ctx.awards` reports every grant to it. */
+  engagement: EngagementService;
 }

@@ -10,9 +10,10 @@ import { pinFeature } from './pin/routes.js';
 import { giftsFeature } from './gifts/feature.js';
 import { rewardsFeature } from './rewards/feature.js';
 import { notificationsFeature } from './notifications/routes.js';
+import { engagementFeature } from './engagement/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature];

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { AppServer } from '../realtime/types.js';
 import { roomChannel, userChannel } from '../realtime/channels.js';
-import type { MembershipRecord, RecordStores, RoomRecord, RoomRole } from '../stores/ports.js';
+import type { MembershipRecord, RecordStores, RoomRecord, RoomRole, RoomVisibility } from '../stores/ports.js';
 import { summaryOf, type UserSummaryResolver } from '../users/summaries.js';
 import { memberRoom, moderatorRoom, visibleRoom } from './access.js';
 import { toMemberView, toRoomView } from './views.js';
@@ -21,6 +21,9 @@ export interface RoomServiceDeps {
   summaries: UserSummaryResolver;
 }
 
+/** Throws an AppError when `userId` may not create a room of this visibility now. */
+export type RoomCreationPolicy = (userId: string, visibility: RoomVisibility) => Promise<void>;
+
 /** Why a member left, as carried by `room:member-left`. */
 export type LeaveReason = 'left' | 'kicked' | 'banned';
 
@@ -32,7 +35,14 @@ const ROOM_PAGE_DEFAULT = 50;
  * channel, and no socket of a non-member is.
  */
 export class RoomService {
+  private creationPolicy: RoomCreationPolicy | null = null;
+
   constructor(private readonly deps: RoomServiceDeps) {}
+
+  /** Lets the economy refuse a room before it exists (tier rooms_max, private rooms); replaces any earlier policy. */
+  setCreationPolicy(policy: RoomCreationPolicy): void {
+    this.creationPolicy = policy;
+  }
 
   private get rooms() {
     return this.deps.stores.rooms;
@@ -40,6 +50,7 @@ export class RoomService {
 
   /** Creates a room owned by `userId`; the owner's sockets join its channel at once. */
   async create(userId: string, input: z.output<typeof createRoomBody>): Promise<RoomView> {
+    await this.creationPolicy?.(userId, input.visibility);
     const room: RoomRecord = {
       id: this.deps.newId(),
       name: input.name,

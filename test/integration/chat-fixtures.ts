@@ -5,6 +5,7 @@ import { connect, emitAck, type TestSocket } from '../support/socket.js';
 import type { TestServer } from '../support/server.js';
 import type { RoomView } from '../../shared/events.js';
 import { roomChannel } from '../../server/realtime/channels.js';
+import { awardTokens } from '../../server/ledger/award.js';
 
 /** Shared helpers of the chat integration suites: unique users, rooms, sockets. */
 
@@ -33,6 +34,17 @@ export async function createRoom(owner: TestUser, visibility: 'public' | 'privat
   const res = await owner.api.post('/api/rooms', { name, visibility });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.room as RoomView;
+}
+
+/**
+ * Private rooms are a gold-tier benefit (bronze has no private_rooms): funds `user` to the gold
+ * threshold with an admin award, the way an operator would, so a suite can create private rooms.
+ */
+export async function fundToGold(srv: TestServer, user: TestUser): Promise<void> {
+  const gold = srv.ctx.economy.current.tiers.thresholds.gold;
+  const { balance } = await srv.ctx.ledger.account(user.id);
+  if (balance >= gold) return;
+  await awardTokens(srv.ctx, 'test-admin', { userId: user.id, amount: gold - balance, reason: 'private rooms need gold', requestId: `gold-${user.id}` });
 }
 
 /** Opens sockets that are closed by `closeAll` (call it in afterEach/afterAll). */

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, emitRaw, waitFor } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
+import { createRoom, fundToGold, joinRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -21,6 +21,7 @@ afterAll(async () => {
 async function chatRoom(visibility: 'public' | 'private' = 'public') {
   const owner = await registerUser(srv, 'Owner');
   const member = await registerUser(srv, 'Member');
+  if (visibility === 'private') await fundToGold(srv, owner);
   const room = await createRoom(owner, visibility);
   if (visibility === 'private') await owner.api.post(`/api/rooms/${room.id}/invites`, { userId: member.id });
   const ownerSock = await sockets.open(srv, owner);

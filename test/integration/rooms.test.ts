@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
 import { collect, connectError, emitAck, waitFor } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { createRoom, fundToGold, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -21,6 +21,7 @@ async function staffedRoom(visibility: 'public' | 'private' = 'public') {
   const owner = await registerUser(srv, 'Owner');
   const mod = await registerUser(srv, 'Mod');
   const member = await registerUser(srv, 'Member');
+  if (visibility === 'private') await fundToGold(srv, owner);
   const room = await createRoom(owner, visibility);
   for (const u of [mod, member]) {
     if (visibility === 'private') expect((await owner.api.post(`/api/rooms/${room.id}/invites`, { userId: u.id })).status).toBe(201);
@@ -64,7 +65,9 @@ describe('create, list, read', () => {
     const a = await registerUser(srv);
     const b = await registerUser(srv);
     const pubA = await createRoom(a, 'public', 'pa');
+    await fundToGold(srv, a);
     const privA = await createRoom(a, 'private', 'xa');
+    await fundToGold(srv, b);
     const privB = await createRoom(b, 'private', 'xb');
     const seenBy = async (u: TestUser) => {
       const ids: string[] = [];
@@ -98,6 +101,7 @@ describe('create, list, read', () => {
     const owner = await registerUser(srv);
     const stranger = await registerUser(srv);
     const invitee = await registerUser(srv);
+    await fundToGold(srv, owner);
     const room = await createRoom(owner, 'private');
     const unknown = await stranger.api.get(`/api/rooms/${UNKNOWN_ID}`);
     const hidden = await stranger.api.get(`/api/rooms/${room.id}`);
@@ -157,6 +161,7 @@ describe('join and leave', () => {
   it('refuses unknown rooms and private rooms without an invite alike', async () => {
     const owner = await registerUser(srv);
     const stranger = await registerUser(srv);
+    await fundToGold(srv, owner);
     const room = await createRoom(owner, 'private');
     const s = await sockets.open(srv, stranger);
     const hidden = await emitAck(s, 'room:join', { roomId: room.id });
@@ -169,6 +174,7 @@ describe('join and leave', () => {
   it('lets an invitee join a private room', async () => {
     const owner = await registerUser(srv);
     const guest = await registerUser(srv);
+    await fundToGold(srv, owner);
     const room = await createRoom(owner, 'private');
     expect((await owner.api.post(`/api/rooms/${room.id}/invites`, { userId: guest.id })).body).toEqual({ roomId: room.id, userId: guest.id });
     await joinRoom(await sockets.open(srv, guest), room.id);

@@ -1,0 +1,61 @@
+import type { EconomyConfigHolder } from '../economy/config/holder.js';
+import type { TierBenefits, TierId } from '../economy/config/schema.js';
+import { tierOfAccount } from '../earning/tiers.js';
+import { AppError } from '../lib/app-error.js';
+import type { LedgerService } from '../ledger/ledger-service.js';
+import type { RoomStore } from '../stores/ports.js';
+import type { TierInfo, TierSource } from '../users/summaries.js';
+
+const MB = 1024 * 1024;
+const GB = 1024 * MB;
+
+export interface TierDeps {
+  ledger: Pick<LedgerService, 'account' | 'accounts'>;
+  economy: EconomyConfigHolder;
+}
+
+/** The user's tier now, from their ledger account and the active config. */
+export async function tierOf(deps: TierDeps, userId: string): Promise<{ tier: TierId; benefits: TierBenefits }> {
+  const config = deps.economy.current;
+  const tier = tierOfAccount(await deps.ledger.account(userId), config);
+  return { tier, benefits: config.tiers.benefits[tier] };
+}
+
+/** Tiers for author and member summaries: one batched ledger read per summary lookup. */
+export function ledgerTierSource(deps: TierDeps): TierSource {
+  return async (userIds) => {
+    const config = deps.economy.current;
+    const accounts = await deps.ledger.accounts(userIds);
+    const out = new Map<string, TierInfo>();
+    for (const id of userIds) {
+      const tier = tierOfAccount(accounts[id] ?? { balance: 0, totalEarned: 0 }, config);
+      out.set(id, { tier, badge: config.tiers.benefits[tier].badge });
+    }
+    return out;
+  };
+}
+
+/** file_size_mb and storage_gb of the user's tier, in bytes, for the upload limits. */
+export function tierUploadLimits(deps: TierDeps): (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }> {
+  return async (userId) => {
+    const { benefits } = await tierOf(deps, userId);
+    return { fileBytesMax: benefits.fileSizeMb * MB, quotaBytes: benefits.storageGb * GB };
+  };
+}
+
+/**
+ * The room-creation policy of the tiers: rooms_max counts the rooms the user owns now (null =
+ * unlimited), and a private room needs the privateRooms feature. Checked before the room exists.
+ */
+export function tierRoomPolicy(deps: TierDeps & { rooms: Pick<RoomStore, 'countOwnedBy'> }): (userId: string, visibility: 'public' | 'private') => Promise<void> {
+  return async (userId, visibility) => {
+    const { tier, benefits } = await tierOf(deps, userId);
+    if (visibility === 'private' && !benefits.features.privateRooms) {
+      throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
+    }
+    if (benefits.roomsMax !== null) {
+      const owned = await deps.rooms.countOwnedBy(userId);
+      if (owned >= benefits.roomsMax) throw new AppError('ROOM_LIMIT_REACHED', undefined, { tier, roomsMax: benefits.roomsMax, owned });
+    }
+  };
+}
