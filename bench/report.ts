@@ -99,6 +99,7 @@ export function renderTable(r: BenchResult): string {
     row('', 'send->ack p50 / p99', p5099(g.ack));
     row('', 'send->gift:received p50 / p99', p5099(g.received));
     row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);
+    row('', 'one gift at a time: send->gift:received p50 / p99', `${p5099(g.solo.received)} (${g.solo.giftsCommitted} gifts)`);
   }
 
   const ledger = unavailable(r.ledger);

@@ -29,6 +29,8 @@ export interface BenchSettings {
     /** Each sender sends this many gifts back to back (the server allows 10 a day per sender). */
     giftsPerSender: number;
     amount: number;
+    /** Gifts sent one at a time before the storm (one sender each), for the uncontended latency. */
+    soloGifts: number;
     /** Tokens an admin awards each sender first, so they can afford their gifts. */
     fundingAmount: number;
   };
@@ -66,7 +68,7 @@ export const defaultSettings: BenchSettings = {
   budgetMs: 180_000,
   relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, warmupMs: 1_000, measureMs: 12_000, bodyBytes: 120 },
   saturation: { stepRatesPerSec: [400, 600, 800, 1_000, 1_200, 1_600, 2_000, 2_400, 3_200], stepWarmupMs: 500, stepMeasureMs: 2_500, p99AckLimitMs: 100 },
-  gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, fundingAmount: 100 },
+  gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, soloGifts: 5, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
   ledger: { entries: 5_000, batchSize: 100 },
   economyOverrides: uncappedMessages(),
@@ -80,7 +82,7 @@ export const quickSettings: BenchSettings = {
   budgetMs: 30_000,
   relay: { clients: 12, rooms: 3, ratePerClientPerSec: 3, warmupMs: 300, measureMs: 1_500, bodyBytes: 120 },
   saturation: { stepRatesPerSec: [400, 1_600], stepWarmupMs: 200, stepMeasureMs: 800, p99AckLimitMs: 100 },
-  gifts: { members: 12, senders: 3, giftsPerSender: 3, amount: 1, fundingAmount: 20 },
+  gifts: { members: 12, senders: 3, giftsPerSender: 3, amount: 1, soloGifts: 2, fundingAmount: 20 },
   connections: { sockets: 300, users: 3, connectConcurrency: 50 },
   ledger: { entries: 500, batchSize: 50 },
   economyOverrides: uncappedMessages(),

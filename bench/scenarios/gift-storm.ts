@@ -12,12 +12,8 @@ export interface Unavailable {
   reason: string;
 }
 
-export interface GiftStormResult {
-  available: true;
-  /** Registering, funding, PINs, joining: before the storm, not measured by it. */
-  setupMs: number;
-  members: number;
-  senders: number;
+/** Gifts sent, and how long they took to be acked and to reach the room's members. */
+export interface GiftPhaseResult {
   giftsAttempted: number;
   giftsCommitted: number;
   refusedByCode: Record<string, number>;
@@ -31,6 +27,16 @@ export interface GiftStormResult {
   eventsReceived: number;
 }
 
+export interface GiftStormResult extends GiftPhaseResult {
+  available: true;
+  members: number;
+  senders: number;
+  /** Registering, funding, PINs, joining: before the storm, not measured by it. */
+  setupMs: number;
+  /** Before the storm: gifts one at a time (each waits until every member has it), no contention. */
+  solo: GiftPhaseResult;
+}
+
 const pin = '4826';
 const eventsPollMs = 20;
 
@@ -42,7 +48,7 @@ const eventsPollMs = 20;
  */
 export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: string): Promise<GiftStormResult | Unavailable> {
   const g = settings.gifts;
-  if (g.senders > g.members || g.members < 2) throw new Error('gift storm needs 2+ members and senders <= members');
+  if (g.senders + g.soloGifts > g.members || g.members < 2) throw new Error('gift storm needs 2+ members and senders + solo gifts <= members');
   const tag = runTag();
   const adminName = `badm${tag}`;
   const server = await startServer({ env: { ECONOMY_ENABLED: 'true', ADMIN_USERNAMES: adminName }, ...(cpuProfileDir ? { cpuProfileDir } : {}) });
@@ -65,60 +71,123 @@ export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: stri
       okData('room:join', await emitAck(socket, 'room:join', { roomId: room.id }));
       return socket;
     });
-    const senders = members.slice(0, g.senders);
-    await mapLimit(senders.slice(1), settings.registerConcurrency, async (s, i) => {
+    // Storm senders first, then one solo sender per solo gift (each sends once).
+    const givers = members.slice(0, g.senders + g.soloGifts);
+    await mapLimit(givers.slice(1), settings.registerConcurrency, async (s, i) => {
       await setPin(server.url, s);
       await fund(server.url, admin, s, g.fundingAmount, `${tag}-${i + 1}`);
     });
     const setupMs = Math.round(performance.now() - setupStart);
-    return { ...(await storm(members, joined, senders.length, room.id, settings, tag)), setupMs };
+    const tracker = new GiftTracker(joined);
+    try {
+      const soloSenders = Array.from({ length: g.soloGifts }, (_, k) => g.senders + k);
+      const solo = await sendGifts(tracker, { members, sockets: joined, roomId: room.id, tag: `${tag}s`, amount: g.amount }, [soloSenders], true, settings.drainTimeoutMs);
+      const stormPlan = Array.from({ length: g.senders }, (_, s) => Array.from({ length: g.giftsPerSender }, () => s));
+      const stormed = await sendGifts(tracker, { members, sockets: joined, roomId: room.id, tag, amount: g.amount }, stormPlan, false, settings.drainTimeoutMs);
+      return { available: true, members: members.length, senders: g.senders, setupMs, solo, ...stormed };
+    } finally {
+      tracker.detach();
+    }
   } finally {
     closeAll(sockets);
     await server.stop();
   }
 }
 
-async function storm(
-  members: BenchUser[],
-  sockets: BenchSocket[],
-  senderCount: number,
-  roomId: string,
-  settings: BenchSettings,
-  tag: string,
-): Promise<Omit<GiftStormResult, 'setupMs'>> {
-  const g = settings.gifts;
-  const sentAtByGift = new Map<string, number>();
+/**
+ * Follows `gift:received` on every member socket: each gift's send time (known once its ack names
+ * the gift id; receipts that come first wait for it) and one latency sample per member.
+ */
+class GiftTracker {
+  private readonly sentAt = new Map<string, number>();
   /** Receipts that arrived before the sender's ack told us the gift id. */
-  const early = new Map<string, number[]>();
-  const ackSamples = new SampleBuffer();
-  const receivedSamples = new SampleBuffer();
-  const refusedByCode: Record<string, number> = {};
-  let eventsReceived = 0;
-  let committed = 0;
+  private readonly early = new Map<string, number[]>();
+  private readonly seen: Array<Set<string>>;
+  private readonly listeners: Array<(e: GiftView) => void>;
+  private samples = new SampleBuffer();
+  private receivedById = new Map<string, number>();
+  received = 0;
 
-  const seen = sockets.map(() => new Set<string>());
-  const listeners = sockets.map((socket, i) => {
-    const onGift = (e: GiftView): void => {
-      const now = performance.now();
-      if (seen[i]!.has(e.giftId)) return;
-      seen[i]!.add(e.giftId);
-      eventsReceived++;
-      const sentAt = sentAtByGift.get(e.giftId);
-      if (sentAt !== undefined) receivedSamples.add(now - sentAt);
-      else early.set(e.giftId, [...(early.get(e.giftId) ?? []), now]);
-    };
-    socket.on('gift:received', onGift);
-    return onGift;
-  });
+  constructor(private readonly sockets: BenchSocket[]) {
+    this.seen = sockets.map(() => new Set<string>());
+    this.listeners = sockets.map((socket, i) => {
+      const onGift = (e: GiftView): void => this.receive(i, e.giftId, performance.now());
+      socket.on('gift:received', onGift);
+      return onGift;
+    });
+  }
+
+  /** Starts a new phase: fresh samples and counters. */
+  reset(): void {
+    this.samples = new SampleBuffer();
+    this.receivedById = new Map();
+    this.received = 0;
+  }
+
+  sent(giftId: string, at: number): void {
+    this.sentAt.set(giftId, at);
+    for (const t of this.early.get(giftId) ?? []) this.samples.add(t - at);
+    this.early.delete(giftId);
+  }
+
+  receivedOf(giftId: string): number {
+    return this.receivedById.get(giftId) ?? 0;
+  }
+
+  summary(): LatencySummary {
+    return this.samples.summary();
+  }
+
+  detach(): void {
+    this.sockets.forEach((socket, i) => socket.off('gift:received', this.listeners[i]!));
+  }
+
+  private receive(socketIndex: number, giftId: string, now: number): void {
+    const seen = this.seen[socketIndex]!;
+    if (seen.has(giftId)) return;
+    seen.add(giftId);
+    this.received++;
+    this.receivedById.set(giftId, (this.receivedById.get(giftId) ?? 0) + 1);
+    const at = this.sentAt.get(giftId);
+    if (at !== undefined) this.samples.add(now - at);
+    else this.early.set(giftId, [...(this.early.get(giftId) ?? []), now]);
+  }
+}
+
+interface GiftRoom {
+  members: BenchUser[];
+  sockets: BenchSocket[];
+  roomId: string;
+  tag: string;
+  amount: number;
+}
+
+/**
+ * Sends gifts: `plan` holds one sequence of sender indexes per concurrent lane, each lane sending
+ * back to back. With `oneAtATime` each gift also waits until every member has received it.
+ */
+async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][], oneAtATime: boolean, drainTimeoutMs: number): Promise<GiftPhaseResult> {
+  tracker.reset();
+  const ackSamples = new SampleBuffer();
+  const refusedByCode: Record<string, number> = {};
+  const n = room.members.length;
+  let committed = 0;
+  let seq = 0;
+  const waitUntil = async (done: () => boolean): Promise<void> => {
+    const deadline = performance.now() + drainTimeoutMs;
+    while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, eventsPollMs));
+  };
 
   const start = performance.now();
   let lastAck = start;
   await Promise.all(
-    Array.from({ length: senderCount }, async (_, s) => {
-      for (let k = 0; k < g.giftsPerSender; k++) {
-        const to = members[(s + 1 + k) % members.length]!;
+    plan.map(async (lane) => {
+      for (const s of lane) {
+        const k = seq++;
+        const to = room.members[(s + 1 + k) % n]!;
+        const target = to.id === room.members[s]!.id ? room.members[(s + 1) % n]! : to;
         const sentAt = performance.now();
-        const ack = await emitAck(sockets[s]!, 'gift:send', { toUserId: to.id, amount: g.amount, pin, roomId, requestId: `${tag}-g${s}-${k}` });
+        const ack = await emitAck(room.sockets[s]!, 'gift:send', { toUserId: target.id, amount: room.amount, pin, roomId: room.roomId, requestId: `${room.tag}-g${k}` });
         const now = performance.now();
         lastAck = Math.max(lastAck, now);
         if (!ack.ok) {
@@ -128,31 +197,24 @@ async function storm(
         committed++;
         ackSamples.add(now - sentAt);
         const giftId = ack.data.gift.giftId;
-        sentAtByGift.set(giftId, sentAt);
-        for (const t of early.get(giftId) ?? []) receivedSamples.add(t - sentAt);
-        early.delete(giftId);
+        tracker.sent(giftId, sentAt);
+        if (oneAtATime) await waitUntil(() => tracker.receivedOf(giftId) >= n);
       }
     }),
   );
-
-  const eventsExpected = committed * members.length;
-  const deadline = performance.now() + settings.drainTimeoutMs;
-  while (eventsReceived < eventsExpected && performance.now() < deadline) await new Promise((r) => setTimeout(r, eventsPollMs));
-  sockets.forEach((socket, i) => socket.off('gift:received', listeners[i]!));
+  const eventsExpected = committed * n;
+  await waitUntil(() => tracker.received >= eventsExpected);
 
   const elapsedSec = Math.max(lastAck - start, 1) / 1000;
   return {
-    available: true,
-    members: members.length,
-    senders: senderCount,
-    giftsAttempted: senderCount * g.giftsPerSender,
+    giftsAttempted: seq,
     giftsCommitted: committed,
     refusedByCode,
     committedPerSec: round1(committed / elapsedSec),
     ack: ackSamples.summary(),
-    received: receivedSamples.summary(),
+    received: tracker.summary(),
     eventsExpected,
-    eventsReceived,
+    eventsReceived: tracker.received,
   };
 }
 
