@@ -65,6 +65,11 @@ export class EngagementService {
     this.streakSource = loginStreakSource(deps.store);
   }
 
+  /** The engagement state (login streaks, unlocks, referral settlements, counters). */
+  get store(): EngagementStore {
+    return this.deps.store;
+  }
+
   /** Where each achievement metric's value comes from. */
   private readonly readMetric: MetricReader = async (userId, metric) => {
     const { store, stores, ledger } = this.deps;
