@@ -52,7 +52,9 @@ describe('bench --quick (smoke)', () => {
     if (result.gifts.status === 'ok') {
       expect(result.gifts.value.giftsCommitted).toBeGreaterThan(0);
       expect(result.gifts.value.committedPerSec).toBeGreaterThan(0);
+      expect(result.gifts.value.eventsReceived).toBe(result.gifts.value.eventsExpected);
       ordered(result.gifts.value.received);
+      ordered(result.gifts.value.solo.received);
     } else {
       expect(result.gifts.status).toBe('unavailable');
     }
@@ -77,6 +79,8 @@ describe('bench --quick (smoke)', () => {
     expect(written.machine.totalMemoryBytes).toBeGreaterThan(0);
     expect(written.machine.node).toMatch(/^v\d+\./);
     expect(written.settings.mode).toBe('quick');
-    expect(written.durationMs).toBeLessThanOrEqual(written.settings.budgetMs);
+    // Quick figures are never judged against the targets: the load is not the default one.
+    expect(written.targets.length).toBeGreaterThan(0);
+    for (const t of written.targets) expect(t.verdict).toBe('not measured');
   });
 });
