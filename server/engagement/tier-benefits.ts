@@ -39,7 +39,8 @@ export function ledgerTierSource(deps: TierDeps): TierSource {
 export function tierUploadLimits(deps: TierDeps): (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }> {
   return async (userId) => {
     const { benefits } = await tierOf(deps, userId);
-    return { fileBytesMax: benefits.fileSizeMb * MB, quotaBytes: benefits.storageGb * GB };
+    // Whole bytes: the config allows fractions of a MB / GB.
+    return { fileBytesMax: Math.floor(benefits.fileSizeMb * MB), quotaBytes: Math.floor(benefits.storageGb * GB) };
   };
 }
 
