@@ -117,12 +117,13 @@ export class GiftService {
     return { gift, balance: accounts[senderId]?.balance ?? 0, duplicate: true };
   }
 
-  /** After the gift is committed: pushes, bonus, notification and the live event. Failures here are logged, never undo the gift. */
+  /** After the gift is committed: pushes, bonus, the sender's gift achievements, notification and the live event. Failures here are logged, never undo the gift. */
   private async deliver(outcome: PostOutcome & { status: 'posted' }): Promise<GiftResult> {
     const { entry } = outcome;
     const { senderId, recipientId, amount } = giftParties(entry);
     this.ctx.balanceNotifier.posted(outcome);
     await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
+    await this.ctx.engagement.recordGift(senderId);
     const sender = outcome.accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
     const recipient = await this.ctx.ledger.account(recipientId);
     const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });

@@ -287,6 +287,21 @@ describe('live events', () => {
   });
 });
 
+describe('achievements', () => {
+  it("a sender's first gift unlocks the first_gift achievement, once", async () => {
+    const sender = await giftUser(srv, 'first', { admin, balance: 40 });
+    const to = await registerUser(srv, 'firstto');
+    const socket = await pool.open(srv, sender);
+    const unlocked = collect(socket, 'achievement:unlocked');
+    const arrival = waitFor(socket, 'achievement:unlocked', (e) => e.achievementId === 'first_gift');
+    expect(await sendGift(socket, { toUserId: to.id, amount: 2 })).toMatchObject({ ok: true });
+    await arrival;
+    expect(await sendGift(socket, { toUserId: to.id, amount: 2 })).toMatchObject({ ok: true });
+    await settle();
+    expect(unlocked.filter((e) => e.achievementId === 'first_gift')).toHaveLength(1);
+  });
+});
+
 describe('concurrency', () => {
   let rich: TestServer;
   let richAdmin: TestUser;
