@@ -1,5 +1,5 @@
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { readCpuSeconds } from './server-process.js';
+import { readCpuSeconds, type ServerHandle } from './server-process.js';
 import type { Ack } from '../shared/ack.js';
 import type { MessageView } from '../shared/events.js';
 import type { AckOf } from './api.js';
@@ -14,8 +14,8 @@ export interface LoadPhaseOptions {
   drainTimeoutMs: number;
   inFlightPerClientMax: number;
   bodyBytes: number;
-  /** The server child, to measure its CPU use over the window. */
-  serverPid: number;
+  /** The server child, to measure its CPU use and event-loop delay over the window. */
+  server: Pick<ServerHandle, 'pid' | 'loopDelaySince'>;
 }
 
 /** What the inline awards did during a phase, read from the `message:send` acks. */
@@ -53,6 +53,12 @@ export interface LoadPhaseResult {
   serverCpuCores: number;
   /** Event-loop utilization of this bench process over the window (near 1: the load generator is the limit). */
   clientEventLoopUtilization: number;
+  /**
+   * The server's event-loop delay over the window (its per-second reports): the worst p99 and the
+   * max. High delay with low server CPU means the machine starved the server; with high CPU, the
+   * server itself was busy or blocked (synchronous SQLite, GC).
+   */
+  serverLoopDelay: { p99MsMax: number | null; maxMs: number | null };
 }
 
 interface Pending {
@@ -157,11 +163,11 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const now = performance.now();
-      if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: readCpuSeconds(opts.serverPid), elu: performance.eventLoopUtilization() };
+      if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: readCpuSeconds(opts.server.pid), elu: performance.eventLoopUtilization() };
       if (now >= windowEnd) {
         clearInterval(timer);
         if (windowCpu) {
-          serverCpuCores = round2((readCpuSeconds(opts.serverPid) - windowCpu.cpuSec) / ((now - windowCpu.at) / 1000));
+          serverCpuCores = round2((readCpuSeconds(opts.server.pid) - windowCpu.cpuSec) / ((now - windowCpu.at) / 1000));
           clientEventLoopUtilization = round2(performance.eventLoopUtilization(windowCpu.elu).utilization);
         }
         resolve();
@@ -206,7 +212,13 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
     awards,
     serverCpuCores,
     clientEventLoopUtilization,
+    serverLoopDelay: loopDelayOver(opts.server.loopDelaySince(windowStart).filter((d) => d.at <= windowEnd + 1000)),
   };
+}
+
+function loopDelayOver(samples: Array<{ p99Ms: number; maxMs: number }>): LoadPhaseResult['serverLoopDelay'] {
+  if (samples.length === 0) return { p99MsMax: null, maxMs: null };
+  return { p99MsMax: Math.max(...samples.map((d) => d.p99Ms)), maxMs: Math.max(...samples.map((d) => d.maxMs)) };
 }
 
 function tallyAward(t: AwardTally, award: AckOf<'message:send'>['award']): void {

@@ -70,6 +70,7 @@ export function renderTable(r: BenchResult): string {
     row('', 'send->delivery p50 / p99', p5099(s.delivery));
     row('', 'lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
     row('', 'server CPU (cores) / bench loop busy', `${s.serverCpuCores} / ${Math.round(s.clientEventLoopUtilization * 100)}%`);
+    row('', 'server loop delay worst p99 / max', `${ms(s.serverLoopDelay.p99MsMax)} / ${ms(s.serverLoopDelay.maxMs)}`);
     const notGranted = Object.entries(s.awards.refusedByReason).map(([reason, n]) => `${n} ${reason}`);
     row('', 'acks with award granted / none / not granted', `${s.awards.granted} / ${s.awards.none} / ${notGranted.length ? notGranted.join(', ') : 0}`);
   }
@@ -83,9 +84,9 @@ export function renderTable(r: BenchResult): string {
       continue;
     }
     const sat = outcome.value.saturation;
-    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(${ms(st.p99AckMs)}, cpu ${st.serverCpuCores})`).join(' ');
+    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(${ms(st.p99AckMs)}, cpu ${st.serverCpuCores}, loop max ${ms(st.serverLoopDelayMaxMs)})`).join(' ');
     row(`2. saturation ${label}`, 'highest sustained msg/s', `${num(sat.highestSustainedPerSec)}${sat.limitReached ? '' : ' (every step held: lower bound)'}`);
-    row('', 'steps offered:held(p99 ack, server cores)', steps);
+    row('', 'steps offered:held(p99 ack, server cores, loop)', steps);
   }
   row('2. economy / relay', 'sustained msg/s ratio', num(r.comparison.saturationRatio));
 

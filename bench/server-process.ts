@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 /** The repository root, whatever the caller's working directory. */
 export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -11,6 +12,8 @@ export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const startTimeoutMs = 30_000;
 const stopTimeoutMs = 10_000;
 const probeTimeoutMs = 5_000;
+/** Event-loop reports kept (one a second): far more than any scenario lasts. */
+const loopSamplesMax = 600;
 
 export interface ServerOptions {
   /** Extra environment for the child (e.g. ECONOMY_ENABLED, ADMIN_USERNAMES). */
@@ -26,9 +29,18 @@ export interface ChildMemory {
   externalBytes: number | null;
 }
 
+/** One second of the child's event-loop delay, stamped with the bench's clock when it arrived. */
+export interface LoopDelaySample {
+  at: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 export interface ServerHandle {
   url: string;
   pid: number;
+  /** Event-loop delay reports (one a second) received since `since` (performance.now() time). */
+  loopDelaySince(since: number): LoopDelaySample[];
   /** Last lines the child wrote (for error messages). */
   output(): string;
   /** Runs a full GC in the child and reads its memory. */
@@ -80,14 +92,24 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   running.set(child, dataDir);
 
   const tail: string[] = [];
+  const loopSamples: LoopDelaySample[] = [];
   const probeWaiters: Array<(line: string) => void> = [];
   let urlResolve: ((url: string) => void) | undefined;
   const onLine = (line: string): void => {
+    if (line.startsWith('BENCH_LOOP ')) {
+      const d = JSON.parse(line.slice('BENCH_LOOP '.length)) as { p99Ms: number; maxMs: number };
+      loopSamples.push({ at: performance.now(), ...d });
+      if (loopSamples.length > loopSamplesMax) loopSamples.shift();
+      return;
+    }
+    if (line.startsWith('BENCH_MEMORY ')) {
+      probeWaiters.shift()?.(line.slice('BENCH_MEMORY '.length));
+      return;
+    }
     tail.push(line);
     if (tail.length > 40) tail.shift();
     const listening = /Chat server listening on (http:\/\/\S+)/.exec(line);
     if (listening?.[1] && urlResolve) urlResolve(listening[1]);
-    if (line.startsWith('BENCH_MEMORY ')) probeWaiters.shift()?.(line.slice('BENCH_MEMORY '.length));
   };
   splitLines(child.stdout!, onLine);
   splitLines(child.stderr!, onLine);
@@ -141,7 +163,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     cleanup();
   };
 
-  return { url, pid, output, memory, stop };
+  const loopDelaySince = (since: number): LoopDelaySample[] => loopSamples.filter((d) => d.at >= since);
+
+  return { url, pid, output, memory, stop, loopDelaySince };
 }
 
 /** Resident set size of a process, from /proc/<pid>/status (Linux). */

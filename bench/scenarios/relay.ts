@@ -17,6 +17,7 @@ export interface SaturationStep {
   skippedInFlight: number;
   serverCpuCores: number;
   clientEventLoopUtilization: number;
+  serverLoopDelayMaxMs: number | null;
   sustained: boolean;
   /** When the step was run twice (its first run was not sustained): the first run's p99. */
   firstP99AckMs?: number | null;
@@ -78,7 +79,7 @@ export async function runModes(
       }),
     );
     const common = { drainTimeoutMs: settings.drainTimeoutMs, inFlightPerClientMax: settings.inFlightPerClientMax, bodyBytes: settings.relay.bodyBytes };
-    const pidOf = (m: Mode) => ({ serverPid: m.server.pid });
+    const pidOf = (m: Mode) => ({ server: m.server });
     const steady = new Map<Mode, LoadPhaseResult>();
     for (const mode of modes) {
       const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
@@ -130,6 +131,7 @@ function toStep(r: LoadPhaseResult, p99AckLimitMs: number): SaturationStep {
     skippedInFlight: r.skippedInFlight,
     serverCpuCores: r.serverCpuCores,
     clientEventLoopUtilization: r.clientEventLoopUtilization,
+    serverLoopDelayMaxMs: r.serverLoopDelay.maxMs,
     sustained,
   };
 }
