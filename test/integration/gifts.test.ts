@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { collect, waitFor } from '../support/socket.js';
+import { collect, emitAck, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
 import { PIN, balanceOf, fundTo, giftUsage, giftUser, makeAdmin, overridesFile, rid, sendGift } from './gifts-fixtures.js';
@@ -334,5 +334,34 @@ describe('concurrency', () => {
     expect(await giftUsage(rich, sender.id)).toEqual({ count: 6, tokens: 900 });
     const audit = await richAdmin.api.get('/api/admin/ledger/audit');
     expect(audit.body).toMatchObject({ ok: true });
+  });
+});
+
+describe('Redis down', () => {
+  let down: TestServer;
+  beforeAll(async () => {
+    down = await startTestServer({ redis: true });
+  });
+  afterAll(async () => {
+    await down.stop();
+  });
+
+  it('gifts and rewards refuse with SERVICE_UNAVAILABLE rather than run without their counters, and move nothing', async () => {
+    const downAdmin = await makeAdmin(down);
+    const sender = await giftUser(down, 'down');
+    const to = await registerUser(down, 'downto');
+    const room = await createRoom(sender);
+    await fundTo(downAdmin, sender, 40);
+    const socket = await pool.open(down, sender);
+    await joinRoom(await pool.open(down, to), room.id);
+    const toBefore = await balanceOf(to);
+    down.ctx.redis!.disconnect();
+    expect(await sendGift(socket, { toUserId: to.id, amount: 5 })).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    const viaHttp = await sender.api.post('/api/tokens/gift', { toUserId: to.id, amount: 5, pin: PIN, requestId: rid() });
+    expect(viaHttp.status).toBe(503);
+    const rewarded = await emitAck(socket, 'room:reward', { roomId: room.id, userId: to.id, amount: 5, reason: 'while down', requestId: rid() });
+    expect(rewarded).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(await balanceOf(sender)).toBe(40);
+    expect(await balanceOf(to)).toBe(toBefore);
   });
 });
