@@ -50,6 +50,17 @@ describe.each(backends)('engagement store on $name', (factory) => {
       expect(await store.login(user)).toEqual(day2);
     });
 
+    it('a state put back to "no claim yet" can be claimed again, once', async () => {
+      const user = newId();
+      const claimed = login({ lastClaimDay: '2026-01-05', streakDays: 1, dailyLoginsClaimed: 1 });
+      expect(await store.saveLogin(user, null, claimed)).toBe(true);
+      expect(await store.saveLogin(user, '2026-01-05', EMPTY_LOGIN_RECORD)).toBe(true);
+      expect(await store.login(user)).toEqual(EMPTY_LOGIN_RECORD);
+      const results = await Promise.all([1, 2].map(() => store.saveLogin(user, null, claimed)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.login(user)).toEqual(claimed);
+    });
+
     it('two concurrent first claims: exactly one wins', async () => {
       const user = newId();
       const results = await Promise.all([1, 2, 3].map((n) => store.saveLogin(user, null, login({ lastClaimDay: '2026-01-05', streakDays: n }))));

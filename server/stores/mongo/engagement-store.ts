@@ -103,6 +103,9 @@ export function createMongoEngagementStore(connection: Connection): EngagementSt
     },
     async saveLogin(userId, expected, next) {
       await ready();
+      // `lastClaimDay: null` also matches a row put back to "no claim" after a failed payout.
+      const result = await Logins.updateOne({ _id: userId, lastClaimDay: expected }, { $set: loginFields(next) });
+      if (result.matchedCount === 1) return true;
       if (expected === null) {
         try {
           await Logins.create([{ _id: userId, ...loginFields(next) }]);
@@ -112,8 +115,7 @@ export function createMongoEngagementStore(connection: Connection): EngagementSt
           return false;
         }
       }
-      const result = await Logins.updateOne({ _id: userId, lastClaimDay: expected }, { $set: loginFields(next) });
-      return result.modifiedCount === 1;
+      return false;
     },
     async unlockAchievement(userId, achievementId, at) {
       await ready();
