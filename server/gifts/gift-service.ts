@@ -32,8 +32,8 @@ export interface GiftResult {
  * Sending a gift, the same for `gift:send` and `POST /api/tokens/gift`. The order of steps makes a
  * failed request change nothing but the PIN lockout: PIN, then the idempotency lookup, then
  * read-only checks, then the daily budget reservation (given back on any later failure), then one
- * ledger entry (sender -amount, recipient +amount). Only after it is posted: the recipient's
- * receive_gift bonus, the notification and the live events.
+ * ledger entry (sender -amount, recipient +amount). Only after it is posted: balance pushes, the
+ * recipient's receive_gift bonus, the sender's gift achievements, the notification and the live event.
  */
 export class GiftService {
   constructor(
@@ -60,7 +60,7 @@ export class GiftService {
       message: req.message ?? null,
       metadata: { requestId: req.requestId },
     });
-    const outcome = await postWithReservation({ ...this.ctx, budgets: this.ctx.counters.budgets }, reservation.taken, draft);
+    const outcome = await postWithReservation({ ledger: this.ctx.ledger, budgets: this.ctx.counters.budgets, logger: this.ctx.logger }, reservation.taken, draft);
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance });
     if (outcome.status === 'duplicate') return this.replay(senderId, req, outcome.entry);
     return this.deliver(outcome);

@@ -61,7 +61,7 @@ export class RewardService {
     const reservation = await this.reserve(moderatorId, req, config);
     if ('replay' in reservation) return reservation.replay;
     const draft = grantEntry(req.userId, req.amount, { idempotencyKey: key, actorId: moderatorId, roomId: req.roomId, message: req.reason, metadata: { requestId: req.requestId } });
-    const outcome = await postWithReservation({ ...this.ctx, budgets: this.ctx.counters.budgets }, reservation.taken, draft);
+    const outcome = await postWithReservation({ ledger: this.ctx.ledger, budgets: this.ctx.counters.budgets, logger: this.ctx.logger }, reservation.taken, draft);
     if (outcome.status === 'insufficient_funds') throw new AppError('LEDGER_INVARIANT_VIOLATED', undefined, { account: outcome.account });
     if (outcome.status === 'duplicate') return this.replay(moderatorId, req, outcome.entry);
     this.ctx.balanceNotifier.posted(outcome);
