@@ -9,6 +9,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { earnEntry } from '../ledger/entries.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
+import { CarryConflictError } from '../ledger/rules.js';
 import type { BalanceNotifier } from './balance-notifier.js';
 import { PerKeyQueue } from './per-key-queue.js';
 import { noStreakSource, type StreakSource } from './streak-source.js';
@@ -66,6 +67,12 @@ export interface AwardServiceDeps {
   logger: Logger;
 }
 
+/** Recomputations after another node's award of the same user changed the carry first. */
+export const AWARD_CARRY_RETRIES_MAX = 5;
+
+/** One pass of the pipeline; `carry_conflict` asks the caller to run it again. */
+type Attempt = AwardOutcome | 'carry_conflict';
+
 export function createAwardService(deps: AwardServiceDeps): AwardService {
   let streaks: StreakSource = noStreakSource;
   const perUser = new PerKeyQueue();
@@ -79,7 +86,7 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     }
   };
 
-  const run = async (req: AwardRequest, at: Date): Promise<AwardOutcome> => {
+  const run = async (req: AwardRequest, at: Date, retry: boolean): Promise<Attempt> => {
     const { activity, userId } = req;
     const refuse = (reason: AwardOutcome['reason']): AwardOutcome => ({ activity, granted: 0, reason });
     const config = deps.economy.current;
@@ -115,12 +122,17 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
         roomId: req.roomId ?? null,
         metadata: { ...req.metadata, base: computed.base, multiplier: computed.multiplier.combined, requested: computed.credit },
       }),
-      carry: { userId, nanos: computed.carry },
+      carry: { userId, nanos: computed.carry, expectedNanos: state.carryNanos },
     };
     let outcome;
     try {
-      outcome = await deps.ledger.enqueue(draft);
+      // A retry posts at once instead of waiting for the next batch, so it is not overtaken again.
+      outcome = retry ? await deps.ledger.post(draft) : await deps.ledger.enqueue(draft);
     } catch (err) {
+      if (err instanceof CarryConflictError) {
+        await release(reserved.reservation);
+        return 'carry_conflict';
+      }
       deps.logger.error({ err, activity, userId }, 'award ledger write failed; reservation released');
       await release(reserved.reservation);
       return refuse('LEDGER_UNAVAILABLE');
@@ -143,7 +155,14 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     async grant(req) {
       if (!deps.config.economyEnabled) return { activity: req.activity, granted: 0, reason: 'ECONOMY_DISABLED' };
       const at = req.at ?? deps.clock.now();
-      return perUser.run(req.userId, () => run(req, at));
+      return perUser.run(req.userId, async () => {
+        for (let attempt = 1; attempt <= AWARD_CARRY_RETRIES_MAX; attempt++) {
+          const result = await run(req, at, attempt > 1);
+          if (result !== 'carry_conflict') return result;
+        }
+        deps.logger.error({ activity: req.activity, userId: req.userId }, 'award carry kept changing; award refused');
+        return { activity: req.activity, granted: 0, reason: 'LEDGER_UNAVAILABLE' };
+      });
     },
     setStreakSource(source) {
       streaks = source;

@@ -49,6 +49,12 @@ export interface EntryDraft {
 export interface CarryUpdate {
   userId: string;
   nanos: number;
+  /**
+   * The stored remainder `nanos` was computed from. When given, the post refuses with
+   * CarryConflictError (and writes nothing) if the stored one differs: another node's award of the
+   * same user came first, and the caller recomputes from the new remainder.
+   */
+  expectedNanos?: number;
 }
 
 export interface JournalEntry extends EntryDraft {

@@ -118,6 +118,23 @@ export function assertValidCarry(draft: Pick<EntryDraft, 'legs' | 'idempotencyKe
   if (!ok) throw new LedgerInvariantError(`invalid carry on ledger entry ${draft.idempotencyKey}`, { problems: ['carry_invalid'], carry: c });
 }
 
+/**
+ * The stored award remainder is not the one the draft's carry was computed from (a concurrent
+ * award of the same user on another node). The transaction is rolled back; the award retries.
+ */
+export class CarryConflictError extends Error {
+  override name = 'CarryConflictError';
+  constructor(readonly userId: string, readonly expected: number, readonly actual: number) {
+    super(`award carry of ${userId} changed (expected ${expected}, found ${actual})`);
+  }
+}
+
+/** Throws CarryConflictError when the draft expects a remainder other than `stored`. */
+export function assertCarryUnchanged(draft: Pick<EntryDraft, 'carry'>, stored: number): void {
+  const c = draft.carry;
+  if (c?.expectedNanos !== undefined && c.expectedNanos !== stored) throw new CarryConflictError(c.userId, c.expectedNanos, stored);
+}
+
 /** A broken ledger invariant: the transaction that found it is rolled back. */
 export class LedgerInvariantError extends Error {
   readonly details: Record<string, unknown>;

@@ -6,6 +6,7 @@ import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
 import { awardEntry, earnEntry, giftEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
+import { CarryConflictError } from '../../server/ledger/rules.js';
 
 const backends = await contractBackends('ledger');
 
@@ -194,6 +195,18 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     await expect(store.post([{ ...withCarry('c3', 5), carry: { userId: 'b', nanos: 5 } }])).rejects.toThrow(/carry/);
     await expect(store.post([withCarry('c4', 1_000_000_000)])).rejects.toThrow(/carry/);
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 3 }, carryNanos: 250_000_000 });
+  });
+
+  it('refuses a carry computed from a stale remainder, writing nothing, and accepts the current one', async () => {
+    const store = await openStore();
+    const draft = (k: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry('a', 1, { idempotencyKey: k, activity: 'send_message' })), carry: { userId: 'a', nanos, expectedNanos } });
+    expect((await store.post([draft('s1', 100_000_000, 0)]))[0]?.status).toBe('posted');
+    // Another node's award computed from 0 too: it must recompute, not overwrite 0.1 with its own.
+    await expect(store.post([draft('s2', 300_000_000, 0)])).rejects.toThrow(CarryConflictError);
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 1 }, carryNanos: 100_000_000 });
+    expect(await store.findByIdempotencyKey('s2')).toBeNull();
+    expect((await store.post([draft('s2', 400_000_000, 100_000_000)]))[0]?.status).toBe('posted');
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 400_000_000 });
   });
 
   it('after thousands of random operations the audit passes and balances equal a simple model', async () => {

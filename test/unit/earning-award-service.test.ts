@@ -84,6 +84,36 @@ describe('award service', () => {
     expect(await r.ledger.accountWithCarry('u')).toMatchObject({ account: { balance: 22 }, carryNanos: 0 });
   });
 
+  it('stays exact across two nodes: 10 messages and 10 file shares at x1.1 through two services over one ledger credit 44', async () => {
+    const r = await rig({ multipliers: { tier: { bronze: 1.1 } } });
+    // A second node: its own award service and per-user queue, the same ledger and counters.
+    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? r.awards.grant({ userId: 'u', activity: 'send_message', idempotencyKey: `n${i}`, newEvent: true })
+          : other.grant({ userId: 'u', activity: 'share_file', idempotencyKey: `n${i}`, newEvent: true }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.reason !== undefined)).toEqual([]);
+    // 10 x 1.1 + 10 x 3.3 = 44 exactly.
+    expect(await r.ledger.accountWithCarry('u')).toMatchObject({ account: { balance: 44 }, carryNanos: 0 });
+  });
+
+  it('recomputes when another node changed the carry first: two concurrent awards keep the exact remainder', async () => {
+    const r = await rig({ multipliers: { tier: { bronze: 1.1 } } });
+    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger });
+    const [a, b] = await Promise.all([
+      r.awards.grant({ userId: 'u', activity: 'send_message', idempotencyKey: 'x1', newEvent: true }),
+      other.grant({ userId: 'u', activity: 'share_file', idempotencyKey: 'x2', newEvent: true }),
+    ]);
+    expect([a.granted, b.granted]).toEqual([1, 3]);
+    // 1.1 + 3.3 = 4.4: 4 tokens and 0.4 carried (0.3 if the second write had overwritten the first's remainder).
+    expect(await r.ledger.accountWithCarry('u')).toMatchObject({ account: { balance: 4 }, carryNanos: 400_000_000 });
+    // Both reservations taken once: the conflicting attempt gave its reservation back.
+    expect(await usage(r, 'u')).toMatchObject({ dailyTokens: 4 });
+  });
+
   it('multiplies streak (from the installed StreakSource), tier and the weekend, carrying the remainder', async () => {
     const r = await rig();
     r.awards.setStreakSource({ streakDays: async (userId) => (userId === 'streaker' ? 7 : 0) });

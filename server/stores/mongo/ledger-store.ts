@@ -15,7 +15,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -145,6 +145,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
   async function postOne(entry: JournalEntry, session: ClientSession): Promise<PostOutcome> {
     const existing = await journal.findOne({ idempotencyKey: entry.idempotencyKey }, { session });
     if (existing) return { status: 'duplicate', entry: toEntry(existing) };
+    if (entry.carry) assertCarryUnchanged(entry, (await accountsCol.findOne({ _id: userAccount(entry.carry.userId) }, { session }))?.carryNanos ?? 0);
     const legs = debitsFirst(entry.legs);
     const touched: Record<string, AccountState> = {};
     const applied: Leg[] = [];

@@ -16,7 +16,7 @@ import {
   type Leg,
   type PostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, ZERO_ACCOUNT, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -170,6 +170,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   const postOne = db.transaction((entry: JournalEntry): PostOutcome => {
     const existing = stmt.entryByKey.get(entry.idempotencyKey);
     if (existing) return { status: 'duplicate', entry: readEntry(existing) };
+    if (entry.carry) assertCarryUnchanged(entry, stmt.account.get(userAccount(entry.carry.userId))?.carry_nanos ?? 0);
     // Debits first: the guard refuses before anything of this entry is written.
     const touched: Record<string, AccountState> = {};
     const legs = debitsFirst(entry.legs);
