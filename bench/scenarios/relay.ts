@@ -79,11 +79,11 @@ export async function runModes(
       }),
     );
     const common = { drainTimeoutMs: settings.drainTimeoutMs, inFlightPerClientMax: settings.inFlightPerClientMax, bodyBytes: settings.relay.bodyBytes };
-    const pidOf = (m: Mode) => ({ server: m.server });
+    const serverOf = (m: Mode) => ({ server: m.server });
     const steady = new Map<Mode, LoadPhaseResult>();
     for (const mode of modes) {
       const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
-      const r = await runLoadPhase(mode.clients, { ...common, ...pidOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`);
+      const r = await runLoadPhase(mode.clients, { ...common, ...serverOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`);
       steady.set(mode, r);
       log(`  ${mode.label}: steady ${total} msg/s, p99 ack ${r.ack.p99Ms} ms`);
     }
@@ -92,7 +92,7 @@ export async function runModes(
     for (const [k, rate] of settings.saturation.stepRatesPerSec.entries()) {
       for (const mode of modes) {
         if (!climbing.has(mode)) continue;
-        const phase = { ...common, ...pidOf(mode), totalRatePerSec: rate, warmupMs: settings.saturation.stepWarmupMs, measureMs: settings.saturation.stepMeasureMs };
+        const phase = { ...common, ...serverOf(mode), totalRatePerSec: rate, warmupMs: settings.saturation.stepWarmupMs, measureMs: settings.saturation.stepMeasureMs };
         let step = toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}`), settings.saturation.p99AckLimitMs);
         if (!step.sustained) {
           const firstP99AckMs = step.p99AckMs;
