@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../support/http.js';
-import { registerUser } from './chat-fixtures.js';
+import { waitFor } from '../support/socket.js';
+import { registerUser, socketPool } from './chat-fixtures.js';
 import { startEarningServer, type EarningServer } from './earning-fixtures.js';
 
 describe('economy config endpoint and reload', () => {
   let srv: EarningServer;
+  let adminApi: ReturnType<typeof client>;
   beforeAll(async () => {
     srv = await startEarningServer({ caps: { dailyTotalTokens: 400 } }, { redis: false, env: { ADMIN_USERNAMES: 'econ_admin_x' } });
+    const reg = await client(srv.url).post('/api/auth/register', { username: 'econ_admin_x', password: 'correct horse battery' });
+    expect(reg.status).toBe(201);
+    adminApi = client(srv.url, reg.body.token);
   });
   afterAll(async () => {
     await srv.stop();
@@ -22,10 +27,6 @@ describe('economy config endpoint and reload', () => {
 
   it('admin reload applies a changed file, and refuses an invalid one keeping the active config', async () => {
     const admin = await registerUser(srv, 'Plain');
-    const reg = await client(srv.url).post('/api/auth/register', { username: 'econ_admin_x', password: 'correct horse battery' });
-    expect(reg.status).toBe(201);
-    const adminApi = client(srv.url, reg.body.token);
-
     expect((await admin.api.post('/api/admin/economy/reload')).status).toBe(403);
 
     srv.writeOverrides({ caps: { dailyTotalTokens: 450 } });
@@ -40,5 +41,21 @@ describe('economy config endpoint and reload', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.error).toMatchObject({ code: 'ECONOMY_CONFIG_INVALID', details: { version: 2, issues: [expect.objectContaining({ path: 'caps.dailyTotalTokens' })] } });
     expect((await client(srv.url).get('/api/economy/config')).body).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 450 } } });
+  });
+
+  it('an admin award is pushed like any balance change: tokens:balance and tier:changed', async () => {
+    const sockets = socketPool();
+    try {
+      const user = await registerUser(srv, 'Awarded'); // 10 from registration
+      const sock = await sockets.open(srv, user);
+      const balance = waitFor(sock, 'tokens:balance');
+      const changed = waitFor(sock, 'tier:changed');
+      const res = await adminApi.post('/api/tokens/award', { userId: user.id, amount: 150, reason: 'launch', requestId: 'launch-1' });
+      expect(res.status).toBe(201);
+      expect(await balance).toEqual({ balance: 160, tier: 'silver' });
+      expect(await changed).toMatchObject({ from: 'bronze', to: 'silver' });
+    } finally {
+      sockets.closeAll();
+    }
   });
 });
