@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
+import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
@@ -110,6 +111,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   installEngagement(ctx);
 
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
   app.use(
     pinoHttp({
       logger,
@@ -152,7 +154,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     try {
       if (typeof raw !== 'string' || raw.length === 0) throw new AppError('UNAUTHENTICATED');
       socket.data.auth = await authenticate(raw);
-      socket.data.ip = socket.handshake.address;
+      // The same client-address rule as HTTP's req.ip (TRUST_PROXY), so sockets and requests agree.
+      socket.data.ip = proxyaddr(socket.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
       // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
       for (const feature of features) await feature.beforeConnect?.(socket, ctx);
       next();

@@ -18,6 +18,13 @@ const envSchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(60 * 60 * 24 * 30).default(60 * 60 * 12),
   /** Usernames (comma separated) that are made admin when they register. */
   ADMIN_USERNAMES: z.string().default(''),
+  /**
+   * Which proxies to believe for the client address (X-Forwarded-For), in Express's
+   * `trust proxy` syntax: `false` (default: the socket peer is the client), `true`, a hop count,
+   * or comma-separated addresses/subnets such as `loopback, 10.0.0.0/8`. Behind the compose
+   * stack's nginx, set it so the referral and multi-account rules see real client addresses.
+   */
+  TRUST_PROXY: z.string().regex(/^[A-Za-z0-9.:/,\s-]{1,500}$/).default('false'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MESSAGE_BODY_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024).default(16 * 1024),
   JSON_BODY_MAX_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
@@ -46,6 +53,7 @@ export type AppConfig = {
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
   adminUsernames: string[];
+  trustProxy: boolean | number | string;
   logLevel: string;
   messageBodyMaxBytes: number;
   jsonBodyMaxBytes: number;
@@ -80,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: e.JWT_SECRET,
     jwtTtlSeconds: e.JWT_TTL_SECONDS,
     adminUsernames: e.ADMIN_USERNAMES.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     messageBodyMaxBytes: e.MESSAGE_BODY_MAX_BYTES,
     jsonBodyMaxBytes: e.JSON_BODY_MAX_BYTES,
@@ -90,4 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
   };
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  const v = raw.trim();
+  if (v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }
