@@ -75,6 +75,13 @@ export const ERROR_CATALOGUE = {
   GIFT_DAILY_COUNT_EXCEEDED: { status: 429, message: 'You have sent the most gifts allowed today' },
   ROOM_BUDGET_EXHAUSTED: { status: 409, message: "The room's daily reward budget is spent" },
   CANNOT_REWARD_SELF: { status: 403, message: 'You cannot reward yourself' },
+
+  // Shop
+  ITEM_NOT_FOUND: { status: 404, message: 'No such shop item' },
+  CATEGORY_NOT_FOUND: { status: 404, message: 'No such shop category' },
+  PURCHASE_NOT_FOUND: { status: 404, message: 'No such purchase' },
+  ALREADY_REFUNDED: { status: 409, message: 'That purchase was already refunded' },
+  REFUND_NOT_ALLOWED: { status: 409, message: 'The refund policy gives nothing back for this purchase' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

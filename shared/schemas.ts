@@ -81,6 +81,9 @@ export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.s
 export const setPinBody = z.object({ password: z.string().min(1).max(200), pin });
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
 export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });
+// Shop (server/shop/): a purchase is idempotent by requestId; roomId only for per-room items.
+export const shopPurchaseBody = z.object({ itemId: z.string().min(1).max(64), pin, requestId, roomId: id.optional() });
+export const shopRefundBody = z.object({ purchaseId: id, pin });
 export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
 /** `GET /api/notifications?unread=true&before=&limit=`: `unread` keeps unread ones only. */
 export const notificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false', '1', '0']).optional() });

@@ -1,0 +1,73 @@
+/**
+ * Response shapes of the shop routes (`/api/shop/*`) and the `cosmetics` of a profile. Times are
+ * ISO-8601 strings; amounts are whole tokens.
+ */
+
+export type ShopCategory = 'appearance' | 'room' | 'storage' | 'communication' | 'cosmetic' | 'functional' | 'premium';
+
+/** How long an item lasts: for ever, a number of hours from purchase, or until used once. */
+export type ShopDurationView = { kind: 'permanent' } | { kind: 'timed'; hours: number } | { kind: 'consumable'; per: 'room' | 'call' | 'session' };
+
+export interface ShopItemView {
+  id: string;
+  name: string;
+  category: ShopCategory;
+  cost: number;
+  duration: ShopDurationView;
+  /** True when buying it needs `roomId`: a room the buyer owns or moderates. */
+  needsRoom: boolean;
+}
+
+/** active: in effect now; expired: a timed item past its end; used: a spent consumable; refunded. */
+export type PurchaseState = 'active' | 'expired' | 'used' | 'refunded';
+
+export interface PurchaseView {
+  id: string;
+  userId: string;
+  itemId: string;
+  category: string;
+  cost: number;
+  roomId: string | null;
+  /** The ledger entry that charged it (`spend`). */
+  entryId: string;
+  createdAt: string;
+  /** null for permanent items and consumables. */
+  expiresAt: string | null;
+  usedAt: string | null;
+  refundedAt: string | null;
+  refundAmount: number | null;
+  state: PurchaseState;
+}
+
+export interface PurchaseResult {
+  purchase: PurchaseView;
+  /** The buyer's balance after the purchase (now, for a repeated request). */
+  balance: number;
+  /** True when this requestId was already used for this purchase: nothing new was charged. */
+  duplicate: boolean;
+}
+
+export interface RefundResult {
+  purchase: PurchaseView;
+  refunded: number;
+  /** Which refund rule applied (TIMED_FULL, TIMED_PARTIAL, UNUSED). */
+  rule: string;
+  balance: number;
+}
+
+export interface OwnedItemsView {
+  userId: string;
+  /** In effect now, newest first. */
+  active: PurchaseView[];
+  /** No longer in effect (expired, used or refunded), newest first. */
+  expired: PurchaseView[];
+}
+
+export type CosmeticSlot = 'avatar_frame' | 'chat_color' | 'emoji' | 'badge' | 'theme';
+
+/** A cosmetic the user owns, shown on the profile. */
+export interface CosmeticView {
+  itemId: string;
+  slot: CosmeticSlot;
+  since: string;
+}
