@@ -3,7 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { DraftInput } from './entries.js';
-import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerStore, PostOutcome } from './ports.js';
+import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerQueries, LedgerStore, PostOutcome } from './ports.js';
 import { LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
 
 /** Batching limits: a batch is posted when it holds this many drafts or this long after its first. */
@@ -35,6 +35,8 @@ export interface LedgerService {
   history(userId: string, query: HistoryQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;
   sumsByActivity(userId: string, query: ActivitySumsQuery): Promise<Record<string, number>>;
   audit(): Promise<AuditReport>;
+  /** Economy-wide reads straight from the store: a room's entries, rankings, analytics sums. */
+  queries: LedgerQueries;
   /** Posts whatever is queued now; resolves when it is written. */
   flush(): Promise<void>;
 }
@@ -151,6 +153,16 @@ export function createLedgerService(
     history: (userId, query) => store.history(userId, query),
     sumsByActivity: (userId, query) => store.sumsByActivity(userId, query),
     audit: () => store.audit(),
+    // Only the read methods: a caller must not reach post() past stamping and draft checks.
+    queries: {
+      roomEntries: (roomId, query) => store.roomEntries(roomId, query),
+      topAccounts: (query) => store.topAccounts(query),
+      countAccountsAtLeast: (by, mins) => store.countAccountsAtLeast(by, mins),
+      userBalanceStats: () => store.userBalanceStats(),
+      allUsersSumsByActivity: (query) => store.allUsersSumsByActivity(query),
+      countActiveUsers: (query) => store.countActiveUsers(query),
+      netFlows: (accounts, since) => store.netFlows(accounts, since),
+    },
     async flush() {
       drain();
       await Promise.all([...inFlight]);

@@ -93,6 +93,43 @@ export interface ActivitySumsQuery {
 
 export const NO_ACTIVITY = 'other';
 
+/** Entries of one room (the entry's `roomId`), newest first, paged like history. */
+export type RoomEntriesQuery = HistoryQuery;
+
+/** The account counters a ranking or a tier basis can be read from. */
+export type RankField = 'balance' | 'totalEarned';
+
+/** One user account of a ranking. */
+export interface RankedAccount {
+  userId: string;
+  account: AccountState;
+}
+
+/** A page of user accounts ranked by `by` (highest first, ties by account id); only values > 0. */
+export interface TopAccountsQuery {
+  by: RankField;
+  limit: number;
+  /** Accounts to skip from the top (later pages). */
+  offset?: number;
+}
+
+/**
+ * Totals over the legs of every user account (not system ones) in one direction, grouped by
+ * entry activity (entries without one under `other`); the economy-wide sibling of sumsByActivity.
+ */
+export interface AllUsersSumsQuery extends ActivitySumsQuery {
+  /** Exclusive upper bound on the entry's createdAt. */
+  until?: Date;
+}
+
+/** Count, balance sum and median balance over every user account the ledger holds. */
+export interface UserBalanceStats {
+  accounts: number;
+  balanceSum: number;
+  /** Middle balance (mean of the two middle ones for an even count, may be .5); 0 with no accounts. */
+  medianBalance: number;
+}
+
 export interface AuditViolation {
   rule: 'entry_not_balanced' | 'total_not_zero' | 'negative_user_balance' | 'balance_mismatch' | 'supply_mismatch';
   account?: string;
@@ -137,4 +174,21 @@ export interface LedgerStore {
   sumsByActivity(userId: string, query: ActivitySumsQuery): Promise<Record<string, number>>;
   /** Recomputes every balance from the journal and checks the invariants. */
   audit(): Promise<AuditReport>;
+  /** Entries whose `roomId` is `roomId`, newest first (server/rewards/ lists a room's grants). */
+  roomEntries(roomId: string, query: RoomEntriesQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;
+  /** User accounts with `by` > 0, highest first (the token leaderboard, server/insights/). */
+  topAccounts(query: TopAccountsQuery): Promise<RankedAccount[]>;
+  /** For each of `mins`, how many user accounts have `by` >= it (tier distribution). */
+  countAccountsAtLeast(by: RankField, mins: readonly number[]): Promise<number[]>;
+  /** Count, sum and median of user balances. */
+  userBalanceStats(): Promise<UserBalanceStats>;
+  /** sumsByActivity over every user account at once (economy analytics). */
+  allUsersSumsByActivity(query: AllUsersSumsQuery): Promise<Record<string, number>>;
+  /** How many distinct user accounts have a leg matching the query. */
+  countActiveUsers(query: AllUsersSumsQuery): Promise<number>;
+  /** Per account, the sum of its legs (signed) with createdAt >= since (all time without it). */
+  netFlows(accounts: readonly AccountId[], since?: Date): Promise<Record<string, number>>;
 }
+
+/** The read-only economy-wide queries, exposed on LedgerService as `queries` (rewards list, insights). */
+export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows'>;

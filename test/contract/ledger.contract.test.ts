@@ -4,7 +4,7 @@ import { contractBackends, stopMemoryServer, type BackendFactory } from '../supp
 import type { Backend } from '../../server/stores/backend.js';
 import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
-import { awardEntry, earnEntry, giftEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
+import { awardEntry, earnEntry, giftEntry, grantEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
 import { CarryConflictError } from '../../server/ledger/rules.js';
 
@@ -268,4 +268,75 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(report.burned).toBe(model.get(SINK) ?? 0);
     expect(report.minted).toBe(-(model.get(ISSUANCE) ?? 0));
   }, 60_000);
+
+  it("pages a room's entries newest first by kind, whoever holds the legs", async () => {
+    const store = await openStore();
+    const grant = (to: string, room: string, n: number) => stamp(grantEntry(to, n, { idempotencyKey: key('grant'), actorId: 'mod', roomId: room }));
+    const posted = [grant('a', 'r1', 1), grant('b', 'r2', 2), grant('c', 'r1', 3), stamp(earnEntry('a', 4, { idempotencyKey: key('e'), activity: 'send_message', roomId: 'r1' })), grant('a', 'r1', 5)];
+    for (const e of posted) expect((await store.post([e]))[0]?.status).toBe('posted');
+    const first = await store.roomEntries('r1', { kind: 'grant', limit: 2 });
+    expect(first.items.map((e) => e.legs.find((l) => l.amount > 0)?.amount)).toEqual([5, 3]);
+    expect(first.items[0]).toMatchObject({ kind: 'grant', roomId: 'r1', actorId: 'mod' });
+    expect(first.nextCursor).toBe(first.items[1]?.id);
+    const second = await store.roomEntries('r1', { kind: 'grant', limit: 2, before: first.nextCursor! });
+    expect(second.items.map((e) => e.id)).toEqual([posted[0]!.id]);
+    expect(second.nextCursor).toBeNull();
+    expect((await store.roomEntries('r1', { limit: 10 })).items.map((e) => e.kind)).toEqual(['grant', 'earn', 'grant', 'grant']);
+    expect((await store.roomEntries('r2', { limit: 10 })).items.map((e) => e.id)).toEqual([posted[1]!.id]);
+    expect(await store.roomEntries('nowhere', { limit: 10 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('ranks user accounts by balance or lifetime earned, skipping zeros and system accounts', async () => {
+    const store = await openStore();
+    await fund(store, 'a', 50);
+    await fund(store, 'b', 30);
+    await fund(store, 'c', 30);
+    await store.post([stamp(giftEntry('a', 'd', 45, { idempotencyKey: key('gift') }))]);
+    await store.post([stamp(spendEntry('b', 30, { idempotencyKey: key('spend'), activity: 'shop:x' }))]);
+    const ids = (rows: Array<{ userId: string }>) => rows.map((r) => r.userId);
+    expect(ids(await store.topAccounts({ by: 'balance', limit: 10 }))).toEqual(['d', 'c', 'a']);
+    expect(ids(await store.topAccounts({ by: 'totalEarned', limit: 10 }))).toEqual(['a', 'b', 'c']);
+    expect(ids(await store.topAccounts({ by: 'totalEarned', limit: 2, offset: 1 }))).toEqual(['b', 'c']);
+    expect((await store.topAccounts({ by: 'balance', limit: 1 }))[0]).toEqual({ userId: 'd', account: { balance: 45, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 45 } });
+    expect(await store.countAccountsAtLeast('totalEarned', [0, 1, 30, 31, 51])).toEqual([4, 3, 3, 1, 0]);
+    expect(await store.countAccountsAtLeast('balance', [0, 5, 46])).toEqual([4, 3, 0]);
+  });
+
+  it('counts, sums and takes the median of user balances (even and odd counts)', async () => {
+    const store = await openStore();
+    expect(await store.userBalanceStats()).toEqual({ accounts: 0, balanceSum: 0, medianBalance: 0 });
+    await fund(store, 'a', 10);
+    await fund(store, 'b', 1);
+    await fund(store, 'c', 4);
+    await store.post([stamp(spendEntry('c', 1, { idempotencyKey: key('spend'), activity: 'shop:x' }))]);
+    expect(await store.userBalanceStats()).toEqual({ accounts: 3, balanceSum: 14, medianBalance: 3 });
+    await fund(store, 'd', 100);
+    expect(await store.userBalanceStats()).toEqual({ accounts: 4, balanceSum: 114, medianBalance: 6.5 });
+  });
+
+  it('sums every user leg by activity and window, counts active users, and nets account flows', async () => {
+    const store = await openStore();
+    await fund(store, 'a', 20);
+    const since = new Date(at + 1);
+    await store.post([stamp(earnEntry('a', 3, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([stamp(earnEntry('b', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([stamp(awardEntry('c', 7, { idempotencyKey: key('award'), actorId: 'admin' }))]);
+    await store.post([stamp(giftEntry('a', 'b', 5, { idempotencyKey: key('gift') }))]);
+    await store.post([stamp(spendEntry('b', 4, { idempotencyKey: key('spend'), activity: 'shop:frame' }))]);
+    const until = new Date(at + 1);
+    await store.post([stamp(refundEntry('b', 1, { idempotencyKey: key('refund') }))]);
+    const earning = ['earn', 'grant', 'award'] as const;
+    expect(await store.allUsersSumsByActivity({ direction: 'credit', kinds: [...earning] })).toEqual({ test: 20, send_message: 5, admin_award: 7 });
+    expect(await store.allUsersSumsByActivity({ direction: 'credit', kinds: [...earning], since })).toEqual({ send_message: 5, admin_award: 7 });
+    expect(await store.allUsersSumsByActivity({ direction: 'debit', kinds: ['spend'] })).toEqual({ 'shop:frame': 4 });
+    expect(await store.allUsersSumsByActivity({ direction: 'debit', kinds: ['gift'] })).toEqual({ gift: 5 });
+    expect(await store.allUsersSumsByActivity({ direction: 'credit', since, until })).toEqual({ send_message: 5, admin_award: 7, gift: 5 });
+    expect(await store.allUsersSumsByActivity({ direction: 'credit', kinds: [] })).toEqual({});
+    expect(await store.countActiveUsers({ direction: 'credit', kinds: [...earning], since })).toBe(3);
+    expect(await store.countActiveUsers({ direction: 'credit', kinds: ['earn'], since })).toBe(2);
+    expect(await store.countActiveUsers({ direction: 'debit', since: until })).toBe(0);
+    expect(await store.netFlows([ISSUANCE, SINK])).toEqual({ [ISSUANCE]: -32, [SINK]: 3 });
+    expect(await store.netFlows([ISSUANCE, SINK, userAccount('b')], since)).toEqual({ [ISSUANCE]: -12, [SINK]: 3, [userAccount('b')]: 4 });
+    expect(await store.netFlows([SINK], new Date(at + 1))).toEqual({ [SINK]: 0 });
+  });
 });

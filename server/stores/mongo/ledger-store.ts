@@ -6,6 +6,7 @@ import {
   type AccountId,
   type AccountState,
   type ActivitySumsQuery,
+  type AllUsersSumsQuery,
   type AuditReport,
   type EntryKind,
   type HistoryQuery,
@@ -14,6 +15,7 @@ import {
   type LedgerStore,
   type Leg,
   type PostOutcome,
+  type RankField,
 } from '../../ledger/ports.js';
 import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
@@ -67,6 +69,23 @@ const toEntry = (doc: JournalDoc): JournalEntry => ({
   createdAt: doc.createdAt,
 });
 
+/** User account ids (`user:...`); anchored, so an index on `_id` or `legs.account` serves it. */
+const USER_ACCOUNT_PATTERN = /^user:/;
+
+/**
+ * The journal-level $match and the per-leg $match of a filter over every user account's legs:
+ * the first narrows documents (time, kinds), the second keeps only matching legs after $unwind.
+ */
+function allUsersLegMatch(query: AllUsersSumsQuery): { entry: Record<string, unknown>; leg: Record<string, unknown> } {
+  const entry: Record<string, unknown> = {};
+  if (query.kinds) entry['kind'] = { $in: query.kinds };
+  const createdAt: Record<string, Date> = {};
+  if (query.since) createdAt['$gte'] = query.since;
+  if (query.until) createdAt['$lt'] = query.until;
+  if (query.since || query.until) entry['createdAt'] = createdAt;
+  return { entry, leg: { 'legs.account': USER_ACCOUNT_PATTERN, 'legs.amount': query.direction === 'credit' ? { $gt: 0 } : { $lt: 0 } } };
+}
+
 /** System accounts keep no counters, so their legs move as a counter-free kind. */
 const legKind = (entry: JournalEntry, leg: Leg): EntryKind => (isUserAccount(leg.account) ? entry.kind : 'adjustment');
 
@@ -97,6 +116,10 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       await journal.createIndex({ idempotencyKey: 1 }, { unique: true, name: 'idempotencyKey_unique' });
       await journal.createIndex({ accounts: 1, _id: -1 }, { name: 'accounts_history' });
       await journal.createIndex({ accounts: 1, createdAt: 1 }, { name: 'accounts_createdAt' });
+      await journal.createIndex({ roomId: 1, _id: -1 }, { name: 'room_entries' });
+      await journal.createIndex({ createdAt: 1 }, { name: 'createdAt' });
+      await accountsCol.createIndex({ balance: -1, _id: 1 }, { name: 'rank_balance' });
+      await accountsCol.createIndex({ totalEarned: -1, _id: 1 }, { name: 'rank_totalEarned' });
     })().catch((err: unknown) => {
       ready = undefined;
       throw err;
@@ -268,6 +291,92 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
         .toArray();
       const out: Record<string, number> = {};
       for (const r of rows) out[r._id ?? NO_ACTIVITY] = (out[r._id ?? NO_ACTIVITY] ?? 0) + r.total;
+      return out;
+    },
+
+    async roomEntries(roomId, query) {
+      await ensureIndexes();
+      const filter: Record<string, unknown> = { roomId };
+      if (query.kind) filter['kind'] = query.kind;
+      if (query.before) filter['_id'] = { $lt: query.before };
+      const docs = await journal.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray();
+      const page = docs.slice(0, query.limit);
+      return { items: page.map(toEntry), nextCursor: docs.length > query.limit ? (page[page.length - 1]?._id ?? null) : null };
+    },
+
+    async topAccounts(query) {
+      await ensureIndexes();
+      const docs = await accountsCol
+        .find({ _id: USER_ACCOUNT_PATTERN, [query.by]: { $gt: 0 } })
+        .sort({ [query.by]: -1, _id: 1 })
+        .skip(query.offset ?? 0)
+        .limit(query.limit)
+        .toArray();
+      return docs.map((d) => ({ userId: userIdOf(d._id as `user:${string}`), account: toState(d) }));
+    },
+
+    async countAccountsAtLeast(by: RankField, mins) {
+      await ensureIndexes();
+      return Promise.all(mins.map((min) => accountsCol.countDocuments({ _id: USER_ACCOUNT_PATTERN, [by]: { $gte: min } })));
+    },
+
+    async userBalanceStats() {
+      await ensureIndexes();
+      // One snapshot, so the count, the sum and the median describe the same moment.
+      return runInTransaction(connection, async (session) => {
+        const [totals] = await accountsCol
+          .aggregate<{ n: number; total: number }>([{ $match: { _id: USER_ACCOUNT_PATTERN } }, { $group: { _id: null, n: { $sum: 1 }, total: { $sum: '$balance' } } }], { session })
+          .toArray();
+        const n = totals?.n ?? 0;
+        if (n === 0) return { accounts: 0, balanceSum: 0, medianBalance: 0 };
+        const middle = await accountsCol
+          .find({ _id: USER_ACCOUNT_PATTERN }, { session, projection: { balance: 1 } })
+          .sort({ balance: -1, _id: 1 })
+          .skip(Math.floor((n - 1) / 2))
+          .limit(n % 2 === 0 ? 2 : 1)
+          .toArray();
+        return { accounts: n, balanceSum: totals?.total ?? 0, medianBalance: middle.reduce((sum, d) => sum + d.balance, 0) / middle.length };
+      });
+    },
+
+    async allUsersSumsByActivity(query) {
+      if (query.kinds && query.kinds.length === 0) return {};
+      const m = allUsersLegMatch(query);
+      const rows = await journal
+        .aggregate<{ _id: string | null; total: number }>([
+          { $match: m.entry },
+          { $unwind: '$legs' },
+          { $match: m.leg },
+          { $group: { _id: '$activity', total: { $sum: { $abs: '$legs.amount' } } } },
+        ])
+        .toArray();
+      const out: Record<string, number> = {};
+      for (const r of rows) out[r._id ?? NO_ACTIVITY] = (out[r._id ?? NO_ACTIVITY] ?? 0) + r.total;
+      return out;
+    },
+
+    async countActiveUsers(query) {
+      if (query.kinds && query.kinds.length === 0) return 0;
+      const m = allUsersLegMatch(query);
+      const [row] = await journal
+        .aggregate<{ n: number }>([{ $match: m.entry }, { $unwind: '$legs' }, { $match: m.leg }, { $group: { _id: '$legs.account' } }, { $count: 'n' }])
+        .toArray();
+      return row?.n ?? 0;
+    },
+
+    async netFlows(accounts, since) {
+      const match: Record<string, unknown> = { accounts: { $in: accounts } };
+      if (since) match['createdAt'] = { $gte: since };
+      const rows = await journal
+        .aggregate<{ _id: string; total: number }>([
+          { $match: match },
+          { $unwind: '$legs' },
+          { $match: { 'legs.account': { $in: accounts } } },
+          { $group: { _id: '$legs.account', total: { $sum: '$legs.amount' } } },
+        ])
+        .toArray();
+      const out: Record<string, number> = {};
+      for (const account of accounts) out[account] = rows.find((r) => r._id === account)?.total ?? 0;
       return out;
     },
 

@@ -7,6 +7,7 @@ import {
   type AccountId,
   type AccountState,
   type ActivitySumsQuery,
+  type AllUsersSumsQuery,
   type AuditReport,
   type EntryKind,
   type HistoryQuery,
@@ -15,6 +16,7 @@ import {
   type LedgerStore,
   type Leg,
   type PostOutcome,
+  type RankField,
 } from '../../ledger/ports.js';
 import { InsufficientFunds, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
@@ -52,6 +54,46 @@ CREATE TABLE IF NOT EXISTS ledger_legs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ledger_legs_entry ON ledger_legs (entry_id);
 `;
+
+// Indexes for the economy-wide reads: a room's entries newest first, rankings by balance and by
+// lifetime earned, and time windows over all legs (analytics).
+const QUERY_DDL = `
+CREATE INDEX IF NOT EXISTS ledger_entries_room ON ledger_entries (room_id, id);
+CREATE INDEX IF NOT EXISTS ledger_accounts_balance ON ledger_accounts (balance DESC, account);
+CREATE INDEX IF NOT EXISTS ledger_accounts_earned ON ledger_accounts (total_earned DESC, account);
+CREATE INDEX IF NOT EXISTS ledger_legs_created ON ledger_legs (created_at);
+`;
+
+/** User accounts as a key range ('user;' is the first string after every 'user:...'), so the primary key serves it. */
+const USER_ACCOUNTS = "account >= 'user:' AND account < 'user;'";
+
+const RANK_COLUMN: Record<RankField, string> = { balance: 'balance', totalEarned: 'total_earned' };
+
+/** The WHERE clause and parameters of a leg filter (direction, kinds, time window) after `base`. */
+function legFilter(base: string[], params: (string | number)[], query: AllUsersSumsQuery): { sql: string; params: (string | number)[] } {
+  const where = [...base, query.direction === 'credit' ? 'amount > 0' : 'amount < 0'];
+  const out = [...params];
+  if (query.kinds) {
+    where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
+    out.push(...query.kinds);
+  }
+  if (query.since) {
+    where.push('created_at >= ?');
+    out.push(query.since.getTime());
+  }
+  if (query.until) {
+    where.push('created_at < ?');
+    out.push(query.until.getTime());
+  }
+  return { sql: where.join(' AND '), params: out };
+}
+
+/** Legs' totals per activity, entries without one under NO_ACTIVITY. */
+function byActivity(rows: Array<{ activity: string | null; total: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.activity ?? NO_ACTIVITY] = (out[r.activity ?? NO_ACTIVITY] ?? 0) + r.total;
+  return out;
+}
 
 interface EntryRow {
   id: string;
@@ -95,6 +137,7 @@ function addCarryColumn(db: SqliteDb): void {
 export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   db.exec(DDL);
   addCarryColumn(db);
+  db.exec(QUERY_DDL);
   const faults = opts.faults;
 
   const stmt = {
@@ -141,6 +184,33 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       actorId: row.actor_id,
       createdAt: new Date(row.created_at),
     };
+  }
+
+  /**
+   * One page of entries newest first, found by an indexed (key, entry id) pair: a user's legs for
+   * history, a room's entries for its rewards. The cursor is the last entry id of the page.
+   */
+  function entryPage(
+    source: { table: 'ledger_legs' | 'ledger_entries'; keyColumn: 'account' | 'room_id'; idColumn: 'entry_id' | 'id' },
+    key: string,
+    query: HistoryQuery,
+  ): { items: JournalEntry[]; nextCursor: string | null } {
+    const where = [`${source.keyColumn} = ?`];
+    const params: (string | number)[] = [key];
+    if (query.kind) {
+      where.push('kind = ?');
+      params.push(query.kind);
+    }
+    if (query.before) {
+      where.push(`${source.idColumn} < ?`);
+      params.push(query.before);
+    }
+    params.push(query.limit + 1);
+    const sql = `SELECT ${source.idColumn} AS id FROM ${source.table} WHERE ${where.join(' AND ')} ORDER BY ${source.idColumn} DESC LIMIT ?`;
+    const ids = (prepare(sql).all(...params) as Array<{ id: string }>).map((r) => r.id);
+    const page = ids.slice(0, query.limit);
+    const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
+    return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
   }
 
   function applyLeg(entry: JournalEntry, leg: Leg): AccountState | null {
@@ -250,41 +320,61 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     },
 
     async history(userId, query: HistoryQuery) {
-      const where = ['account = ?'];
-      const params: (string | number)[] = [userAccount(userId)];
-      if (query.kind) {
-        where.push('kind = ?');
-        params.push(query.kind);
-      }
-      if (query.before) {
-        where.push('entry_id < ?');
-        params.push(query.before);
-      }
-      params.push(query.limit + 1);
-      const rows = prepare(`SELECT entry_id FROM ledger_legs WHERE ${where.join(' AND ')} ORDER BY entry_id DESC LIMIT ?`).all(...params) as Array<{ entry_id: string }>;
-      const ids = rows.map((r) => r.entry_id);
-      const page = ids.slice(0, query.limit);
-      const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
-      return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
+      return entryPage({ table: 'ledger_legs', keyColumn: 'account', idColumn: 'entry_id' }, userAccount(userId), query);
     },
 
     async sumsByActivity(userId, query: ActivitySumsQuery) {
-      const where = ['account = ?', query.direction === 'credit' ? 'amount > 0' : 'amount < 0'];
-      const params: (string | number)[] = [userAccount(userId)];
-      if (query.kinds) {
-        if (query.kinds.length === 0) return {};
-        where.push(`kind IN (${query.kinds.map(() => '?').join(', ')})`);
-        params.push(...query.kinds);
-      }
-      if (query.since) {
-        where.push('created_at >= ?');
-        params.push(query.since.getTime());
-      }
-      const rows = prepare(`SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${where.join(' AND ')} GROUP BY activity`).all(
-        ...params,
-      ) as Array<{ activity: string | null; total: number }>;
+      if (query.kinds && query.kinds.length === 0) return {};
+      const f = legFilter(['account = ?'], [userAccount(userId)], query);
+      const rows = prepare(`SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${f.sql} GROUP BY activity`).all(...f.params);
+      return byActivity(rows as Array<{ activity: string | null; total: number }>);
+    },
+
+    async roomEntries(roomId, query) {
+      return entryPage({ table: 'ledger_entries', keyColumn: 'room_id', idColumn: 'id' }, roomId, query);
+    },
+
+    async topAccounts(query) {
+      const col = RANK_COLUMN[query.by];
+      const rows = prepare(`SELECT * FROM ledger_accounts WHERE ${col} > 0 AND ${USER_ACCOUNTS} ORDER BY ${col} DESC, account ASC LIMIT ? OFFSET ?`).all(
+        query.limit,
+        query.offset ?? 0,
+      ) as AccountRow[];
+      return rows.map((r) => ({ userId: userIdOf(r.account as `user:${string}`), account: toState(r) }));
+    },
+
+    async countAccountsAtLeast(by, mins) {
+      const st = prepare(`SELECT COUNT(*) AS n FROM ledger_accounts WHERE ${RANK_COLUMN[by]} >= ? AND ${USER_ACCOUNTS}`);
+      return mins.map((min) => (st.get(min) as { n: number }).n);
+    },
+
+    async userBalanceStats() {
+      return db.transaction(() => {
+        const { n, total } = prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(balance), 0) AS total FROM ledger_accounts WHERE ${USER_ACCOUNTS}`).get() as { n: number; total: number };
+        if (n === 0) return { accounts: 0, balanceSum: 0, medianBalance: 0 };
+        const middle = prepare(`SELECT balance FROM ledger_accounts WHERE ${USER_ACCOUNTS} ORDER BY balance DESC LIMIT ? OFFSET ?`).all(n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)) as Array<{ balance: number }>;
+        const medianBalance = middle.reduce((sum, r) => sum + r.balance, 0) / middle.length;
+        return { accounts: n, balanceSum: total, medianBalance };
+      })();
+    },
+
+    async allUsersSumsByActivity(query) {
+      if (query.kinds && query.kinds.length === 0) return {};
+      const f = legFilter([USER_ACCOUNTS], [], query);
+      const rows = prepare(`SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${f.sql} GROUP BY activity`).all(...f.params);
+      return byActivity(rows as Array<{ activity: string | null; total: number }>);
+    },
+
+    async countActiveUsers(query) {
+      if (query.kinds && query.kinds.length === 0) return 0;
+      const f = legFilter([USER_ACCOUNTS], [], query);
+      return (prepare(`SELECT COUNT(DISTINCT account) AS n FROM ledger_legs WHERE ${f.sql}`).get(...f.params) as { n: number }).n;
+    },
+
+    async netFlows(accounts, since) {
+      const st = prepare('SELECT COALESCE(SUM(amount), 0) AS total FROM ledger_legs WHERE account = ? AND created_at >= ?');
       const out: Record<string, number> = {};
-      for (const r of rows) out[r.activity ?? NO_ACTIVITY] = (out[r.activity ?? NO_ACTIVITY] ?? 0) + r.total;
+      for (const account of accounts) out[account] = (st.get(account, since?.getTime() ?? Number.MIN_SAFE_INTEGER) as { total: number }).total;
       return out;
     },
 
