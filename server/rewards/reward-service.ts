@@ -14,9 +14,6 @@ import { storeNotification } from '../notifications/notifier.js';
 import { postWithReservation } from '../gifts/reserved-post.js';
 import type { AppContext } from '../context.js';
 
-/** Bound on the history pages read per member when listing a room's grants. */
-const REWARD_SCAN_PAGES_MAX = 20;
-
 export type RewardRequest = z.output<typeof roomRewardPayload>;
 
 export interface RewardResult {
@@ -68,17 +65,16 @@ export class RewardService {
     return this.deliver(outcome.entry, reservation.budgetLeft);
   }
 
-  /** The room's grants to its current members, newest first (members only: rewards are public in the room). */
+  /**
+   * The room's grants, newest first, whoever received them (people who left since included):
+   * one indexed ledger query by room. Members only: rewards are public inside the room.
+   */
   async list(userId: string, roomId: string, opts: { before?: string | undefined; limit: number }): Promise<{ items: RewardView[]; nextCursor: string | null }> {
     await memberRoom(this.ctx.stores.rooms, roomId, userId);
-    const memberIds = await this.ctx.stores.rooms.listMemberIds(roomId);
-    const perMember = await Promise.all(memberIds.map((memberId) => this.roomGrantsOf(memberId, roomId, opts)));
-    // Each member's list holds their newest `limit` grants of this room older than the cursor, so the merged newest `limit` are exact.
-    const grants = perMember.flatMap((m) => m.items).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const items = grants.slice(0, opts.limit);
-    const summaries = await this.ctx.userSummaries.many(items.flatMap((e) => [e.actorId ?? '', grantRecipient(e)]).filter(Boolean));
+    const page = await this.ctx.ledger.queries.roomEntries(roomId, { kind: 'grant', limit: opts.limit, ...(opts.before ? { before: opts.before } : {}) });
+    const summaries = await this.ctx.userSummaries.many(page.items.flatMap((e) => [e.actorId ?? '', grantRecipient(e)]).filter(Boolean));
     return {
-      items: items.map((e) => ({
+      items: page.items.map((e) => ({
         grantId: e.id,
         roomId,
         by: summaryOf(summaries, e.actorId ?? ''),
@@ -87,28 +83,8 @@ export class RewardService {
         reason: e.message ?? '',
         at: e.createdAt.toISOString(),
       })),
-      nextCursor: grants.length > opts.limit || perMember.some((m) => m.more) ? (items[items.length - 1]?.id ?? null) : null,
+      nextCursor: page.nextCursor,
     };
-  }
-
-  /**
-   * Up to `limit` of one member's grants in `roomId` older than the cursor, newest first. Grants
-   * from other rooms are skipped page by page, at most REWARD_SCAN_PAGES_MAX pages per member.
-   */
-  private async roomGrantsOf(memberId: string, roomId: string, opts: { before?: string | undefined; limit: number }): Promise<{ items: JournalEntry[]; more: boolean }> {
-    const items: JournalEntry[] = [];
-    let before = opts.before;
-    for (let pageNo = 0; pageNo < REWARD_SCAN_PAGES_MAX; pageNo++) {
-      const page = await this.ctx.ledger.history(memberId, { kind: 'grant', limit: opts.limit, ...(before ? { before } : {}) });
-      for (const e of page.items) {
-        if (e.roomId !== roomId) continue;
-        if (items.length === opts.limit) return { items, more: true };
-        items.push(e);
-      }
-      if (page.nextCursor === null) return { items, more: false };
-      before = page.nextCursor;
-    }
-    return { items, more: true };
   }
 
   private async checkRequest(req: RewardRequest, config: EconomyConfig): Promise<void> {

@@ -177,4 +177,18 @@ describe('GET /api/rooms/:id/rewards', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('NOT_A_MEMBER');
   });
+
+  it('still lists a grant to a member who has since left the room', async () => {
+    const r = await roomWithStaff();
+    expect(await reward(r.ownerSocket, { roomId: r.id, userId: r.member.id, amount: 4, reason: 'before leaving' })).toMatchObject({ ok: true });
+    expect(await reward(r.ownerSocket, { roomId: r.id, userId: r.mod.id, amount: 3, reason: 'stays' })).toMatchObject({ ok: true });
+    expect(await emitAck(r.memberSocket, 'room:leave', { roomId: r.id })).toMatchObject({ ok: true });
+    expect(await srv.ctx.stores.rooms.getMembership(r.id, r.member.id)).toBeNull();
+    const res = await r.owner.api.get(`/api/rooms/${r.id}/rewards`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { reason: string; to: { id: string } }) => [i.reason, i.to.id])).toEqual([
+      ['stays', r.mod.id],
+      ['before leaving', r.member.id],
+    ]);
+  });
 });
