@@ -38,6 +38,8 @@ import { EngagementService, observeAwards } from './engagement/service.js';
 import { createEngagementStore } from './engagement/store.js';
 import { installEngagement } from './engagement/install.js';
 import { createAwardService } from './earning/award-service.js';
+import { createAbuse } from './abuse/index.js';
+import { createPurchaseStore } from './shop/store.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -102,11 +104,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
+  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
+  awards.setGate(abuse.gate);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
     balanceNotifier, awards: observeAwards(awards, engagement), engagement,
+    abuse,
+    purchases: await createPurchaseStore(backend),
   };
   installEngagement(ctx);
 

@@ -18,6 +18,8 @@ import type { Counters } from './caps/index.js';
 import type { BalanceNotifier } from './earning/balance-notifier.js';
 import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
+import type { AbuseServices } from './abuse/index.js';
+import type { PurchaseStore } from './shop/ports.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -53,4 +55,8 @@ export interface AppContext {
   awards: AwardService;
   /** Daily claim, streaks, referrals and achievements (server/engagement/); `ctx.awards` reports every grant to it. */
   engagement: EngagementService;
+  /** Penalty ladder, award gate (suspensions, fake activity, accounts per IP) and its store (server/abuse/). */
+  abuse: AbuseServices;
+  /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
+  purchases: PurchaseStore;
 }

@@ -11,9 +11,11 @@ import { giftsFeature } from './gifts/feature.js';
 import { rewardsFeature } from './rewards/feature.js';
 import { notificationsFeature } from './notifications/routes.js';
 import { engagementFeature } from './engagement/feature.js';
+import { abuseFeature } from './abuse/feature.js';
+import { shopFeature } from './shop/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature];

@@ -5,6 +5,7 @@ import { AppError } from '../lib/app-error.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
 import type { RoomStore } from '../stores/ports.js';
 import type { TierInfo, TierSource } from '../users/summaries.js';
+import type { ShopPerks } from '../shop/perks.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -35,28 +36,38 @@ export function ledgerTierSource(deps: TierDeps): TierSource {
   };
 }
 
-/** file_size_mb and storage_gb of the user's tier, in bytes, for the upload limits. */
-export function tierUploadLimits(deps: TierDeps): (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }> {
+/**
+ * file_size_mb and storage_gb of the user's tier, in bytes, for the upload limits, plus what
+ * active shop purchases add (increase_file_size_50mb, extra_5gb_storage) while they last.
+ */
+export function tierUploadLimits(deps: TierDeps & { perks?: ShopPerks }): (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }> {
   return async (userId) => {
-    const { benefits } = await tierOf(deps, userId);
+    const [{ benefits }, perks] = await Promise.all([tierOf(deps, userId), deps.perks?.active(userId)]);
+    const fileSizeMb = benefits.fileSizeMb + (perks?.fileSizeExtraMb ?? 0);
+    const storageGb = benefits.storageGb + (perks?.storageExtraGb ?? 0);
     // Whole bytes: the config allows fractions of a MB / GB.
-    return { fileBytesMax: Math.floor(benefits.fileSizeMb * MB), quotaBytes: Math.floor(benefits.storageGb * GB) };
+    return { fileBytesMax: Math.floor(fileSizeMb * MB), quotaBytes: Math.floor(storageGb * GB) };
   };
 }
 
 /**
  * The room-creation policy of the tiers: rooms_max counts the rooms the user owns now (null =
  * unlimited), and a private room needs the privateRooms feature. Checked before the room exists.
+ * Shop purchases extend both: an active unlimited_rooms lifts rooms_max, and a private-room
+ * credit (private_room_create) is used up by creating one private room without the feature; it is
+ * taken last, so a refusal for another reason never uses it.
  */
-export function tierRoomPolicy(deps: TierDeps & { rooms: Pick<RoomStore, 'countOwnedBy'> }): (userId: string, visibility: 'public' | 'private') => Promise<void> {
+export function tierRoomPolicy(deps: TierDeps & { rooms: Pick<RoomStore, 'countOwnedBy'>; perks?: ShopPerks }): (userId: string, visibility: 'public' | 'private') => Promise<void> {
   return async (userId, visibility) => {
     const { tier, benefits } = await tierOf(deps, userId);
-    if (visibility === 'private' && !benefits.features.privateRooms) {
-      throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
-    }
-    if (benefits.roomsMax !== null) {
+    const needsCredit = visibility === 'private' && !benefits.features.privateRooms;
+    if (needsCredit && !deps.perks) throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
+    if (benefits.roomsMax !== null && !(await deps.perks?.active(userId))?.unlimitedRooms) {
       const owned = await deps.rooms.countOwnedBy(userId);
       if (owned >= benefits.roomsMax) throw new AppError('ROOM_LIMIT_REACHED', undefined, { tier, roomsMax: benefits.roomsMax, owned });
+    }
+    if (needsCredit && !(await deps.perks?.usePrivateRoomCredit(userId))) {
+      throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
     }
   };
 }

@@ -4,10 +4,12 @@ import { AppError } from '../lib/app-error.js';
 import { authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
+import { profileCosmetics } from '../shop/cosmetics.js';
 
 /**
  * `GET /api/users/me` (the caller's own account, including the invite code others register with)
- * and `GET /api/users/:id` (a public profile: summary, public key for end-to-end encryption).
+ * and `GET /api/users/:id` (a public profile: summary, public key for end-to-end encryption, and
+ * the shop cosmetics the user owns).
  */
 export function userRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
@@ -32,6 +34,7 @@ export function userRoutes(api: Router, ctx: AppContext): void {
     const user = await ctx.stores.users.findById(userId);
     if (!user) throw new AppError('USER_NOT_FOUND');
     const summary = await ctx.userSummaries.fromRecords([user]);
-    res.json({ user: { ...summary.get(user.id), publicKey: user.publicKey, createdAt: user.createdAt.toISOString() } });
+    const cosmetics = await profileCosmetics(ctx, user.id);
+    res.json({ user: { ...summary.get(user.id), publicKey: user.publicKey, createdAt: user.createdAt.toISOString(), cosmetics } });
   });
 }

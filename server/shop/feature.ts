@@ -1,0 +1,51 @@
+import type { Router } from 'express';
+import { id, shopPurchaseBody, shopRefundBody } from '../../shared/schemas.js';
+import { assertSelfOrAdmin, authOf, requireAuth } from '../http/auth-middleware.js';
+import { parseOrThrow } from '../http/validate.js';
+import type { AppContext } from '../context.js';
+import type { Feature } from '../feature.js';
+import { createPinGuard } from '../pin/pin-guard.js';
+import { ShopService } from './shop-service.js';
+
+const services = new WeakMap<AppContext, ShopService>();
+
+/** One shop service per app. */
+function shopService(ctx: AppContext): ShopService {
+  let service = services.get(ctx);
+  if (!service) {
+    service = new ShopService(ctx, createPinGuard(ctx));
+    services.set(ctx, service);
+  }
+  return service;
+}
+
+/**
+ * `GET /api/shop/items[/:category]`, `POST /api/shop/purchase` (201, or 200 with `duplicate: true`
+ * on a repeated requestId), `GET /api/shop/owned/:userId` (self or admin), `POST /api/shop/refund`.
+ */
+function shopRoutes(api: Router, ctx: AppContext): void {
+  const auth = requireAuth(ctx.authenticate);
+  api.get('/shop/items', auth, (_req, res) => {
+    res.json({ items: shopService(ctx).items() });
+  });
+  api.get('/shop/items/:category', auth, (req, res) => {
+    const category = parseOrThrow(id, req.params['category'], false);
+    res.json({ category, items: shopService(ctx).items(category) });
+  });
+  api.post('/shop/purchase', auth, async (req, res) => {
+    const body = parseOrThrow(shopPurchaseBody, req.body);
+    const result = await shopService(ctx).purchase(authOf(req).userId, body);
+    res.status(result.duplicate ? 200 : 201).json(result);
+  });
+  api.get('/shop/owned/:userId', auth, async (req, res) => {
+    const userId = parseOrThrow(id, req.params['userId'], false);
+    assertSelfOrAdmin(req, userId);
+    res.json(await shopService(ctx).owned(userId));
+  });
+  api.post('/shop/refund', auth, async (req, res) => {
+    const body = parseOrThrow(shopRefundBody, req.body);
+    res.json(await shopService(ctx).refund(authOf(req).userId, body));
+  });
+}
+
+export const shopFeature: Feature = { name: 'shop', routes: shopRoutes };

@@ -1,0 +1,179 @@
+import type { z } from 'zod';
+import type { OwnedItemsView, PurchaseResult, RefundResult, ShopItemView } from '../../shared/shop.js';
+import type { shopPurchaseBody, shopRefundBody } from '../../shared/schemas.js';
+import type { AppContext } from '../context.js';
+import type { ShopItem } from '../economy/config/schema.js';
+import { quoteRefund } from '../economy/rules/refunds.js';
+import { refundEntry } from '../ledger/entries.js';
+import type { JournalEntry } from '../ledger/ports.js';
+import { idempotencyKeys } from '../ledger/rules.js';
+import { AppError } from '../lib/app-error.js';
+import type { PinGuard } from '../pin/pin-guard.js';
+import { moderatorRoom } from '../rooms/access.js';
+import { needsRoom } from './effects.js';
+import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
+import { purchaseDraft, purchaseFromEntry, samePurchase } from './purchase-entry.js';
+import { itemView, purchaseView } from './views.js';
+
+export type PurchaseRequest = z.output<typeof shopPurchaseBody>;
+export type RefundRequest = z.output<typeof shopRefundBody>;
+
+/** One refund per purchase: the ledger refuses a second entry under this key. */
+export const refundKey = (purchaseId: string): string => `refund:purchase:${purchaseId}`;
+
+/**
+ * The shop: browsing the active catalogue, buying with the PIN, owned items and refunds.
+ *
+ * A purchase is two writes tied by one id: the ledger `spend` entry (idempotent by
+ * `spend:<userId>:<requestId>`) first, then the purchase record whose id IS the entry id. A crash
+ * between them leaves a charged entry without a record; a retry with the same requestId, or the
+ * next owned-items read, rebuilds the record from the entry (it carries item, category and
+ * duration). A refund starts on the record (compare-and-set, so a used consumable or a second
+ * refund cannot slip in), posts one `refund` entry keyed by the purchase id, then records it.
+ */
+export class ShopService {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly pins: PinGuard,
+  ) {}
+
+  /** The active catalogue, or one category of it (CATEGORY_NOT_FOUND when it has no items). */
+  items(category?: string): ShopItemView[] {
+    const all = this.ctx.economy.current.shop;
+    if (category === undefined) return all.map(itemView);
+    const some = all.filter((i) => i.category === category);
+    if (some.length === 0) throw new AppError('CATEGORY_NOT_FOUND', undefined, { category });
+    return some.map(itemView);
+  }
+
+  /** PIN, then the idempotency lookup, then read-only checks, then one ledger entry and the record. */
+  async purchase(userId: string, req: PurchaseRequest): Promise<PurchaseResult> {
+    await this.pins.verify(userId, req.pin);
+    const key = idempotencyKeys.spend(userId, req.requestId);
+    const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
+    if (earlier) return this.replay(userId, req, earlier);
+
+    const item = this.ctx.economy.current.shop.find((i) => i.id === req.itemId);
+    if (!item) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId: req.itemId });
+    await this.checkRoom(userId, item, req.roomId);
+    const before = await this.ctx.ledger.account(userId);
+    if (before.balance < item.cost) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance, cost: item.cost });
+
+    const outcome = await this.ctx.ledger.post(purchaseDraft(userId, item, req, key));
+    if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance, cost: item.cost });
+    if (outcome.status === 'duplicate') return this.replay(userId, req, outcome.entry);
+    const purchase = await this.recordFrom(outcome.entry, userId);
+    this.ctx.balanceNotifier.posted(outcome);
+    const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
+    return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };
+  }
+
+  /** A per-room item needs a room the buyer owns or moderates; other items take no room. */
+  private async checkRoom(userId: string, item: ShopItem, roomId: string | undefined): Promise<void> {
+    if (!needsRoom(item)) {
+      if (roomId !== undefined) throw new AppError('VALIDATION_FAILED', `roomId: ${item.id} is not a per-room item`, { field: 'roomId' });
+      return;
+    }
+    if (roomId === undefined) throw new AppError('VALIDATION_FAILED', `roomId: ${item.id} is bought for a room`, { field: 'roomId' });
+    await moderatorRoom(this.ctx.stores.rooms, roomId, userId);
+  }
+
+  /** A repeated requestId: the first purchase again (its record completed if a crash lost it), never a second charge. */
+  private async replay(userId: string, req: PurchaseRequest, entry: JournalEntry): Promise<PurchaseResult> {
+    if (!samePurchase(entry, userId, req)) throw new AppError('IDEMPOTENCY_CONFLICT');
+    const purchase = await this.recordFrom(entry, userId);
+    const { balance } = await this.ctx.ledger.account(userId);
+    return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: true };
+  }
+
+  private async recordFrom(entry: JournalEntry, userId: string): Promise<PurchaseRecord> {
+    const draft = purchaseFromEntry(entry, userId);
+    if (!draft) throw new AppError('LEDGER_INVARIANT_VIOLATED', 'Not a purchase entry', { entryId: entry.id });
+    return (await this.ctx.purchases.record(draft)).purchase;
+  }
+
+  /** The user's purchases split into in effect now and no longer in effect; records lost to a crash are rebuilt first. */
+  async owned(userId: string): Promise<OwnedItemsView> {
+    const user = await this.ctx.stores.users.findById(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    await this.repairRecent(userId);
+    const at = this.ctx.clock.now();
+    const views = (await this.ctx.purchases.listByUser(userId, PURCHASES_LIST_MAX)).map((p) => purchaseView(p, at));
+    return { userId, active: views.filter((v) => v.state === 'active'), expired: views.filter((v) => v.state !== 'active') };
+  }
+
+  /** Rebuilds the records of the user's most recent shop spends, if any is missing (idempotent). */
+  private async repairRecent(userId: string): Promise<void> {
+    const page = await this.ctx.ledger.history(userId, { kind: 'spend', limit: REPAIR_SCAN_ENTRIES });
+    for (const entry of page.items) {
+      const draft = purchaseFromEntry(entry, userId);
+      if (draft && !(await this.ctx.purchases.findById(draft.id))) {
+        await this.ctx.purchases.record(draft);
+        this.ctx.logger.warn({ userId, purchaseId: draft.id }, 'purchase record rebuilt from its ledger entry');
+      }
+    }
+  }
+
+  /** The seed's refund policy; the refunded item stops working at once (its record is no longer active). */
+  async refund(userId: string, req: RefundRequest): Promise<RefundResult> {
+    await this.pins.verify(userId, req.pin);
+    const purchase = await this.ctx.purchases.findById(req.purchaseId);
+    if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
+    if (purchase.refundEntryId) throw new AppError('ALREADY_REFUNDED');
+    // A refund started earlier whose entry was never recorded (crash): finish it with its amount.
+    if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED');
+
+    const quote = this.quote(purchase);
+    if (quote.amount === 0) throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: quote.rule, percent: quote.percent });
+    const started = await this.ctx.purchases.beginRefund(purchase.id, { at: this.ctx.clock.now(), amount: quote.amount, requireUnused: quote.rule === 'UNUSED' });
+    if (!started) {
+      const now = await this.ctx.purchases.findById(purchase.id);
+      if (now?.refundedAt) throw new AppError('ALREADY_REFUNDED');
+      throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: 'CONSUMED', percent: 0 });
+    }
+    return this.postRefund(purchase, quote.amount, quote.rule);
+  }
+
+  private quote(p: PurchaseRecord): ReturnType<typeof quoteRefund> {
+    const at = this.ctx.clock.now();
+    const config = this.ctx.economy.current;
+    const item = config.shop.find((i) => i.id === p.itemId);
+    // The duration bought is the one recorded; an item since removed from the catalogue keeps it.
+    const duration: ShopItem['duration'] = p.expiresAt
+      ? { kind: 'timed', hours: Math.max(1, Math.round((p.expiresAt.getTime() - p.createdAt.getTime()) / 3_600_000)) }
+      : (item?.duration ?? { kind: 'permanent' });
+    return quoteRefund({ item: { duration }, cost: p.cost, purchasedAt: p.createdAt, at, used: p.usedAt !== null }, config);
+  }
+
+  /** Posts the refund entry (sink -> user) and records it; a failed post undoes the started refund. */
+  private async postRefund(p: PurchaseRecord, amount: number, rule: string): Promise<RefundResult> {
+    const draft = refundEntry(p.userId, amount, {
+      idempotencyKey: refundKey(p.id),
+      activity: `shop:${p.itemId}`,
+      roomId: p.roomId,
+      actorId: p.userId,
+      metadata: { purchaseId: p.id, rule },
+    });
+    let outcome;
+    try {
+      outcome = await this.ctx.ledger.post(draft);
+    } catch (err) {
+      await this.ctx.purchases.abortRefund(p.id);
+      throw err;
+    }
+    if (outcome.status === 'insufficient_funds') {
+      // The sink holds every spent token, so this is a broken invariant, not a user error.
+      await this.ctx.purchases.abortRefund(p.id);
+      throw new AppError('LEDGER_INVARIANT_VIOLATED', 'The sink cannot cover this refund', { purchaseId: p.id });
+    }
+    await this.ctx.purchases.completeRefund(p.id, outcome.entry.id);
+    this.ctx.balanceNotifier.posted(outcome);
+    const after = (await this.ctx.purchases.findById(p.id)) ?? p;
+    const balance = outcome.status === 'posted' ? (outcome.accounts[p.userId]?.balance ?? 0) : (await this.ctx.ledger.account(p.userId)).balance;
+    return { purchase: purchaseView(after, this.ctx.clock.now()), refunded: amount, rule, balance };
+  }
+}
+
+/** How many of the newest spend entries an owned-items read checks for a missing record. */
+export const REPAIR_SCAN_ENTRIES = 50;
+

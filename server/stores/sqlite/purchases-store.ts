@@ -1,0 +1,125 @@
+import type { NewPurchase, PurchaseRecord, PurchaseStore } from '../../shop/ports.js';
+import { PURCHASES_LIST_MAX, checkPurchaseListLimit } from '../../shop/ports.js';
+import type { SqliteDb } from './db.js';
+import { fromMs, fromMsOrNull, idList, toMs, toMsOrNull } from './columns.js';
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS token_purchases (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  item_type TEXT NOT NULL,
+  cost INTEGER NOT NULL CHECK (cost > 0),
+  entry_id TEXT NOT NULL UNIQUE,
+  room_id TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  used_at INTEGER,
+  refunded_at INTEGER,
+  refund_amount INTEGER,
+  refund_entry_id TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS token_purchases_user ON token_purchases (user_id, id);
+`;
+
+interface Row {
+  id: string;
+  user_id: string;
+  item_id: string;
+  item_type: string;
+  cost: number;
+  entry_id: string;
+  room_id: string | null;
+  created_at: number;
+  expires_at: number | null;
+  used_at: number | null;
+  refunded_at: number | null;
+  refund_amount: number | null;
+  refund_entry_id: string | null;
+}
+
+const fromRow = (r: Row): PurchaseRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  itemId: r.item_id,
+  category: r.item_type,
+  cost: r.cost,
+  entryId: r.entry_id,
+  roomId: r.room_id,
+  createdAt: fromMs(r.created_at),
+  expiresAt: fromMsOrNull(r.expires_at),
+  usedAt: fromMsOrNull(r.used_at),
+  refundedAt: fromMsOrNull(r.refunded_at),
+  refundAmount: r.refund_amount,
+  refundEntryId: r.refund_entry_id,
+});
+
+/** Purchases over SQLite (the seed's token_purchases table); every change is a conditional UPDATE. */
+export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
+  db.exec(DDL);
+  const insert = db.prepare(
+    `INSERT INTO token_purchases (id, user_id, item_id, item_type, cost, entry_id, room_id, created_at, expires_at)
+     VALUES (@id, @userId, @itemId, @category, @cost, @entryId, @roomId, @createdAt, @expiresAt) ON CONFLICT DO NOTHING`,
+  );
+  const byId = db.prepare<[string], Row>('SELECT * FROM token_purchases WHERE id = ?');
+  const byUser = db.prepare<[string, number], Row>('SELECT * FROM token_purchases WHERE user_id = ? ORDER BY id DESC LIMIT ?');
+  const active = db.prepare<[string, number, number], Row>(
+    `SELECT * FROM token_purchases WHERE user_id = ? AND refunded_at IS NULL AND used_at IS NULL
+       AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT ?`,
+  );
+  const oldestUnused = db.prepare<[string, string], Row>(
+    `SELECT * FROM token_purchases WHERE user_id = ? AND item_id IN (SELECT value FROM json_each(?))
+       AND used_at IS NULL AND refunded_at IS NULL ORDER BY id LIMIT 1`,
+  );
+  const markUsed = db.prepare<[number, string]>('UPDATE token_purchases SET used_at = ? WHERE id = ? AND used_at IS NULL AND refunded_at IS NULL');
+  const begin = db.prepare<[number, number, string, number]>(
+    `UPDATE token_purchases SET refunded_at = ?, refund_amount = ?
+     WHERE id = ? AND refunded_at IS NULL AND (? = 0 OR used_at IS NULL)`,
+  );
+  const complete = db.prepare<[string, string]>('UPDATE token_purchases SET refund_entry_id = ? WHERE id = ? AND refunded_at IS NOT NULL');
+  const abort = db.prepare<[string]>(
+    'UPDATE token_purchases SET refunded_at = NULL, refund_amount = NULL WHERE id = ? AND refund_entry_id IS NULL',
+  );
+
+  const recordOnce = db.transaction((p: NewPurchase) => {
+    const created = insert.run({ ...p, createdAt: toMs(p.createdAt), expiresAt: toMsOrNull(p.expiresAt) }).changes === 1;
+    const row = byId.get(p.id);
+    if (!row) throw new Error(`purchase ${p.id} not readable after insert`);
+    return { purchase: fromRow(row), created };
+  });
+  const useOldest = db.transaction((userId: string, itemIds: readonly string[], at: Date) => {
+    const row = oldestUnused.get(userId, idList(itemIds));
+    if (!row || markUsed.run(toMs(at), row.id).changes !== 1) return null;
+    return fromRow({ ...row, used_at: toMs(at) });
+  });
+
+  return {
+    async record(p) {
+      return recordOnce(p);
+    },
+    async findById(id) {
+      const row = byId.get(id);
+      return row ? fromRow(row) : null;
+    },
+    async listByUser(userId, limit) {
+      checkPurchaseListLimit(limit);
+      return byUser.all(userId, limit).map(fromRow);
+    },
+    async listActive(userId, at) {
+      return active.all(userId, toMs(at), PURCHASES_LIST_MAX).map(fromRow);
+    },
+    async useOne(userId, itemIds, at) {
+      if (itemIds.length === 0) return null;
+      return useOldest(userId, itemIds, at);
+    },
+    async beginRefund(id, r) {
+      return begin.run(toMs(r.at), r.amount, id, r.requireUnused ? 1 : 0).changes === 1;
+    },
+    async completeRefund(id, refundEntryId) {
+      complete.run(refundEntryId, id);
+    },
+    async abortRefund(id) {
+      abort.run(id);
+    },
+  };
+}
