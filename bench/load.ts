@@ -15,7 +15,7 @@ export interface LoadPhaseOptions {
   inFlightPerClientMax: number;
   bodyBytes: number;
   /** The server child, to measure its CPU use and event-loop delay over the window. */
-  server: Pick<ServerHandle, 'pid' | 'loopDelaySince'>;
+  server: Pick<ServerHandle, 'pid' | 'loopDelaySince' | 'exitReason' | 'output'>;
 }
 
 /** What the inline awards did during a phase, read from the `message:send` acks. */
@@ -80,7 +80,16 @@ const drainPollMs = 20;
  * deliveries. Latencies are measured in this process's monotonic clock: send -> ack at the sender
  * and send -> `message:new` at every other member of the room.
  */
-export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions, phaseTag: string): Promise<LoadPhaseResult> {
+/** A phase's result with its raw samples and window counts, so several phases can be combined. */
+export interface LoadPhase {
+  result: LoadPhaseResult;
+  ackSamples: SampleBuffer;
+  deliverySamples: SampleBuffer;
+  ackedInWindow: number;
+  deliveredInWindow: number;
+}
+
+export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions, phaseTag: string): Promise<LoadPhase> {
   if (clients.length === 0 || !(opts.totalRatePerSec > 0)) throw new Error('a load phase needs clients and a positive rate');
   const intervalMs = (clients.length / opts.totalRatePerSec) * 1000;
   const body = 'bench '.repeat(Math.ceil(opts.bodyBytes / 6)).slice(0, opts.bodyBytes);
@@ -160,18 +169,18 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
   let windowCpu: { at: number; cpuSec: number; elu: EventLoopUtilization } | undefined;
   let serverCpuCores = 0;
   let clientEventLoopUtilization = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
+  await new Promise<void>((resolve, reject) => {
+    const tick = (): boolean => {
       const now = performance.now();
+      const gone = opts.server.exitReason();
+      if (gone) throw new Error(`${gone} during ${phaseTag}:\n${opts.server.output()}`);
       if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: readCpuSeconds(opts.server.pid), elu: performance.eventLoopUtilization() };
       if (now >= windowEnd) {
-        clearInterval(timer);
         if (windowCpu) {
           serverCpuCores = round2((readCpuSeconds(opts.server.pid) - windowCpu.cpuSec) / ((now - windowCpu.at) / 1000));
           clientEventLoopUtilization = round2(performance.eventLoopUtilization(windowCpu.elu).utilization);
         }
-        resolve();
-        return;
+        return true;
       }
       for (let i = 0; i < clients.length; i++) {
         for (let n = 0; n < sendsPerTickMax && nextAt[i]! <= now; n++) {
@@ -179,6 +188,18 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
           if (inFlight[i]! >= opts.inFlightPerClientMax) skippedInFlight++;
           else send(i);
         }
+      }
+      return false;
+    };
+    // A throw here (the server died, /proc unreadable) ends the phase as a failure, never a crash.
+    const timer = setInterval(() => {
+      try {
+        if (!tick()) return;
+        clearInterval(timer);
+        resolve();
+      } catch (err) {
+        clearInterval(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
       }
     }, tickMs);
   });
@@ -195,7 +216,7 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
   for (const p of pending.values()) if (p.inWindow && !p.answered) lostAcks++;
   clients.forEach((client, i) => client.socket.off('message:new', listeners[i]!));
   const windowSec = opts.measureMs / 1000;
-  return {
+  const result: LoadPhaseResult = {
     offeredPerSec: opts.totalRatePerSec,
     windowMs: opts.measureMs,
     sent,
@@ -213,6 +234,55 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
     serverCpuCores,
     clientEventLoopUtilization,
     serverLoopDelay: loopDelayOver(opts.server.loopDelaySince(windowStart).filter((d) => d.at <= windowEnd + 1000)),
+  };
+  return { result, ackSamples, deliverySamples, ackedInWindow, deliveredInWindow };
+}
+
+/**
+ * One result from several phases at the same offered load (windows of equal length): counts and
+ * samples pooled, rates over the summed windows, CPU and loop busy averaged, loop delay the worst.
+ */
+export function combinePhases(phases: LoadPhase[]): LoadPhaseResult {
+  const first = phases[0];
+  if (!first) throw new Error('nothing to combine');
+  const ack = new SampleBuffer();
+  const delivery = new SampleBuffer();
+  const awards: AwardTally = { granted: 0, tokens: 0, refusedByReason: {}, none: 0 };
+  const refusedByCode: Record<string, number> = {};
+  const sum = (f: (r: LoadPhaseResult) => number): number => phases.reduce((a, p) => a + f(p.result), 0);
+  const worst = (f: (r: LoadPhaseResult) => number | null): number | null => {
+    const values = phases.map((p) => f(p.result)).filter((v): v is number => v !== null);
+    return values.length ? Math.max(...values) : null;
+  };
+  for (const p of phases) {
+    ack.addAll(p.ackSamples);
+    delivery.addAll(p.deliverySamples);
+    const a = p.result.awards;
+    awards.granted += a.granted;
+    awards.tokens += a.tokens;
+    awards.none += a.none;
+    for (const [k, v] of Object.entries(a.refusedByReason)) awards.refusedByReason[k] = (awards.refusedByReason[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(p.result.refusedByCode)) refusedByCode[k] = (refusedByCode[k] ?? 0) + v;
+  }
+  const windowMs = sum((r) => r.windowMs);
+  return {
+    offeredPerSec: first.result.offeredPerSec,
+    windowMs,
+    sent: sum((r) => r.sent),
+    acked: sum((r) => r.acked),
+    refusedByCode,
+    lostAcks: sum((r) => r.lostAcks),
+    skippedInFlight: sum((r) => r.skippedInFlight),
+    ackedPerSec: round1(phases.reduce((a, p) => a + p.ackedInWindow, 0) / (windowMs / 1000)),
+    deliveredPerSec: round1(phases.reduce((a, p) => a + p.deliveredInWindow, 0) / (windowMs / 1000)),
+    deliveriesExpected: sum((r) => r.deliveriesExpected),
+    deliveriesReceived: sum((r) => r.deliveriesReceived),
+    ack: ack.summary(),
+    delivery: delivery.summary(),
+    awards,
+    serverCpuCores: round2(sum((r) => r.serverCpuCores) / phases.length),
+    clientEventLoopUtilization: round2(sum((r) => r.clientEventLoopUtilization) / phases.length),
+    serverLoopDelay: { p99MsMax: worst((r) => r.serverLoopDelay.p99MsMax), maxMs: worst((r) => r.serverLoopDelay.maxMs) },
   };
 }
 

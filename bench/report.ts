@@ -42,7 +42,7 @@ const p5099 = (s: LatencySummary): string => `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`;
 
 function unavailable<T>(o: ScenarioOutcome<T>): string | null {
   if (o.status === 'ok') return null;
-  return o.status === 'unavailable' ? `not available: ${o.reason}` : `FAILED: ${o.reason}`;
+  return o.status === 'unavailable' ? `not available: ${o.reason}` : `FAILED: ${o.reason.split('\n')[0]}`;
 }
 
 /** The stdout table: one block per scenario, figures with units, "not available" spelled out. */

@@ -130,7 +130,8 @@ async function attempt<T>(run: () => Promise<T | { readonly unavailable: string 
     if (typeof value === 'object' && value !== null && 'unavailable' in value) return { status: 'unavailable', reason: value.unavailable };
     return { status: 'ok', value: value as T };
   } catch (err) {
-    return { status: 'failed', reason: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+    // The whole message (with the server's last lines when it died) goes to the JSON; the table shows its first line.
+    return { status: 'failed', reason: (err instanceof Error ? err.message : String(err)).slice(0, 4000) };
   }
 }
 

@@ -33,6 +33,13 @@ export class SampleBuffer {
     this.data[this.length++] = valueMs;
   }
 
+  /** Appends every sample of another buffer (and its dropped count). */
+  addAll(other: SampleBuffer): void {
+    const values = other.data.subarray(0, other.length);
+    for (let i = 0; i < values.length; i++) this.add(values[i]!);
+    this.dropped += other.dropped;
+  }
+
   /** A sorted copy of the samples (typed-array sort is numeric). */
   sorted(): Float64Array {
     return this.data.slice(0, this.length).sort();

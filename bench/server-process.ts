@@ -43,6 +43,8 @@ export interface ServerHandle {
   loopDelaySince(since: number): LoopDelaySample[];
   /** Last lines the child wrote (for error messages). */
   output(): string;
+  /** Why the child is gone, or null while it runs. */
+  exitReason(): string | null;
   /** Runs a full GC in the child and reads its memory. */
   memory(): Promise<ChildMemory>;
   /** SIGTERM (the server drains), SIGKILL after a timeout; removes the data directory. */
@@ -115,7 +117,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   splitLines(child.stderr!, onLine);
   const output = (): string => tail.join('\n');
 
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  let exitReason: string | null = null;
+  const exited = new Promise<void>((res) =>
+    child.once('exit', (code, signal) => {
+      exitReason = `server exited (code ${code}, signal ${signal})`;
+      res();
+    }),
+  );
   const cleanup = (): void => {
     running.delete(child);
     rmSync(dataDir, { recursive: true, force: true });
@@ -165,7 +173,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
 
   const loopDelaySince = (since: number): LoopDelaySample[] => loopSamples.filter((d) => d.at >= since);
 
-  return { url, pid, output, memory, stop, loopDelaySince };
+  return { url, pid, output, memory, stop, loopDelaySince, exitReason: () => exitReason };
 }
 
 /** Resident set size of a process, from /proc/<pid>/status (Linux). */

@@ -11,8 +11,11 @@ export interface BenchSettings {
     rooms: number;
     /** Messages per second each client sends (open loop). */
     ratePerClientPerSec: number;
+    /** Warm-up before each chunk. */
     warmupMs: number;
+    /** The whole measured window per server, cut into `chunks` taken in turns with the other server. */
     measureMs: number;
+    chunks: number;
     bodyBytes: number;
   };
   saturation: {
@@ -66,7 +69,7 @@ function uncappedMessages(): Record<string, unknown> {
 export const defaultSettings: BenchSettings = {
   mode: 'default',
   budgetMs: 180_000,
-  relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, warmupMs: 1_000, measureMs: 12_000, bodyBytes: 120 },
+  relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, warmupMs: 500, measureMs: 12_000, chunks: 4, bodyBytes: 120 },
   saturation: { stepRatesPerSec: [400, 600, 800, 1_000, 1_200, 1_600, 2_000, 2_400, 3_200], stepWarmupMs: 500, stepMeasureMs: 2_500, p99AckLimitMs: 100 },
   gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, soloGifts: 5, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
@@ -80,7 +83,7 @@ export const defaultSettings: BenchSettings = {
 export const quickSettings: BenchSettings = {
   mode: 'quick',
   budgetMs: 30_000,
-  relay: { clients: 12, rooms: 3, ratePerClientPerSec: 3, warmupMs: 300, measureMs: 1_500, bodyBytes: 120 },
+  relay: { clients: 12, rooms: 3, ratePerClientPerSec: 3, warmupMs: 300, measureMs: 1_500, chunks: 1, bodyBytes: 120 },
   saturation: { stepRatesPerSec: [400, 1_600], stepWarmupMs: 200, stepMeasureMs: 800, p99AckLimitMs: 100 },
   gifts: { members: 12, senders: 3, giftsPerSender: 3, amount: 1, soloGifts: 2, fundingAmount: 20 },
   connections: { sockets: 300, users: 3, connectConcurrency: 50 },

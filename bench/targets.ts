@@ -67,7 +67,7 @@ export function evaluateTargets(r: BenchResult): TargetVerdict[] {
       target: `gift event p99 <= ${giftP99MaxMs} ms to ${giftMembersTarget} members, ${label}`,
       measured:
         r.gifts.status !== 'ok'
-          ? `${r.gifts.status === 'failed' ? 'failed' : 'not available'} (${r.gifts.reason})`
+          ? `${r.gifts.status === 'failed' ? 'failed' : 'not available'} (${r.gifts.reason.split('\n')[0]})`
           : `${p99 ?? '-'} ms to ${gifts!.members} members${quickNote}`,
       // A smaller room than the target's (quick runs) cannot meet or miss it.
       verdict: judge(p99 === null || gifts!.members < giftMembersTarget ? null : p99 <= giftP99MaxMs),

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchSettings } from '../settings.js';
 import { startServer, type ServerHandle } from '../server-process.js';
 import { buildRooms, closeAll, type RoomClient } from '../population.js';
-import { round1, runLoadPhase, type LoadPhaseResult } from '../load.js';
+import { combinePhases, round1, runLoadPhase, type LoadPhase, type LoadPhaseResult } from '../load.js';
 
 export interface SaturationStep {
   offeredPerSec: number;
@@ -49,8 +49,8 @@ interface Mode {
 
 /**
  * Scenarios 1 and 2, relay and economy side by side: two fresh servers (ECONOMY_ENABLED false and
- * true) each with its own N clients in R rooms. The steady load (scenario 1) runs on one, then the
- * other; the saturation steps (scenario 2) alternate between them, so background noise on a shared
+ * true) each with its own N clients in R rooms. The steady load (scenario 1) runs on each in
+ * alternating chunks; the saturation steps (scenario 2) alternate between them, so background noise on a shared
  * machine hits both alike. A step that is not sustained is run once more before it counts as the
  * limit, so one stall does not end the climb.
  */
@@ -80,23 +80,29 @@ export async function runModes(
     );
     const common = { drainTimeoutMs: settings.drainTimeoutMs, inFlightPerClientMax: settings.inFlightPerClientMax, bodyBytes: settings.relay.bodyBytes };
     const serverOf = (m: Mode) => ({ server: m.server });
-    const steady = new Map<Mode, LoadPhaseResult>();
-    for (const mode of modes) {
-      const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
-      const r = await runLoadPhase(mode.clients, { ...common, ...serverOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: settings.relay.measureMs }, `${mode.label}-steady`);
-      steady.set(mode, r);
-      log(`  ${mode.label}: steady ${total} msg/s, p99 ack ${r.ack.p99Ms} ms`);
+    // The steady window is cut into chunks taken in turns (relay, economy, relay, ...), so a burst
+    // of other work on the machine lands on both servers rather than on one.
+    const total = settings.relay.clients * settings.relay.ratePerClientPerSec;
+    const chunkMs = Math.round(settings.relay.measureMs / settings.relay.chunks);
+    const chunks = new Map<Mode, LoadPhase[]>(modes.map((m) => [m, []]));
+    for (let c = 0; c < settings.relay.chunks; c++) {
+      for (const mode of modes) {
+        const phase = { ...common, ...serverOf(mode), totalRatePerSec: total, warmupMs: settings.relay.warmupMs, measureMs: chunkMs };
+        chunks.get(mode)!.push(await runLoadPhase(mode.clients, phase, `${mode.label}-steady${c}`));
+      }
     }
+    const steady = new Map<Mode, LoadPhaseResult>(modes.map((m) => [m, combinePhases(chunks.get(m)!)]));
+    for (const mode of modes) log(`  ${mode.label}: steady ${total} msg/s, p99 ack ${steady.get(mode)!.ack.p99Ms} ms`);
     const steps = new Map<Mode, SaturationStep[]>(modes.map((m) => [m, []]));
     const climbing = new Set(modes);
     for (const [k, rate] of settings.saturation.stepRatesPerSec.entries()) {
       for (const mode of modes) {
         if (!climbing.has(mode)) continue;
         const phase = { ...common, ...serverOf(mode), totalRatePerSec: rate, warmupMs: settings.saturation.stepWarmupMs, measureMs: settings.saturation.stepMeasureMs };
-        let step = toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}`), settings.saturation.p99AckLimitMs);
+        let step = toStep((await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}`)).result, settings.saturation.p99AckLimitMs);
         if (!step.sustained) {
           const firstP99AckMs = step.p99AckMs;
-          step = { ...toStep(await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}r`), settings.saturation.p99AckLimitMs), firstP99AckMs };
+          step = { ...toStep((await runLoadPhase(mode.clients, phase, `${mode.label}-sat${k}r`)).result, settings.saturation.p99AckLimitMs), firstP99AckMs };
         }
         steps.get(mode)!.push(step);
         log(`  ${mode.label}: step ${rate} msg/s ${step.sustained ? 'held' : 'over'}, p99 ack ${step.p99AckMs} ms`);
