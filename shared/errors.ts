@@ -82,6 +82,9 @@ export const ERROR_CATALOGUE = {
   PURCHASE_NOT_FOUND: { status: 404, message: 'No such purchase' },
   ALREADY_REFUNDED: { status: 409, message: 'That purchase was already refunded' },
   REFUND_NOT_ALLOWED: { status: 409, message: 'The refund policy gives nothing back for this purchase' },
+
+  // Anti-abuse
+  ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

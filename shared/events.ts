@@ -67,7 +67,11 @@ export type AwardReason =
   | 'CAPS_UNAVAILABLE'
   | 'LEDGER_UNAVAILABLE'
   | 'ECONOMY_DISABLED'
-  | 'NOT_ELIGIBLE';
+  | 'NOT_ELIGIBLE'
+  /** Anti-abuse (docs/anti-abuse.md): an earning suspension, a message too soon, a repeated body. */
+  | 'EARNING_SUSPENDED'
+  | 'TOO_FAST'
+  | 'DUPLICATE_CONTENT';
 
 /** The outcome of an inline award, carried by the ack of the activity that earned it. */
 export interface AwardOutcome {

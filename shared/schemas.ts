@@ -84,6 +84,8 @@ export const claimAchievementBody = z.object({ achievementId: z.string().min(1).
 // Shop (server/shop/): a purchase is idempotent by requestId; roomId only for per-room items.
 export const shopPurchaseBody = z.object({ itemId: z.string().min(1).max(64), pin, requestId, roomId: id.optional() });
 export const shopRefundBody = z.object({ purchaseId: id, pin });
+// Anti-abuse (server/abuse/): admins only; a penalty is idempotent by requestId per user.
+export const penaltyApplyBody = z.object({ userId: id, reason: z.string().trim().min(1).max(500), severe: z.boolean().optional(), requestId });
 export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
 /** `GET /api/notifications?unread=true&before=&limit=`: `unread` keeps unread ones only. */
 export const notificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false', '1', '0']).optional() });

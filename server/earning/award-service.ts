@@ -1,4 +1,4 @@
-import type { AwardOutcome } from '../../shared/events.js';
+import type { AwardOutcome, AwardReason } from '../../shared/events.js';
 import type { AppConfig } from '../config/env.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import type { ActivityId } from '../economy/config/schema.js';
@@ -31,6 +31,16 @@ export interface AwardRequest {
   newEvent?: boolean;
   /** Overrides the config's tokens for the activity (e.g. a percentage of something). */
   base?: number;
+  /** The message body (text or ciphertext) for the anti-abuse duplicate check (server/abuse/). */
+  content?: string;
+}
+
+/**
+ * Anti-abuse checks that run before anything else of an award (server/abuse/award-gate.ts):
+ * a reason refuses it. May throw CapsUnavailableError (answered CAPS_UNAVAILABLE).
+ */
+export interface AwardGate {
+  refusal(req: AwardRequest, at: Date): Promise<AwardReason | null>;
 }
 
 /**
@@ -46,6 +56,7 @@ export interface AwardRequest {
  * | DAILY_CAP/WEEKLY_CAP| the token totals allowed part (granted > 0) or nothing           |
  * | CAPS_UNAVAILABLE    | the counters (Redis) cannot be reached: nothing granted          |
  * | LEDGER_UNAVAILABLE  | the ledger read or write failed: the reservation was given back  |
+ * | EARNING_SUSPENDED, TOO_FAST, DUPLICATE_CONTENT, NOT_ELIGIBLE | refused by the AwardGate (docs/anti-abuse.md) |
  *
  * @example
  *   const award = await ctx.awards.grant({ userId, activity: 'share_file', idempotencyKey: `earn:share_file:${messageId}`, roomId });
@@ -55,6 +66,8 @@ export interface AwardService {
   grant(req: AwardRequest): Promise<AwardOutcome>;
   /** Installs the engagement feature's streak source (see StreakSource). */
   setStreakSource(source: StreakSource): void;
+  /** Installs the anti-abuse gate (server/abuse/). */
+  setGate(gate: AwardGate): void;
 }
 
 export interface AwardServiceDeps {
@@ -75,6 +88,7 @@ type Attempt = AwardOutcome | 'carry_conflict';
 
 export function createAwardService(deps: AwardServiceDeps): AwardService {
   let streaks: StreakSource = noStreakSource;
+  let gate: AwardGate | null = null;
   const perUser = new PerKeyQueue();
 
   const release = async (reservation: CapReservation): Promise<void> => {
@@ -83,6 +97,16 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     } catch (err) {
       // The counters stay over-counted until the period ends: the user earns less, never more.
       deps.logger.error({ err, reservation }, 'cap reservation could not be released');
+    }
+  };
+
+  const gateRefusal = async (g: AwardGate, req: AwardRequest, at: Date): Promise<AwardReason | null> => {
+    try {
+      return await g.refusal(req, at);
+    } catch (err) {
+      if (isCapsUnavailable(err)) return 'CAPS_UNAVAILABLE';
+      deps.logger.error({ err, activity: req.activity, userId: req.userId }, 'anti-abuse checks failed; award refused');
+      return 'LEDGER_UNAVAILABLE';
     }
   };
 
@@ -156,6 +180,8 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
       if (!deps.config.economyEnabled) return { activity: req.activity, granted: 0, reason: 'ECONOMY_DISABLED' };
       const at = req.at ?? deps.clock.now();
       return perUser.run(req.userId, async () => {
+        const refused = gate ? await gateRefusal(gate, req, at) : null;
+        if (refused) return { activity: req.activity, granted: 0, reason: refused };
         for (let attempt = 1; attempt <= AWARD_CARRY_RETRIES_MAX; attempt++) {
           const result = await run(req, at, attempt > 1);
           if (result !== 'carry_conflict') return result;
@@ -166,6 +192,9 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     },
     setStreakSource(source) {
       streaks = source;
+    },
+    setGate(next) {
+      gate = next;
     },
   };
 }

@@ -165,5 +165,6 @@ export function observeAwards(inner: AwardService, engagement: EngagementService
       return outcome;
     },
     setStreakSource: (source) => inner.setStreakSource(source),
+    setGate: (gate) => inner.setGate(gate),
   };
 }

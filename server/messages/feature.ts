@@ -14,7 +14,7 @@ export const messagesFeature: Feature = {
       // The award runs after the message is stored and broadcast. A retried send (same
       // clientMessageId) was answered with its award the first time: it earns nothing more.
       const award = created
-        ? await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'send_message', idempotencyKey: earnKeys.sendMessage(message.id), roomId: message.roomId, newEvent: true })
+        ? await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'send_message', idempotencyKey: earnKeys.sendMessage(message.id), roomId: message.roomId, newEvent: true, content: p.body })
         : alreadyRewarded('send_message');
       return { message, award };
     });

@@ -180,7 +180,11 @@ export const currentPreset: EconomyConfig = {
       { offense: 'third', action: 'token_reset', durationHours: null },
       { offense: 'severe', action: 'account_ban', durationHours: null },
     ],
+    // The seed gives no numbers for these: off in "current", on in "recommended" (docs/anti-abuse.md).
+    fakeActivity: { minMessageIntervalMs: 0, duplicateWindowMs: 0 },
+    multipleAccounts: { accountsPerIpDaily: null },
   },
+  decay: { enabled: false, inactiveDays: 30, percentPerWeek: 5 },
 };
 
 /** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */
@@ -200,6 +204,11 @@ export const recommendedPreset: EconomyConfig = {
   },
   achievements: achievements.map((a) => ({ ...a, reward: Math.min(500, Math.max(50, a.reward)) })),
   shop: itemCostsShop,
+  antiAbuse: {
+    ...currentPreset.antiAbuse,
+    fakeActivity: { minMessageIntervalMs: 1000, duplicateWindowMs: 600_000 },
+    multipleAccounts: { accountsPerIpDaily: 3 },
+  },
 };
 
 export const PRESETS: Readonly<Record<EconomyConfig['preset'], EconomyConfig>> = {

@@ -241,6 +241,28 @@ const penaltySchema = z.strictObject({
   durationHours: positiveCount.nullable(),
 });
 
+/** Fake activity (time-based validation) and farming patterns on rewarded messages; 0 turns a check off. */
+const fakeActivitySchema = z.strictObject({
+  /** A message sooner than this after the user's previous one still flows but earns `TOO_FAST`. */
+  minMessageIntervalMs: z.number().int().min(0).max(3_600_000),
+  /** The same body (hash of the text or ciphertext) again within this window earns `DUPLICATE_CONTENT`. */
+  duplicateWindowMs: z.number().int().min(0).max(7 * 86_400_000),
+});
+
+const multipleAccountsSchema = z.strictObject({
+  /** Accounts registered from one IP per UTC day that may earn the registration award; null = no limit. */
+  accountsPerIpDaily: positiveCount.nullable(),
+});
+
+/** Optional inflation control: weekly decay of inactive users' balances (`npm run economy:decay`). */
+const decaySchema = z.strictObject({
+  enabled: z.boolean(),
+  /** Days since the user's last own activity after which the balance decays. */
+  inactiveDays: positiveCount,
+  /** Percent of the balance (rounded down) removed per ISO week while inactive. */
+  percentPerWeek: z.number().int().min(1).max(100),
+});
+
 export const economyConfigSchema = z.strictObject({
   preset: z.enum(['current', 'recommended']),
   activities: activitiesSchema,
@@ -262,7 +284,12 @@ export const economyConfigSchema = z.strictObject({
   pin: pinSchema,
   referral: referralSchema,
   monthlyActive: monthlyActiveSchema,
-  antiAbuse: z.strictObject({ penalties: z.array(penaltySchema).min(1).max(10) }),
+  antiAbuse: z.strictObject({
+    penalties: z.array(penaltySchema).min(1).max(10),
+    fakeActivity: fakeActivitySchema,
+    multipleAccounts: multipleAccountsSchema,
+  }),
+  decay: decaySchema,
 });
 
 export type EconomyConfig = z.infer<typeof economyConfigSchema>;
@@ -271,3 +298,6 @@ export type TierBenefits = z.infer<typeof tierBenefitsSchema>;
 export type Achievement = z.infer<typeof achievementSchema>;
 export type ShopItem = z.infer<typeof shopItemSchema>;
 export type EventWindow = z.infer<typeof eventWindowSchema>;
+export type PenaltyStep = z.infer<typeof penaltySchema>;
+export type FakeActivityPolicy = z.infer<typeof fakeActivitySchema>;
+export type DecayPolicy = z.infer<typeof decaySchema>;

@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig } from '../config/env.js';
+import { EconomyConfigHolder } from '../economy/config/holder.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { newId } from '../lib/ids.js';
+import { createLogger } from '../lib/logger.js';
+import { openBackend } from '../stores/backend.js';
+import { createLedgerStore } from '../stores/ledger.js';
+import { createRecordStores } from '../stores/records.js';
+import { createLedgerService } from '../ledger/ledger-service.js';
+import { fundedAccounts } from '../abuse/decay-candidates.js';
+import { runDecay, type DecayReport } from '../abuse/decay.js';
+
+/**
+ * `npm run economy:decay`: posts this ISO week's decay entries for inactive users on the backend
+ * the environment selects, with the economy config's `decay` section (ECONOMY_PRESET,
+ * ECONOMY_OVERRIDES_FILE). Prints the report as JSON. Idempotent: a second run in the same week
+ * posts nothing. Does nothing while `decay.enabled` is false (the default).
+ */
+export async function runDecayCli(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<DecayReport> {
+  const config = loadConfig(env);
+  const economy = new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
+  const logger = createLogger('warn');
+  const backend = await openBackend(config, logger);
+  try {
+    const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
+    const users = createRecordStores(backend).users;
+    return await runDecay({ policy: economy.current.decay, ledger, users, accounts: (after, limit) => fundedAccounts(backend, after, limit), now: clock.now() });
+  } finally {
+    await backend.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runDecayCli().then(
+    (report) => {
+      console.log(JSON.stringify(report, null, 2));
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err instanceof ConfigError ? err.message : `economy:decay failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(err instanceof ConfigError ? 78 : 2);
+    },
+  );
+}
