@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 
 /** The repository root, whatever the caller's working directory. */
 export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -73,6 +74,7 @@ process.once('exit', killAllServers);
  */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tc-bench-'));
+  const redisPrefix = process.env['REDIS_URL'] ? `bench:${randomBytes(4).toString('hex')}:` : undefined;
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? tmpdir(),
@@ -82,7 +84,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     ...passThrough(['MONGO_URL', 'REDIS_URL']),
-    ...(process.env['REDIS_URL'] ? { REDIS_PREFIX: `bench:${randomBytes(4).toString('hex')}:` } : {}),
+    ...(redisPrefix ? { REDIS_PREFIX: redisPrefix } : {}),
     ...opts.env,
   };
   const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', './bench/child/memory-probe.ts'];
@@ -169,11 +171,30 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       clearTimeout(timer);
     }
     cleanup();
+    if (redisPrefix) await deleteRedisKeys(process.env['REDIS_URL']!, redisPrefix);
   };
 
   const loopDelaySince = (since: number): LoopDelaySample[] => loopSamples.filter((d) => d.at >= since);
 
   return { url, pid, output, memory, stop, loopDelaySince, exitReason: () => exitReason };
+}
+
+/** Removes the keys a bench server left under its own Redis prefix (cap counters expire only after days). */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    // Bounded: a bench server writes a few thousand keys at most.
+    for (let round = 0; round < 10_000; round++) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Resident set size of a process, from /proc/<pid>/status (Linux). */
