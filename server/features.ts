@@ -11,6 +11,7 @@ import { giftsFeature } from './gifts/feature.js';
 import { rewardsFeature } from './rewards/feature.js';
 import { notificationsFeature } from './notifications/routes.js';
 import { engagementFeature } from './engagement/feature.js';
+import { insightsFeature } from './insights/feature.js';
 import { abuseFeature } from './abuse/feature.js';
 import { shopFeature } from './shop/feature.js';
 
@@ -18,4 +19,4 @@ import { shopFeature } from './shop/feature.js';
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature];

@@ -78,6 +78,8 @@ export const tokenHistoryQuery = pageQuery.extend({
   kind: z.enum(['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment']).optional(),
 });
 export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.string().trim().min(1).max(200), requestId });
+/** `GET /api/leaderboard/tokens?by=&limit=` (server/insights/): `balance` is for admins only. */
+export const leaderboardQuery = z.object({ by: z.enum(['earned', 'balance']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() });
 export const setPinBody = z.object({ password: z.string().min(1).max(200), pin });
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
 export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });
