@@ -62,11 +62,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const loadAtStart = loadAverage1m();
   const hardStopMs = opts.hardStopMs ?? settings.budgetMs;
   let watchdog: NodeJS.Timeout | undefined;
+  // Once stopped, the abandoned run starts no further scenario (and so no further server).
+  const stop = { stopped: false };
   const overBudget = new Promise<never>((_, reject) => {
-    watchdog = setTimeout(() => reject(new Error(`bench exceeded ${hardStopMs / 1000} s and was stopped`)), hardStopMs);
+    watchdog = setTimeout(() => {
+      stop.stopped = true;
+      reject(new Error(`bench exceeded ${hardStopMs / 1000} s and was stopped`));
+    }, hardStopMs);
   });
   try {
-    return await Promise.race([runAll(settings, opts, log, { date, started, loadAtStart }), overBudget]);
+    return await Promise.race([runAll(settings, opts, log, { date, started, loadAtStart, stop }), overBudget]);
   } finally {
     clearTimeout(watchdog);
     killAllServers();
@@ -77,15 +82,16 @@ async function runAll(
   settings: BenchSettings,
   opts: BenchOptions,
   log: (line: string) => void,
-  run: { date: string; started: number; loadAtStart: number },
+  run: { date: string; started: number; loadAtStart: number; stop: { stopped: boolean } },
 ): Promise<BenchResult> {
   const profileDir = (name: string): string | undefined => (opts.cpuProfileDir ? `${opts.cpuProfileDir}/${name}` : undefined);
   const scenarioMs: Record<string, number> = {};
-  const timed = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  const timed = async <T>(name: string, task: () => Promise<T>): Promise<T> => {
+    if (run.stop.stopped) throw new Error('bench stopped');
     log(name);
     const t0 = performance.now();
     try {
-      return await run();
+      return await task();
     } finally {
       scenarioMs[name] = Math.round(performance.now() - t0);
       log(`${name}: ${scenarioMs[name]} ms`);
