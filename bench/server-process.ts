@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,8 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the child into this directory when it exits. */
   cpuProfileDir?: string;
+  /** Economy overrides, written into the data directory and passed as ECONOMY_OVERRIDES_FILE. */
+  economyOverrides?: Record<string, unknown>;
 }
 
 /** Memory of the child process: RSS from /proc, V8 heap from the bench's own preload probe. */
@@ -74,6 +76,11 @@ process.once('exit', killAllServers);
  */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerHandle> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tc-bench-'));
+  const overrides: Record<string, string> = {};
+  if (opts.economyOverrides) {
+    overrides['ECONOMY_OVERRIDES_FILE'] = join(dataDir, 'economy-overrides.json');
+    writeFileSync(overrides['ECONOMY_OVERRIDES_FILE'], JSON.stringify(opts.economyOverrides));
+  }
   const redisPrefix = process.env['REDIS_URL'] ? `bench:${randomBytes(4).toString('hex')}:` : undefined;
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
@@ -85,6 +92,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     LOG_LEVEL: 'warn',
     ...passThrough(['MONGO_URL', 'REDIS_URL']),
     ...(redisPrefix ? { REDIS_PREFIX: redisPrefix } : {}),
+    ...overrides,
     ...opts.env,
   };
   const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', './bench/child/memory-probe.ts'];

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchSettings } from '../settings.js';
 import { startServer, type ServerHandle } from '../server-process.js';
@@ -60,16 +57,17 @@ export async function runModes(
   cpuProfileDir?: (label: string) => string | undefined,
 ): Promise<{ relay: ModeResult; economy: ModeResult }> {
   const modes: Mode[] = [];
-  const configDir = mkdtempSync(join(tmpdir(), 'tc-bench-economy-'));
-  const overridesFile = join(configDir, 'economy-overrides.json');
-  writeFileSync(overridesFile, JSON.stringify(settings.economyOverrides));
   try {
     // Both servers start and fill up at once (setup is not measured), then take turns under load.
     await Promise.all(
       [false, true].map(async (economyEnabled, i) => {
         const label = economyEnabled ? 'economy' : 'relay';
         const profileDir = cpuProfileDir?.(label);
-        const server = await startServer({ env: { ECONOMY_ENABLED: String(economyEnabled), ECONOMY_OVERRIDES_FILE: overridesFile }, ...(profileDir ? { cpuProfileDir: profileDir } : {}) });
+        const server = await startServer({
+          env: { ECONOMY_ENABLED: String(economyEnabled) },
+          economyOverrides: settings.economyOverrides,
+          ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+        });
         const mode: Mode = { economyEnabled, label, server, clients: [], setupMs: 0 };
         modes[i] = mode;
         const t0 = performance.now();
@@ -116,7 +114,6 @@ export async function runModes(
     const started = modes.filter((m): m is Mode => m !== undefined);
     for (const mode of started) closeAll(mode.clients.map((c) => c.socket));
     await Promise.all(started.map((m) => m.server.stop()));
-    rmSync(configDir, { recursive: true, force: true });
   }
 }
 
