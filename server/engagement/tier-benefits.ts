@@ -54,15 +54,17 @@ export function tierUploadLimits(deps: TierDeps & { perks?: ShopPerks }): (userI
  * The room-creation policy of the tiers: rooms_max counts the rooms the user owns now (null =
  * unlimited), and a private room needs the privateRooms feature. Checked before the room exists.
  * Shop purchases extend both: an active unlimited_rooms lifts rooms_max, and a private-room
- * credit (private_room_create) is used up by creating one private room without the feature; it is
- * taken last, so a refusal for another reason never uses it.
+ * credit (private_room_create) is used up by creating one private room without the feature. The
+ * refusals keep their order (no private rooms, then rooms_max); the credit is taken last, so a
+ * refusal for another reason never uses it.
  */
 export function tierRoomPolicy(deps: TierDeps & { rooms: Pick<RoomStore, 'countOwnedBy'>; perks?: ShopPerks }): (userId: string, visibility: 'public' | 'private') => Promise<void> {
   return async (userId, visibility) => {
     const { tier, benefits } = await tierOf(deps, userId);
     const needsCredit = visibility === 'private' && !benefits.features.privateRooms;
-    if (needsCredit && !deps.perks) throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
-    if (benefits.roomsMax !== null && !(await deps.perks?.active(userId))?.unlimitedRooms) {
+    const perks = await deps.perks?.active(userId);
+    if (needsCredit && !perks?.privateRoomCredits) throw new AppError('PRIVATE_ROOMS_NOT_ALLOWED', undefined, { tier });
+    if (benefits.roomsMax !== null && !perks?.unlimitedRooms) {
       const owned = await deps.rooms.countOwnedBy(userId);
       if (owned >= benefits.roomsMax) throw new AppError('ROOM_LIMIT_REACHED', undefined, { tier, roomsMax: benefits.roomsMax, owned });
     }

@@ -64,9 +64,11 @@ export interface Perks {
   fileSizeExtraMb: number;
   storageExtraGb: number;
   unlimitedRooms: boolean;
+  /** Unused private-room credits (each lets one private room be created without the tier feature). */
+  privateRoomCredits: number;
 }
 
-export const NO_PERKS: Readonly<Perks> = Object.freeze({ fileSizeExtraMb: 0, storageExtraGb: 0, unlimitedRooms: false });
+export const NO_PERKS: Readonly<Perks> = Object.freeze({ fileSizeExtraMb: 0, storageExtraGb: 0, unlimitedRooms: false, privateRoomCredits: 0 });
 
 export function perksOf(purchases: readonly PurchaseRecord[], at: Date): Perks {
   const perks: Perks = { ...NO_PERKS };
@@ -76,6 +78,7 @@ export function perksOf(purchases: readonly PurchaseRecord[], at: Date): Perks {
     if (effect.kind === 'fileSizeMb') perks.fileSizeExtraMb += effect.mb;
     else if (effect.kind === 'storageGb') perks.storageExtraGb += effect.gb;
     else if (effect.kind === 'unlimitedRooms') perks.unlimitedRooms = true;
+    else if (effect.kind === 'privateRoomCredit') perks.privateRoomCredits += 1;
   }
   return perks;
 }
