@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import mongoose, { type Connection } from 'mongoose';
+import { pino } from 'pino';
+import { connectMongo } from '../../server/stores/mongo/connection.js';
+import { createMongoPenaltyStore } from '../../server/stores/mongo/penalties-store.js';
+import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
+import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
+
+/**
+ * The MongoDB penalties store on the wire, against the protocol stand-in (no MongoDB runs here;
+ * behaviour is the contract suite's job when a replica set is reachable): indexes before the first
+ * write, which duplicate key means a retry and which a lost race, and the queries it sends.
+ */
+type Handler = (command: Command) => Command | undefined;
+
+const T = new Date('2026-01-05T12:00:00.000Z');
+let fake: FakeMongo;
+let connection: Connection;
+let store: PenaltyStore;
+let handler: Handler = () => undefined;
+let indexes: string[];
+let indexesAtFirstWrite: string[] | null;
+
+const target = (c: Command): string => String(c[Object.keys(c)[0]!]);
+const sent = (name: string, collection: string): Command[] => fake.commands.filter((c) => !isHello(c) && commandName(c) === name && target(c) === collection);
+const duplicateKey = (index: string): Command => ({
+  n: 0,
+  writeErrors: [{ index: 0, code: 11000, errmsg: `E11000 duplicate key error collection: chat.abuse_penalties index: ${index} dup key: { x: "y" }` }],
+  ok: 1,
+});
+const cursor = (c: Command, docs: Command[]): Command => ({ cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(c)}` }, ok: 1 });
+
+const record: PenaltyRecord = {
+  id: 'P1',
+  userId: 'U1',
+  sequence: 2,
+  action: 'earning_suspension',
+  severe: false,
+  reason: 'spam',
+  actorId: 'A1',
+  requestId: 'r-1',
+  suspendedUntil: new Date(T.getTime() + 86_400_000),
+  createdAt: T,
+};
+const { id: _id, ...rest } = record;
+const asDoc = { _id: record.id, ...rest };
+
+beforeEach(async () => {
+  handler = () => undefined;
+  indexes = [];
+  indexesAtFirstWrite = null;
+  fake = await startFakeMongo((c, port) => {
+    if (isHello(c)) return { ...replicaSetHello(port), localTime: new Date(), ok: 1 };
+    const answer = handler(c);
+    if (answer) return answer;
+    const name = commandName(c);
+    if (name === 'createindexes') {
+      indexes.push(...(c['indexes'] as { name: string }[]).map((i) => i.name));
+      return { ok: 1 };
+    }
+    if (['insert', 'update'].includes(name)) indexesAtFirstWrite ??= [...indexes];
+    if (name === 'find') return cursor(c, []);
+    if (name === 'aggregate') return cursor(c, [{ n: 2 }]);
+    return { n: 1, nModified: 1, ok: 1 };
+  });
+  connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/chat?serverSelectionTimeoutMS=2000`, pino({ level: 'silent' }));
+  store = createMongoPenaltyStore(connection);
+});
+
+afterEach(async () => {
+  await connection.close(true);
+  await fake.close();
+});
+
+describe('MongoDB penalties store on the wire', () => {
+  it('builds the unique indexes before the first write and inserts every field', async () => {
+    expect(await store.insert(record)).toEqual({ status: 'inserted' });
+    expect(indexesAtFirstWrite).toEqual(expect.arrayContaining(['userId_sequence_unique', 'userId_requestId_unique', 'ip_day_id', 'ip_id']));
+    expect(sent('insert', 'abuse_penalties')[0]?.['documents']).toEqual([expect.objectContaining({ _id: 'P1', userId: 'U1', sequence: 2, requestId: 'r-1', suspendedUntil: record.suspendedUntil })]);
+  });
+
+  it('a duplicate key with a record for the request id is a retry: the first record comes back', async () => {
+    handler = (c) => {
+      if (commandName(c) === 'insert') return duplicateKey('userId_requestId_unique');
+      if (commandName(c) === 'find') return cursor(c, [asDoc]);
+      return undefined;
+    };
+    expect(await store.insert({ ...record, id: 'P2', sequence: 3 })).toEqual({ status: 'duplicate', existing: record });
+    expect(sent('find', 'abuse_penalties')[0]).toMatchObject({ filter: { userId: 'U1', requestId: 'r-1' } });
+  });
+
+  it('a duplicate sequence without such a record is a lost race', async () => {
+    handler = (c) => (commandName(c) === 'insert' ? duplicateKey('userId_sequence_unique') : undefined);
+    expect(await store.insert(record)).toEqual({ status: 'sequence_taken' });
+  });
+
+  it('registrations: insert-if-absent, rank by id within the IP and day', async () => {
+    await store.recordRegistration({ userId: 'U1', ip: '10.0.0.1', day: '2026-01-05', createdAt: T });
+    expect(sent('update', 'abuse_registrations')[0]).toMatchObject({
+      updates: [{ q: { _id: 'U1' }, u: { $setOnInsert: { ip: '10.0.0.1', day: '2026-01-05', createdAt: T } }, upsert: true }],
+    });
+    expect(await store.registrationRank('10.0.0.1', '2026-01-05', 'U1')).toBe(2);
+    expect(JSON.stringify(sent('aggregate', 'abuse_registrations')[0]?.['pipeline'])).toContain('"$lte":"U1"');
+  });
+});
