@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { uniquePrefix } from '../support/server.js';
+import { emitAck } from '../support/socket.js';
+import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
+import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
+import { PLAIN_MULTIPLIERS, as, registerAdmin } from './engagement-fixtures.js';
+import { STANDING_CACHE_MS } from '../../server/abuse/award-gate.js';
+
+/**
+ * Two nodes over one Redis and one data directory: a ban on one node disconnects the user's
+ * sockets on the other, TOO_FAST state is shared, a suspension reaches the other node within the
+ * standing cache time, concurrent penalties take distinct steps; Redis down refuses awards only.
+ */
+const sockets = socketPool();
+afterEach(() => sockets.closeAll());
+
+const OVERRIDES = { ...PLAIN_MULTIPLIERS, antiAbuse: { fakeActivity: { minMessageIntervalMs: 1000, duplicateWindowMs: 0 } } };
+
+describe('anti-abuse across two nodes', () => {
+  let a: EarningServer;
+  let b: EarningServer;
+  let admin: TestUser;
+  beforeAll(async () => {
+    const prefix = uniquePrefix();
+    a = await startEarningServer(OVERRIDES, { redis: { prefix }, env: { ADMIN_USERNAMES: 'adm_nodes' } });
+    b = await startEarningServer(OVERRIDES, { redis: { prefix }, dataDir: a.dataDir, env: { ADMIN_USERNAMES: 'adm_nodes' } });
+    admin = await registerAdmin(a, 'adm_nodes');
+  });
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('TOO_FAST state is shared; a suspension applied on A reaches B; a ban on A disconnects the sockets on B', async () => {
+    const user = await registerUser(a, 'twonode');
+    const room = await createRoom(user);
+    const onA = await sockets.open(a, user);
+    const onB = await sockets.open(b, user);
+    await joinRoom(onA, room.id);
+    let n = 0;
+    const send = async (sock: typeof onA) => {
+      const ack = await emitAck(sock, 'message:send', { roomId: room.id, clientMessageId: `n-${++n}`, body: `m${n}` });
+      if (!ack.ok) throw new Error(JSON.stringify(ack));
+      return ack.data.award;
+    };
+    expect((await send(onA))?.granted).toBe(1);
+    expect((await send(onB))?.reason).toBe('TOO_FAST');
+
+    for (const clock of [a.clock, b.clock]) clock.advance(1000);
+    // B caches the user's (empty) standing now; A then suspends.
+    expect((await send(onB))?.granted).toBe(1);
+    const penalize = (requestId: string, severe = false) => as(a, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'farming', requestId, severe });
+    await penalize('w');
+    await penalize('s');
+    for (const clock of [a.clock, b.clock]) clock.advance(1000);
+    expect((await send(onA))?.reason).toBe('EARNING_SUSPENDED');
+    for (const clock of [a.clock, b.clock]) clock.advance(STANDING_CACHE_MS);
+    expect((await send(onB))?.reason).toBe('EARNING_SUSPENDED');
+
+    const goneOnB = new Promise<void>((resolve) => onB.once('disconnect', () => resolve()));
+    const goneOnA = new Promise<void>((resolve) => onA.once('disconnect', () => resolve()));
+    expect((await penalize('ban', true)).status).toBe(201);
+    await Promise.all([goneOnA, goneOnB]);
+  });
+
+  it('two admins penalising at once take two consecutive steps', async () => {
+    const user = await registerUser(a, 'race');
+    const results = await Promise.all([
+      as(a, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'r', requestId: 'one' }),
+      as(b, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'r', requestId: 'two' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([201, 201]);
+    expect(results.map((r) => r.body.penalty.sequence).sort()).toEqual([1, 2]);
+    expect(results.map((r) => r.body.penalty.action).sort()).toEqual(['earning_suspension', 'warning']);
+  });
+});
+
+describe('counters down', () => {
+  let srv: EarningServer;
+  beforeAll(async () => {
+    srv = await startEarningServer(OVERRIDES);
+  });
+  afterAll(async () => {
+    await srv.stop();
+  });
+
+  it('with Redis down a message still flows; its award is CAPS_UNAVAILABLE and nothing moves', async () => {
+    const user = await registerUser(srv, 'down');
+    const room = await createRoom(user);
+    const socket = await sockets.open(srv, user);
+    await joinRoom(socket, room.id);
+    const before = await balanceOf(srv, user.id);
+    srv.ctx.redis!.disconnect();
+    const ack = await emitAck(socket, 'message:send', { roomId: room.id, clientMessageId: 'd1', body: 'still here' });
+    expect(ack).toMatchObject({ ok: true, data: { message: { body: 'still here' }, award: { granted: 0, reason: 'CAPS_UNAVAILABLE' } } });
+    expect(await balanceOf(srv, user.id)).toBe(before);
+  });
+});
