@@ -29,6 +29,7 @@ export class EventRegistry {
   private readonly events = new Map<string, Registered>();
   /** Handlers still running, so shutdown can let in-flight writes finish before stores close. */
   private readonly inflight = new Set<Promise<void>>();
+  private sequence = 0;
 
   constructor(private readonly logger: Logger) {}
 
@@ -60,9 +61,11 @@ export class EventRegistry {
 
   private async dispatch(socket: AppSocket, event: string, payload: unknown, ack: ((a: Ack<unknown>) => void) | undefined): Promise<void> {
     const started = process.hrtime.bigint();
+    // One log line per event, like pino-http's per request; the id ties it to any error line.
+    const reqId = `${socket.id}:${++this.sequence}`;
     const reply = (a: Ack<unknown>): void => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      this.logger.debug({ event, socketId: socket.id, userId: socket.data.auth.userId, ok: a.ok, code: a.ok ? undefined : a.error.code, ms }, 'event');
+      this.logger.info({ reqId, event, userId: socket.data.auth.userId, ok: a.ok, code: a.ok ? undefined : a.error.code, ms }, 'event');
       ack?.(a);
     };
     const registered = this.events.get(event);
@@ -77,7 +80,7 @@ export class EventRegistry {
       reply({ ok: true, data });
     } catch (err) {
       if (err instanceof AppError) return reply({ ok: false, error: err.toBody() });
-      this.logger.error({ err, event, userId: socket.data.auth.userId }, 'event handler failed');
+      this.logger.error({ err, reqId, event, userId: socket.data.auth.userId }, 'event handler failed');
       reply({ ok: false, error: new AppError('INTERNAL').toBody() });
     }
   }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../server/config/env.js';
 import { startApp, type RunningApp } from '../../server/app.js';
 import type { Clock } from '../../server/lib/clock.js';
+import type { Logger } from '../../server/lib/logger.js';
 
 export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -18,6 +19,8 @@ export interface TestServerOptions {
   /** Environment overrides, as the operator would set them. */
   env?: Record<string, string>;
   clock?: Clock;
+  /** A logger of the test's own (e.g. writing to a stream the test reads). */
+  logger?: Logger;
   /** Share another server's data directory (two nodes over one SQLite file). */
   dataDir?: string;
   /** Use real Redis with a fresh key prefix (or the given one, to share it with another node). */
@@ -48,7 +51,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...redisEnv,
     ...opts.env,
   });
-  const app = await startApp({ config, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await startApp({ config, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
   return {
     ...app,
     dataDir,
