@@ -7,7 +7,8 @@ import type { AppContext } from '../context.js';
 import { profileCosmetics } from '../shop/cosmetics.js';
 
 /**
- * `GET /api/users/me` (the caller's own account, including the invite code others register with)
+ * `GET /api/users/me` (the caller's own account, including the invite code others register with,
+ * and the storage they use against their tier's quota)
  * and `GET /api/users/:id` (a public profile: summary, public key for end-to-end encryption, and
  * the shop cosmetics the user owns).
  */
@@ -17,7 +18,7 @@ export function userRoutes(api: Router, ctx: AppContext): void {
   api.get('/users/me', auth, async (req, res) => {
     const me = await ctx.stores.users.findById(authOf(req).userId);
     if (!me) throw new AppError('USER_NOT_FOUND');
-    const summary = await ctx.userSummaries.fromRecords([me]);
+    const [summary, storage] = await Promise.all([ctx.userSummaries.fromRecords([me]), ctx.fileService.limits.limitFor(me.id)]);
     res.json({
       user: {
         ...summary.get(me.id),
@@ -26,6 +27,8 @@ export function userRoutes(api: Router, ctx: AppContext): void {
         inviteCode: me.inviteCode,
         createdAt: me.createdAt.toISOString(),
       },
+      /** Bytes stored by the caller, the quota of their tier (null: unlimited) and the largest upload allowed. */
+      storage,
     });
   });
 
