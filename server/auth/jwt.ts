@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { AppError } from '../lib/app-error.js';
 import type { UserRole } from '../stores/ports.js';
@@ -22,17 +23,21 @@ export interface TokenService {
 }
 
 export function createTokenService(secret: string, ttlSeconds: number, now: () => Date): TokenService {
+  // A KeyObject built once: given a string, jsonwebtoken first tries to parse it as a PEM key
+  // (createPublicKey / createPrivateKey) and only falls back to a secret key after that throws,
+  // on every sign and verify.
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     sign(claims) {
       const iat = Math.floor(now().getTime() / 1000);
-      return jwt.sign({ sub: claims.userId, name: claims.username, role: claims.role, iat }, secret, {
+      return jwt.sign({ sub: claims.userId, name: claims.username, role: claims.role, iat }, key, {
         algorithm: ALGORITHM,
         expiresIn: ttlSeconds,
       });
     },
     verify(token) {
       try {
-        const payload = jwt.verify(token, secret, {
+        const payload = jwt.verify(token, key, {
           algorithms: [ALGORITHM],
           clockTimestamp: Math.floor(now().getTime() / 1000),
         });
