@@ -117,6 +117,18 @@ export interface ServerToClientEvents {
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
   'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+  /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
+  'penalty:applied': (e: PenaltyNotice) => void;
+}
+
+/** What a penalized user is told, live and in the stored `penalty` notification. */
+export interface PenaltyNotice {
+  penaltyId: string;
+  action: 'warning' | 'earning_suspension' | 'token_reset' | 'account_ban';
+  reason: string;
+  suspendedUntil: string | null;
+  /** Tokens a token reset removed; null for other steps. */
+  tokensRemoved: number | null;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

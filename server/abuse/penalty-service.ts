@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { penaltyApplyBody } from '../../shared/schemas.js';
+import type { PenaltyNotice } from '../../shared/events.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import { nextPenaltyStep, penaltyStanding, suspensionEndMs, type PenaltyStanding } from '../economy/rules/abuse.js';
 import type { BalanceNotifier } from '../earning/balance-notifier.js';
@@ -92,8 +93,7 @@ export class PenaltyService {
       const inserted = await this.deps.penalties.insert(record);
       if (inserted.status === 'duplicate') return { penalty: await this.replay(inserted.existing, input.reason, severe), duplicate: true };
       if (inserted.status === 'sequence_taken') continue;
-      const tokensRemoved = await this.enforce(record);
-      await this.notify(record, tokensRemoved);
+      const tokensRemoved = await this.enforce(record, { notify: true });
       return { penalty: view(record, tokensRemoved), duplicate: false };
     }
     throw new Error(`penalty for ${input.userId}: the sequence kept changing`);
@@ -112,7 +112,7 @@ export class PenaltyService {
   /** A retried request: same payload or IDEMPOTENCY_CONFLICT; enforcement is repeated (it is idempotent). */
   private async replay(record: PenaltyRecord, reason: string, severe: boolean): Promise<PenaltyView> {
     if (record.reason !== reason || record.severe !== severe) throw new AppError('IDEMPOTENCY_CONFLICT');
-    return view(record, await this.enforce(record));
+    return view(record, await this.enforce(record, { notify: false }));
   }
 
   private async removedBy(record: PenaltyRecord): Promise<number | null> {
@@ -121,10 +121,14 @@ export class PenaltyService {
     return entry ? Math.abs(entry.legs[0]?.amount ?? 0) : 0;
   }
 
-  /** Makes the step true; safe to repeat. Returns the tokens a reset removed. */
-  private async enforce(record: PenaltyRecord): Promise<number | null> {
+  /**
+   * Makes the step true; safe to repeat. Returns the tokens a reset removed. The user is told
+   * before a ban closes their sockets, so an open client learns why it was disconnected.
+   */
+  private async enforce(record: PenaltyRecord, opts: { notify: boolean }): Promise<number | null> {
     let removed: number | null = null;
     if (record.action === 'token_reset') removed = await this.resetTokens(record);
+    if (opts.notify) await this.notify(record, removed);
     if (record.action === 'account_ban') {
       await this.deps.users.setBanned(record.userId, record.createdAt);
       // Every node's sockets of the user (through the Redis adapter when configured).
@@ -159,16 +163,12 @@ export class PenaltyService {
     throw new Error(`token reset of ${record.userId}: the balance kept changing`);
   }
 
+  /** A stored notification (for later) and a live `penalty:applied` to the user's open sockets. */
   private async notify(record: PenaltyRecord, tokensRemoved: number | null): Promise<void> {
+    const data: PenaltyNotice = { penaltyId: record.id, action: record.action, reason: record.reason, suspendedUntil: record.suspendedUntil?.toISOString() ?? null, tokensRemoved };
+    this.deps.io.to(userChannel(record.userId)).emit('penalty:applied', data);
     try {
-      await this.deps.notifications.create({
-        id: this.deps.newId(),
-        userId: record.userId,
-        type: 'penalty',
-        data: { penaltyId: record.id, action: record.action, reason: record.reason, suspendedUntil: record.suspendedUntil?.toISOString() ?? null, tokensRemoved },
-        readAt: null,
-        createdAt: this.deps.clock.now(),
-      });
+      await this.deps.notifications.create({ id: this.deps.newId(), userId: record.userId, type: 'penalty', data: { ...data }, readAt: null, createdAt: this.deps.clock.now() });
     } catch (err) {
       // The penalty stands; a lost notice is logged rather than failing the admin's request.
       this.deps.logger.error({ err, penaltyId: record.id }, 'penalty notification could not be stored');

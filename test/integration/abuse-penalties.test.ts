@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../support/http.js';
-import { connectError, emitAck } from '../support/socket.js';
+import { collect, connectError, emitAck } from '../support/socket.js';
 import { PASSWORD, createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
 import { PLAIN_MULTIPLIERS, as, registerAdmin } from './engagement-fixtures.js';
@@ -42,6 +42,7 @@ describe('penalty ladder', () => {
   it('warning, 24 h suspension (chat flows, awards refused, then earning again), token reset, ban', async () => {
     const user = await registerUser(srv, 'lad');
     const { socket, send } = await chatter(user);
+    const notices = collect(socket, 'penalty:applied');
     expect((await send()).granted).toBeGreaterThan(0);
 
     const warning = await penalize(user.id, { requestId: 'ladder-1' });
@@ -82,6 +83,14 @@ describe('penalty ladder', () => {
     const ban = await penalize(user.id);
     expect(ban.body.penalty).toMatchObject({ sequence: 4, action: 'account_ban' });
     expect(await disconnected).toBe('io server disconnect');
+    // Told live, each step once (retries are silent), the ban before the socket closed.
+    expect(notices.map((e) => [e.action, e.tokensRemoved])).toEqual([
+      ['warning', null],
+      ['earning_suspension', null],
+      ['token_reset', before],
+      ['account_ban', null],
+    ]);
+    expect(notices[1]?.suspendedUntil).toBe(suspension.body.penalty.suspendedUntil);
     const login = await client(srv.url).post('/api/auth/login', { username: user.username, password: PASSWORD });
     expect(login.status).toBe(403);
     const freshToken = srv.ctx.tokens.sign({ userId: user.id, username: user.username, role: 'user' });
