@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
 import { createMongoPenaltyStore } from '../../server/stores/mongo/penalties-store.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
+import { fundedAccounts } from '../../server/abuse/decay-candidates.js';
 import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
 
 /**
@@ -101,5 +102,14 @@ describe('MongoDB penalties store on the wire', () => {
     });
     expect(await store.registrationRank('10.0.0.1', '2026-01-05', 'U1')).toBe(2);
     expect(JSON.stringify(sent('aggregate', 'abuse_registrations')[0]?.['pipeline'])).toContain('"$lte":"U1"');
+  });
+
+  it('decay candidates: funded user accounts after the cursor, by account id', async () => {
+    handler = (c) => (commandName(c) === 'find' && target(c) === 'ledger_accounts' ? cursor(c, [{ _id: 'user:U2', balance: 40 }]) : undefined);
+    const backend = { kind: 'mongodb' as const, connection, close: async () => undefined };
+    expect(await fundedAccounts(backend, 'U1', 500)).toEqual([{ userId: 'U2', balance: 40 }]);
+    const find = sent('find', 'ledger_accounts')[0]!;
+    expect(find).toMatchObject({ filter: { _id: { $gt: 'user:U1' }, balance: { $gt: 0 } }, sort: { _id: 1 }, limit: 500 });
+    expect(String((find['filter'] as { _id: { $regex: unknown } })._id.$regex)).toContain('^user:');
   });
 });
