@@ -120,8 +120,9 @@ export class ShopService {
     const purchase = await this.ctx.purchases.findById(req.purchaseId);
     if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
     if (purchase.refundEntryId) throw new AppError('ALREADY_REFUNDED');
-    // A refund started earlier whose entry was never recorded (crash): finish it with its amount.
-    if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED');
+    // A refund started earlier whose entry is not recorded: another request is finishing it, or
+    // it crashed half-way. Posting under the same key settles which: only one post is `posted`.
+    if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED', false);
 
     const quote = this.quote(purchase);
     if (quote.amount === 0) throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: quote.rule, percent: quote.percent });
@@ -131,7 +132,7 @@ export class ShopService {
       if (now?.refundedAt) throw new AppError('ALREADY_REFUNDED');
       throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: 'CONSUMED', percent: 0 });
     }
-    return this.postRefund(purchase, quote.amount, quote.rule);
+    return this.postRefund(purchase, quote.amount, quote.rule, true);
   }
 
   private quote(p: PurchaseRecord): ReturnType<typeof quoteRefund> {
@@ -145,8 +146,12 @@ export class ShopService {
     return quoteRefund({ item: { duration }, cost: p.cost, purchasedAt: p.createdAt, at, used: p.usedAt !== null }, config);
   }
 
-  /** Posts the refund entry (sink -> user) and records it; a failed post undoes the started refund. */
-  private async postRefund(p: PurchaseRecord, amount: number, rule: string): Promise<RefundResult> {
+  /**
+   * Posts the refund entry (sink -> user) and records it. A failed post undoes the refund this
+   * request started (`ownsStart`); one resumed from another request is left for it to settle. A
+   * `duplicate` means another request already paid it: recorded, and answered ALREADY_REFUNDED.
+   */
+  private async postRefund(p: PurchaseRecord, amount: number, rule: string, ownsStart: boolean): Promise<RefundResult> {
     const draft = refundEntry(p.userId, amount, {
       idempotencyKey: refundKey(p.id),
       activity: `shop:${p.itemId}`,
@@ -158,18 +163,19 @@ export class ShopService {
     try {
       outcome = await this.ctx.ledger.post(draft);
     } catch (err) {
-      await this.ctx.purchases.abortRefund(p.id);
+      if (ownsStart) await this.ctx.purchases.abortRefund(p.id);
       throw err;
     }
     if (outcome.status === 'insufficient_funds') {
       // The sink holds every spent token, so this is a broken invariant, not a user error.
-      await this.ctx.purchases.abortRefund(p.id);
+      if (ownsStart) await this.ctx.purchases.abortRefund(p.id);
       throw new AppError('LEDGER_INVARIANT_VIOLATED', 'The sink cannot cover this refund', { purchaseId: p.id });
     }
     await this.ctx.purchases.completeRefund(p.id, outcome.entry.id);
+    if (outcome.status === 'duplicate') throw new AppError('ALREADY_REFUNDED');
     this.ctx.balanceNotifier.posted(outcome);
     const after = (await this.ctx.purchases.findById(p.id)) ?? p;
-    const balance = outcome.status === 'posted' ? (outcome.accounts[p.userId]?.balance ?? 0) : (await this.ctx.ledger.account(p.userId)).balance;
+    const balance = outcome.accounts[p.userId]?.balance ?? (await this.ctx.ledger.account(p.userId)).balance;
     return { purchase: purchaseView(after, this.ctx.clock.now()), refunded: amount, rule, balance };
   }
 }
