@@ -62,8 +62,9 @@ export class ShopService {
     const outcome = await this.ctx.ledger.post(purchaseDraft(userId, item, req, key));
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance, cost: item.cost });
     if (outcome.status === 'duplicate') return this.replay(userId, req, outcome.entry);
-    const purchase = await this.recordFrom(outcome.entry, userId);
+    // Pushed before the record is written: the tokens are gone even if that write fails (a retry completes it).
     this.ctx.balanceNotifier.posted(outcome);
+    const purchase = await this.recordFrom(outcome.entry, userId);
     const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
     return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };
   }

@@ -162,6 +162,23 @@ describe('buying', () => {
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ duplicate: true, balance: 250, purchase: { id, cost: 50, state: 'active' } });
   });
+
+  it('a record write that fails after the charge is completed by the retry, never charged twice', async () => {
+    const u = await shopUser(300);
+    const requestId = rid('rec');
+    const purchases = srv.ctx.purchases;
+    const record = purchases.record.bind(purchases);
+    purchases.record = () => Promise.reject(new Error('injected: record store gone'));
+    try {
+      expect((await buy(srv, u, 'custom_chat_color', { requestId })).status).toBe(500);
+    } finally {
+      purchases.record = record;
+    }
+    const retry = await buy(srv, u, 'custom_chat_color', { requestId });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ duplicate: true, balance: 250, purchase: { itemId: 'custom_chat_color', cost: 50, state: 'active' } });
+    expect((await owned(srv, u)).active).toHaveLength(1);
+  });
 });
 
 describe('the PIN', () => {
