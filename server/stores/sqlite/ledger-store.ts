@@ -18,7 +18,7 @@ import {
   type PostOutcome,
   type RankField,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isSystemAccount, isUserAccount, userIdOf } from '../../ledger/rules.js';
 
 
 const DDL = `
@@ -122,6 +122,9 @@ const toState = (row: AccountRow | undefined): AccountState =>
     ? { balance: row.balance, totalEarned: row.total_earned, totalSpent: row.total_spent, totalGifted: row.total_gifted, totalReceived: row.total_received }
     : { ...ZERO_ACCOUNT };
 
+/** What flushSystem applies a batch's summed system legs as: no carry, counter-free (system accounts keep none). */
+const SYSTEM_FLUSH: Pick<JournalEntry, 'kind' | 'carry'> = { kind: 'adjustment' };
+
 /** Data files created before the award carry existed get the column (default 0) on open. */
 function addCarryColumn(db: SqliteDb): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(ledger_accounts)').all();
@@ -131,8 +134,9 @@ function addCarryColumn(db: SqliteDb): void {
 /**
  * The ledger on SQLite. better-sqlite3 is synchronous, so one `post()` runs to its end without
  * another JavaScript caller interleaving; the transaction still matters for crashes and for the
- * audit CLI, a second process on the same file. Each draft runs in a nested `db.transaction`,
- * which better-sqlite3 turns into a SAVEPOINT: an insufficient-funds draft rolls back alone.
+ * audit CLI, a second process on the same file. A draft is refused (insufficient funds, carry
+ * conflict, duplicate) before it writes anything, so it needs no savepoint of its own, except one
+ * whose guard could refuse after a first write (see postOne).
  */
 export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   db.exec(DDL);
@@ -144,22 +148,25 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     entryByKey: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE idempotency_key = ?'),
     entryById: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE id = ?'),
     legsOf: db.prepare<[string], { account: AccountId; amount: number }>('SELECT account, amount FROM ledger_legs WHERE entry_id = ? ORDER BY amount, account'),
-    insertEntry: db.prepare(
+    // RETURNING is the read-back: what the row holds after the insert, checked against the draft.
+    insertEntry: db.prepare<unknown[], EntryRow>(
       `INSERT INTO ledger_entries (id, idempotency_key, kind, activity, room_id, message, metadata, actor_id, created_at)
-       VALUES (@id, @idempotency_key, @kind, @activity, @room_id, @message, @metadata, @actor_id, @created_at)`,
-    ),
-    insertLeg: db.prepare(
-      'INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ),
     account: db.prepare<[string], AccountRow>('SELECT * FROM ledger_accounts WHERE account = ?'),
-    ensureAccount: db.prepare('INSERT OR IGNORE INTO ledger_accounts (account) VALUES (?)'),
-    // The guard: a guarded account's update only happens when the result stays >= 0.
-    applyLeg: db.prepare(
-      `UPDATE ledger_accounts SET balance = balance + @amount, total_earned = total_earned + @earned,
-         total_spent = total_spent + @spent, total_gifted = total_gifted + @gifted, total_received = total_received + @received
-       WHERE account = @account AND (@guarded = 0 OR balance + @amount >= 0)`,
+    // One statement per leg: creates the row on first use, applies the leg and, for the award's
+    // user, the new carry, and reads the row back. The guard: a guarded account's existing row is
+    // only updated when the result stays >= 0 (a missing row is refused before this runs).
+    applyLeg: db.prepare<unknown[], AccountRow>(
+      `INSERT INTO ledger_accounts (account, balance, total_earned, total_spent, total_gifted, total_received, carry_nanos)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance, total_earned = total_earned + excluded.total_earned,
+         total_spent = total_spent + excluded.total_spent, total_gifted = total_gifted + excluded.total_gifted,
+         total_received = total_received + excluded.total_received,
+         carry_nanos = CASE WHEN ? THEN excluded.carry_nanos ELSE carry_nanos END
+       WHERE ? = 0 OR balance + excluded.balance >= 0
+       RETURNING *`,
     ),
-    setCarry: db.prepare('UPDATE ledger_accounts SET carry_nanos = ? WHERE account = ?'),
   };
 
   // History and statistics build their WHERE clause from the query's options: a handful of
@@ -172,10 +179,14 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   };
 
   function readEntry(row: EntryRow): JournalEntry {
+    return toEntry(row, stmt.legsOf.all(row.id));
+  }
+
+  function toEntry(row: EntryRow, legs: Leg[]): JournalEntry {
     return {
       id: row.id,
       kind: row.kind,
-      legs: stmt.legsOf.all(row.id),
+      legs,
       idempotencyKey: row.idempotency_key,
       activity: row.activity,
       roomId: row.room_id,
@@ -213,78 +224,135 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
   }
 
-  function applyLeg(entry: JournalEntry, leg: Leg): AccountState | null {
-    stmt.ensureAccount.run(leg.account);
-    const before = toState(stmt.account.get(leg.account));
+  /** Statements whose shape depends on the number of legs (1..LEGS_PER_ENTRY_MAX), prepared once each. */
+  const accountsIn = (n: number): Statement<unknown[], AccountRow> =>
+    prepare(`SELECT * FROM ledger_accounts WHERE account IN (${Array.from({ length: n }, () => '?').join(', ')})`) as Statement<unknown[], AccountRow>;
+  const insertLegs = (n: number): Statement<unknown[], { account: AccountId; amount: number }> =>
+    prepare(
+      `INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING account, amount`,
+    ) as Statement<unknown[], { account: AccountId; amount: number }>;
+
+  /** Applies one leg to its account (row as read before the entry, or undefined) and checks the read-back. */
+  function applyLeg(entry: Pick<JournalEntry, 'kind' | 'carry'>, leg: Leg, row: AccountRow | undefined): AccountRow {
+    const before = toState(row);
+    const guarded = isGuarded(leg.account);
+    const refuse = () => new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
+    // The upsert's guard only covers an existing row: a debit of an account never written is refused here.
+    if (!row && guarded && leg.amount < 0) throw refuse();
     // System accounts keep no counters, so they move as a counter-free kind.
     const user = isUserAccount(leg.account);
     const kind = user ? entry.kind : 'adjustment';
     const d = counterDelta(kind, leg.amount);
-    const res = stmt.applyLeg.run({
-      account: leg.account,
-      amount: leg.amount,
-      guarded: isGuarded(leg.account) ? 1 : 0,
-      earned: d.totalEarned,
-      spent: d.totalSpent,
-      gifted: d.totalGifted,
-      received: d.totalReceived,
-    });
-    if (res.changes === 0) {
-      throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
+    const carry = entry.carry && leg.account === userAccount(entry.carry.userId) ? entry.carry.nanos : null;
+    const after = stmt.applyLeg.get(leg.account, leg.amount, d.totalEarned, d.totalSpent, d.totalGifted, d.totalReceived, carry ?? 0, carry === null ? 0 : 1, guarded ? 1 : 0);
+    if (!after) throw refuse();
+    assertReadBack(leg.account, before, kind, leg.amount, toState(after));
+    if (carry !== null && after.carry_nanos !== carry) {
+      throw new LedgerInvariantError(`account ${leg.account} carry read back differs from the write`, { account: leg.account, expected: carry, actual: after.carry_nanos });
     }
-    const after = toState(stmt.account.get(leg.account));
-    assertReadBack(leg.account, before, kind, leg.amount, after);
-    return user ? after : null;
+    return after;
   }
 
-  const postOne = db.transaction((entry: JournalEntry): PostOutcome => {
+  /**
+   * A system-account leg the guard can never refuse (issuance is unguarded; the sink only refuses
+   * debits). Such legs are summed per batch and applied once at its end (flushSystem), inside the
+   * same transaction: every award of a batch debits issuance, and one update with one read-back
+   * replaces one per entry. The journal still gets every leg of every entry.
+   */
+  const deferrable = (leg: Leg): boolean => isSystemAccount(leg.account) && (!isGuarded(leg.account) || leg.amount > 0);
+
+  /** Applies a batch's summed system legs, each checked against its account's read-back. */
+  function flushSystem(pending: Map<AccountId, number>, account?: AccountId): void {
+    for (const [acc, amount] of pending) {
+      if (account !== undefined && acc !== account) continue;
+      pending.delete(acc);
+      if (amount === 0) continue;
+      const row = stmt.account.get(acc);
+      // Credits and unguarded debits only: the guard cannot refuse them, so a refusal is a broken invariant.
+      try {
+        applyLeg(SYSTEM_FLUSH, { account: acc, amount }, row);
+      } catch (err) {
+        if (err instanceof InsufficientFunds) throw new LedgerInvariantError(`system account ${acc} refused its batch total`, { account: acc, amount });
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Posts one draft inside the batch's transaction. Every refusal (duplicate, carry conflict, the
+   * guard of the first written debit) happens before this draft writes anything; any other error
+   * aborts the whole batch. Only a draft whose refusal could come after a write (two guarded
+   * debits) needs a savepoint of its own: see postOneInSavepoint. System legs that cannot be
+   * refused are returned in `deferred`, to be added to the batch's totals once the draft posted.
+   */
+  function postOne(entry: JournalEntry, deferred: Leg[]): PostOutcome {
     const existing = stmt.entryByKey.get(entry.idempotencyKey);
     if (existing) return { status: 'duplicate', entry: readEntry(existing) };
-    if (entry.carry) assertCarryUnchanged(entry, stmt.account.get(userAccount(entry.carry.userId))?.carry_nanos ?? 0);
+    const applied = entry.legs.filter((l) => !deferrable(l));
+    const rows = new Map<string, AccountRow>();
+    for (const row of accountsIn(applied.length).all(...applied.map((l) => l.account))) rows.set(row.account, row);
+    if (entry.carry) assertCarryUnchanged(entry, rows.get(userAccount(entry.carry.userId))?.carry_nanos ?? 0);
     // Debits first: the guard refuses before anything of this entry is written.
     const touched: Record<string, AccountState> = {};
     const legs = debitsFirst(entry.legs);
-    const debits = legs.filter((l) => l.amount < 0);
-    const credits = legs.filter((l) => l.amount > 0);
-    for (const leg of debits) {
-      const after = applyLeg(entry, leg);
-      if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
-    }
-    stmt.insertEntry.run({
-      id: entry.id,
-      idempotency_key: entry.idempotencyKey,
-      kind: entry.kind,
-      activity: entry.activity,
-      room_id: entry.roomId,
-      message: entry.message,
-      metadata: JSON.stringify(entry.metadata ?? {}),
-      actor_id: entry.actorId,
-      created_at: entry.createdAt.getTime(),
-    });
-    for (const leg of legs) stmt.insertLeg.run(leg.account, entry.id, leg.amount, entry.kind, entry.activity, entry.createdAt.getTime());
+    const apply = (leg: Leg): void => {
+      if (deferrable(leg)) {
+        deferred.push(leg);
+        return;
+      }
+      const after = applyLeg(entry, leg, rows.get(leg.account));
+      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = toState(after);
+    };
+    for (const leg of legs) if (leg.amount < 0) apply(leg);
+    const createdAt = entry.createdAt.getTime();
+    const row = stmt.insertEntry.get(
+      entry.id,
+      entry.idempotencyKey,
+      entry.kind,
+      entry.activity,
+      entry.roomId,
+      entry.message,
+      JSON.stringify(entry.metadata ?? {}),
+      entry.actorId,
+      createdAt,
+    );
+    const storedLegs = insertLegs(legs.length)
+      .all(...legs.flatMap((leg) => [leg.account, entry.id, leg.amount, entry.kind, entry.activity, createdAt]))
+      .sort((a, b) => a.amount - b.amount || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
     faults?.afterJournalInsert?.();
-    for (const leg of credits) {
-      const after = applyLeg(entry, leg);
-      if (after && isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
-    }
-    // The credit above created the row, so this update always hits it.
-    if (entry.carry) stmt.setCarry.run(entry.carry.nanos, userAccount(entry.carry.userId));
-    const stored = readEntry(stmt.entryById.get(entry.id)!);
+    for (const leg of legs) if (leg.amount > 0) apply(leg);
+    if (!row) throw new LedgerInvariantError(`entry ${entry.idempotencyKey} was not read back`, { id: entry.id });
+    const stored = toEntry(row, storedLegs);
     assertSameLegs(entry, stored);
     return { status: 'posted', entry: stored, accounts: touched };
-  });
+  }
 
-  const postBatch = db.transaction((entries: readonly JournalEntry[]): PostOutcome[] =>
-    entries.map((entry) => {
+  /** better-sqlite3 turns a nested transaction into a SAVEPOINT: a refused draft rolls back alone. */
+  const postOneInSavepoint = db.transaction(postOne);
+
+  /** True when the guard could refuse after this draft has already written a leg (a second guarded debit). */
+  const refusableMidway = (entry: JournalEntry): boolean => entry.legs.filter((l) => l.amount < 0 && !deferrable(l)).length > 1;
+
+  const postBatch = db.transaction((entries: readonly JournalEntry[]): PostOutcome[] => {
+    const pending = new Map<AccountId, number>();
+    const outcomes = entries.map((entry) => {
+      // A sink debit (a refund) meets its guard with the batch's earlier sink credits applied.
+      for (const leg of entry.legs) if (isSystemAccount(leg.account) && !deferrable(leg)) flushSystem(pending, leg.account);
+      const deferred: Leg[] = [];
+      let outcome: PostOutcome;
       try {
-        return postOne(entry);
+        outcome = refusableMidway(entry) ? postOneInSavepoint(entry, deferred) : postOne(entry, deferred);
       } catch (err) {
-        // The nested transaction has already rolled back to its savepoint.
+        // Nothing of this draft was written (or its savepoint has rolled it back).
         if (err instanceof InsufficientFunds) return err.outcome;
         throw err;
       }
-    }),
-  );
+      if (outcome.status === 'posted') for (const leg of deferred) pending.set(leg.account, (pending.get(leg.account) ?? 0) + leg.amount);
+      return outcome;
+    });
+    flushSystem(pending);
+    return outcomes;
+  });
 
   return {
     async post(entries) {
