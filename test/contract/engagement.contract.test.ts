@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contractBackends, stopMemoryServer } from '../support/backends.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createEngagementStore } from '../../server/engagement/store.js';
 import { EMPTY_LOGIN_RECORD, type EngagementStore, type LoginRecord } from '../../server/engagement/ports.js';
@@ -7,10 +7,6 @@ import { newId } from '../../server/lib/ids.js';
 
 /** The engagement store's behaviour on SQLite and, when a replica set is reachable, MongoDB. */
 const backends = await contractBackends('engagement');
-
-afterAll(async () => {
-  await stopMemoryServer();
-});
 
 const T0 = Date.parse('2026-01-05T12:00:00.000Z');
 const at = (s: number): Date => new Date(T0 + s * 1000 + 123);

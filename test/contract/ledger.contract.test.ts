@@ -1,6 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { contractBackends, stopMemoryServer, type BackendFactory } from '../support/backends.js';
+import { contractBackends, type BackendFactory } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
@@ -13,10 +13,6 @@ const backends = await contractBackends('ledger');
 let at = Date.parse('2026-01-05T12:00:00.000Z');
 const stamp = (d: DraftInput): JournalEntry => ({ ...d, id: newId(), createdAt: new Date((at += 1000)) });
 const key = (p: string) => `${p}:${newId()}`;
-
-afterAll(async () => {
-  await stopMemoryServer();
-});
 
 describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactory) => {
   const opened: Backend[] = [];

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { contractBackends, stopMemoryServer } from '../support/backends.js';
+import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
@@ -11,10 +11,6 @@ import type { FileRecord, MessageRecord, NewUser, RecordStores, RoomRecord } fro
  * reachable, on MongoDB, each time over a fresh, empty backend.
  */
 const backends = await contractBackends('records');
-
-afterAll(async () => {
-  await stopMemoryServer();
-});
 
 const T0 = Date.parse('2026-01-05T12:00:00.000Z');
 /** A fixed instant `s` seconds after T0 (with milliseconds, to prove they survive a round trip). */

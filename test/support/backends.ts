@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { inject } from 'vitest';
 import { openBackend, type Backend } from '../../server/stores/backend.js';
 
 /**
@@ -20,8 +21,6 @@ export interface BackendFactory {
 }
 
 const silent = pino({ level: 'silent' });
-let mongoUrlPromise: Promise<{ url: string } | { skipped: string }> | undefined;
-let memoryServer: { stop(): Promise<unknown> } | undefined;
 
 const sqliteFactory: BackendFactory = {
   name: 'sqlite',
@@ -38,27 +37,9 @@ const sqliteFactory: BackendFactory = {
   },
 };
 
-async function findMongo(): Promise<{ url: string } | { skipped: string }> {
-  const fromEnv = process.env['MONGO_URL'];
-  if (fromEnv) return { url: fromEnv };
-  if (process.env['MONGO_MEMORY'] === '0') return { skipped: 'MONGO_URL is not set and MONGO_MEMORY=0 disables mongodb-memory-server' };
-  try {
-    const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
-    const start = MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no binary after 20 s')), 20_000));
-    const replSet = await Promise.race([start, timeout]);
-    memoryServer = replSet;
-    return { url: replSet.getUri() };
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    return { skipped: `MONGO_URL is not set and mongodb-memory-server could not start a replica set (${reason})` };
-  }
-}
-
-/** Resolves the MongoDB factory, or null with the skip reason printed once per worker. */
-export async function mongoFactory(): Promise<BackendFactory | null> {
-  mongoUrlPromise ??= findMongo();
-  const found = await mongoUrlPromise;
+/** The MongoDB factory, or null when the global setup (test/support/global-setup.ts) found none. */
+export function mongoFactory(): BackendFactory | null {
+  const found = inject('mongo');
   if ('skipped' in found) return null;
   return {
     name: 'mongodb',
@@ -75,9 +56,8 @@ export async function mongoFactory(): Promise<BackendFactory | null> {
 }
 
 /** Why MongoDB is skipped, or null when it runs. */
-export async function mongoSkipReason(): Promise<string | null> {
-  mongoUrlPromise ??= findMongo();
-  const found = await mongoUrlPromise;
+export function mongoSkipReason(): string | null {
+  const found = inject('mongo');
   return 'skipped' in found ? found.skipped : null;
 }
 
@@ -86,15 +66,11 @@ export async function mongoSkipReason(): Promise<string | null> {
  *   const backends = await contractBackends('records');
  */
 export async function contractBackends(suite: string): Promise<BackendFactory[]> {
-  const mongo = await mongoFactory();
+  const mongo = mongoFactory();
   if (!mongo) {
-    const reason = await mongoSkipReason();
+    const reason = mongoSkipReason();
     console.warn(`[contract:${suite}] MongoDB half SKIPPED: ${reason}. Ran on SQLite only.`);
     return [sqliteFactory];
   }
   return [sqliteFactory, mongo];
-}
-
-export async function stopMemoryServer(): Promise<void> {
-  await memoryServer?.stop();
 }
