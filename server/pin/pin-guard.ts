@@ -2,6 +2,7 @@ import { AppError } from '../lib/app-error.js';
 import { hashSecret, verifySecret } from '../auth/passwords.js';
 import { isCapsUnavailable, pinPolicyFrom } from '../caps/index.js';
 import type { AppContext } from '../context.js';
+import { PinVerifiedCache } from './verified-cache.js';
 
 type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
 
@@ -9,6 +10,9 @@ type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
  * The transaction PIN that guards gifts and purchases. `verify` is the one gate both use: it
  * answers PIN_LOCKED while a lockout runs, PIN_NOT_SET without a PIN, PIN_INVALID (counting a
  * failure towards the lockout) for a wrong one, and resets the failure count on a correct one.
+ * A correct PIN is remembered for a few minutes (PinVerifiedCache), so the next gifts of the
+ * session skip scrypt; the lockout is still checked first and a wrong PIN still goes to scrypt
+ * and counts (docs/gifts.md, "PIN").
  */
 export interface PinGuard {
   /** Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. */
@@ -27,7 +31,7 @@ async function counterCall<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createPinGuard(deps: PinDeps): PinGuard {
+export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new PinVerifiedCache()): PinGuard {
   const lockout = deps.counters.pinLockout;
 
   const refuseIfLocked = async (userId: string): Promise<void> => {
@@ -41,8 +45,12 @@ export function createPinGuard(deps: PinDeps): PinGuard {
       const user = await deps.stores.users.findById(userId);
       if (!user) throw new AppError('USER_NOT_FOUND');
       if (!user.pinHash) throw new AppError('PIN_NOT_SET');
-      if (await verifySecret(pin, user.pinHash)) {
+      const pinHash = user.pinHash;
+      const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime());
+      if (cached || (await verifySecret(pin, pinHash))) {
         await counterCall(() => lockout.reset(userId));
+        // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
+        if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime());
         return;
       }
       const policy = pinPolicyFrom(deps.economy.current.pin);

@@ -53,6 +53,19 @@ describe('POST /api/tokens/pin', () => {
   });
 });
 
+describe('remembered PIN checks (one scrypt per session)', () => {
+  it('a PIN changed after a gift stops the remembered old one at once', async () => {
+    const sender = await giftUser(srv, 'pincache', { admin, balance: 20 });
+    const to = await registerUser(srv, 'pincacheto');
+    const socket = await pool.open(srv, sender);
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1 })).toMatchObject({ ok: true });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1 })).toMatchObject({ ok: true });
+    expect((await sender.api.post('/api/tokens/pin', { password: PASSWORD, pin: '8642' })).status).toBe(200);
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: PIN })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID', details: { attemptsLeft: 4 } } });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: '8642' })).toMatchObject({ ok: true, data: { balance: 17 } });
+  });
+});
+
 describe('PIN check on gifts', () => {
   it('refuses a gift before any PIN is set', async () => {
     const sender = await registerUser(srv, 'nopin');
