@@ -11,6 +11,7 @@ import type { AppServer } from '../realtime/types.js';
 import type { RecordStores } from '../stores/ports.js';
 import { AchievementEngine, type MetricReader } from './achievements.js';
 import { claimDaily, loginStreakSource, type DailyClaimResult } from './daily-claim.js';
+import { MessageCountEstimate } from './message-count-estimate.js';
 import type { EngagementStore } from './ports.js';
 import { ReferralTracker } from './referrals.js';
 
@@ -58,6 +59,8 @@ export class EngagementService {
   readonly achievements: AchievementEngine;
   readonly referrals: ReferralTracker;
   readonly streakSource;
+  /** Saves the per-message `countByAuthor` while no message achievement can be reached. */
+  private readonly messageCounts = new MessageCountEstimate();
 
   constructor(private readonly deps: EngagementDeps) {
     this.achievements = new AchievementEngine({ ...deps, readMetric: this.readMetric });
@@ -74,8 +77,11 @@ export class EngagementService {
   private readonly readMetric: MetricReader = async (userId, metric) => {
     const { store, stores, ledger } = this.deps;
     switch (metric) {
-      case 'messagesSent':
-        return stores.messages.countByAuthor(userId);
+      case 'messagesSent': {
+        const n = await stores.messages.countByAuthor(userId);
+        this.messageCounts.exact(userId, n, this.deps.clock.now().getTime());
+        return n;
+      }
       case 'roomsCreated':
         return stores.rooms.countOwnedBy(userId);
       case 'lifetimeEarned':
@@ -120,6 +126,12 @@ export class EngagementService {
       }
       const derived = DERIVED[activity];
       if (derived) metrics.push(derived);
+      if (derived === 'messagesSent') {
+        this.messageCounts.sent(userId);
+        const thresholds = this.deps.economy.current.achievements.filter((a) => a.metric === 'messagesSent').map((a) => a.threshold);
+        const estimate = this.messageCounts.usable(userId, this.deps.clock.now().getTime(), thresholds);
+        if (estimate !== null) known.messagesSent = estimate;
+      }
       if (outcome.granted > 0) metrics.push('lifetimeEarned');
       if (metrics.length > 0) await this.achievements.evaluate(userId, metrics, known);
       if (activity === 'send_message') await this.afterReferral(await this.referrals.check(userId));

@@ -1,10 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../server/lib/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
 import { emitAck, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
 import { as, balanceOf, claimDaily, day } from './engagement-fixtures.js';
+import { MESSAGE_COUNT_REFRESH_MS } from '../../server/engagement/message-count-estimate.js';
 
 /** Achievements over real sockets and HTTP: unlocked by activity, pushed, claimed exactly once. */
 const clock = new ManualClock(day('2026-01-05'));
@@ -17,6 +18,31 @@ beforeAll(async () => {
 afterEach(() => pool.closeAll());
 afterAll(async () => {
   await srv.stop();
+});
+
+describe('message count reads', () => {
+  it('counts the user\'s messages in the store only when a message achievement can be reached, or after the refresh interval', async () => {
+    const u = await registerUser(srv, 'cnt');
+    const s = await pool.open(srv, u);
+    const room = await createRoom(u);
+    await joinRoom(s, room.id);
+    const count = vi.spyOn(srv.ctx.stores.messages, 'countByAuthor');
+    try {
+      const send = async (n: number) => expect((await emitAck(s, 'message:send', { roomId: room.id, clientMessageId: `c${n}`, body: `hello ${n}` })).ok).toBe(true);
+      const unlocked = waitFor(s, 'achievement:unlocked', (e) => e.achievementId === 'first_message');
+      await send(1);
+      await unlocked;
+      expect(count).toHaveBeenCalledTimes(1);
+      for (let n = 2; n <= 5; n++) await send(n);
+      expect(count).toHaveBeenCalledTimes(1);
+      clock.advance(MESSAGE_COUNT_REFRESH_MS);
+      await send(6);
+      expect(count).toHaveBeenCalledTimes(2);
+      expect(await count.mock.results[1]?.value).toBe(6);
+    } finally {
+      count.mockRestore();
+    }
+  });
 });
 
 describe('unlocking', () => {
