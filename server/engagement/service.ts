@@ -11,7 +11,7 @@ import type { AppServer } from '../realtime/types.js';
 import type { RecordStores } from '../stores/ports.js';
 import { AchievementEngine, type MetricReader } from './achievements.js';
 import { claimDaily, loginStreakSource, type DailyClaimResult } from './daily-claim.js';
-import { MessageCountEstimate } from './message-count-estimate.js';
+import { MetricEstimate } from './metric-estimate.js';
 import type { EngagementStore } from './ports.js';
 import { ReferralTracker } from './referrals.js';
 
@@ -59,8 +59,14 @@ export class EngagementService {
   readonly achievements: AchievementEngine;
   readonly referrals: ReferralTracker;
   readonly streakSource;
-  /** Saves the per-message `countByAuthor` while no message achievement can be reached. */
-  private readonly messageCounts = new MessageCountEstimate();
+  /**
+   * Save the per-message `countByAuthor` and ledger account reads while no achievement of these
+   * metrics can have been reached (see MetricEstimate).
+   */
+  private readonly estimates: Partial<Record<AchievementMetric, MetricEstimate>> = {
+    messagesSent: new MetricEstimate(),
+    lifetimeEarned: new MetricEstimate(),
+  };
 
   constructor(private readonly deps: EngagementDeps) {
     this.achievements = new AchievementEngine({ ...deps, readMetric: this.readMetric });
@@ -77,15 +83,12 @@ export class EngagementService {
   private readonly readMetric: MetricReader = async (userId, metric) => {
     const { store, stores, ledger } = this.deps;
     switch (metric) {
-      case 'messagesSent': {
-        const n = await stores.messages.countByAuthor(userId);
-        this.messageCounts.exact(userId, n, this.deps.clock.now().getTime());
-        return n;
-      }
+      case 'messagesSent':
+        return this.exact(userId, metric, await stores.messages.countByAuthor(userId));
       case 'roomsCreated':
         return stores.rooms.countOwnedBy(userId);
       case 'lifetimeEarned':
-        return (await ledger.account(userId)).totalEarned;
+        return this.exact(userId, metric, (await ledger.account(userId)).totalEarned);
       case 'tokensGifted':
         return (await ledger.account(userId)).totalGifted;
       case 'longestStreakDays':
@@ -98,6 +101,22 @@ export class EngagementService {
         return (await store.metrics(userId))[metric] ?? 0;
     }
   };
+
+  /** Records a value read from the store as the metric's new exact value; returns it. */
+  private exact(userId: string, metric: AchievementMetric, value: number): number {
+    this.estimates[metric]?.exact(userId, value, this.deps.clock.now().getTime());
+    return value;
+  }
+
+  /** Adds this node's move of a metric and, when the estimate may stand in for the store, puts it in `known`. */
+  private estimate(userId: string, metric: AchievementMetric, by: number, known: Partial<Record<AchievementMetric, number>>): void {
+    const est = this.estimates[metric];
+    if (!est) return;
+    est.add(userId, by);
+    const thresholds = this.deps.economy.current.achievements.filter((a) => a.metric === metric).map((a) => a.threshold);
+    const value = est.usable(userId, this.deps.clock.now().getTime(), thresholds);
+    if (value !== null) known[metric] = value;
+  }
 
   /** `POST /api/tokens/claim-daily`, then the achievements and the referral it may complete. */
   async claimDaily(userId: string): Promise<DailyClaimResult> {
@@ -126,13 +145,11 @@ export class EngagementService {
       }
       const derived = DERIVED[activity];
       if (derived) metrics.push(derived);
-      if (derived === 'messagesSent') {
-        this.messageCounts.sent(userId);
-        const thresholds = this.deps.economy.current.achievements.filter((a) => a.metric === 'messagesSent').map((a) => a.threshold);
-        const estimate = this.messageCounts.usable(userId, this.deps.clock.now().getTime(), thresholds);
-        if (estimate !== null) known.messagesSent = estimate;
+      if (derived === 'messagesSent') this.estimate(userId, 'messagesSent', 1, known);
+      if (outcome.granted > 0) {
+        metrics.push('lifetimeEarned');
+        this.estimate(userId, 'lifetimeEarned', outcome.granted, known);
       }
-      if (outcome.granted > 0) metrics.push('lifetimeEarned');
       if (metrics.length > 0) await this.achievements.evaluate(userId, metrics, known);
       if (activity === 'send_message') await this.afterReferral(await this.referrals.check(userId));
     });

@@ -5,7 +5,7 @@ import { client } from '../support/http.js';
 import { emitAck, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
 import { as, balanceOf, claimDaily, day } from './engagement-fixtures.js';
-import { MESSAGE_COUNT_REFRESH_MS } from '../../server/engagement/message-count-estimate.js';
+import { METRIC_REFRESH_MS } from '../../server/engagement/metric-estimate.js';
 
 /** Achievements over real sockets and HTTP: unlocked by activity, pushed, claimed exactly once. */
 const clock = new ManualClock(day('2026-01-05'));
@@ -21,21 +21,32 @@ afterAll(async () => {
 });
 
 describe('message count reads', () => {
-  it('counts the user\'s messages in the store only when a message achievement can be reached, or after the refresh interval', async () => {
+  it('reads the message count (and lifetime earned) from the stores only when an achievement can be reached, or after the refresh interval', async () => {
     const u = await registerUser(srv, 'cnt');
     const s = await pool.open(srv, u);
     const room = await createRoom(u);
     await joinRoom(s, room.id);
     const count = vi.spyOn(srv.ctx.stores.messages, 'countByAuthor');
     try {
-      const send = async (n: number) => expect((await emitAck(s, 'message:send', { roomId: room.id, clientMessageId: `c${n}`, body: `hello ${n}` })).ok).toBe(true);
+      const send = async (n: number) => {
+        const ack = await emitAck(s, 'message:send', { roomId: room.id, clientMessageId: `c${n}`, body: `hello ${n}` });
+        expect(ack).toMatchObject({ ok: true, data: { award: { granted: expect.any(Number) } } });
+        if (ack.ok) expect(ack.data.award?.granted).toBeGreaterThan(0);
+      };
       const unlocked = waitFor(s, 'achievement:unlocked', (e) => e.achievementId === 'first_message');
       await send(1);
       await unlocked;
       expect(count).toHaveBeenCalledTimes(1);
-      for (let n = 2; n <= 5; n++) await send(n);
+      const account = vi.spyOn(srv.ctx.ledger, 'account');
+      try {
+        for (let n = 2; n <= 5; n++) await send(n);
+        // Nor the ledger account behind lifetimeEarned: these awards cannot reach its next threshold.
+        expect(account).not.toHaveBeenCalled();
+      } finally {
+        account.mockRestore();
+      }
       expect(count).toHaveBeenCalledTimes(1);
-      clock.advance(MESSAGE_COUNT_REFRESH_MS);
+      clock.advance(METRIC_REFRESH_MS);
       await send(6);
       expect(count).toHaveBeenCalledTimes(2);
       expect(await count.mock.results[1]?.value).toBe(6);
