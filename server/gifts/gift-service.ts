@@ -117,15 +117,16 @@ export class GiftService {
     return { gift, balance: accounts[senderId]?.balance ?? 0, duplicate: true };
   }
 
-  /** After the gift is committed: pushes, bonus, the sender's gift achievements, notification and the live event. Failures here are logged, never undo the gift. */
+  /**
+   * After the gift is committed: the live event first (members watch it land without waiting for
+   * anything else), then pushes, the recipient's bonus (a batched award) and the sender's gift
+   * achievements. Failures here are logged, never undo the gift.
+   */
   private async deliver(outcome: PostOutcome & { status: 'posted' }): Promise<GiftResult> {
     const { entry } = outcome;
     const { senderId, recipientId, amount } = giftParties(entry);
-    this.ctx.balanceNotifier.posted(outcome);
-    await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
-    await this.ctx.engagement.recordGift(senderId);
     const sender = outcome.accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
-    const recipient = await this.ctx.ledger.account(recipientId);
+    const recipient = outcome.accounts[recipientId] ?? (await this.ctx.ledger.account(recipientId));
     const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });
     try {
       await storeNotification(this.ctx, recipientId, 'gift', { ...gift });
@@ -135,6 +136,9 @@ export class GiftService {
     const channels = entry.roomId ? [roomChannel(entry.roomId), userChannel(recipientId)] : [userChannel(recipientId)];
     // One emit to both channels: Socket.IO delivers once to a socket that is in both.
     this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' } });
+    this.ctx.balanceNotifier.posted(outcome);
+    await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
+    await this.ctx.engagement.recordGift(senderId);
     return { gift, balance: sender.balance, duplicate: false };
   }
 
