@@ -82,6 +82,9 @@ export const ERROR_CATALOGUE = {
   PURCHASE_NOT_FOUND: { status: 404, message: 'No such purchase' },
   ALREADY_REFUNDED: { status: 409, message: 'That purchase was already refunded' },
   REFUND_NOT_ALLOWED: { status: 409, message: 'The refund policy gives nothing back for this purchase' },
+  ITEM_NOT_AVAILABLE: { status: 409, message: 'This item cannot be bought on this server' },
+  CUSTOMIZATION_NOT_OWNED: { status: 403, message: 'Buy room_customization for this room first' },
+  ROOM_NOT_PUBLIC: { status: 409, message: 'Only a public room can be boosted' },
 
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },

@@ -31,6 +31,29 @@ export interface RoomView {
   visibility: 'public' | 'private';
   ownerId: string;
   createdAt: string;
+  /** Set by the owner or a moderator after a room_customization purchase; null when never set. Present on the room list and `GET /api/rooms/:id`. */
+  customization?: RoomCustomizationView | null;
+  /** End of the room's active visibility boost (it lists first); null when not boosted. Present on the room list and `GET /api/rooms/:id`. */
+  boostedUntil?: string | null;
+}
+
+/** A room's theme (docs/shop.md, room_customization). */
+export interface RoomCustomizationView {
+  color: string;
+  theme: 'light' | 'dark' | 'midnight' | 'forest' | 'sunset';
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** A message pinned by a pin_important_message purchase, shown until `until`. */
+export interface PinView {
+  roomId: string;
+  messageId: string;
+  pinnedBy: string;
+  since: string;
+  until: string;
+  /** The purchase that pays for the pin. */
+  purchaseId: string;
 }
 
 export interface MemberView {
@@ -111,6 +134,8 @@ export interface ServerToClientEvents {
   'room:member-left': (e: { roomId: string; userId: string; reason: 'left' | 'kicked' | 'banned' }) => void;
   'message:new': (m: MessageView) => void;
   'message:reactions': (e: { roomId: string; messageId: string; reactions: Record<string, number> }) => void;
+  /** A member bought a pin for a message of the room (shown until `until`; `GET /api/rooms/:id/pins`). */
+  'message:pinned': (e: PinView) => void;
   'file:shared': (e: { roomId: string; message: MessageView; file: FileView }) => void;
   'tokens:balance': (e: { balance: number; tier: TierName }) => void;
   'tier:changed': (e: { from: TierName; to: TierName; badge: string }) => void;

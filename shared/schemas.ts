@@ -84,7 +84,13 @@ export const setPinBody = z.object({ password: z.string().min(1).max(200), pin }
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
 export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });
 // Shop (server/shop/): a purchase is idempotent by requestId; roomId only for per-room items.
-export const shopPurchaseBody = z.object({ itemId: z.string().min(1).max(64), pin, requestId, roomId: id.optional() });
+/** `messageId`: the message a pin is bought for (a message of `roomId`); refused for other items. */
+export const shopPurchaseBody = z.object({ itemId: z.string().min(1).max(64), pin, requestId, roomId: id.optional(), messageId: id.optional() });
+/** `PATCH /api/rooms/:id/customization` (after a room_customization purchase): a #rrggbb color and a theme. */
+export const roomCustomizationBody = z.strictObject({
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a #rrggbb color'),
+  theme: z.enum(['light', 'dark', 'midnight', 'forest', 'sunset']),
+});
 export const shopRefundBody = z.object({ purchaseId: id, pin });
 // Anti-abuse (server/abuse/): admins only; a penalty is idempotent by requestId per user.
 export const penaltyApplyBody = z.object({ userId: id, reason: z.string().trim().min(1).max(500), severe: z.boolean().optional(), requestId });

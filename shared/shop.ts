@@ -14,8 +14,14 @@ export interface ShopItemView {
   category: ShopCategory;
   cost: number;
   duration: ShopDurationView;
-  /** True when buying it needs `roomId`: a room the buyer owns or moderates. */
+  /** True when buying it needs `roomId` (owner or moderator; a pin: any member). */
   needsRoom: boolean;
+  /** True when buying it needs `messageId`: a message of that room (pin_important_message). */
+  needsMessage: boolean;
+  /** False for items this server has no effect for: buying answers ITEM_NOT_AVAILABLE. */
+  available: boolean;
+  /** Why it is not available (only when `available` is false). */
+  unavailableReason?: string;
 }
 
 /** active: in effect now; expired: a timed item past its end; used: a spent consumable; refunded. */
@@ -28,6 +34,8 @@ export interface PurchaseView {
   category: string;
   cost: number;
   roomId: string | null;
+  /** The message a pin was bought for; null otherwise. */
+  messageId: string | null;
   /** The ledger entry that charged it (`spend`). */
   entryId: string;
   createdAt: string;

@@ -11,8 +11,8 @@ import { createShopPerks } from '../shop/perks.js';
 export function installEngagement(
   ctx: Pick<AppContext, 'engagement' | 'awards' | 'userSummaries' | 'fileService' | 'roomService' | 'ledger' | 'economy' | 'stores' | 'purchases' | 'clock'>,
 ): void {
-  const tiers = { ledger: ctx.ledger, economy: ctx.economy };
   const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock });
+  const tiers = { ledger: ctx.ledger, economy: ctx.economy, perks };
   ctx.awards.setStreakSource(ctx.engagement.streakSource);
   ctx.userSummaries.setTierSource(ledgerTierSource(tiers));
   ctx.fileService.limits.setTierLimits(tierUploadLimits({ ...tiers, perks }));

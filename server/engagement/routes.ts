@@ -7,6 +7,8 @@ import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
 import { earningStats, spendingStats } from './stats.js';
 import { achievementInfo } from './achievements.js';
+import { createShopPerks } from '../shop/perks.js';
+import { raiseTier } from '../shop/effects.js';
 
 /**
  * Engagement over REST: the daily claim, achievements (list, a user's, claim), tiers and the
@@ -53,12 +55,16 @@ export function engagementRoutes(api: Router, ctx: AppContext): void {
     const account = await ctx.ledger.account(userId);
     const amount = tierBasisAmount({ balance: account.balance, lifetimeEarned: account.totalEarned }, config);
     const p = tierProgress(amount, config);
+    // `tier` is the effective tier (raised by active tier_upgrade purchases); the progress is the earned one's.
+    const tierUpgrades = (await createShopPerks({ purchases: ctx.purchases, clock: ctx.clock }).tierSteps([userId])).get(userId) ?? 0;
+    const tier = raiseTier(p.tier, tierUpgrades);
+    const shown = { userId, tier, badge: config.tiers.benefits[tier].badge, benefits: config.tiers.benefits[tier], earnedTier: p.tier, tierUpgrades };
     const self = authOf(req).userId === userId || authOf(req).role === 'admin';
     // Others see the tier and badge; the amounts behind the progress are the user's own business.
     res.json(
       self
-        ? { userId, tier: p.tier, badge: p.badge, benefits: p.benefits, basis: config.tiers.basis, amount, next: p.next, nextThreshold: p.nextThreshold, remaining: p.remaining, progress: p.progress }
-        : { userId, tier: p.tier, badge: p.badge, benefits: p.benefits, next: p.next, nextThreshold: p.nextThreshold },
+        ? { ...shown, basis: config.tiers.basis, amount, next: p.next, nextThreshold: p.nextThreshold, remaining: p.remaining, progress: p.progress }
+        : { ...shown, next: p.next, nextThreshold: p.nextThreshold },
     );
   });
 

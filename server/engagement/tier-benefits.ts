@@ -6,6 +6,7 @@ import type { LedgerService } from '../ledger/ledger-service.js';
 import type { RoomStore } from '../stores/ports.js';
 import type { TierInfo, TierSource } from '../users/summaries.js';
 import type { ShopPerks } from '../shop/perks.js';
+import { raiseTier } from '../shop/effects.js';
 
 const MB = 1024 * 1024;
 const GB = 1024 * MB;
@@ -13,23 +14,29 @@ const GB = 1024 * MB;
 export interface TierDeps {
   ledger: Pick<LedgerService, 'account' | 'accounts'>;
   economy: EconomyConfigHolder;
+  /** Active tier_upgrade purchases raise the tier one step each (docs/shop.md). */
+  perks?: Pick<ShopPerks, 'tierSteps'>;
 }
 
-/** The user's tier now, from their ledger account and the active config. */
+/**
+ * The user's effective tier now: the tier of their ledger account under the active config,
+ * raised by active tier_upgrade purchases (platinum stays platinum). Benefits follow it.
+ */
 export async function tierOf(deps: TierDeps, userId: string): Promise<{ tier: TierId; benefits: TierBenefits }> {
   const config = deps.economy.current;
-  const tier = tierOfAccount(await deps.ledger.account(userId), config);
+  const [account, steps] = await Promise.all([deps.ledger.account(userId), deps.perks?.tierSteps([userId])]);
+  const tier = raiseTier(tierOfAccount(account, config), steps?.get(userId) ?? 0);
   return { tier, benefits: config.tiers.benefits[tier] };
 }
 
-/** Tiers for author and member summaries: one batched ledger read per summary lookup. */
+/** Effective tiers for author and member summaries: one batched ledger read (and one purchases read) per lookup. */
 export function ledgerTierSource(deps: TierDeps): TierSource {
   return async (userIds) => {
     const config = deps.economy.current;
-    const accounts = await deps.ledger.accounts(userIds);
+    const [accounts, steps] = await Promise.all([deps.ledger.accounts(userIds), deps.perks?.tierSteps(userIds)]);
     const out = new Map<string, TierInfo>();
     for (const id of userIds) {
-      const tier = tierOfAccount(accounts[id] ?? { balance: 0, totalEarned: 0 }, config);
+      const tier = raiseTier(tierOfAccount(accounts[id] ?? { balance: 0, totalEarned: 0 }, config), steps?.get(id) ?? 0);
       out.set(id, { tier, badge: config.tiers.benefits[tier].badge });
     }
     return out;

@@ -15,6 +15,8 @@ import { storeNotification } from '../notifications/notifier.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import type { AppContext } from '../context.js';
 import { tierOfAccount } from '../earning/tiers.js';
+import { raiseTier } from '../shop/effects.js';
+import { createShopPerks } from '../shop/perks.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 
@@ -92,7 +94,9 @@ export class GiftService {
     sender: AccountState,
     config: EconomyConfig,
   ): Promise<{ taken: BudgetReservation } | { replay: GiftResult }> {
-    const tier = tierOfAccount(sender, config);
+    // The effective tier: an active tier_upgrade purchase raises the allowance with the tier (docs/shop.md).
+    const upgrades = (await createShopPerks(this.ctx).tierSteps([senderId])).get(senderId) ?? 0;
+    const tier = raiseTier(tierOfAccount(sender, config), upgrades);
     const allowance = giftAllowanceTokens(tier, config);
     let result;
     try {

@@ -1,9 +1,11 @@
 import type { Router } from 'express';
-import { createRoomBody, id, pageQuery, roomTargetBody } from '../../shared/schemas.js';
+import { createRoomBody, id, pageQuery, roomCustomizationBody, roomTargetBody } from '../../shared/schemas.js';
 import { authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
+import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { awardAfter, earnKeys } from '../earning/inline.js';
+import { customizeRoom, listRoomsBoostedFirst, roomPins, roomViewsWithEffects } from '../shop/room-effects.js';
 
 /** REST side of rooms: create, list, read, members, invites, moderators, kick and ban. */
 export function roomRoutes(api: Router, ctx: AppContext): void {
@@ -21,11 +23,27 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
 
   api.get('/rooms', auth, async (req, res) => {
     const q = parseOrThrow(pageQuery, req.query, false);
-    res.json(await rooms.list(authOf(req).userId, q));
+    // Boosted public rooms first (boost_room_visibility), each with its customization.
+    res.json(await listRoomsBoostedFirst(ctx, authOf(req).userId, q));
   });
 
   api.get('/rooms/:id', auth, async (req, res) => {
-    res.json(await rooms.get(authOf(req).userId, param(req.params['id'])));
+    const userId = authOf(req).userId;
+    const { role } = await rooms.get(userId, param(req.params['id']));
+    const room = await ctx.stores.rooms.findById(param(req.params['id']));
+    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    const [view] = await roomViewsWithEffects(ctx, [room]);
+    res.json({ room: view, role });
+  });
+
+  api.patch('/rooms/:id/customization', auth, async (req, res) => {
+    const body = parseOrThrow(roomCustomizationBody, req.body);
+    res.json({ room: await customizeRoom(ctx, authOf(req).userId, param(req.params['id']), body) });
+  });
+
+  api.get('/rooms/:id/pins', auth, async (req, res) => {
+    const roomId = param(req.params['id']);
+    res.json({ roomId, pins: await roomPins(ctx, authOf(req).userId, roomId) });
   });
 
   api.get('/rooms/:id/members', auth, async (req, res) => {

@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import { id, shopPurchaseBody, shopRefundBody } from '../../shared/schemas.js';
-import { assertSelfOrAdmin, authOf, requireAuth } from '../http/auth-middleware.js';
+import { assertAdmin, assertSelfOrAdmin, authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { createPinGuard } from '../pin/pin-guard.js';
 import { ShopService } from './shop-service.js';
+import { prioritySupportList } from './support.js';
 
 const services = new WeakMap<AppContext, ShopService>();
 
@@ -21,7 +22,8 @@ function shopService(ctx: AppContext): ShopService {
 
 /**
  * `GET /api/shop/items[/:category]`, `POST /api/shop/purchase` (201, or 200 with `duplicate: true`
- * on a repeated requestId), `GET /api/shop/owned/:userId` (self or admin), `POST /api/shop/refund`.
+ * on a repeated requestId), `GET /api/shop/owned/:userId` (self or admin), `POST /api/shop/refund`,
+ * `GET /api/admin/support/priority` (admins: users with active priority_support).
  */
 function shopRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
@@ -45,6 +47,10 @@ function shopRoutes(api: Router, ctx: AppContext): void {
   api.post('/shop/refund', auth, async (req, res) => {
     const body = parseOrThrow(shopRefundBody, req.body);
     res.json(await shopService(ctx).refund(authOf(req).userId, body));
+  });
+  api.get('/admin/support/priority', auth, async (req, res) => {
+    assertAdmin(req);
+    res.json({ users: await prioritySupportList(ctx) });
   });
 }
 

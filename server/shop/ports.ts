@@ -23,6 +23,8 @@ export interface PurchaseRecord {
   entryId: string;
   /** The room a per-room item was bought for; null otherwise. */
   roomId: string | null;
+  /** The message a pin was bought for (in `roomId`); null for every other item. */
+  messageId: string | null;
   createdAt: Date;
   /** null = permanent, or a consumable (which ends when used). */
   expiresAt: Date | null;
@@ -57,10 +59,16 @@ export interface PurchaseStore {
    */
   listActive(userId: string, at: Date): Promise<PurchaseRecord[]>;
   /**
-   * Marks the oldest unused, unrefunded purchase of one of `itemIds` used, atomically; returns it,
-   * or null when the user holds none.
+   * Active purchases (as `listActive`) of any user among `itemIds`, optionally only those of
+   * `userIds` and/or bought for `roomId`; newest first, bounded by PURCHASES_LIST_MAX. Pins, boosts,
+   * tier upgrades and priority support are read from here, so expiry and refunds end them at once.
    */
-  useOne(userId: string, itemIds: readonly string[], at: Date): Promise<PurchaseRecord | null>;
+  listActiveOf(filter: { itemIds: readonly string[]; userIds?: readonly string[]; roomId?: string }, at: Date): Promise<PurchaseRecord[]>;
+  /**
+   * Marks the oldest unused, unrefunded purchase of one of `itemIds` used, atomically (only one
+   * bought for `roomId`, when given); returns it, or null when the user holds none.
+   */
+  useOne(userId: string, itemIds: readonly string[], at: Date, roomId?: string): Promise<PurchaseRecord | null>;
   /**
    * Starts a refund: sets refundedAt/refundAmount only if no refund was started and, with
    * `requireUnused`, the purchase is not used. False when another request got there first.

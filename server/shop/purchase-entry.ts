@@ -15,6 +15,7 @@ export interface PurchaseRequestShape {
   itemId: string;
   requestId: string;
   roomId?: string | undefined;
+  messageId?: string | undefined;
 }
 
 export function purchaseDraft(userId: string, item: ShopItem, req: PurchaseRequestShape, idempotencyKey: string): DraftInput {
@@ -27,6 +28,7 @@ export function purchaseDraft(userId: string, item: ShopItem, req: PurchaseReque
       itemId: item.id,
       category: item.category,
       durationHours: item.duration.kind === 'timed' ? item.duration.hours : null,
+      messageId: req.messageId ?? null,
     },
   });
 }
@@ -37,6 +39,7 @@ export function purchaseFromEntry(entry: JournalEntry, userId: string): NewPurch
   const itemId = m['itemId'];
   const category = m['category'];
   const hours = m['durationHours'];
+  const messageId = m['messageId'];
   if (entry.kind !== 'spend' || typeof itemId !== 'string' || typeof category !== 'string') return null;
   if (entry.activity !== `${SHOP_ACTIVITY_PREFIX}${itemId}`) return null;
   const debit = entry.legs.find((l) => l.account === userAccount(userId) && l.amount < 0);
@@ -50,13 +53,14 @@ export function purchaseFromEntry(entry: JournalEntry, userId: string): NewPurch
     cost: -debit.amount,
     entryId: entry.id,
     roomId: entry.roomId,
+    messageId: typeof messageId === 'string' ? messageId : null,
     createdAt: entry.createdAt,
     expiresAt: itemExpiresAt({ duration }, entry.createdAt),
   };
 }
 
-/** Whether an earlier entry under this requestId is this very purchase (same item and room). */
+/** Whether an earlier entry under this requestId is this very purchase (same item, room and message). */
 export function samePurchase(entry: JournalEntry, userId: string, req: PurchaseRequestShape): boolean {
   const p = purchaseFromEntry(entry, userId);
-  return p !== null && p.itemId === req.itemId && p.roomId === (req.roomId ?? null);
+  return p !== null && p.itemId === req.itemId && p.roomId === (req.roomId ?? null) && p.messageId === (req.messageId ?? null);
 }

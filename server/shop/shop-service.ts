@@ -9,8 +9,9 @@ import type { JournalEntry } from '../ledger/ports.js';
 import { idempotencyKeys } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
 import type { PinGuard } from '../pin/pin-guard.js';
-import { moderatorRoom } from '../rooms/access.js';
-import { needsRoom } from './effects.js';
+import { memberRoom, moderatorRoom } from '../rooms/access.js';
+import { availabilityOf, effectOf, needsMessage, needsRoom } from './effects.js';
+import { announcePin } from './room-effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
 import { purchaseDraft, purchaseFromEntry, samePurchase } from './purchase-entry.js';
 import { itemView, purchaseView } from './views.js';
@@ -55,7 +56,10 @@ export class ShopService {
 
     const item = this.ctx.economy.current.shop.find((i) => i.id === req.itemId);
     if (!item) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId: req.itemId });
+    const availability = availabilityOf(item.id);
+    if (!availability.available) throw new AppError('ITEM_NOT_AVAILABLE', `${item.id}: ${availability.reason}`, { itemId: item.id, reason: availability.reason });
     await this.checkRoom(userId, item, req.roomId);
+    await this.checkMessage(item, req.roomId, req.messageId);
     const before = await this.ctx.ledger.account(userId);
     if (before.balance < item.cost) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance, cost: item.cost });
 
@@ -65,18 +69,39 @@ export class ShopService {
     // Pushed before the record is written: the tokens are gone even if that write fails (a retry completes it).
     this.ctx.balanceNotifier.posted(outcome);
     const purchase = await this.recordFrom(outcome.entry, userId);
+    if (effectOf(purchase.itemId)?.kind === 'pinMessage') announcePin(this.ctx, purchase);
     const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
     return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };
   }
 
-  /** A per-room item needs a room the buyer owns or moderates; other items take no room. */
+  /**
+   * A room item needs `roomId`: a pin any member may buy; customization and boost need the owner
+   * or a moderator, and a boost a public room. Other items take no room.
+   */
   private async checkRoom(userId: string, item: ShopItem, roomId: string | undefined): Promise<void> {
     if (!needsRoom(item)) {
       if (roomId !== undefined) throw new AppError('VALIDATION_FAILED', `roomId: ${item.id} is not a per-room item`, { field: 'roomId' });
       return;
     }
     if (roomId === undefined) throw new AppError('VALIDATION_FAILED', `roomId: ${item.id} is bought for a room`, { field: 'roomId' });
-    await moderatorRoom(this.ctx.stores.rooms, roomId, userId);
+    const kind = effectOf(item.id)?.kind;
+    if (kind === 'pinMessage') {
+      await memberRoom(this.ctx.stores.rooms, roomId, userId);
+      return;
+    }
+    const { room } = await moderatorRoom(this.ctx.stores.rooms, roomId, userId);
+    if (kind === 'roomBoost' && room.visibility !== 'public') throw new AppError('ROOM_NOT_PUBLIC', undefined, { roomId });
+  }
+
+  /** A pin needs `messageId`, a message of `roomId`; other items take no message. */
+  private async checkMessage(item: ShopItem, roomId: string | undefined, messageId: string | undefined): Promise<void> {
+    if (!needsMessage(item)) {
+      if (messageId !== undefined) throw new AppError('VALIDATION_FAILED', `messageId: ${item.id} is not bought for a message`, { field: 'messageId' });
+      return;
+    }
+    if (messageId === undefined) throw new AppError('VALIDATION_FAILED', `messageId: ${item.id} is bought for a message`, { field: 'messageId' });
+    const message = await this.ctx.stores.messages.findById(messageId);
+    if (!message || message.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND', undefined, { messageId });
   }
 
   /** A repeated requestId: the first purchase again (its record completed if a crash lost it), never a second charge. */

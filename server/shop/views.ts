@@ -1,10 +1,21 @@
 import type { PurchaseView, ShopItemView } from '../../shared/shop.js';
 import type { ShopItem } from '../economy/config/schema.js';
 import type { PurchaseRecord } from './ports.js';
-import { needsRoom, purchaseState } from './effects.js';
+import { availabilityOf, needsMessage, needsRoom, purchaseState } from './effects.js';
 
 export function itemView(item: ShopItem): ShopItemView {
-  return { id: item.id, name: item.name, category: item.category, cost: item.cost, duration: item.duration, needsRoom: needsRoom(item) };
+  const availability = availabilityOf(item.id);
+  return {
+    id: item.id,
+    name: item.name,
+    category: item.category,
+    cost: item.cost,
+    duration: item.duration,
+    needsRoom: needsRoom(item),
+    needsMessage: needsMessage(item),
+    available: availability.available,
+    ...(availability.available ? {} : { unavailableReason: availability.reason }),
+  };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -17,6 +28,7 @@ export function purchaseView(p: PurchaseRecord, at: Date): PurchaseView {
     category: p.category,
     cost: p.cost,
     roomId: p.roomId,
+    messageId: p.messageId,
     entryId: p.entryId,
     createdAt: p.createdAt.toISOString(),
     expiresAt: iso(p.expiresAt),

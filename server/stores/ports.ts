@@ -106,6 +106,22 @@ export interface RoomStore {
   addBan(ban: { roomId: string; userId: string; bannedBy: string; createdAt: Date }): Promise<void>;
   removeBan(roomId: string, userId: string): Promise<boolean>;
   isBanned(roomId: string, userId: string): Promise<boolean>;
+
+  /** Sets (replaces) the room's customization: one per room. */
+  setCustomization(c: RoomCustomizationRecord): Promise<void>;
+  /** The customizations of those of `roomIds` that have one, by room id. */
+  customizationsOf(roomIds: readonly string[]): Promise<Map<string, RoomCustomizationRecord>>;
+}
+
+/** A room's theme, set after a room_customization purchase (docs/shop.md). */
+export interface RoomCustomizationRecord {
+  roomId: string;
+  color: string;
+  theme: string;
+  /** The purchase that paid for customizing this room (the first one used on it). */
+  purchaseId: string;
+  updatedBy: string;
+  updatedAt: Date;
 }
 
 export type MessageKind = 'text' | 'file';

@@ -5,6 +5,7 @@ import { authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
 import { profileCosmetics } from '../shop/cosmetics.js';
+import { prioritySupportOf } from '../shop/support.js';
 
 /**
  * `GET /api/users/me` (the caller's own account, including the invite code others register with,
@@ -18,7 +19,11 @@ export function userRoutes(api: Router, ctx: AppContext): void {
   api.get('/users/me', auth, async (req, res) => {
     const me = await ctx.stores.users.findById(authOf(req).userId);
     if (!me) throw new AppError('USER_NOT_FOUND');
-    const [summary, storage] = await Promise.all([ctx.userSummaries.fromRecords([me]), ctx.fileService.limits.limitFor(me.id)]);
+    const [summary, storage, prioritySupport] = await Promise.all([
+      ctx.userSummaries.fromRecords([me]),
+      ctx.fileService.limits.limitFor(me.id),
+      prioritySupportOf(ctx, me.id),
+    ]);
     res.json({
       user: {
         ...summary.get(me.id),
@@ -29,6 +34,8 @@ export function userRoutes(api: Router, ctx: AppContext): void {
       },
       /** Bytes stored by the caller, the quota of their tier (null: unlimited) and the largest upload allowed. */
       storage,
+      /** Active priority_support purchase (docs/shop.md): operators see the caller on their priority list until `until`. */
+      prioritySupport,
     });
   });
 

@@ -13,7 +13,7 @@ const at = (s: number): Date => new Date(T0 + s * 1000 + 123);
 
 function purchase(userId: string, overrides: Partial<NewPurchase> = {}): NewPurchase {
   const id = newId();
-  return { id, userId, itemId: 'custom_avatar_frame', category: 'appearance', cost: 100, entryId: id, roomId: null, createdAt: at(0), expiresAt: null, ...overrides };
+  return { id, userId, itemId: 'custom_avatar_frame', category: 'appearance', cost: 100, entryId: id, roomId: null, messageId: null, createdAt: at(0), expiresAt: null, ...overrides };
 }
 
 describe.each(backends)('purchases store on $name', (factory) => {
@@ -30,7 +30,7 @@ describe.each(backends)('purchases store on $name', (factory) => {
 
   it('records once per id and round-trips every field', async () => {
     const user = newId();
-    const p = purchase(user, { itemId: 'extra_5gb_storage', category: 'storage', cost: 75, roomId: 'room-1', expiresAt: at(3600) });
+    const p = purchase(user, { itemId: 'extra_5gb_storage', category: 'storage', cost: 75, roomId: 'room-1', messageId: 'msg-1', expiresAt: at(3600) });
     const first = await store.record(p);
     expect(first.created).toBe(true);
     expect(first.purchase).toEqual({ ...p, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null });
@@ -83,6 +83,31 @@ describe.each(backends)('purchases store on $name', (factory) => {
     expect(raced[0]?.id).toBe(a.id);
     expect(await store.useOne(user, ['private_room_create', 'private_room'], at(3))).toBeNull();
     expect(await store.useOne(newId(), ['private_room_create'], at(3))).toBeNull();
+  });
+
+  it('listActiveOf filters by items, users and room, and leaves out used, refunded and expired purchases', async () => {
+    const [u1, u2] = [newId(), newId()];
+    const pin = (await store.record(purchase(u1, { itemId: 'pin_important_message', roomId: 'R1', messageId: 'M1', expiresAt: at(100) }))).purchase;
+    const pin2 = (await store.record(purchase(u2, { itemId: 'pin_important_message', roomId: 'R2', messageId: 'M2', expiresAt: at(100) }))).purchase;
+    const boost = (await store.record(purchase(u2, { itemId: 'boost_room_visibility', roomId: 'R1', expiresAt: at(50) }))).purchase;
+    const refunded = (await store.record(purchase(u1, { itemId: 'pin_important_message', roomId: 'R1', messageId: 'M3', expiresAt: at(100) }))).purchase;
+    expect(await store.beginRefund(refunded.id, { at: at(1), amount: 10, requireUnused: false })).toBe(true);
+    const of = async (f: Parameters<PurchaseStore['listActiveOf']>[0], t: number) => (await store.listActiveOf(f, at(t))).map((p) => p.id);
+    expect(await of({ itemIds: ['pin_important_message'] }, 10)).toEqual([pin2.id, pin.id]);
+    expect(await of({ itemIds: ['pin_important_message'], roomId: 'R1' }, 10)).toEqual([pin.id]);
+    expect(await of({ itemIds: ['pin_important_message', 'boost_room_visibility'], userIds: [u2] }, 10)).toEqual([boost.id, pin2.id]);
+    expect(await of({ itemIds: ['pin_important_message', 'boost_room_visibility'], userIds: [u2] }, 50)).toEqual([pin2.id]);
+    expect(await of({ itemIds: ['pin_important_message'], userIds: [] }, 10)).toEqual([]);
+    expect(await of({ itemIds: [] }, 10)).toEqual([]);
+    expect((await store.listActiveOf({ itemIds: ['pin_important_message'], roomId: 'R1' }, at(10)))[0]).toMatchObject({ messageId: 'M1' });
+  });
+
+  it('useOne with a room uses only a purchase bought for that room', async () => {
+    const user = newId();
+    const r1 = (await store.record(purchase(user, { itemId: 'room_customization', roomId: 'R1' }))).purchase;
+    expect(await store.useOne(user, ['room_customization'], at(1), 'R2')).toBeNull();
+    expect(await store.useOne(user, ['room_customization'], at(1), 'R1')).toMatchObject({ id: r1.id, usedAt: at(1) });
+    expect(await store.useOne(user, ['room_customization'], at(2), 'R1')).toBeNull();
   });
 
   it('a refunded credit cannot be used; a used one cannot start an unused-only refund', async () => {

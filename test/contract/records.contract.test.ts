@@ -339,6 +339,18 @@ describe.each(backends)('record stores on $name', (factory) => {
       expect(await s.rooms.listRoomIdsOfUser('nobody')).toEqual([]);
       expect(await s.rooms.listRoomIdsOfUser('owner1')).toEqual([...ids(rooms), kept.id].sort());
     });
+
+    it('keeps one customization per room: a later set changes the theme and keeps the first purchase', async () => {
+      const a = await s.rooms.create(newRoom('owner1'));
+      const b = await s.rooms.create(newRoom('owner1'));
+      expect((await s.rooms.customizationsOf([a.id, b.id])).size).toBe(0);
+      expect((await s.rooms.customizationsOf([])).size).toBe(0);
+      await s.rooms.setCustomization({ roomId: a.id, color: '#112233', theme: 'dark', purchaseId: 'p1', updatedBy: 'owner1', updatedAt: at(30) });
+      await s.rooms.setCustomization({ roomId: a.id, color: '#445566', theme: 'forest', purchaseId: 'p2', updatedBy: 'mod1', updatedAt: at(31) });
+      const got = await s.rooms.customizationsOf([a.id, b.id, 'unknown']);
+      expect([...got.keys()]).toEqual([a.id]);
+      expect(got.get(a.id)).toEqual({ roomId: a.id, color: '#445566', theme: 'forest', purchaseId: 'p1', updatedBy: 'mod1', updatedAt: at(31) });
+    });
   });
 
   describe('messages', () => {

@@ -6,12 +6,12 @@ import { PIN, rid } from './gifts-fixtures.js';
 
 /** Helpers shared by the shop suites. Requests are signed at the server's (manual) time. */
 
-export function buy(srv: TestServer, user: TestUser, itemId: string, extra: { pin?: string; requestId?: string; roomId?: string } = {}) {
+export function buy(srv: TestServer, user: TestUser, itemId: string, extra: { pin?: string; requestId?: string; roomId?: string; messageId?: string } = {}) {
   return as(srv, user).post('/api/shop/purchase', { itemId, pin: PIN, requestId: rid('buy'), ...extra });
 }
 
 /** Buys `itemId` and expects it to succeed; returns the purchase id. */
-export async function bought(srv: TestServer, user: TestUser, itemId: string, extra: { roomId?: string } = {}): Promise<string> {
+export async function bought(srv: TestServer, user: TestUser, itemId: string, extra: { roomId?: string; messageId?: string } = {}): Promise<string> {
   const res = await buy(srv, user, itemId, extra);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.purchase.id as string;

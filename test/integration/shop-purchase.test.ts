@@ -48,7 +48,7 @@ describe('browsing', () => {
     const all = await u.api.get('/api/shop/items');
     expect(all.status).toBe(200);
     expect(all.body.items).toHaveLength(14);
-    expect(all.body.items).toContainEqual({ id: 'increase_file_size_50mb', name: 'File size +50 MB', category: 'storage', cost: 75, duration: { kind: 'timed', hours: 720 }, needsRoom: false });
+    expect(all.body.items).toContainEqual({ id: 'increase_file_size_50mb', name: 'File size +50 MB', category: 'storage', cost: 75, duration: { kind: 'timed', hours: 720 }, needsRoom: false, needsMessage: false, available: true });
     expect(all.body.items.find((i: { id: string }) => i.id === 'room_customization').needsRoom).toBe(true);
     expect(all.body.items.find((i: { id: string }) => i.id === 'private_room_create').needsRoom).toBe(false);
     const storage = await u.api.get('/api/shop/items/storage');
@@ -212,24 +212,24 @@ describe('refunds', () => {
   it('timed items: 100% within 1 hour, 50% within 24 hours, nothing after', async () => {
     const u = await shopUser(1000);
     const full = await bought(srv, u, 'unlimited_rooms'); // 200
-    const half = await bought(srv, u, 'voice_message_premium'); // 15
-    const none = await bought(srv, u, 'boost_room_visibility'); // 25
-    expect(await balanceOf(srv, u)).toBe(760);
+    const half = await bought(srv, u, 'increase_file_size_50mb'); // 75
+    const none = await bought(srv, u, 'extra_5gb_storage'); // 100
+    expect(await balanceOf(srv, u)).toBe(625);
 
     clock.advance(60 * MIN);
     const r1 = await refund(srv, u, full);
     expect(r1.status, JSON.stringify(r1.body)).toBe(200);
-    expect(r1.body).toMatchObject({ refunded: 200, rule: 'TIMED_FULL', balance: 960, purchase: { id: full, state: 'refunded', refundAmount: 200 } });
+    expect(r1.body).toMatchObject({ refunded: 200, rule: 'TIMED_FULL', balance: 825, purchase: { id: full, state: 'refunded', refundAmount: 200 } });
 
     clock.advance(MIN);
     const r2 = await refund(srv, u, half);
-    expect(r2.body).toMatchObject({ refunded: 7, rule: 'TIMED_PARTIAL', balance: 967 });
+    expect(r2.body).toMatchObject({ refunded: 37, rule: 'TIMED_PARTIAL', balance: 862 });
 
     clock.advance(23 * HOUR);
     const r3 = await refund(srv, u, none);
     expect(r3.status).toBe(409);
     expect(r3.body.error).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'TIMED_EXPIRED' } });
-    expect(await balanceOf(srv, u)).toBe(967);
+    expect(await balanceOf(srv, u)).toBe(862);
 
     const view = await owned(srv, u);
     expect(view.active.map((p) => p.id)).toEqual([none]);
@@ -242,9 +242,9 @@ describe('refunds', () => {
   it('permanent items: none; unused consumables 90%, once; used ones none; only the buyer may refund', async () => {
     const u = await shopUser(400);
     const frame = await bought(srv, u, 'custom_avatar_frame');
-    const call = await bought(srv, u, 'priority_video_call'); // 20
+    const call = await bought(srv, u, 'private_room_create'); // 50, refunded unused below
     const credit = await bought(srv, u, 'private_room_create'); // 50
-    expect(await balanceOf(srv, u)).toBe(230);
+    expect(await balanceOf(srv, u)).toBe(200);
 
     const perm = await refund(srv, u, frame);
     expect(perm.body.error).toMatchObject({ code: 'REFUND_NOT_ALLOWED', details: { rule: 'PERMANENT_NO_REFUND' } });
@@ -255,7 +255,7 @@ describe('refunds', () => {
     expect((await refund(srv, u, call, '9999')).body.error.code).toBe('PIN_INVALID');
 
     const r = await refund(srv, u, call);
-    expect(r.body).toMatchObject({ refunded: 18, rule: 'UNUSED', balance: 248 });
+    expect(r.body).toMatchObject({ refunded: 45, rule: 'UNUSED', balance: 245 });
     const again = await refund(srv, u, call);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_REFUNDED');

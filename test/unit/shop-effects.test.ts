@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS } from '../../server/economy/config/presets.js';
-import { cosmeticsOf, effectOf, needsRoom, perksOf, purchaseState, PRIVATE_ROOM_CREDIT_ITEMS } from '../../server/shop/effects.js';
+import {
+  activePins,
+  availabilityOf,
+  boostedRooms,
+  cosmeticsOf,
+  effectOf,
+  needsMessage,
+  needsRoom,
+  perksOf,
+  prioritySupportUntil,
+  purchaseState,
+  raiseTier,
+  tierUpgradeSteps,
+  PRIVATE_ROOM_CREDIT_ITEMS,
+} from '../../server/shop/effects.js';
 import type { PurchaseRecord } from '../../server/shop/ports.js';
 import { purchaseDraft, purchaseFromEntry, samePurchase } from '../../server/shop/purchase-entry.js';
 import type { JournalEntry } from '../../server/ledger/ports.js';
@@ -13,7 +27,7 @@ let seq = 0;
 function rec(itemId: string, o: Partial<PurchaseRecord> = {}): PurchaseRecord {
   seq += 1;
   const id = `01P${String(seq).padStart(10, '0')}`;
-  return { id, userId: 'u1', itemId, category: 'x', cost: 10, entryId: id, roomId: null, createdAt: T0, expiresAt: null, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null, ...o };
+  return { id, userId: 'u1', itemId, category: 'x', cost: 10, entryId: id, roomId: null, messageId: null, createdAt: T0, expiresAt: null, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null, ...o };
 }
 
 describe('purchaseState', () => {
@@ -61,16 +75,63 @@ describe('cosmeticsOf', () => {
 });
 
 describe('catalogue effects', () => {
-  it('per-room items need a room except the private-room credit', () => {
+  it('the room effects need a room, the pin a message too; the private-room credit needs neither', () => {
     const shop = PRESETS.current.shop;
     const byId = (id: string) => shop.find((i) => i.id === id)!;
     expect(needsRoom(byId('room_customization'))).toBe(true);
+    expect(needsRoom(byId('boost_room_visibility'))).toBe(true);
+    expect(needsRoom(byId('pin_important_message'))).toBe(true);
+    expect(needsMessage(byId('pin_important_message'))).toBe(true);
+    expect(needsMessage(byId('room_customization'))).toBe(false);
     expect(needsRoom(byId('private_room_create'))).toBe(false);
     expect(needsRoom(byId('priority_video_call'))).toBe(false);
-    expect(needsRoom(byId('pin_important_message'))).toBe(false);
     expect(needsRoom(PRESETS.recommended.shop.find((i) => i.id === 'private_room')!)).toBe(false);
     expect([...PRIVATE_ROOM_CREDIT_ITEMS].sort()).toEqual(['private_room', 'private_room_create']);
-    expect(effectOf('tier_upgrade')).toEqual({ kind: 'recorded' });
+    expect(effectOf('tier_upgrade')).toEqual({ kind: 'tierUpgrade' });
+  });
+
+  it.each(['current', 'recommended'] as const)('every %s catalogue item is either available with an effect or unavailable with a reason', (preset) => {
+    for (const item of PRESETS[preset].shop) {
+      const a = availabilityOf(item.id);
+      if (a.available) expect(effectOf(item.id), item.id).not.toBeNull();
+      else {
+        expect(effectOf(item.id), item.id).toBeNull();
+        expect(a.reason.length, item.id).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('the call, screen-share and voice items are not sold, with the reason; an unknown item is not sold either', () => {
+    expect(availabilityOf('priority_video_call')).toEqual({ available: false, reason: 'this server has no voice/video calls' });
+    expect(availabilityOf('screen_share_quality')).toEqual({ available: false, reason: 'this server has no screen sharing' });
+    expect(availabilityOf('voice_message_premium')).toEqual({ available: false, reason: 'this server has no voice messages' });
+    expect(availabilityOf('future_item_without_code')).toEqual({ available: false, reason: 'this item has no effect on this server' });
+    for (const id of ['room_customization', 'pin_important_message', 'boost_room_visibility', 'tier_upgrade', 'priority_support']) expect(availabilityOf(id).available).toBe(true);
+  });
+});
+
+describe('timed effects', () => {
+  it('pins, boosts, tier steps and priority support count only active purchases of their room/user', () => {
+    const pin = rec('pin_important_message', { roomId: 'R1', messageId: 'M1', expiresAt: plus(24 * HOUR) });
+    const refundedPin = rec('pin_important_message', { roomId: 'R1', messageId: 'M2', expiresAt: plus(24 * HOUR), refundedAt: T0 });
+    expect(activePins([pin, refundedPin], plus(HOUR)).map((p) => p.messageId)).toEqual(['M1']);
+    expect(activePins([pin], plus(24 * HOUR))).toEqual([]);
+    const b1 = rec('boost_room_visibility', { roomId: 'R1', expiresAt: plus(HOUR) });
+    const b2 = rec('boost_room_visibility', { roomId: 'R1', expiresAt: plus(2 * HOUR) });
+    expect(boostedRooms([b1, b2], T0)).toEqual(new Map([['R1', plus(2 * HOUR)]]));
+    expect(boostedRooms([b1, b2], plus(2 * HOUR)).size).toBe(0);
+    const up = rec('tier_upgrade', { expiresAt: plus(HOUR) });
+    expect(tierUpgradeSteps([up, rec('tier_upgrade', { expiresAt: plus(HOUR), refundedAt: T0 })], T0)).toBe(1);
+    expect(tierUpgradeSteps([up], plus(HOUR))).toBe(0);
+    expect(prioritySupportUntil([rec('priority_support', { expiresAt: plus(HOUR) })], T0)).toEqual(plus(HOUR));
+    expect(prioritySupportUntil([rec('priority_support', { expiresAt: plus(HOUR) })], plus(HOUR))).toBeNull();
+  });
+
+  it('raiseTier goes up one step per upgrade and stops at platinum', () => {
+    expect(raiseTier('bronze', 0)).toBe('bronze');
+    expect(raiseTier('bronze', 1)).toBe('silver');
+    expect(raiseTier('silver', 2)).toBe('platinum');
+    expect(raiseTier('platinum', 1)).toBe('platinum');
   });
 });
 
@@ -82,8 +143,13 @@ describe('purchase entries', () => {
     const entry = entryOf(purchaseDraft('u1', item, { itemId: item.id, requestId: 'r1' }, 'spend:u1:r1'));
     expect(entry).toMatchObject({ kind: 'spend', activity: 'shop:boost_room_visibility', idempotencyKey: 'spend:u1:r1', actorId: 'u1' });
     expect(purchaseFromEntry(entry, 'u1')).toEqual({
-      id: '01ENTRY', userId: 'u1', itemId: item.id, category: 'room', cost: 25, entryId: '01ENTRY', roomId: null, createdAt: T0, expiresAt: plus(7 * 24 * HOUR),
+      id: '01ENTRY', userId: 'u1', itemId: item.id, category: 'room', cost: 25, entryId: '01ENTRY', roomId: null, messageId: null, createdAt: T0, expiresAt: plus(7 * 24 * HOUR),
     });
+    const pinItem = PRESETS.current.shop.find((i) => i.id === 'pin_important_message')!;
+    const pinEntry = entryOf(purchaseDraft('u1', pinItem, { itemId: pinItem.id, requestId: 'r2', roomId: 'R1', messageId: 'M1' }, 'spend:u1:r2'));
+    expect(purchaseFromEntry(pinEntry, 'u1')).toMatchObject({ roomId: 'R1', messageId: 'M1', expiresAt: plus(24 * HOUR) });
+    expect(samePurchase(pinEntry, 'u1', { itemId: pinItem.id, requestId: 'r2', roomId: 'R1', messageId: 'M2' })).toBe(false);
+    expect(samePurchase(pinEntry, 'u1', { itemId: pinItem.id, requestId: 'r2', roomId: 'R1', messageId: 'M1' })).toBe(true);
     expect(purchaseFromEntry(entry, 'u2')).toBeNull();
     expect(purchaseFromEntry({ ...entry, kind: 'penalty' }, 'u1')).toBeNull();
     expect(purchaseFromEntry({ ...entry, activity: 'shop:other' }, 'u1')).toBeNull();

@@ -26,8 +26,8 @@ const sent = (): Command[] => fake.commands.filter((c) => !isHello(c));
 const find = (name: string): Command[] => sent().filter((c) => commandName(c) === name && target(c) === 'token_purchases');
 const cursor = (c: Command, docs: Command[]): Command => ({ cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(c)}` }, ok: 1 });
 
-const p: NewPurchase = { id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, createdAt: T, expiresAt: new Date(T.getTime() + 3_600_000) };
-const stored = { _id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, createdAt: T, expiresAt: p.expiresAt, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null };
+const p: NewPurchase = { id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, messageId: null, createdAt: T, expiresAt: new Date(T.getTime() + 3_600_000) };
+const stored = { _id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, messageId: null, createdAt: T, expiresAt: p.expiresAt, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null };
 
 beforeEach(async () => {
   handler = () => undefined;

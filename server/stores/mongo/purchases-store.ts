@@ -15,6 +15,7 @@ const purchaseSchema = new Schema<PurchaseDoc>(
     cost: { type: Number, required: true, min: 1 },
     entryId: { type: String, required: true },
     roomId: { type: String, default: null },
+    messageId: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, default: null },
     usedAt: { type: Date, default: null },
@@ -26,8 +27,13 @@ const purchaseSchema = new Schema<PurchaseDoc>(
 );
 purchaseSchema.index({ entryId: 1 }, { unique: true, name: 'entryId_unique' });
 purchaseSchema.index({ userId: 1, _id: -1 }, { name: 'userId_id' });
+purchaseSchema.index({ itemId: 1, expiresAt: 1 }, { name: 'itemId_expiresAt' });
 
-const fromDoc = ({ _id, ...rest }: PurchaseDoc): PurchaseRecord => ({ id: _id, ...rest });
+/** Not refunded, not used, not expired at `at`. */
+const activeAt = (at: Date) => ({ refundedAt: null, usedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }] });
+
+// Records written before pins carried a message have no messageId field.
+const fromDoc = ({ _id, ...rest }: PurchaseDoc): PurchaseRecord => ({ id: _id, ...rest, messageId: rest.messageId ?? null });
 
 /**
  * Purchases over MongoDB. Every write is one single-document operation with its condition in the
@@ -64,22 +70,30 @@ export function createMongoPurchaseStore(connection: Connection): PurchaseStore 
       return docs.map(fromDoc);
     },
     async listActive(userId, at) {
+      const docs = await Purchases.find({ userId, ...activeAt(at) })
+        .sort({ _id: -1 })
+        .limit(PURCHASES_LIST_MAX)
+        .lean<PurchaseDoc[]>();
+      return docs.map(fromDoc);
+    },
+    async listActiveOf(filter, at) {
+      if (filter.itemIds.length === 0 || filter.userIds?.length === 0) return [];
       const docs = await Purchases.find({
-        userId,
-        refundedAt: null,
-        usedAt: null,
-        $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
+        itemId: { $in: [...filter.itemIds] },
+        ...(filter.userIds ? { userId: { $in: [...filter.userIds] } } : {}),
+        ...(filter.roomId !== undefined ? { roomId: filter.roomId } : {}),
+        ...activeAt(at),
       })
         .sort({ _id: -1 })
         .limit(PURCHASES_LIST_MAX)
         .lean<PurchaseDoc[]>();
       return docs.map(fromDoc);
     },
-    async useOne(userId, itemIds, at) {
+    async useOne(userId, itemIds, at, roomId) {
       if (itemIds.length === 0) return null;
       await ready();
       const doc = await Purchases.findOneAndUpdate(
-        { userId, itemId: { $in: [...itemIds] }, usedAt: null, refundedAt: null },
+        { userId, itemId: { $in: [...itemIds] }, ...(roomId !== undefined ? { roomId } : {}), usedAt: null, refundedAt: null },
         { $set: { usedAt: at } },
         { sort: { _id: 1 }, returnDocument: 'after' },
       ).lean<PurchaseDoc | null>();

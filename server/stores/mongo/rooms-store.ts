@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import type { MembershipRecord, RoomRecord, RoomStore } from '../ports.js';
+import type { MembershipRecord, RoomCustomizationRecord, RoomRecord, RoomStore } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
@@ -74,6 +74,20 @@ const banSchema = new Schema<BanDoc>(
 );
 banSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
 
+type CustomizationDoc = Omit<RoomCustomizationRecord, 'roomId'> & { _id: string };
+
+const customizationSchema = new Schema<CustomizationDoc>(
+  {
+    _id: { type: String, required: true },
+    color: { type: String, required: true },
+    theme: { type: String, required: true },
+    purchaseId: { type: String, required: true },
+    updatedBy: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'room_customizations' },
+);
+
 const roomFromDoc = (d: RoomDoc): RoomRecord => ({
   id: d._id,
   name: d.name,
@@ -97,7 +111,8 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
   const Members = modelOn(connection, 'RoomMember', memberSchema);
   const Invites = modelOn(connection, 'RoomInvite', inviteSchema);
   const Bans = modelOn(connection, 'RoomBan', banSchema);
-  const ready = readiness([Rooms, Members, Invites, Bans]);
+  const Customizations = modelOn(connection, 'RoomCustomization', customizationSchema);
+  const ready = readiness([Rooms, Members, Invites, Bans, Customizations]);
 
   const getMembership = async (roomId: string, userId: string): Promise<MembershipRecord | null> => {
     const doc = await Members.findOne({ roomId, userId }, MEMBER_FIELDS).lean<MemberDoc | null>();
@@ -217,6 +232,22 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
     },
     async isBanned(roomId, userId) {
       return (await Bans.exists({ roomId, userId })) !== null;
+    },
+    async setCustomization(c) {
+      await ready();
+      // Keyed by room id (one document per room); the first purchase used on the room stays recorded.
+      await Customizations.updateOne(
+        { _id: c.roomId },
+        { $set: { color: c.color, theme: c.theme, updatedBy: c.updatedBy, updatedAt: c.updatedAt }, $setOnInsert: { purchaseId: c.purchaseId } },
+        { upsert: true },
+      );
+    },
+    async customizationsOf(roomIds) {
+      const out = new Map<string, RoomCustomizationRecord>();
+      if (roomIds.length === 0) return out;
+      const docs = await Customizations.find({ _id: { $in: [...roomIds] } }).lean<CustomizationDoc[]>();
+      for (const { _id, ...rest } of docs) out.set(_id, { roomId: _id, ...rest });
+      return out;
     },
   };
 }

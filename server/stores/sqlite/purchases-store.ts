@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS token_purchases (
   cost INTEGER NOT NULL CHECK (cost > 0),
   entry_id TEXT NOT NULL UNIQUE,
   room_id TEXT,
+  message_id TEXT,
   created_at INTEGER NOT NULL,
   expires_at INTEGER,
   used_at INTEGER,
@@ -21,6 +22,8 @@ CREATE TABLE IF NOT EXISTS token_purchases (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS token_purchases_user ON token_purchases (user_id, id);
 `;
+// Effects read across users (pins, boosts, priority support) by item and end.
+const INDEXES = 'CREATE INDEX IF NOT EXISTS token_purchases_item ON token_purchases (item_id, expires_at);';
 
 interface Row {
   id: string;
@@ -30,6 +33,7 @@ interface Row {
   cost: number;
   entry_id: string;
   room_id: string | null;
+  message_id: string | null;
   created_at: number;
   expires_at: number | null;
   used_at: number | null;
@@ -46,6 +50,7 @@ const fromRow = (r: Row): PurchaseRecord => ({
   cost: r.cost,
   entryId: r.entry_id,
   roomId: r.room_id,
+  messageId: r.message_id,
   createdAt: fromMs(r.created_at),
   expiresAt: fromMsOrNull(r.expires_at),
   usedAt: fromMsOrNull(r.used_at),
@@ -57,9 +62,18 @@ const fromRow = (r: Row): PurchaseRecord => ({
 /** Purchases over SQLite (the seed's token_purchases table); every change is a conditional UPDATE. */
 export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
   db.exec(DDL);
+  // Databases made before pins carried a message.
+  const columns = db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'token_purchases\')').all();
+  if (!columns.some((c) => c.name === 'message_id')) db.exec('ALTER TABLE token_purchases ADD COLUMN message_id TEXT');
+  db.exec(INDEXES);
   const insert = db.prepare(
-    `INSERT INTO token_purchases (id, user_id, item_id, item_type, cost, entry_id, room_id, created_at, expires_at)
-     VALUES (@id, @userId, @itemId, @category, @cost, @entryId, @roomId, @createdAt, @expiresAt) ON CONFLICT DO NOTHING`,
+    `INSERT INTO token_purchases (id, user_id, item_id, item_type, cost, entry_id, room_id, message_id, created_at, expires_at)
+     VALUES (@id, @userId, @itemId, @category, @cost, @entryId, @roomId, @messageId, @createdAt, @expiresAt) ON CONFLICT DO NOTHING`,
+  );
+  const activeOf = db.prepare<[{ items: string; users: string | null; room: string | null; at: number; limit: number }], Row>(
+    `SELECT * FROM token_purchases WHERE item_id IN (SELECT value FROM json_each(@items))
+       AND (@users IS NULL OR user_id IN (SELECT value FROM json_each(@users))) AND (@room IS NULL OR room_id = @room)
+       AND refunded_at IS NULL AND used_at IS NULL AND (expires_at IS NULL OR expires_at > @at) ORDER BY id DESC LIMIT @limit`,
   );
   const byId = db.prepare<[string], Row>('SELECT * FROM token_purchases WHERE id = ?');
   const byUser = db.prepare<[string, number], Row>('SELECT * FROM token_purchases WHERE user_id = ? ORDER BY id DESC LIMIT ?');
@@ -67,9 +81,9 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
     `SELECT * FROM token_purchases WHERE user_id = ? AND refunded_at IS NULL AND used_at IS NULL
        AND (expires_at IS NULL OR expires_at > ?) ORDER BY id DESC LIMIT ?`,
   );
-  const oldestUnused = db.prepare<[string, string], Row>(
-    `SELECT * FROM token_purchases WHERE user_id = ? AND item_id IN (SELECT value FROM json_each(?))
-       AND used_at IS NULL AND refunded_at IS NULL ORDER BY id LIMIT 1`,
+  const oldestUnused = db.prepare<[{ user: string; items: string; room: string | null }], Row>(
+    `SELECT * FROM token_purchases WHERE user_id = @user AND item_id IN (SELECT value FROM json_each(@items))
+       AND (@room IS NULL OR room_id = @room) AND used_at IS NULL AND refunded_at IS NULL ORDER BY id LIMIT 1`,
   );
   const markUsed = db.prepare<[number, string]>('UPDATE token_purchases SET used_at = ? WHERE id = ? AND used_at IS NULL AND refunded_at IS NULL');
   const begin = db.prepare<[number, number, string, number]>(
@@ -87,8 +101,8 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
     if (!row) throw new Error(`purchase ${p.id} not readable after insert`);
     return { purchase: fromRow(row), created };
   });
-  const useOldest = db.transaction((userId: string, itemIds: readonly string[], at: Date) => {
-    const row = oldestUnused.get(userId, idList(itemIds));
+  const useOldest = db.transaction((userId: string, itemIds: readonly string[], at: Date, roomId: string | null) => {
+    const row = oldestUnused.get({ user: userId, items: idList(itemIds), room: roomId });
     if (!row || markUsed.run(toMs(at), row.id).changes !== 1) return null;
     return fromRow({ ...row, used_at: toMs(at) });
   });
@@ -108,9 +122,14 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
     async listActive(userId, at) {
       return active.all(userId, toMs(at), PURCHASES_LIST_MAX).map(fromRow);
     },
-    async useOne(userId, itemIds, at) {
+    async listActiveOf(filter, at) {
+      if (filter.itemIds.length === 0 || filter.userIds?.length === 0) return [];
+      const users = filter.userIds ? idList(filter.userIds) : null;
+      return activeOf.all({ items: idList(filter.itemIds), users, room: filter.roomId ?? null, at: toMs(at), limit: PURCHASES_LIST_MAX }).map(fromRow);
+    },
+    async useOne(userId, itemIds, at, roomId) {
       if (itemIds.length === 0) return null;
-      return useOldest(userId, itemIds, at);
+      return useOldest(userId, itemIds, at, roomId ?? null);
     },
     async beginRefund(id, r) {
       return begin.run(toMs(r.at), r.amount, id, r.requireUnused ? 1 : 0).changes === 1;

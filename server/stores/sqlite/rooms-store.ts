@@ -1,6 +1,6 @@
-import type { MembershipRecord, RoomRecord, RoomRole, RoomStore, RoomVisibility } from '../ports.js';
+import type { MembershipRecord, RoomCustomizationRecord, RoomRecord, RoomRole, RoomStore, RoomVisibility } from '../ports.js';
 import type { SqliteDb } from './db.js';
-import { fromMs, pagedQuery, toMs } from './columns.js';
+import { fromMs, idList, pagedQuery, toMs } from './columns.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS rooms (
@@ -35,7 +35,24 @@ CREATE TABLE IF NOT EXISTS room_bans (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (room_id, user_id)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS room_customizations (
+  room_id TEXT PRIMARY KEY,
+  color TEXT NOT NULL,
+  theme TEXT NOT NULL,
+  purchase_id TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
 `;
+
+interface CustomizationRow {
+  room_id: string;
+  color: string;
+  theme: string;
+  purchase_id: string;
+  updated_by: string;
+  updated_at: number;
+}
 
 interface RoomRow {
   id: string;
@@ -111,6 +128,14 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
   const deleteBan = db.prepare<[string, string]>('DELETE FROM room_bans WHERE room_id = ? AND user_id = ?');
   const banOf = db.prepare<[string, string], { x: number }>('SELECT 1 AS x FROM room_bans WHERE room_id = ? AND user_id = ?');
 
+  // The first purchase used on the room stays recorded; later edits change the theme only.
+  const upsertCustomization = db.prepare(
+    `INSERT INTO room_customizations (room_id, color, theme, purchase_id, updated_by, updated_at)
+     VALUES (@roomId, @color, @theme, @purchaseId, @updatedBy, @updatedAt)
+     ON CONFLICT (room_id) DO UPDATE SET color = excluded.color, theme = excluded.theme, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  );
+  const customizationsIn = db.prepare<[string], CustomizationRow>('SELECT * FROM room_customizations WHERE room_id IN (SELECT value FROM json_each(?))');
+
   const createTx = db.transaction((room: RoomRecord) => {
     const createdAt = toMs(room.createdAt);
     insertRoom.run({ ...room, createdAt });
@@ -178,6 +203,17 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     },
     async isBanned(roomId, userId) {
       return banOf.get(roomId, userId) !== undefined;
+    },
+    async setCustomization(c) {
+      upsertCustomization.run({ ...c, updatedAt: toMs(c.updatedAt) });
+    },
+    async customizationsOf(roomIds) {
+      const out = new Map<string, RoomCustomizationRecord>();
+      if (roomIds.length === 0) return out;
+      for (const r of customizationsIn.all(idList(roomIds))) {
+        out.set(r.room_id, { roomId: r.room_id, color: r.color, theme: r.theme, purchaseId: r.purchase_id, updatedBy: r.updated_by, updatedAt: fromMs(r.updated_at) });
+      }
+      return out;
     },
   };
 }

@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import type { PinView, RoomCustomizationView, RoomView } from '../../shared/events.js';
+import type { roomCustomizationBody } from '../../shared/schemas.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../lib/app-error.js';
+import { roomChannel } from '../realtime/channels.js';
+import { memberRoom, moderatorRoom } from '../rooms/access.js';
+import { toRoomView } from '../rooms/views.js';
+import type { RoomCustomizationRecord, RoomRecord } from '../stores/ports.js';
+import { PIN_MESSAGE_ITEMS, ROOM_BOOST_ITEMS, ROOM_CUSTOMIZATION_ITEMS, activePins, boostedRooms } from './effects.js';
+import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
+
+type Ctx = Pick<AppContext, 'purchases' | 'clock' | 'stores'>;
+
+/**
+ * The room effects of the shop. Pins and boosts are read from the purchases themselves (an active
+ * pin_important_message / boost_room_visibility purchase IS the pin / boost), so expiry and
+ * refunds end them with no second write to keep in step. A customization is a room record
+ * (RoomStore.setCustomization), paid for by using a room_customization purchase (docs/shop.md).
+ */
+
+/** At most this many boosted rooms lead the first page of the room list (the latest-ending first). */
+export const BOOSTED_ROOMS_FIRST_MAX = 10;
+
+const pinView = (p: ReturnType<typeof activePins>[number]): PinView => ({
+  roomId: p.roomId,
+  messageId: p.messageId,
+  pinnedBy: p.pinnedBy,
+  since: p.since.toISOString(),
+  until: p.until.toISOString(),
+  purchaseId: p.purchaseId,
+});
+
+/** The room's active pins, newest first; members only. */
+export async function roomPins(ctx: Ctx, userId: string, roomId: string): Promise<PinView[]> {
+  await memberRoom(ctx.stores.rooms, roomId, userId);
+  const at = ctx.clock.now();
+  return activePins(await ctx.purchases.listActiveOf({ itemIds: PIN_MESSAGE_ITEMS, roomId }, at), at).map(pinView);
+}
+
+/** Tells the room's members about a new pin (`message:pinned`). */
+export function announcePin(ctx: Pick<AppContext, 'io' | 'clock'>, purchase: PurchaseRecord): void {
+  const [pin] = activePins([purchase], ctx.clock.now());
+  if (pin) ctx.io.to(roomChannel(pin.roomId)).emit('message:pinned', pinView(pin));
+}
+
+const customizationView = (c: RoomCustomizationRecord): RoomCustomizationView => ({
+  color: c.color,
+  theme: c.theme as RoomCustomizationView['theme'],
+  updatedBy: c.updatedBy,
+  updatedAt: c.updatedAt.toISOString(),
+});
+
+/** Room views with their customization and active boost. */
+export async function roomViewsWithEffects(ctx: Ctx, rooms: readonly RoomRecord[]): Promise<RoomView[]> {
+  const at = ctx.clock.now();
+  const [customizations, boosts] = await Promise.all([
+    ctx.stores.rooms.customizationsOf(rooms.map((r) => r.id)),
+    ctx.purchases.listActiveOf({ itemIds: ROOM_BOOST_ITEMS }, at).then((ps) => boostedRooms(ps, at)),
+  ]);
+  return rooms.map((r) => {
+    const c = customizations.get(r.id);
+    const boost = r.visibility === 'public' ? boosts.get(r.id) : undefined;
+    return { ...toRoomView(r), customization: c ? customizationView(c) : null, boostedUntil: boost ? boost.toISOString() : null };
+  });
+}
+
+/**
+ * The room list with boosts: the first page starts with up to BOOSTED_ROOMS_FIRST_MAX boosted
+ * public rooms (latest-ending boost first), followed by `limit` rooms newest first; those boosted
+ * rooms are left out of the newest-first part on every page, so no room is listed twice.
+ */
+export async function listRoomsBoostedFirst(
+  ctx: Ctx & Pick<AppContext, 'config'>,
+  userId: string,
+  q: { before?: string | undefined; limit?: number | undefined },
+): Promise<{ rooms: RoomView[]; nextCursor: string | null }> {
+  const limit = Math.min(q.limit ?? 50, ctx.config.historyPageMax);
+  const at = ctx.clock.now();
+  const boosts = [...boostedRooms(await ctx.purchases.listActiveOf({ itemIds: ROOM_BOOST_ITEMS }, at), at).entries()].sort((a, b) => b[1].getTime() - a[1].getTime() || (a[0] < b[0] ? -1 : 1));
+  const boosted: RoomRecord[] = [];
+  for (const [roomId] of boosts) {
+    if (boosted.length >= BOOSTED_ROOMS_FIRST_MAX) break;
+    const room = await ctx.stores.rooms.findById(roomId);
+    if (room?.visibility === 'public') boosted.push(room);
+  }
+  const first = new Set(boosted.map((r) => r.id));
+  const page = await ctx.stores.rooms.listVisibleTo(userId, { limit: limit + first.size, ...(q.before ? { before: q.before } : {}) });
+  const rest = page.items.filter((r) => !first.has(r.id));
+  const taken = rest.slice(0, limit);
+  const last = taken[taken.length - 1];
+  const nextCursor = rest.length > limit && last ? last.id : page.nextCursor;
+  const rooms = q.before ? taken : [...boosted, ...taken];
+  return { rooms: await roomViewsWithEffects(ctx, rooms), nextCursor };
+}
+
+/**
+ * Sets the room's theme. The first customization of a room uses one unused room_customization
+ * purchase the caller made for it (so its 90% unused refund no longer applies); later edits by
+ * the owner or a moderator are free: the room was paid for. A purchase already used on the room
+ * whose theme was never written (a crash between the two writes) still counts.
+ */
+export async function customizeRoom(ctx: Ctx, userId: string, roomId: string, body: z.output<typeof roomCustomizationBody>): Promise<RoomView> {
+  const { room } = await moderatorRoom(ctx.stores.rooms, roomId, userId);
+  const at = ctx.clock.now();
+  const existing = (await ctx.stores.rooms.customizationsOf([roomId])).get(roomId);
+  const purchaseId = existing?.purchaseId ?? (await ctx.purchases.useOne(userId, ROOM_CUSTOMIZATION_ITEMS, at, roomId))?.id ?? (await usedEarlier(ctx, userId, roomId));
+  if (!purchaseId) throw new AppError('CUSTOMIZATION_NOT_OWNED', undefined, { roomId });
+  await ctx.stores.rooms.setCustomization({ roomId, color: body.color, theme: body.theme, purchaseId, updatedBy: userId, updatedAt: at });
+  const [view] = await roomViewsWithEffects(ctx, [room]);
+  if (!view) throw new Error(`room ${roomId} has no view`);
+  return view;
+}
+
+async function usedEarlier(ctx: Ctx, userId: string, roomId: string): Promise<string | null> {
+  const mine = await ctx.purchases.listByUser(userId, PURCHASES_LIST_MAX);
+  const p = mine.find((x) => ROOM_CUSTOMIZATION_ITEMS.includes(x.itemId) && x.roomId === roomId && x.usedAt && !x.refundedAt);
+  return p?.id ?? null;
+}
