@@ -28,9 +28,10 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
   });
 
   api.get('/rooms/:id', auth, async (req, res) => {
-    const userId = authOf(req).userId;
-    const { role } = await rooms.get(userId, param(req.params['id']));
-    const room = await ctx.stores.rooms.findById(param(req.params['id']));
+    const roomId = param(req.params['id']);
+    // `get` decides visibility (a private room is ROOM_NOT_FOUND to outsiders); the view adds the shop effects.
+    const { role } = await rooms.get(authOf(req).userId, roomId);
+    const room = await ctx.stores.rooms.findById(roomId);
     if (!room) throw new AppError('ROOM_NOT_FOUND');
     const [view] = await roomViewsWithEffects(ctx, [room]);
     res.json({ room: view, role });

@@ -245,4 +245,20 @@ describe('MongoDB record stores on the wire', () => {
     await s.ping();
     expect(sent().some((c) => commandName(c) === 'ping' && c['$db'] === 'admin')).toBe(true);
   });
+
+  it('sets a room customization as one upsert keyed by room id that keeps the first purchase, and maps it back', async () => {
+    await s.rooms.setCustomization({ roomId: 'R1', color: '#112233', theme: 'dark', purchaseId: 'P1', updatedBy: 'U1', updatedAt: T });
+    expect(find('update', 'room_customizations')[0]).toMatchObject({
+      updates: [{ q: { _id: 'R1' }, u: { $set: { color: '#112233', theme: 'dark', updatedBy: 'U1', updatedAt: T }, $setOnInsert: { purchaseId: 'P1' } }, upsert: true }],
+    });
+    handler = (c) =>
+      commandName(c) === 'find' && target(c) === 'room_customizations'
+        ? cursor(c, [{ _id: 'R1', color: '#112233', theme: 'dark', purchaseId: 'P1', updatedBy: 'U1', updatedAt: T }])
+        : undefined;
+    const got = await s.rooms.customizationsOf(['R1', 'R2']);
+    expect(find('find', 'room_customizations')[0]).toMatchObject({ filter: { _id: { $in: ['R1', 'R2'] } } });
+    expect([...got.entries()]).toEqual([['R1', { roomId: 'R1', color: '#112233', theme: 'dark', purchaseId: 'P1', updatedBy: 'U1', updatedAt: T }]]);
+    expect((await s.rooms.customizationsOf([])).size).toBe(0);
+    expect(find('find', 'room_customizations')).toHaveLength(1);
+  });
 });

@@ -95,6 +95,35 @@ describe('MongoDB purchases store on the wire', () => {
     expect(await store.useOne('U1', ['private_room_create'], T)).toBeNull();
   });
 
+  it('listActiveOf: items, optional users and room, active at `at`, newest first, bounded; nothing asked for no items or no users', async () => {
+    await store.listActiveOf({ itemIds: ['pin_important_message'], roomId: 'R1' }, T);
+    await store.listActiveOf({ itemIds: ['tier_upgrade'], userIds: ['U1', 'U2'] }, T);
+    const [byRoom, byUsers] = find('find');
+    expect(byRoom).toMatchObject({
+      filter: { itemId: { $in: ['pin_important_message'] }, roomId: 'R1', refundedAt: null, usedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: T } }] },
+      sort: { _id: -1 },
+      limit: 500,
+    });
+    expect(byRoom?.['filter']).not.toHaveProperty('userId');
+    expect(byUsers).toMatchObject({ filter: { itemId: { $in: ['tier_upgrade'] }, userId: { $in: ['U1', 'U2'] } } });
+    expect(byUsers?.['filter']).not.toHaveProperty('roomId');
+    expect(await store.listActiveOf({ itemIds: [] }, T)).toEqual([]);
+    expect(await store.listActiveOf({ itemIds: ['tier_upgrade'], userIds: [] }, T)).toEqual([]);
+    expect(find('find')).toHaveLength(2);
+  });
+
+  it('a record stored before pins carried a message reads back with messageId null', async () => {
+    const { messageId: _dropped, ...older } = stored;
+    handler = (c) => (commandName(c) === 'find' ? cursor(c, [older]) : undefined);
+    expect((await store.findById('P1'))?.messageId).toBeNull();
+  });
+
+  it('useOne with a room names the room in the condition', async () => {
+    handler = (c) => (commandName(c) === 'findandmodify' ? { value: { ...stored, itemId: 'room_customization', roomId: 'R1', usedAt: T }, ok: 1 } : undefined);
+    expect(await store.useOne('U1', ['room_customization'], T, 'R1')).toMatchObject({ id: 'P1', roomId: 'R1' });
+    expect(find('findandmodify')[0]).toMatchObject({ query: { userId: 'U1', itemId: { $in: ['room_customization'] }, roomId: 'R1', usedAt: null, refundedAt: null } });
+  });
+
   it('beginRefund: the condition names the unstarted refund (and unused when required); a miss is false', async () => {
     expect(await store.beginRefund('P1', { at: T, amount: 18, requireUnused: true })).toBe(true);
     expect(find('update')[0]).toMatchObject({ updates: [{ q: { _id: 'P1', refundedAt: null, usedAt: null }, u: { $set: { refundedAt: T, refundAmount: 18 } } }] });
