@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { REDACTED_PATHS } from '../../server/lib/logger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
@@ -16,7 +17,7 @@ const sink = new Writable({
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ logger: pino({ level: 'info' }, sink) });
+  server = await startTestServer({ logger: pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink) });
 });
 afterAll(async () => {
   await server.stop();
@@ -32,6 +33,14 @@ describe('structured logs', () => {
     expect(mine[0]).toMatchObject({ msg: 'request completed', res: { statusCode: 201 } });
     // Secrets never reach the log.
     expect(JSON.stringify(mine[0])).not.toContain('password123');
+  });
+
+  it('never writes a bearer token to the log', async () => {
+    const reg = await request(server.url, 'POST', '/api/auth/register', { body: { username: 'token_user', password: 'password123' } });
+    const res = await request(server.url, 'GET', '/api/users/me', { token: reg.body.token });
+    const line = lines.find((l) => l['req']?.id === res.headers.get('x-request-id'));
+    expect(line?.['req']?.headers?.authorization).toBe('[redacted]');
+    expect(JSON.stringify(lines)).not.toContain(reg.body.token);
   });
 
   it('logs each socket event once with an event id, the user and the outcome', async () => {
