@@ -17,8 +17,12 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-RUN mkdir -p /data && chown node:node /data
+# /data/files is a volume in docker-compose.yml: created here so the volume starts owned by `node`.
+RUN mkdir -p /data/files && chown -R node:node /data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/server/main.js"]
+# Operator commands in this image (compiled; the TypeScript sources are not shipped):
+#   docker compose exec server node dist/server/cli/ledger-audit.js
+#   docker compose exec server node dist/server/cli/make-admin.js <username>
