@@ -3,7 +3,7 @@ import { decayAmount, isInactive } from '../economy/rules/abuse.js';
 import { isoWeekKey } from '../economy/rules/periods.js';
 import { spendEntry } from '../ledger/entries.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
-import type { JournalEntry } from '../ledger/ports.js';
+import type { JournalEntry, PostOutcome } from '../ledger/ports.js';
 import type { UserStore } from '../stores/ports.js';
 import type { FundedAccount } from './decay-candidates.js';
 
@@ -30,6 +30,11 @@ export interface DecayDeps {
   /** Pages of funded user accounts (server/abuse/decay-candidates.ts). */
   accounts(after: string, limit: number): Promise<FundedAccount[]>;
   now: Date;
+  /**
+   * Called with each posted decay entry. Inside a server process this is the balance notifier, so
+   * connected users get `tokens:balance` / `tier:changed`; the CLI has no sockets and passes none.
+   */
+  onPosted?: (outcome: PostOutcome) => void;
 }
 
 /** What the user did themself: earning, or a gift or purchase they made. Decay and penalties are not activity. */
@@ -52,7 +57,8 @@ async function lastActiveAt(deps: DecayDeps, userId: string): Promise<Date | nul
 /**
  * Optional inflation control (seed: "Token decay for inactive users"): each user whose last own
  * activity is older than `inactiveDays` loses `percentPerWeek` of the balance (rounded down) to
- * the sink, once per ISO week. Disabled by default; run weekly by `npm run economy:decay`.
+ * the sink, once per ISO week. Disabled by default; run weekly by `npm run economy:decay`, or by
+ * `POST /api/admin/economy/decay` inside a server, which also pushes the new balances.
  */
 export async function runDecay(deps: DecayDeps): Promise<DecayReport> {
   const week = isoWeekKey(deps.now);
@@ -70,7 +76,10 @@ export async function runDecay(deps: DecayDeps): Promise<DecayReport> {
       const outcome = await deps.ledger.post(
         spendEntry(userId, amount, { idempotencyKey: decayKey(userId, week), activity: 'decay', actorId: null, metadata: { week, percentPerWeek: deps.policy.percentPerWeek, lastActiveAt: last.toISOString() } }, 'decay'),
       );
-      if (outcome.status === 'posted') report.decayed.push({ userId, amount, lastActiveAt: last.toISOString() });
+      if (outcome.status === 'posted') {
+        report.decayed.push({ userId, amount, lastActiveAt: last.toISOString() });
+        deps.onPosted?.(outcome);
+      }
       else if (outcome.status === 'duplicate') report.alreadyDone += 1;
       // insufficient_funds: the balance fell since it was read; the user is decayed next week.
     }

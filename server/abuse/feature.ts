@@ -6,6 +6,8 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { ACCOUNTS_PER_IP_LIST_MAX } from './ports.js';
+import { fundedAccounts } from './decay-candidates.js';
+import { runDecay } from './decay.js';
 
 const ipParam = z.object({ ip: z.string().min(1).max(64) });
 const userParam = z.object({ userId: id });
@@ -21,8 +23,9 @@ async function accountsFrom(ctx: AppContext, ip: string) {
 }
 
 /**
- * Anti-abuse admin routes (docs/anti-abuse.md): the penalty ladder and accounts sharing a
- * registration address. Addresses are personal data: every route is admins only.
+ * Anti-abuse admin routes (docs/anti-abuse.md): the penalty ladder, accounts sharing a
+ * registration address, and the weekly decay run. Addresses are personal data: every route is
+ * admins only.
  */
 export const abuseFeature: Feature = {
   name: 'abuse',
@@ -39,6 +42,21 @@ export const abuseFeature: Feature = {
       const { userId } = parseOrThrow(userParam, req.params);
       if (!(await ctx.stores.users.findById(userId))) throw new AppError('USER_NOT_FOUND');
       res.json(await ctx.abuse.penalties.list(userId));
+    });
+    // The weekly decay run inside this process: the same job as `npm run economy:decay` (same
+    // per-week keys, so the two never decay a user twice), but every decayed user connected to any
+    // node is pushed the new balance through the balance notifier, which the CLI cannot do.
+    api.post('/admin/economy/decay', auth, async (req, res) => {
+      assertAdmin(req);
+      const report = await runDecay({
+        policy: ctx.economy.current.decay,
+        ledger: ctx.ledger,
+        users: ctx.stores.users,
+        accounts: (after, limit) => fundedAccounts(ctx.backend, after, limit),
+        now: ctx.clock.now(),
+        onPosted: (outcome) => ctx.balanceNotifier.posted(outcome),
+      });
+      res.json(report);
     });
     api.get('/admin/abuse/ip/:ip', auth, async (req, res) => {
       assertAdmin(req);

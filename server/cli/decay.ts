@@ -16,7 +16,9 @@ import { runDecay, type DecayReport } from '../abuse/decay.js';
  * `npm run economy:decay`: posts this ISO week's decay entries for inactive users on the backend
  * the environment selects, with the economy config's `decay` section (ECONOMY_PRESET,
  * ECONOMY_OVERRIDES_FILE). Prints the report as JSON. Idempotent: a second run in the same week
- * posts nothing. Does nothing while `decay.enabled` is false (the default).
+ * posts nothing. Does nothing while `decay.enabled` is false (the default). It has no sockets, so
+ * connected users are not pushed the new balance; `POST /api/admin/economy/decay` runs the same
+ * job inside a server and pushes (docs/anti-abuse.md).
  */
 export async function runDecayCli(env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): Promise<DecayReport> {
   const config = loadConfig(env);
