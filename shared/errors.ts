@@ -68,7 +68,7 @@ export const ERROR_CATALOGUE = {
   // PIN, gifts, rewards
   PIN_NOT_SET: { status: 409, message: 'Set a PIN first' },
   PIN_INVALID: { status: 403, message: 'Wrong PIN' },
-  PIN_LOCKED: { status: 423, message: 'Too many wrong PINs: try again later' },
+  PIN_LOCKED: { status: 423, message: 'Too many wrong PINs or passwords: try again later' },
   CANNOT_GIFT_SELF: { status: 400, message: 'You cannot gift yourself' },
   RECIPIENT_BANNED: { status: 403, message: 'The recipient cannot receive tokens' },
   GIFT_DAILY_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past your daily gifting allowance' },

@@ -17,7 +17,11 @@ type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
 export interface PinGuard {
   /** Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. */
   verify(userId: string, pin: string): Promise<void>;
-  /** Sets or changes the PIN; the account password must be given (INVALID_CREDENTIALS otherwise). */
+  /**
+   * Sets or changes the PIN; the account password must be given. A wrong password answers
+   * INVALID_CREDENTIALS (with attemptsLeft) and counts on the PIN lockout; while a lockout runs
+   * (wrong PINs or wrong passwords) it answers PIN_LOCKED. Success resets the failure count.
+   */
   set(userId: string, password: string, pin: string): Promise<void>;
 }
 
@@ -39,6 +43,14 @@ export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new P
     if (state.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: state.retryAfterSeconds });
   };
 
+  /** Counts one wrong secret; throws PIN_LOCKED when it starts a lockout, else returns the attempts left. */
+  const countFailure = async (userId: string): Promise<number> => {
+    const policy = pinPolicyFrom(deps.economy.current.pin);
+    const failure = await counterCall(() => lockout.recordFailure({ userId, at: deps.clock.now(), policy }));
+    if (failure.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: failure.retryAfterSeconds });
+    return failure.attemptsLeft;
+  };
+
   return {
     async verify(userId, pin) {
       await refuseIfLocked(userId);
@@ -53,16 +65,23 @@ export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new P
         if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime());
         return;
       }
-      const policy = pinPolicyFrom(deps.economy.current.pin);
-      const failure = await counterCall(() => lockout.recordFailure({ userId, at: deps.clock.now(), policy }));
-      if (failure.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: failure.retryAfterSeconds });
-      throw new AppError('PIN_INVALID', undefined, { attemptsLeft: failure.attemptsLeft });
+      const attemptsLeft = await countFailure(userId);
+      throw new AppError('PIN_INVALID', undefined, { attemptsLeft });
     },
 
     async set(userId, password, pin) {
+      // A wrong account password here is a guess like a wrong PIN: it counts on the same shared
+      // lockout, and a running lockout refuses before the password is even checked, so a stolen
+      // session cannot guess passwords through this route without limit (docs/gifts.md, "PIN").
+      await refuseIfLocked(userId);
       const user = await deps.stores.users.findById(userId);
-      if (!user || !(await verifySecret(password, user.passwordHash))) throw new AppError('INVALID_CREDENTIALS', 'Wrong password');
+      if (!user) throw new AppError('USER_NOT_FOUND');
+      if (!(await verifySecret(password, user.passwordHash))) {
+        const attemptsLeft = await countFailure(userId);
+        throw new AppError('INVALID_CREDENTIALS', 'Wrong password', { attemptsLeft });
+      }
       await deps.stores.users.setPinHash(userId, await hashSecret(pin));
+      await counterCall(() => lockout.reset(userId));
     },
   };
 }

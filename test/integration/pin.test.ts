@@ -37,6 +37,36 @@ describe('POST /api/tokens/pin', () => {
     expect(stored).not.toContain('4321');
   });
 
+  it('counts wrong account passwords on the shared PIN lockout: the fifth locks PIN changes and gifts', async () => {
+    const sender = await giftUser(srv, 'pwguess', { admin, balance: 20 });
+    const to = await registerUser(srv, 'pwguessto');
+    // One wrong PIN and four wrong passwords: the same counter, shared by every node through Redis.
+    const socket = await pool.open(srv, sender);
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: '0000' })).toMatchObject({ ok: false, error: { details: { attemptsLeft: 4 } } });
+    for (let left = 3; left >= 1; left--) {
+      const wrong = await sender.api.post('/api/tokens/pin', { password: `guess-${left}`, pin: '1111' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.error).toMatchObject({ code: 'INVALID_CREDENTIALS', details: { attemptsLeft: left } });
+    }
+    const fifth = await sender.api.post('/api/tokens/pin', { password: 'guess-last', pin: '1111' });
+    expect(fifth.status).toBe(423);
+    expect(fifth.body.error).toMatchObject({ code: 'PIN_LOCKED', details: { retryAfterSeconds: 900 } });
+    expect(await srv.ctx.redis?.exists(`${srv.ctx.config.redisPrefix}pin:{${sender.id}}`)).toBe(1);
+
+    // Locked: even the right password is refused (no more guesses), and so are gifts; the PIN is unchanged.
+    clock.advance(60_000);
+    const right = await sender.api.post('/api/tokens/pin', { password: PASSWORD, pin: '1111' });
+    expect(right.status).toBe(423);
+    expect(right.body.error).toMatchObject({ code: 'PIN_LOCKED', details: { retryAfterSeconds: 840 } });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1 })).toMatchObject({ ok: false, error: { code: 'PIN_LOCKED' } });
+
+    clock.advance(14 * 60_000);
+    expect((await sender.api.post('/api/tokens/pin', { password: PASSWORD, pin: '1111' })).status).toBe(200);
+    // Setting the PIN with the right password reset the count.
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: '0000' })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID', details: { attemptsLeft: 4 } } });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: '1111' })).toMatchObject({ ok: true, data: { balance: 19 } });
+  });
+
   it('is for authenticated callers only', async () => {
     const res = await fetch(`${srv.url}/api/tokens/pin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD, pin: '1234' }) });
     expect(res.status).toBe(401);
