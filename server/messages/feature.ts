@@ -20,7 +20,8 @@ export const messagesFeature: Feature = {
     });
     registry.on('message:react', messageReactPayload, async (socket, p) => {
       const { messageId, reactions, message, distinctReactors } = await ctx.messageService.react(socket.data.auth.userId, p);
-      // The author earns once when the message first has reactions from the threshold of users.
+      // The author earns once when the message first has reactions from the threshold of users
+      // other than the author (the store leaves the author out of distinctReactors).
       if (p.on && distinctReactors >= ctx.economy.current.activities.popular_message.reactionThreshold) {
         await awardAfter(ctx.awards, ctx.logger, {
           userId: message.authorId,

@@ -153,7 +153,9 @@ export interface MessageStore {
   listByRoom(roomId: string, opts: { before?: string; limit: number }): Promise<Page<MessageRecord>>;
   /**
    * Adds (`on: true`) or removes a reaction by one user; idempotent either way. Returns the
-   * message's counts after the change and how many distinct users have reacted at all.
+   * message's counts after the change (the author's reactions included) and `distinctReactors`:
+   * how many distinct users other than the message's author have reacted at all (the
+   * popular_message threshold, which pays the author, counts only other people).
    */
   setReaction(r: { messageId: string; userId: string; emoji: string; on: boolean; at: Date }): Promise<{
     counts: ReactionCounts;

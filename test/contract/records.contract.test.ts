@@ -430,6 +430,19 @@ describe.each(backends)('record stores on $name', (factory) => {
       expect(await react('u2', '❤️', false)).toEqual({ counts: {}, distinctReactors: 0 });
     });
 
+    it('leaves the author out of distinct reactors while counting their reaction per emoji', async () => {
+      const { message } = await s.messages.create(newMessage('r1', 'a1'));
+      const react = (userId: string, emoji: string, on: boolean) => s.messages.setReaction({ messageId: message.id, userId, emoji, on, at: at(30) });
+      expect(await react('a1', '👍', true)).toEqual({ counts: { '👍': 1 }, distinctReactors: 0 });
+      expect(await react('u1', '👍', true)).toEqual({ counts: { '👍': 2 }, distinctReactors: 1 });
+      expect(await react('a1', '❤️', true)).toEqual({ counts: { '👍': 2, '❤️': 1 }, distinctReactors: 1 });
+      expect(await react('u2', '❤️', true)).toEqual({ counts: { '👍': 2, '❤️': 2 }, distinctReactors: 2 });
+      expect(await react('u1', '👍', false)).toEqual({ counts: { '👍': 1, '❤️': 2 }, distinctReactors: 1 });
+      // Another message by someone else: a1 is an ordinary reactor there.
+      const other = (await s.messages.create(newMessage('r1', 'a2'))).message;
+      expect(await s.messages.setReaction({ messageId: other.id, userId: 'a1', emoji: '👍', on: true, at: at(30) })).toEqual({ counts: { '👍': 1 }, distinctReactors: 1 });
+    });
+
     it('counts one reaction under concurrent identical adds', async () => {
       const { message } = await s.messages.create(newMessage('r1', 'a1'));
       await Promise.all(Array.from({ length: 10 }, () => s.messages.setReaction({ messageId: message.id, userId: 'u1', emoji: '🔥', on: true, at: at(30) })));

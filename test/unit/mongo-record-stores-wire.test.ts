@@ -218,13 +218,16 @@ describe('MongoDB record stores on the wire', () => {
           { _id: { m: 'M1', e: '❤️' }, n: 1 },
         ]);
       }
-      if (commandName(c) === 'distinct' && target(c) === 'message_reactions') return { values: ['U1', 'U2'], ok: 1 };
+      if (commandName(c) === 'distinct' && target(c) === 'message_reactions') return { values: ['U1', 'U2', 'A1'], ok: 1 };
+      if (commandName(c) === 'find' && target(c) === 'messages') return cursor(c, [{ _id: 'M1', authorId: 'A1' }]);
       return undefined;
     };
+    // The author's own reaction (A1) is left out of the distinct reactors.
     expect(await s.messages.setReaction({ messageId: 'M1', userId: 'U1', emoji: '👍', on: true, at: T })).toEqual({
       counts: { '👍': 2, '❤️': 1 },
       distinctReactors: 2,
     });
+    expect(find('find', 'messages')[0]).toMatchObject({ filter: { _id: 'M1' }, projection: { authorId: 1 } });
     expect(find('update', 'message_reactions')[0]).toMatchObject({
       updates: [{ q: { messageId: 'M1', userId: 'U1', emoji: '👍' }, u: { $setOnInsert: { createdAt: T } }, upsert: true }],
     });

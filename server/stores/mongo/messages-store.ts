@@ -148,11 +148,14 @@ export function createMongoMessageStore(connection: Connection): MessageStore {
       } else {
         await Reactions.deleteOne(key);
       }
-      const [counts, reactors] = await Promise.all([
+      const [counts, reactors, message] = await Promise.all([
         countsByMessage([r.messageId]),
         Reactions.distinct('userId', { messageId: r.messageId }),
+        Messages.findById(r.messageId, { authorId: 1 }).lean<Pick<MessageDoc, 'authorId'> | null>(),
       ]);
-      return { counts: counts[r.messageId] ?? {}, distinctReactors: reactors.length };
+      // The author's own reactions do not make a message popular (popular_message pays the author).
+      const others = reactors.filter((u) => u !== message?.authorId);
+      return { counts: counts[r.messageId] ?? {}, distinctReactors: others.length };
     },
     async reactionCounts(messageIds) {
       if (messageIds.length === 0) return {};

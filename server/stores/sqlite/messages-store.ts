@@ -78,7 +78,11 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
     `SELECT message_id, emoji, COUNT(*) AS n FROM message_reactions
      WHERE message_id IN (SELECT value FROM json_each(?)) GROUP BY message_id, emoji`,
   );
-  const reactorsOf = db.prepare<[string], { n: number }>('SELECT COUNT(DISTINCT user_id) AS n FROM message_reactions WHERE message_id = ?');
+  // The author's own reactions do not make a message popular (popular_message pays the author).
+  const reactorsOf = db.prepare<[string], { n: number }>(
+    `SELECT COUNT(DISTINCT r.user_id) AS n FROM message_reactions r
+     WHERE r.message_id = ? AND r.user_id NOT IN (SELECT author_id FROM messages WHERE id = r.message_id)`,
+  );
   const insertVote = db.prepare<[string, string, number]>(
     'INSERT INTO message_helpful_votes (message_id, voter_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
