@@ -28,6 +28,23 @@ export function alreadyRewarded(activity: ActivityId): AwardOutcome {
 }
 
 /**
+ * The join_room award of a `room:join` (issue 4: only the first join of a given room ever pays).
+ * Joining a room one is already in is no join: NOT_ELIGIBLE. A membership created by a leave and
+ * re-join is not the first join (RoomStore.recordFirstJoin remembers it forever, even when the
+ * first join's award was refused by a cap): ALREADY_REWARDED without asking anyone. A first join
+ * goes through the pipeline, whose ledger key (per user and room) still guards.
+ */
+export async function awardRoomJoin(
+  awards: AwardService,
+  logger: Logger,
+  join: { userId: string; roomId: string; joined: boolean; firstJoin: boolean },
+): Promise<AwardOutcome | null> {
+  if (!join.joined) return { activity: 'join_room', granted: 0, reason: 'NOT_ELIGIBLE' };
+  if (!join.firstJoin) return alreadyRewarded('join_room');
+  return awardAfter(awards, logger, { userId: join.userId, activity: 'join_room', idempotencyKey: earnKeys.joinRoom(join.userId, join.roomId), roomId: join.roomId });
+}
+
+/**
  * Runs an inline award after the chat action has succeeded. `grant` answers every expected case
  * with a reason; only a programming error throws, and that must not turn a stored message into a
  * failed ack: it is logged and the ack carries `award: null`.

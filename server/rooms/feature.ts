@@ -2,7 +2,7 @@ import { roomJoinPayload, roomLeavePayload } from '../../shared/schemas.js';
 import type { Feature } from '../feature.js';
 import { roomChannel } from '../realtime/channels.js';
 import { roomRoutes } from './routes.js';
-import { awardAfter, earnKeys } from '../earning/inline.js';
+import { awardRoomJoin } from '../earning/inline.js';
 
 /**
  * Rooms over REST and sockets. `room:join` / `room:leave` move every socket of the user in or out
@@ -15,12 +15,8 @@ export const roomsFeature: Feature = {
   events(registry, ctx) {
     registry.on('room:join', roomJoinPayload, async (socket, p) => {
       const userId = socket.data.auth.userId;
-      const { room, role, joined } = await ctx.roomService.join(userId, p.roomId);
-      // Joining a room one is already in is no join: NOT_ELIGIBLE. A new membership asks the
-      // ledger, whose key is per user and room forever, so a leave and re-join is ALREADY_REWARDED.
-      const award = joined
-        ? await awardAfter(ctx.awards, ctx.logger, { userId, activity: 'join_room', idempotencyKey: earnKeys.joinRoom(userId, room.id), roomId: room.id })
-        : { activity: 'join_room', granted: 0, reason: 'NOT_ELIGIBLE' as const };
+      const { room, role, joined, firstJoin } = await ctx.roomService.join(userId, p.roomId);
+      const award = await awardRoomJoin(ctx.awards, ctx.logger, { userId, roomId: room.id, joined, firstJoin });
       return { room, role, award };
     });
     registry.on('room:leave', roomLeavePayload, async (socket, p) => {

@@ -139,25 +139,30 @@ export class RoomService {
   /**
    * Joins the caller to a room: public rooms are open, private rooms need an invite (without one
    * the room does not exist for the caller). Joining again is harmless and announces nothing.
+   * `joined`: a membership was created now; `firstJoin`: and the user had never joined this room
+   * before (a leave and re-join is joined but not first), which is what join_room may pay for.
    */
-  async join(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole; joined: boolean; award: AwardOutcome | null }> {
+  async join(userId: string, roomId: string): Promise<{ room: RoomView; role: RoomRole; joined: boolean; firstJoin: boolean; award: AwardOutcome | null }> {
     const room = await this.rooms.findById(roomId);
     if (!room) throw new AppError('ROOM_NOT_FOUND');
     const existing = await this.rooms.getMembership(roomId, userId);
     if (existing) {
       this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
-      return { room: toRoomView(room), role: existing.role, joined: false, award: null };
+      return { room: toRoomView(room), role: existing.role, joined: false, firstJoin: false, award: null };
     }
     const banned = await this.rooms.isBanned(roomId, userId);
     if (room.visibility === 'private' && !banned && !(await this.rooms.hasInvite(roomId, userId))) throw new AppError('ROOM_NOT_FOUND');
     if (banned) throw new AppError('BANNED_FROM_ROOM');
-    const { membership, created } = await this.rooms.addMember({ roomId, userId, role: 'member', joinedAt: this.deps.clock.now() });
+    const joinedAt = this.deps.clock.now();
+    const { membership, created } = await this.rooms.addMember({ roomId, userId, role: 'member', joinedAt });
+    // Only the call that created the membership records the join, so concurrent joins count once.
+    const firstJoin = created && (await this.rooms.recordFirstJoin(roomId, userId, joinedAt));
     this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
     if (created) {
       const member = toMemberView(membership, summaryOf(await this.deps.summaries.many([userId]), userId));
       this.deps.io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, member });
     }
-    return { room: toRoomView(room), role: membership.role, joined: created, award: null };
+    return { room: toRoomView(room), role: membership.role, joined: created, firstJoin, award: null };
   }
 
   /** Leaves a room. The owner cannot leave: a room always has its owner. */

@@ -96,6 +96,13 @@ export interface RoomStore {
   addMember(m: MembershipRecord): Promise<{ membership: MembershipRecord; created: boolean }>;
   /** Returns true when a membership was removed. The owner's membership is never removed here. */
   removeMember(roomId: string, userId: string): Promise<boolean>;
+  /**
+   * Records that `userId` has joined `roomId` (kept forever: leaving, a kick or a ban never erase
+   * it). True only for the first call per (room, user), also under concurrent calls: the join
+   * that may earn join_room, which pays the first join of a room only, even when that first
+   * join's award was refused by a cap.
+   */
+  recordFirstJoin(roomId: string, userId: string, at: Date): Promise<boolean>;
   /** Changes the role of an existing member; returns the updated membership or null. */
   setMemberRole(roomId: string, userId: string, role: RoomRole): Promise<MembershipRecord | null>;
 

@@ -266,6 +266,24 @@ describe.each(backends)('record stores on $name', (factory) => {
       expect((await s.rooms.getMembership(room.id, 'owner1'))?.role).toBe('owner');
     });
 
+    it('records a user\'s first join of a room once, forever: leaving does not erase it, other rooms and users are apart', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      await s.rooms.addMember({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(10) });
+      expect(await s.rooms.recordFirstJoin(room.id, 'u1', at(10))).toBe(true);
+      expect(await s.rooms.recordFirstJoin(room.id, 'u1', at(11))).toBe(false);
+      expect(await s.rooms.removeMember(room.id, 'u1')).toBe(true);
+      await s.rooms.addMember({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(20) });
+      expect(await s.rooms.recordFirstJoin(room.id, 'u1', at(20))).toBe(false);
+      expect(await s.rooms.recordFirstJoin(room.id, 'u2', at(20))).toBe(true);
+      expect(await s.rooms.recordFirstJoin(newId(), 'u1', at(20))).toBe(true);
+    });
+
+    it('answers true to exactly one of many concurrent first joins', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => s.rooms.recordFirstJoin(room.id, 'u1', at(10 + i))));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
     it('changes a member\'s role and returns null for a non-member', async () => {
       const room = await s.rooms.create(newRoom('owner1'));
       await s.rooms.addMember({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(10) });

@@ -167,6 +167,23 @@ describe('MongoDB record stores on the wire', () => {
     expect(await s.files.addViewer({ fileId: 'F1', userId: 'U2', at: T })).toEqual({ distinctViewers: 4, added: false });
   });
 
+  it('records a first join with an upsert: true only when it inserted, false when it matched or lost the race', async () => {
+    const answers: Command[] = [
+      { n: 1, nModified: 0, upserted: [{ index: 0, _id: new mongoose.Types.ObjectId() }], ok: 1 },
+      { n: 1, nModified: 0, ok: 1 },
+      duplicateKey('room_first_joins', 'roomId_userId_unique'),
+    ];
+    handler = (c) => (commandName(c) === 'update' && target(c) === 'room_first_joins' ? answers.shift() : undefined);
+    expect(await s.rooms.recordFirstJoin('R1', 'U2', T)).toBe(true);
+    expect(await s.rooms.recordFirstJoin('R1', 'U2', T)).toBe(false);
+    expect(await s.rooms.recordFirstJoin('R1', 'U2', T)).toBe(false);
+    expect(find('update', 'room_first_joins')[0]).toMatchObject({
+      updates: [{ q: { roomId: 'R1', userId: 'U2' }, u: { $setOnInsert: { joinedAt: T } }, upsert: true }],
+    });
+    const indexes = find('createindexes', 'room_first_joins').flatMap((c) => c['indexes'] as { name: string; key: Command; unique?: boolean }[]);
+    expect(indexes).toContainEqual(expect.objectContaining({ name: 'roomId_userId_unique', key: { roomId: 1, userId: 1 }, unique: true }));
+  });
+
   it('looks users up by the lowercased name and lists only unread notifications when asked', async () => {
     await s.users.findByUsername('MiXeD_Case');
     expect(find('find', 'users')[0]).toMatchObject({ filter: { usernameLower: 'mixed_case' } });

@@ -16,6 +16,12 @@ interface InviteDoc {
   createdAt: Date;
 }
 
+interface FirstJoinDoc {
+  roomId: string;
+  userId: string;
+  joinedAt: Date;
+}
+
 interface BanDoc {
   roomId: string;
   userId: string;
@@ -62,6 +68,16 @@ const inviteSchema = new Schema<InviteDoc>(
   { ...SCHEMA_OPTIONS, collection: 'room_invites' },
 );
 inviteSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
+
+const firstJoinSchema = new Schema<FirstJoinDoc>(
+  {
+    roomId: { type: String, required: true },
+    userId: { type: String, required: true },
+    joinedAt: { type: Date, required: true },
+  },
+  { ...SCHEMA_OPTIONS, collection: 'room_first_joins' },
+);
+firstJoinSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
 
 const banSchema = new Schema<BanDoc>(
   {
@@ -112,7 +128,8 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
   const Invites = modelOn(connection, 'RoomInvite', inviteSchema);
   const Bans = modelOn(connection, 'RoomBan', banSchema);
   const Customizations = modelOn(connection, 'RoomCustomization', customizationSchema);
-  const ready = readiness([Rooms, Members, Invites, Bans, Customizations]);
+  const FirstJoins = modelOn(connection, 'RoomFirstJoin', firstJoinSchema);
+  const ready = readiness([Rooms, Members, Invites, Bans, Customizations, FirstJoins]);
 
   const getMembership = async (roomId: string, userId: string): Promise<MembershipRecord | null> => {
     const doc = await Members.findOne({ roomId, userId }, MEMBER_FIELDS).lean<MemberDoc | null>();
@@ -194,6 +211,17 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
     async removeMember(roomId, userId) {
       const result = await Members.deleteOne(removableMember(roomId, userId));
       return result.deletedCount === 1;
+    },
+    async recordFirstJoin(roomId, userId, at) {
+      await ready();
+      try {
+        const result = await FirstJoins.updateOne({ roomId, userId }, { $setOnInsert: { joinedAt: at } }, { upsert: true });
+        return result.upsertedCount === 1;
+      } catch (err) {
+        // A concurrent first call inserted it: that call is the first join, this one is not.
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
     },
     async setMemberRole(roomId, userId, role) {
       const doc = await Members.findOneAndUpdate({ roomId, userId }, { $set: { role } }, { new: true, projection: MEMBER_FIELDS }).lean<MemberDoc | null>();

@@ -21,6 +21,12 @@ CREATE TABLE IF NOT EXISTS room_members (
   PRIMARY KEY (room_id, user_id)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS room_members_user ON room_members (user_id, room_id);
+CREATE TABLE IF NOT EXISTS room_first_joins (
+  room_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS room_invites (
   room_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
@@ -115,6 +121,9 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
   const roomIdsOfUser = db.prepare<[string], { room_id: string }>('SELECT room_id FROM room_members WHERE user_id = ? ORDER BY room_id');
   // The owner's membership goes only with the room itself, so neither a kick nor a ban removes it.
   const deleteMember = db.prepare<[string, string]>("DELETE FROM room_members WHERE room_id = ? AND user_id = ? AND role <> 'owner'");
+  const insertFirstJoin = db.prepare<[string, string, number]>(
+    'INSERT INTO room_first_joins (room_id, user_id, joined_at) VALUES (?, ?, ?) ON CONFLICT (room_id, user_id) DO NOTHING',
+  );
   const updateRole = db.prepare<[RoomRole, string, string]>('UPDATE room_members SET role = ? WHERE room_id = ? AND user_id = ?');
   const insertInvite = db.prepare(
     `INSERT INTO room_invites (room_id, user_id, invited_by, created_at) VALUES (@roomId, @userId, @invitedBy, @createdAt)
@@ -183,6 +192,9 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     },
     async removeMember(roomId, userId) {
       return deleteMember.run(roomId, userId).changes === 1;
+    },
+    async recordFirstJoin(roomId, userId, at) {
+      return insertFirstJoin.run(roomId, userId, toMs(at)).changes === 1;
     },
     async setMemberRole(roomId, userId, role) {
       if (updateRole.run(role, roomId, userId).changes === 0) return null;
