@@ -122,7 +122,8 @@ export interface ClientToServerEvents {
   'message:react': Handler<typeof s.messageReactPayload, { messageId: string; reactions: Record<string, number> }>;
   'message:vote-helpful': Handler<typeof s.messageVoteHelpfulPayload, { messageId: string; award: AwardOutcome | null }>;
   'file:share': Handler<typeof s.fileSharePayload, { message: MessageView; award: AwardOutcome | null }>;
-  'gift:send': Handler<typeof s.giftSendPayload, { gift: GiftView; balance: number }>;
+  /** `balanceAsOf`: 'gift' when `balance` is the sender's right after the gift, 'now' on a retry whose receipt is gone (docs/gifts.md). */
+  'gift:send': Handler<typeof s.giftSendPayload, { gift: GiftView; balance: number; balanceAsOf: 'gift' | 'now' }>;
   'room:reward': Handler<
     typeof s.roomRewardPayload,
     { grantId: string; roomId: string; to: UserSummary; amount: number; reason: string; budgetLeft: number }

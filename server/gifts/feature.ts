@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { createPinGuard } from '../pin/pin-guard.js';
 import { GiftService } from './gift-service.js';
+import { createGiftReceipts } from './receipts.js';
 
 const services = new WeakMap<AppContext, GiftService>();
 
@@ -14,7 +15,7 @@ const services = new WeakMap<AppContext, GiftService>();
 function giftService(ctx: AppContext): GiftService {
   let service = services.get(ctx);
   if (!service) {
-    service = new GiftService(ctx, createPinGuard(ctx));
+    service = new GiftService(ctx, createPinGuard(ctx), createGiftReceipts(ctx.redis, ctx.config.redisPrefix));
     services.set(ctx, service);
   }
   return service;
@@ -30,11 +31,11 @@ function giftRoutes(api: Router, ctx: AppContext): void {
   });
 }
 
-/** `gift:send`: the ack carries `{ gift, balance }` (the sender's new balance). */
+/** `gift:send`: the ack carries `{ gift, balance, balanceAsOf }` (the sender's balance right after the gift). */
 function giftEvents(registry: EventRegistry, ctx: AppContext): void {
   registry.on('gift:send', giftSendPayload, async (socket, payload) => {
-    const { gift, balance } = await giftService(ctx).send(socket.data.auth.userId, payload);
-    return { gift, balance };
+    const { gift, balance, balanceAsOf } = await giftService(ctx).send(socket.data.auth.userId, payload);
+    return { gift, balance, balanceAsOf };
   });
 }
 

@@ -19,35 +19,50 @@ import { raiseTier } from '../shop/effects.js';
 import { createShopPerks } from '../shop/perks.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
+import type { GiftReceipts } from './receipts.js';
 
 export type GiftRequest = z.output<typeof giftSendPayload>;
 
 export interface GiftResult {
   gift: GiftView;
-  /** The sender's balance after the gift (now, for a repeated request). */
+  /**
+   * The sender's balance right after the gift, also on a repeated request; when no receipt of it
+   * is left (see GiftReceipts) a repeated request gets the current balance instead.
+   */
   balance: number;
+  /** 'gift': `balance` is the one right after the gift; 'now': it is the current balance. */
+  balanceAsOf: 'gift' | 'now';
   /** True when this requestId was already used for this gift: nothing new happened. */
   duplicate: boolean;
 }
 
+/** How long a retry waits for the receipt of a gift posted a moment ago by a concurrent request. */
+const RECEIPT_WAIT_MS = 1000;
+const RECEIPT_POLL_MS = 20;
+
 /**
  * Sending a gift, the same for `gift:send` and `POST /api/tokens/gift`. The order of steps makes a
- * failed request change nothing but the PIN lockout: PIN, then the idempotency lookup, then
- * read-only checks, then the daily budget reservation (given back on any later failure), then one
- * ledger entry (sender -amount, recipient +amount). Only after it is posted: balance pushes, the
- * recipient's receive_gift bonus, the sender's gift achievements, the notification and the live event.
+ * failed request change nothing but the PIN lockout: the idempotency lookup (a gift that already
+ * happened answers as it did, without a PIN check: the key is scoped to the authenticated sender),
+ * then for a new gift the PIN, read-only checks, the daily budget reservation (given back on any
+ * later failure), then one ledger entry (sender -amount, recipient +amount). Only after it is
+ * posted: the receipt of the sender's balance, balance pushes, the recipient's receive_gift bonus,
+ * the sender's gift achievements, the notification and the live event.
  */
 export class GiftService {
   constructor(
     private readonly ctx: AppContext,
     private readonly pins: PinGuard,
+    private readonly receipts: GiftReceipts,
   ) {}
 
   async send(senderId: string, req: GiftRequest): Promise<GiftResult> {
-    await this.pins.verify(senderId, req.pin);
     const key = idempotencyKeys.gift(senderId, req.requestId);
+    // A retry of a gift that happened is answered before the PIN: a PIN changed since, or a
+    // lockout running now, must not turn the first outcome into a refusal, nor count as a guess.
     const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
     if (earlier) return this.replay(senderId, req, earlier);
+    await this.pins.verify(senderId, req.pin);
 
     const config = this.ctx.economy.current;
     await this.checkRequest(senderId, req, config);
@@ -112,13 +127,37 @@ export class GiftService {
     throw new AppError('GIFT_DAILY_ALLOWANCE_EXCEEDED', undefined, { tier, allowance, remainingTokens: result.remainingTokens });
   }
 
-  /** A repeated requestId: the first gift again (after making sure its bonus was paid), never a second charge. */
+  /**
+   * A repeated requestId: the first gift again (after making sure its bonus was paid), never a
+   * second charge, with the sender's balance from right after it when its receipt is still held.
+   */
   private async replay(senderId: string, req: GiftRequest, entry: JournalEntry): Promise<GiftResult> {
     if (!sameGift(entry, senderId, req)) throw new AppError('IDEMPOTENCY_CONFLICT');
     await payReceiveGiftBonus(this.ctx, { recipientId: req.toUserId, giftEntryId: entry.id, amount: req.amount, roomId: entry.roomId });
     const accounts = await this.ctx.ledger.accounts([senderId, req.toUserId]);
     const gift = await this.view(entry, accounts);
-    return { gift, balance: accounts[senderId]?.balance ?? 0, duplicate: true };
+    const recorded = await this.receiptOf(entry);
+    if (recorded !== null) return { gift, balance: recorded, balanceAsOf: 'gift', duplicate: true };
+    return { gift, balance: accounts[senderId]?.balance ?? 0, balanceAsOf: 'now', duplicate: true };
+  }
+
+  /**
+   * The receipt of `entry`. A concurrent request may have posted it a moment ago and not yet written
+   * the receipt, so for a gift younger than RECEIPT_WAIT_MS this waits for it that long at most.
+   */
+  private async receiptOf(entry: JournalEntry): Promise<number | null> {
+    const young = this.ctx.clock.now().getTime() - entry.createdAt.getTime() < RECEIPT_WAIT_MS;
+    for (let polls = 0; ; polls++) {
+      try {
+        const recorded = await this.receipts.get(entry.id, this.ctx.clock.now());
+        if (recorded !== null) return recorded;
+      } catch (err) {
+        this.ctx.logger.warn({ err, giftId: entry.id }, 'gift receipt not readable: answering the current balance');
+        return null;
+      }
+      if (!young || polls >= RECEIPT_WAIT_MS / RECEIPT_POLL_MS) return null;
+      await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
+    }
   }
 
   /**
@@ -131,6 +170,10 @@ export class GiftService {
     const { senderId, recipientId, amount } = giftParties(entry);
     const sender = outcome.accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
     const recipient = outcome.accounts[recipientId] ?? (await this.ctx.ledger.account(recipientId));
+    // Written alongside the live event rather than before it; awaited before the answer.
+    const receipt = this.receipts.put(entry.id, sender.balance, this.ctx.clock.now()).catch((err: unknown) => {
+      this.ctx.logger.warn({ err, giftId: entry.id }, 'gift receipt not written: a retry will answer the current balance');
+    });
     const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });
     try {
       await storeNotification(this.ctx, recipientId, 'gift', { ...gift });
@@ -143,7 +186,8 @@ export class GiftService {
     this.ctx.balanceNotifier.posted(outcome);
     await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
     await this.ctx.engagement.recordGift(senderId);
-    return { gift, balance: sender.balance, duplicate: false };
+    await receipt;
+    return { gift, balance: sender.balance, balanceAsOf: 'gift', duplicate: false };
   }
 
   /** The gift as clients see it; badges come from the accounts when no tier source filled them in. */
@@ -171,11 +215,12 @@ function giftParties(entry: JournalEntry): { senderId: string; recipientId: stri
   return { senderId: userIdOf(debit.account), recipientId: userIdOf(credit.account), amount: credit.amount };
 }
 
-/** Whether an earlier entry under this requestId is this very gift (same recipient, amount and room). */
+/** Whether an earlier entry under this requestId is this very gift (same recipient, amount, room and message). */
 function sameGift(entry: JournalEntry, senderId: string, req: GiftRequest): boolean {
   return (
     entry.kind === 'gift' &&
     entry.roomId === (req.roomId ?? null) &&
+    entry.message === (req.message ?? null) &&
     entry.legs.some((l) => l.account === userAccount(senderId) && l.amount === -req.amount) &&
     entry.legs.some((l) => l.account === userAccount(req.toUserId) && l.amount === req.amount)
   );

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { PASSWORD, createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
 import { PIN, balanceOf, fundTo, giftUsage, giftUser, makeAdmin, overridesFile, rid, sendGift } from './gifts-fixtures.js';
 
 /** Gifts over real sockets and HTTP with real Redis: the ledger entry, the limits, idempotency and the live events. */
@@ -105,6 +105,119 @@ describe('idempotency', () => {
     const history = await sender.api.get(`/api/tokens/history/${sender.id}?kind=gift`);
     expect(history.body.items).toHaveLength(1);
     await expectAuditOk();
+  });
+});
+
+describe('a retry answers the first outcome', () => {
+  const receiptKey = (giftId: string) => `${srv.ctx.config.redisPrefix}gift-receipt:{${giftId}}`;
+
+  it('with the balance right after the first gift, not the current one (socket and HTTP)', async () => {
+    const sender = await giftUser(srv, 'firstbal', { admin, balance: 50 });
+    const to = await registerUser(srv, 'firstbalto');
+    const socket = await pool.open(srv, sender);
+    const payload = { toUserId: to.id, amount: 10, message: 'one', requestId: rid() };
+    const first = await sendGift(socket, payload);
+    expect(first).toMatchObject({ ok: true, data: { balance: 40, balanceAsOf: 'gift' } });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 5 })).toMatchObject({ ok: true, data: { balance: 35 } });
+    await fundTo(admin, sender, 60);
+
+    const again = await sendGift(socket, payload);
+    expect(again).toMatchObject({ ok: true, data: { balance: 40, balanceAsOf: 'gift' } });
+    expect(again.ok && first.ok && again.data.gift.giftId === first.data.gift.giftId).toBe(true);
+    const viaHttp = await sender.api.post('/api/tokens/gift', { ...payload, pin: PIN });
+    expect(viaHttp.status).toBe(200);
+    expect(viaHttp.body).toMatchObject({ balance: 40, balanceAsOf: 'gift', duplicate: true });
+    expect(await balanceOf(sender)).toBe(60);
+  });
+
+  it('concurrent retries of a gift all answer its first balance', async () => {
+    const sender = await giftUser(srv, 'concbal', { admin, balance: 50 });
+    const to = await registerUser(srv, 'concbalto');
+    const socket = await pool.open(srv, sender);
+    const payload = { toUserId: to.id, amount: 6, requestId: rid() };
+    // New and concurrent: the requests race the post and the receipt.
+    const acks = await Promise.all(Array.from({ length: 6 }, () => sendGift(socket, payload)));
+    expect(acks.map((a) => (a.ok ? [a.data.balance, a.data.balanceAsOf] : a))).toEqual(Array.from({ length: 6 }, () => [44, 'gift']));
+    // Later, after the balance moved: concurrent retries still answer 44.
+    await fundTo(admin, sender, 70);
+    const retries = await Promise.all(Array.from({ length: 6 }, () => sendGift(socket, payload)));
+    expect(retries.map((a) => (a.ok ? [a.data.balance, a.data.gift.giftId] : a))).toEqual(
+      Array.from({ length: 6 }, () => [44, acks[0]!.ok ? acks[0]!.data.gift.giftId : '']),
+    );
+    expect(await balanceOf(sender)).toBe(70);
+    expect(await giftUsage(srv, sender.id)).toEqual({ count: 1, tokens: 6 });
+  });
+
+  it('says when the receipt is gone: the current balance, balanceAsOf now', async () => {
+    const sender = await giftUser(srv, 'norcpt', { admin, balance: 30 });
+    const to = await registerUser(srv, 'norcptto');
+    const body = { toUserId: to.id, amount: 3, pin: PIN, requestId: rid() };
+    const first = await sender.api.post('/api/tokens/gift', body);
+    expect(first.body).toMatchObject({ balance: 27, balanceAsOf: 'gift' });
+    await fundTo(admin, sender, 33);
+    clock.advance(2000); // past the wait for a receipt a concurrent request may still be writing
+    expect(await srv.ctx.redis!.del(receiptKey(first.body.gift.giftId))).toBe(1);
+    const again = await sender.api.post('/api/tokens/gift', body);
+    expect(again.body).toMatchObject({ balance: 33, balanceAsOf: 'now', duplicate: true, gift: { giftId: first.body.gift.giftId } });
+  });
+
+  it('after a PIN change, and with a wrong PIN, without counting it as a wrong PIN', async () => {
+    const sender = await giftUser(srv, 'pinretry', { admin, balance: 30 });
+    const to = await registerUser(srv, 'pinretryto');
+    const socket = await pool.open(srv, sender);
+    const payload = { toUserId: to.id, amount: 4, requestId: rid() };
+    const first = await sendGift(socket, payload);
+    expect(first).toMatchObject({ ok: true, data: { balance: 26 } });
+    expect((await sender.api.post('/api/tokens/pin', { password: PASSWORD, pin: '5678' })).status).toBe(200);
+    // The old PIN, then a wrong one, six times: the same gift each time, and no failure counted.
+    for (const pin of [PIN, '0000', '0000', '0000', '0000', '0000']) {
+      const again = await sendGift(socket, { ...payload, pin });
+      expect(again).toMatchObject({ ok: true, data: { balance: 26, balanceAsOf: 'gift' } });
+    }
+    // A NEW gift still needs the PIN, checked first: the old one is wrong and counts once.
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1, pin: PIN })).toMatchObject({ ok: false, error: { code: 'PIN_INVALID', details: { attemptsLeft: 4 } } });
+    expect(await balanceOf(sender)).toBe(26);
+  });
+
+  it('during a PIN lockout, while new gifts are refused', async () => {
+    const sender = await giftUser(srv, 'lockretry', { admin, balance: 30 });
+    const to = await registerUser(srv, 'lockretryto');
+    const socket = await pool.open(srv, sender);
+    const payload = { toUserId: to.id, amount: 5, requestId: rid() };
+    expect(await sendGift(socket, payload)).toMatchObject({ ok: true, data: { balance: 25 } });
+    for (let i = 0; i < 5; i++) await sendGift(socket, { toUserId: to.id, amount: 1, pin: '0000' });
+    expect(await sendGift(socket, { toUserId: to.id, amount: 1 })).toMatchObject({ ok: false, error: { code: 'PIN_LOCKED' } });
+    expect(await sendGift(socket, payload)).toMatchObject({ ok: true, data: { balance: 25, balanceAsOf: 'gift' } });
+    const viaHttp = await sender.api.post('/api/tokens/gift', { ...payload, pin: PIN });
+    expect(viaHttp.status).toBe(200);
+    expect(viaHttp.body).toMatchObject({ duplicate: true, balance: 25 });
+    expect(await balanceOf(sender)).toBe(25);
+  });
+
+  it('the same requestId with another message, room, recipient or amount is IDEMPOTENCY_CONFLICT and moves nothing', async () => {
+    const sender = await giftUser(srv, 'conflict', { admin, balance: 30 });
+    const to = await registerUser(srv, 'conflictto');
+    const other = await registerUser(srv, 'conflictother');
+    const room = await createRoom(sender);
+    await joinRoom(await pool.open(srv, to), room.id);
+    const socket = await pool.open(srv, sender);
+    const before = await balanceOf(sender);
+    const payload = { toUserId: to.id, amount: 4, message: 'hello', requestId: rid() };
+    expect(await sendGift(socket, payload)).toMatchObject({ ok: true });
+    const variants = [
+      { ...payload, message: 'hello!' },
+      { toUserId: to.id, amount: 4, requestId: payload.requestId },
+      { ...payload, roomId: room.id },
+      { ...payload, toUserId: other.id },
+      { ...payload, amount: 5 },
+    ];
+    for (const variant of variants) {
+      expect(await sendGift(socket, variant), JSON.stringify(variant)).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } });
+    }
+    const viaHttp = await sender.api.post('/api/tokens/gift', { ...payload, message: 'other', pin: PIN });
+    expect(viaHttp.status).toBe(409);
+    expect(await balanceOf(sender)).toBe(before - 4);
+    expect(await giftUsage(srv, sender.id)).toEqual({ count: 1, tokens: 4 });
   });
 });
 
