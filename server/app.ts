@@ -38,6 +38,7 @@ import { EngagementService, observeAwards } from './engagement/service.js';
 import { createEngagementStore } from './engagement/store.js';
 import { installEngagement } from './engagement/install.js';
 import { createAwardService } from './earning/award-service.js';
+import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
 
@@ -115,6 +116,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     purchases: await createPurchaseStore(backend),
   };
   installEngagement(ctx);
+  followPeerReloads(ctx);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config/env.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
-import { reloadEconomy } from './earning/reload.js';
+import { reloadEconomyEverywhere } from './earning/reload.js';
 import { createLogger } from './lib/logger.js';
 import { startApp } from './app.js';
 
@@ -47,9 +47,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  // Re-reads ECONOMY_OVERRIDES_FILE like POST /api/admin/economy/reload; a bad file keeps the old config.
+  // Re-reads ECONOMY_OVERRIDES_FILE like POST /api/admin/economy/reload, on every node sharing
+  // Redis; a bad file keeps the old config.
   process.on('SIGHUP', () => {
-    reloadEconomy(app.ctx.economy, logger, 'SIGHUP');
+    reloadEconomyEverywhere(app.ctx, 'SIGHUP');
   });
 }
 

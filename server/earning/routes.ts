@@ -8,7 +8,7 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { reloadEconomy } from './reload.js';
+import { reloadEconomyEverywhere } from './reload.js';
 
 const isActivity = (a: string): a is ActivityId => (ACTIVITY_IDS as readonly string[]).includes(a);
 
@@ -35,9 +35,10 @@ export function earningRoutes(api: Router, ctx: AppContext): void {
     res.json({ version: ctx.economy.version, preset: ctx.config.economyPreset, enabled: ctx.config.economyEnabled, config: ctx.economy.current });
   });
 
+  /** Reloads every node (over Redis when configured); the answer is this node's result. */
   api.post('/admin/economy/reload', auth, (req, res) => {
     assertAdmin(req);
-    const answer = reloadEconomy(ctx.economy, ctx.logger, 'admin');
+    const answer = reloadEconomyEverywhere(ctx, 'admin');
     if (!answer.ok) throw new AppError('ECONOMY_CONFIG_INVALID', answer.message, { version: answer.version, issues: answer.issues });
     res.json({ version: answer.version });
   });

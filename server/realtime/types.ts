@@ -9,5 +9,14 @@ export interface SocketData {
   ip: string;
 }
 
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/**
+ * Events between server nodes (`io.serverSideEmit`): they travel over the Redis adapter to every
+ * other node sharing REDIS_PREFIX, never to clients and never back to the sender.
+ */
+export interface ServerSideEvents {
+  /** A node reloaded its economy config (admin endpoint or SIGHUP): re-read this node's ECONOMY_OVERRIDES_FILE. */
+  'economy:reload': (notice: { trigger: 'admin' | 'SIGHUP' }) => void;
+}
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uniquePrefix } from '../support/server.js';
+import { client } from '../support/http.js';
+import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import { reloadEconomyEverywhere } from '../../server/earning/reload.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
 import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
@@ -43,5 +48,71 @@ describe('two server instances sharing one Redis and one data directory', () => 
     expect(await balanceOf(b, owner.id)).toBe(before + 3);
     const capOnB = await owner.api.post('/api/tokens/check-cap', { activity: 'send_message' });
     expect(capOnB.body.remaining.activityEvents).toBe(0);
+  });
+});
+
+describe('economy config reload reaches every node sharing Redis', () => {
+  let dir: string;
+  let file: string;
+  let a: TestServer;
+  let b: TestServer;
+  /** Same file, another REDIS_PREFIX: a separate deployment that must not follow. */
+  let other: TestServer;
+  const writeOverrides = (o: unknown): void => writeFileSync(file, JSON.stringify(o));
+  const configOf = async (srv: TestServer) => (await client(srv.url).get('/api/economy/config')).body as { version: number; config: { caps: { dailyTotalTokens: number } } };
+  /** Polls until `srv` shows `version` (pub/sub delivery is asynchronous), then returns its config. */
+  const untilVersion = async (srv: TestServer, version: number) => {
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const body = await configOf(srv);
+      if (body.version === version || Date.now() > deadline) return body;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tc-economy-nodes-'));
+    file = join(dir, 'economy.json');
+    writeOverrides({ caps: { dailyTotalTokens: 300 } });
+    const prefix = uniquePrefix();
+    const env = { ECONOMY_OVERRIDES_FILE: file, ADMIN_USERNAMES: 'reload_admin' };
+    a = await startTestServer({ redis: { prefix }, env });
+    b = await startTestServer({ redis: { prefix }, env, dataDir: a.dataDir });
+    other = await startTestServer({ redis: { prefix: uniquePrefix() }, env });
+  });
+  afterAll(async () => {
+    await other.stop();
+    await b.stop();
+    await a.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an admin reload on A reloads B; A answers its own result; a bad file is refused on every node', async () => {
+    const reg = await client(a.url).post('/api/auth/register', { username: 'reload_admin', password: 'correct horse battery' });
+    expect(reg.status).toBe(201);
+    const adminOnA = client(a.url, reg.body.token);
+    expect(await configOf(b)).toMatchObject({ version: 1, config: { caps: { dailyTotalTokens: 300 } } });
+
+    writeOverrides({ caps: { dailyTotalTokens: 350 } });
+    const ok = await adminOnA.post('/api/admin/economy/reload');
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ version: 2 });
+    expect(await untilVersion(b, 2)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
+    expect(await configOf(a)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
+
+    writeOverrides({ caps: { dailyTotalTokens: -1 } });
+    const bad = await adminOnA.post('/api/admin/economy/reload');
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({ code: 'ECONOMY_CONFIG_INVALID', details: { version: 2 } });
+    // B got the notice too and refused the same file, keeping version 2. The reverse direction
+    // (B -> A) is what SIGHUP on B does.
+    expect(await configOf(b)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
+    writeOverrides({ caps: { dailyTotalTokens: 360 } });
+    expect(reloadEconomyEverywhere(b.ctx, 'SIGHUP')).toEqual({ ok: true, version: 3 });
+    expect(await untilVersion(a, 3)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
+    expect(await configOf(b)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
+
+    // A node under another REDIS_PREFIX is another deployment: it never heard of these reloads.
+    expect(await configOf(other)).toMatchObject({ version: 1, config: { caps: { dailyTotalTokens: 300 } } });
   });
 });
