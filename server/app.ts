@@ -195,12 +195,19 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // In-flight events finish and are acked while their sockets are still open; only then are
+      // the sockets closed, so no write is committed without its ack reaching the client.
+      registry.refuseNew();
+      await Promise.race([registry.drain(), grace]);
+      // A connection closes once its pending packets (those last acks) are written; io.close()
+      // would discard them, so it waits until the connections are gone (or the grace is up).
       io.disconnectSockets(true);
-      await registry.drain();
+      await Promise.race([connectionsClosed(io), grace]);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       http.closeIdleConnections();
-      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, config.shutdownGraceMs))]);
+      await Promise.race([httpClosed, grace]);
       http.closeAllConnections();
       await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
       await ledger.flush();
@@ -210,4 +217,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   };
 
   return { ctx, http, url, port, close };
+}
+
+/** Resolves when the Socket.IO engine has no connection left (polled: engine.io has no event for it). */
+async function connectionsClosed(io: AppServer): Promise<void> {
+  while (io.engine.clientsCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
 }

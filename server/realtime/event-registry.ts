@@ -30,6 +30,7 @@ export class EventRegistry {
   /** Handlers still running, so shutdown can let in-flight writes finish before stores close. */
   private readonly inflight = new Set<Promise<void>>();
   private sequence = 0;
+  private refusing = false;
 
   constructor(private readonly logger: Logger) {}
 
@@ -54,6 +55,14 @@ export class EventRegistry {
     });
   }
 
+  /**
+   * Shutdown, first step: events arriving from now on are answered SERVICE_UNAVAILABLE (the
+   * client retries elsewhere) while the ones already running finish and are acked.
+   */
+  refuseNew(): void {
+    this.refusing = true;
+  }
+
   /** Resolves when every handler that has started has answered. */
   async drain(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
@@ -68,6 +77,7 @@ export class EventRegistry {
       this.logger.info({ reqId, event, userId: socket.data.auth.userId, ok: a.ok, code: a.ok ? undefined : a.error.code, ms }, 'event');
       ack?.(a);
     };
+    if (this.refusing) return reply({ ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down: retry on a new connection').toBody() });
     const registered = this.events.get(event);
     if (!registered) return reply({ ok: false, error: new AppError('UNKNOWN_EVENT', `No such event: ${event.slice(0, 64)}`).toBody() });
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
