@@ -21,7 +21,7 @@ function giftService(ctx: AppContext): GiftService {
   return service;
 }
 
-/** `POST /api/tokens/gift`: 201 with `{ gift, balance }`, or 200 with `duplicate: true` on a repeated requestId. */
+/** `POST /api/tokens/gift`: 201 with `{ gift, balance, balanceAsOf, duplicate: false }`, or 200 with `duplicate: true` on a repeated requestId. */
 function giftRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
   api.post('/tokens/gift', auth, async (req, res) => {
