@@ -47,12 +47,17 @@ export class ShopService {
     return some.map(itemView);
   }
 
-  /** PIN, then the idempotency lookup, then read-only checks, then one ledger entry and the record. */
+  /**
+   * The idempotency lookup, then the PIN, then read-only checks, then one ledger entry and the
+   * record. A retry of a purchase that happened answers it without the PIN (as gifts do): the
+   * key is scoped to the authenticated buyer, and a retry during a lockout or after a PIN change
+   * must neither fail nor count as a wrong PIN. Every new purchase is PIN-checked first.
+   */
   async purchase(userId: string, req: PurchaseRequest): Promise<PurchaseResult> {
-    await this.pins.verify(userId, req.pin);
     const key = idempotencyKeys.spend(userId, req.requestId);
     const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
     if (earlier) return this.replay(userId, req, earlier);
+    await this.pins.verify(userId, req.pin);
 
     const item = this.ctx.economy.current.shop.find((i) => i.id === req.itemId);
     if (!item) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId: req.itemId });

@@ -202,6 +202,20 @@ describe('the PIN', () => {
     expect(await balanceOf(srv, u)).toBe(150);
   });
 
+  it('a retry of a purchase that happened answers it during a lockout, without counting a wrong PIN', async () => {
+    const u = await shopUser(200);
+    const requestId = rid('buy');
+    const first = await buy(srv, u, 'custom_chat_color', { requestId });
+    expect(first.status).toBe(201);
+    for (let i = 0; i < 5; i += 1) await buy(srv, u, 'custom_avatar_frame', { pin: '0000' });
+    expect((await buy(srv, u, 'custom_avatar_frame')).body.error.code).toBe('PIN_LOCKED');
+    const retry = await buy(srv, u, 'custom_chat_color', { requestId, pin: '0000' });
+    expect(retry.status).toBe(200);
+    expect(retry.body.purchase.id).toBe(first.body.purchase.id);
+    expect(await balanceOf(srv, u)).toBe(150);
+    clock.advance(15 * MIN + 1000);
+  });
+
   it('a user without a PIN cannot buy', async () => {
     const u = await registerUser(srv, 'nopin');
     expect((await buy(srv, u, 'custom_chat_color')).body.error.code).toBe('PIN_NOT_SET');
