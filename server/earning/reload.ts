@@ -37,7 +37,14 @@ type ReloadDeps = Pick<AppContext, 'economy' | 'logger' | 'io' | 'redis'>;
  */
 export function reloadEconomyEverywhere(deps: ReloadDeps, trigger: 'admin' | 'SIGHUP'): EconomyReloadAnswer {
   const answer = reloadEconomy(deps.economy, deps.logger, trigger);
-  if (deps.redis) deps.io.serverSideEmit('economy:reload', { trigger });
+  if (!deps.redis) return answer;
+  // The adapter publishes without handling a refusal, and with Redis away (no offline queue) that
+  // would be an unhandled rejection: other nodes cannot be told now anyway, so say so instead.
+  if (deps.redis.status !== 'ready') {
+    deps.logger.warn({ trigger, redis: deps.redis.status }, 'economy config reloaded on this node only: Redis is unavailable, other nodes were not told');
+    return answer;
+  }
+  deps.io.serverSideEmit('economy:reload', { trigger });
   return answer;
 }
 
