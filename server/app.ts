@@ -20,7 +20,7 @@ import { openBackend } from './stores/backend.js';
 import { createRecordStores } from './stores/records.js';
 import { createLedgerStore } from './stores/ledger.js';
 import { createLedgerService } from './ledger/ledger-service.js';
-import { createRedis, waitReady } from './redis.js';
+import { createRedis, forgivingPublisher, waitReady } from './redis.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { EventRegistry } from './realtime/event-registry.js';
 import { userChannel } from './realtime/channels.js';
@@ -81,7 +81,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   if (config.redisUrl) {
     redis = createRedis(config.redisUrl, logger, 'app');
     const pub = createRedis(config.redisUrl, logger, 'io-pub');
-    const sub = pub.duplicate({ connectionName: 'io-sub', enableOfflineQueue: true });
+    // The subscriber's commands (its (p)subscriptions, renewed on every reconnect) wait for Redis
+    // instead of failing: a rejection there is unhandled inside the adapter.
+    const sub = pub.duplicate({ connectionName: 'io-sub', enableOfflineQueue: true, maxRetriesPerRequest: null });
+    sub.on('error', (err: Error) => logger.warn({ err: err.message, client: 'io-sub' }, 'redis error'));
     redisClients.push(redis, pub, sub);
     await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
   }
@@ -92,7 +95,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     maxHttpBufferSize: Math.max(config.messageBodyMaxBytes * 2, 64 * 1024),
     cors: { origin: true },
   });
-  if (redisClients.length === 3) io.adapter(createAdapter(redisClients[1]!, redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
+  if (redisClients.length === 3) {
+    io.adapter(createAdapter(forgivingPublisher(redisClients[1]!, logger), redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
+  }
 
   const counters = createCounters(redis, config.redisPrefix);
   const userSummaries = createUserSummaryResolver(stores.users);
@@ -209,7 +214,13 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       http.closeIdleConnections();
       await Promise.race([httpClosed, grace]);
       http.closeAllConnections();
-      await Promise.all(redisClients.map((c) => c.quit().catch(() => c.disconnect())));
+      // QUIT waits for Redis; a dead Redis must not hold the shutdown, so it is bounded.
+      await Promise.all(
+        redisClients.map(async (c) => {
+          await Promise.race([c.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+          c.disconnect();
+        }),
+      );
       await ledger.flush();
       await backend.close();
     })();
