@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { connect, emitAck, waitFor, type TestSocket } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser } from './chat-fixtures.js';
+import { PASSWORD, createRoom, joinRoom, registerUser } from './chat-fixtures.js';
 
 /**
  * A real Redis outage: a Redis server of the test's own is killed while the chat server runs on
@@ -63,6 +63,7 @@ describe('Redis stops mid-run', () => {
     sockets.push(ownerSocket, memberSocket);
     await joinRoom(memberSocket, room.id);
 
+    expect((await owner.api.post('/api/tokens/pin', { password: PASSWORD, pin: '2468' })).status).toBe(200);
     const before = await emitAck(ownerSocket, 'message:send', { roomId: room.id, clientMessageId: 'before', body: 'redis up' });
     expect(before.ok && before.data.award?.granted).toBe(1);
 
@@ -78,6 +79,15 @@ describe('Redis stops mid-run', () => {
       if (ack.ok) expect(ack.data.award).toEqual({ activity: 'send_message', granted: 0, reason: 'CAPS_UNAVAILABLE' });
       expect((await delivered).body).toBe('redis down');
     }
+    // What needs the counters refuses instead of running unchecked, and moves nothing.
+    const balance = (await server.ctx.ledger.account(owner.id)).balance;
+    const gift = await emitAck(ownerSocket, 'gift:send', { toUserId: member.id, amount: 1, pin: '2468', requestId: 'outage-gift' });
+    expect(gift).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
+    const purchase = await owner.api.post('/api/shop/purchase', { itemId: 'custom_chat_color', pin: '2468', requestId: 'outage-buy' });
+    expect(purchase.status).toBe(503);
+    expect(purchase.body.error.code).toBe('SERVICE_UNAVAILABLE');
+    expect((await server.ctx.ledger.account(owner.id)).balance).toBe(balance);
+
     const ready = await request(server.url, 'GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.checks.redis).toBe('down');
