@@ -1,6 +1,9 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import mongoose from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
+import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import { connectMongo } from '../../server/stores/mongo/connection.js';
 
 const { BSON } = mongoose.mongo;
 const OP_REPLY = 1;
@@ -122,3 +125,119 @@ export const replicaSetHello = (port: number): Command => ({
 });
 
 export const isHello = (command: Command): boolean => ['hello', 'ismaster'].includes(commandName(command));
+
+/** What a command is aimed at (the value of its first key): the collection, for CRUD commands. */
+export const target = (command: Command): string => String(command[Object.keys(command)[0]!]);
+
+/** The commands named `name` aimed at `collection`, without handshakes and monitoring. */
+export const commandsTo = (fake: FakeMongo, name: string, collection: string): Command[] =>
+  fake.commands.filter((c) => !isHello(c) && commandName(c) === name && target(c) === collection);
+
+/** A single-batch cursor reply to a `find` or `aggregate`. */
+export const cursor = (command: Command, docs: Command[]): Command => ({
+  cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(command)}` },
+  ok: 1,
+});
+
+/** A write reply refusing the first document on unique index `index` of `collection` (database `chat`). */
+export const duplicateKey = (collection: string, index: string): Command => ({
+  n: 0,
+  writeErrors: [{ index: 0, code: 11000, errmsg: `E11000 duplicate key error collection: chat.${collection} index: ${index} dup key: { x: "y" }` }],
+  ok: 1,
+});
+
+/** Connects to the fake's database `chat` the way the app does, with the driver's logs silenced. */
+export const connectToFake = (fake: FakeMongo): Promise<Connection> =>
+  connectMongo(`mongodb://127.0.0.1:${fake.port}/chat?serverSelectionTimeoutMS=2000`, pino({ level: 'silent' }));
+
+/** Answers a command itself, or leaves it to the harness's defaults with `undefined`. */
+export type WireHandler = (command: Command) => Command | undefined;
+
+export interface WireHarnessOptions {
+  /** Documents an unhandled `find` returns (default none). */
+  findDocs?: Command[];
+  /** Documents an unhandled `aggregate` returns; without it an aggregate gets the plain write answer. */
+  aggregateDocs?: Command[];
+  /** Commands that count as writes for `indexesAtFirstWrite` (default insert, update, findAndModify). */
+  writes?: string[];
+}
+
+/** The current test's fake server and connection, read through getters (they change per test). */
+export interface WireHarness {
+  readonly fake: FakeMongo;
+  readonly connection: Connection;
+  /** Index names built so far, in order. */
+  readonly indexes: string[];
+  /** What `indexes` held when the first write arrived (null before any write). */
+  readonly indexesAtFirstWrite: string[] | null;
+  /** Answers commands before the defaults do, until the next test (each test starts with none). */
+  setHandler(handler: WireHandler): void;
+  /** The commands named `name` aimed at `collection` so far. */
+  sent(name: string, collection: string): Command[];
+}
+
+/**
+ * Registers a beforeEach/afterEach pair that starts a fake replica-set member for each test and
+ * connects to it with connectMongo: index builds succeed at once and are recorded, `find` and
+ * `aggregate` return the given documents, every other command succeeds as a one-document write.
+ * A test's `setHandler` answer takes precedence over all of these.
+ */
+export function useWireHarness(options: WireHarnessOptions = {}): WireHarness {
+  const writes = options.writes ?? ['insert', 'update', 'findandmodify'];
+  let fake: FakeMongo | undefined;
+  let connection: Connection | undefined;
+  let handler: WireHandler = () => undefined;
+  let indexes: string[] = [];
+  let indexesAtFirstWrite: string[] | null = null;
+
+  beforeEach(async () => {
+    handler = () => undefined;
+    indexes = [];
+    indexesAtFirstWrite = null;
+    fake = await startFakeMongo((c, port) => {
+      if (isHello(c)) return { ...replicaSetHello(port), localTime: new Date(), ok: 1 };
+      const answer = handler(c);
+      if (answer) return answer;
+      const name = commandName(c);
+      if (name === 'createindexes') {
+        indexes.push(...(c['indexes'] as { name: string }[]).map((i) => i.name));
+        return { ok: 1 };
+      }
+      if (writes.includes(name)) indexesAtFirstWrite ??= [...indexes];
+      if (name === 'find') return cursor(c, options.findDocs ?? []);
+      if (name === 'aggregate' && options.aggregateDocs) return cursor(c, options.aggregateDocs);
+      return { n: 1, nModified: 1, ok: 1 };
+    });
+    connection = await connectToFake(fake);
+  });
+
+  afterEach(async () => {
+    await connection?.close(true);
+    await fake?.close();
+    connection = undefined;
+    fake = undefined;
+  });
+
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useWireHarness: the fake server runs only inside a test');
+    return value;
+  };
+  return {
+    get fake() {
+      return started(fake);
+    },
+    get connection() {
+      return started(connection);
+    },
+    get indexes() {
+      return indexes;
+    },
+    get indexesAtFirstWrite() {
+      return indexesAtFirstWrite;
+    },
+    setHandler: (next) => {
+      handler = next;
+    },
+    sent: (name, collection) => commandsTo(started(fake), name, collection),
+  };
+}

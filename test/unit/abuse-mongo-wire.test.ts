@@ -1,35 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import mongoose, { type Connection } from 'mongoose';
-import { pino } from 'pino';
-import { connectMongo } from '../../server/stores/mongo/connection.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createMongoPenaltyStore } from '../../server/stores/mongo/penalties-store.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
 import { fundedAccounts } from '../../server/abuse/decay-candidates.js';
-import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
+import { commandName, cursor, duplicateKey as duplicateKeyIn, target, useWireHarness, type Command } from '../support/fake-mongo.js';
 
 /**
  * The MongoDB penalties store on the wire, against the protocol stand-in (no MongoDB runs here;
  * behaviour is the contract suite's job when a replica set is reachable): indexes before the first
  * write, which duplicate key means a retry and which a lost race, and the queries it sends.
  */
-type Handler = (command: Command) => Command | undefined;
-
 const T = new Date('2026-01-05T12:00:00.000Z');
-let fake: FakeMongo;
-let connection: Connection;
+const wire = useWireHarness({ aggregateDocs: [{ n: 2 }], writes: ['insert', 'update'] });
 let store: PenaltyStore;
-let handler: Handler = () => undefined;
-let indexes: string[];
-let indexesAtFirstWrite: string[] | null;
 
-const target = (c: Command): string => String(c[Object.keys(c)[0]!]);
-const sent = (name: string, collection: string): Command[] => fake.commands.filter((c) => !isHello(c) && commandName(c) === name && target(c) === collection);
-const duplicateKey = (index: string): Command => ({
-  n: 0,
-  writeErrors: [{ index: 0, code: 11000, errmsg: `E11000 duplicate key error collection: chat.abuse_penalties index: ${index} dup key: { x: "y" }` }],
-  ok: 1,
-});
-const cursor = (c: Command, docs: Command[]): Command => ({ cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(c)}` }, ok: 1 });
+const sent = (name: string, collection: string): Command[] => wire.sent(name, collection);
+const duplicateKey = (index: string): Command => duplicateKeyIn('abuse_penalties', index);
 
 const record: PenaltyRecord = {
   id: 'P1',
@@ -46,52 +31,29 @@ const record: PenaltyRecord = {
 const { id: _id, ...rest } = record;
 const asDoc = { _id: record.id, ...rest };
 
-beforeEach(async () => {
-  handler = () => undefined;
-  indexes = [];
-  indexesAtFirstWrite = null;
-  fake = await startFakeMongo((c, port) => {
-    if (isHello(c)) return { ...replicaSetHello(port), localTime: new Date(), ok: 1 };
-    const answer = handler(c);
-    if (answer) return answer;
-    const name = commandName(c);
-    if (name === 'createindexes') {
-      indexes.push(...(c['indexes'] as { name: string }[]).map((i) => i.name));
-      return { ok: 1 };
-    }
-    if (['insert', 'update'].includes(name)) indexesAtFirstWrite ??= [...indexes];
-    if (name === 'find') return cursor(c, []);
-    if (name === 'aggregate') return cursor(c, [{ n: 2 }]);
-    return { n: 1, nModified: 1, ok: 1 };
-  });
-  connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/chat?serverSelectionTimeoutMS=2000`, pino({ level: 'silent' }));
-  store = createMongoPenaltyStore(connection);
-});
-
-afterEach(async () => {
-  await connection.close(true);
-  await fake.close();
+beforeEach(() => {
+  store = createMongoPenaltyStore(wire.connection);
 });
 
 describe('MongoDB penalties store on the wire', () => {
   it('builds the unique indexes before the first write and inserts every field', async () => {
     expect(await store.insert(record)).toEqual({ status: 'inserted' });
-    expect(indexesAtFirstWrite).toEqual(expect.arrayContaining(['userId_sequence_unique', 'userId_requestId_unique', 'ip_day_id', 'ip_id']));
+    expect(wire.indexesAtFirstWrite).toEqual(expect.arrayContaining(['userId_sequence_unique', 'userId_requestId_unique', 'ip_day_id', 'ip_id']));
     expect(sent('insert', 'abuse_penalties')[0]?.['documents']).toEqual([expect.objectContaining({ _id: 'P1', userId: 'U1', sequence: 2, requestId: 'r-1', suspendedUntil: record.suspendedUntil })]);
   });
 
   it('a duplicate key with a record for the request id is a retry: the first record comes back', async () => {
-    handler = (c) => {
+    wire.setHandler((c) => {
       if (commandName(c) === 'insert') return duplicateKey('userId_requestId_unique');
       if (commandName(c) === 'find') return cursor(c, [asDoc]);
       return undefined;
-    };
+    });
     expect(await store.insert({ ...record, id: 'P2', sequence: 3 })).toEqual({ status: 'duplicate', existing: record });
     expect(sent('find', 'abuse_penalties')[0]).toMatchObject({ filter: { userId: 'U1', requestId: 'r-1' } });
   });
 
   it('a duplicate sequence without such a record is a lost race', async () => {
-    handler = (c) => (commandName(c) === 'insert' ? duplicateKey('userId_sequence_unique') : undefined);
+    wire.setHandler((c) => (commandName(c) === 'insert' ? duplicateKey('userId_sequence_unique') : undefined));
     expect(await store.insert(record)).toEqual({ status: 'sequence_taken' });
   });
 
@@ -105,8 +67,8 @@ describe('MongoDB penalties store on the wire', () => {
   });
 
   it('decay candidates: funded user accounts after the cursor, by account id', async () => {
-    handler = (c) => (commandName(c) === 'find' && target(c) === 'ledger_accounts' ? cursor(c, [{ _id: 'user:U2', balance: 40 }]) : undefined);
-    const backend = { kind: 'mongodb' as const, connection, close: async () => undefined };
+    wire.setHandler((c) => (commandName(c) === 'find' && target(c) === 'ledger_accounts' ? cursor(c, [{ _id: 'user:U2', balance: 40 }]) : undefined));
+    const backend = { kind: 'mongodb' as const, connection: wire.connection, close: async () => undefined };
     expect(await fundedAccounts(backend, 'U1', 500)).toEqual([{ userId: 'U2', balance: 40 }]);
     const find = sent('find', 'ledger_accounts')[0]!;
     expect(find).toMatchObject({ filter: { _id: { $gt: 'user:U1' }, balance: { $gt: 0 } }, sort: { _id: 1 }, limit: 500 });

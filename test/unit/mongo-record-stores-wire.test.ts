@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
-import { pino } from 'pino';
-import { connectMongo } from '../../server/stores/mongo/connection.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import type { RecordStores } from '../../server/stores/ports.js';
-import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
+import { commandName, commandsTo, connectToFake, cursor, duplicateKey, isHello, replicaSetHello, startFakeMongo, target, type Command, type FakeMongo } from '../support/fake-mongo.js';
 
 /**
  * What the MongoDB adapters send and how they read the answers, checked against a wire-protocol
@@ -38,19 +36,9 @@ function buildIndexes(c: Command): Promise<Command> {
   );
 }
 
-const target = (c: Command): string => String(c[Object.keys(c)[0]!]);
-const cursor = (c: Command, docs: Command[]): Command => ({
-  cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(c)}` },
-  ok: 1,
-});
-const duplicateKey = (collection: string, index: string): Command => ({
-  n: 0,
-  writeErrors: [{ index: 0, code: 11000, errmsg: `E11000 duplicate key error collection: chat.${collection} index: ${index} dup key: { x: "y" }` }],
-  ok: 1,
-});
 /** The commands sent so far, without handshakes and monitoring. */
 const sent = (): Command[] => fake.commands.filter((c) => !isHello(c));
-const find = (name: string, collection: string): Command[] => sent().filter((c) => commandName(c) === name && target(c) === collection);
+const find = (name: string, collection: string): Command[] => commandsTo(fake, name, collection);
 
 beforeEach(async () => {
   handler = () => undefined;
@@ -67,7 +55,7 @@ beforeEach(async () => {
     if (name === 'insert' && !builtAtFirstInsert.has(target(c))) builtAtFirstInsert.set(target(c), [...(built.get(target(c)) ?? [])]);
     return { n: 1, nModified: 1, ok: 1 };
   });
-  connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/chat?serverSelectionTimeoutMS=2000`, pino({ level: 'silent' }));
+  connection = await connectToFake(fake);
   s = createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
 });
 

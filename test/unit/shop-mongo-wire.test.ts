@@ -1,73 +1,37 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import mongoose, { type Connection } from 'mongoose';
-import { pino } from 'pino';
-import { connectMongo } from '../../server/stores/mongo/connection.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
 import { createMongoPurchaseStore } from '../../server/stores/mongo/purchases-store.js';
 import type { NewPurchase, PurchaseStore } from '../../server/shop/ports.js';
-import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
+import { commandName, cursor, duplicateKey, useWireHarness, type Command } from '../support/fake-mongo.js';
 
 /**
  * The MongoDB purchases store on the wire, against the protocol stand-in (no MongoDB runs here;
  * behaviour is the contract suite's job when a replica set is reachable). Pinned here: indexes
  * before the first write, the condition of every compare-and-set, and how answers map to results.
  */
-type Handler = (command: Command) => Command | undefined;
-
 const T = new Date('2026-01-05T12:00:00.000Z');
-let fake: FakeMongo;
-let connection: Connection;
 let store: PurchaseStore;
-let handler: Handler = () => undefined;
-let indexesAtFirstWrite: string[] | null;
-let indexes: string[];
-
-const target = (c: Command): string => String(c[Object.keys(c)[0]!]);
-const sent = (): Command[] => fake.commands.filter((c) => !isHello(c));
-const find = (name: string): Command[] => sent().filter((c) => commandName(c) === name && target(c) === 'token_purchases');
-const cursor = (c: Command, docs: Command[]): Command => ({ cursor: { firstBatch: docs, id: mongoose.mongo.Long.fromNumber(0), ns: `chat.${target(c)}` }, ok: 1 });
+const find = (name: string): Command[] => wire.sent(name, 'token_purchases');
 
 const p: NewPurchase = { id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, messageId: null, createdAt: T, expiresAt: new Date(T.getTime() + 3_600_000) };
 const stored = { _id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: 'storage', cost: 200, entryId: 'P1', roomId: null, messageId: null, createdAt: T, expiresAt: p.expiresAt, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null };
 
-beforeEach(async () => {
-  handler = () => undefined;
-  indexes = [];
-  indexesAtFirstWrite = null;
-  fake = await startFakeMongo((c, port) => {
-    if (isHello(c)) return { ...replicaSetHello(port), localTime: new Date(), ok: 1 };
-    const answer = handler(c);
-    if (answer) return answer;
-    const name = commandName(c);
-    if (name === 'createindexes') {
-      indexes.push(...(c['indexes'] as { name: string }[]).map((i) => i.name));
-      return { ok: 1 };
-    }
-    if (['insert', 'update', 'findandmodify'].includes(name)) indexesAtFirstWrite ??= [...indexes];
-    if (name === 'find') return cursor(c, [stored]);
-    return { n: 1, nModified: 1, ok: 1 };
-  });
-  connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/chat?serverSelectionTimeoutMS=2000`, pino({ level: 'silent' }));
-  store = createMongoPurchaseStore(connection);
-});
+const wire = useWireHarness({ findDocs: [stored] });
 
-afterEach(async () => {
-  await connection.close(true);
-  await fake.close();
+beforeEach(() => {
+  store = createMongoPurchaseStore(wire.connection);
 });
 
 describe('MongoDB purchases store on the wire', () => {
   it('record: indexes first, one insert keyed by the entry id, read back', async () => {
     const result = await store.record(p);
-    expect(indexesAtFirstWrite).toEqual(expect.arrayContaining(['entryId_unique', 'userId_id']));
+    expect(wire.indexesAtFirstWrite).toEqual(expect.arrayContaining(['entryId_unique', 'userId_id']));
     expect(find('insert')[0]?.['documents']).toEqual([expect.objectContaining({ _id: 'P1', entryId: 'P1', cost: 200, usedAt: null, refundedAt: null })]);
     expect(result).toEqual({ created: true, purchase: { ...p, usedAt: null, refundedAt: null, refundAmount: null, refundEntryId: null } });
   });
 
   it('record: a duplicate key returns the stored purchase with created false', async () => {
-    handler = (c) =>
-      commandName(c) === 'insert'
-        ? { n: 0, writeErrors: [{ index: 0, code: 11000, errmsg: 'E11000 duplicate key error collection: chat.token_purchases index: _id_ dup key: { _id: "P1" }' }], ok: 1 }
-        : undefined;
+    wire.setHandler((c) => (commandName(c) === 'insert' ? duplicateKey('token_purchases', '_id_') : undefined));
     const result = await store.record(p);
     expect(result.created).toBe(false);
     expect(result.purchase.id).toBe('P1');
@@ -83,7 +47,7 @@ describe('MongoDB purchases store on the wire', () => {
   });
 
   it('useOne: one findAndModify on the oldest unused, unrefunded credit; null when none', async () => {
-    handler = (c) => (commandName(c) === 'findandmodify' ? { value: { ...stored, itemId: 'private_room_create', usedAt: T }, ok: 1 } : undefined);
+    wire.setHandler((c) => (commandName(c) === 'findandmodify' ? { value: { ...stored, itemId: 'private_room_create', usedAt: T }, ok: 1 } : undefined));
     expect(await store.useOne('U1', ['private_room_create'], T)).toMatchObject({ id: 'P1', usedAt: T });
     expect(find('findandmodify')[0]).toMatchObject({
       query: { userId: 'U1', itemId: { $in: ['private_room_create'] }, usedAt: null, refundedAt: null },
@@ -91,7 +55,7 @@ describe('MongoDB purchases store on the wire', () => {
       update: { $set: { usedAt: T } },
       new: true,
     });
-    handler = (c) => (commandName(c) === 'findandmodify' ? { value: null, ok: 1 } : undefined);
+    wire.setHandler((c) => (commandName(c) === 'findandmodify' ? { value: null, ok: 1 } : undefined));
     expect(await store.useOne('U1', ['private_room_create'], T)).toBeNull();
   });
 
@@ -114,12 +78,12 @@ describe('MongoDB purchases store on the wire', () => {
 
   it('a record stored before pins carried a message reads back with messageId null', async () => {
     const { messageId: _dropped, ...older } = stored;
-    handler = (c) => (commandName(c) === 'find' ? cursor(c, [older]) : undefined);
+    wire.setHandler((c) => (commandName(c) === 'find' ? cursor(c, [older]) : undefined));
     expect((await store.findById('P1'))?.messageId).toBeNull();
   });
 
   it('useOne with a room names the room in the condition', async () => {
-    handler = (c) => (commandName(c) === 'findandmodify' ? { value: { ...stored, itemId: 'room_customization', roomId: 'R1', usedAt: T }, ok: 1 } : undefined);
+    wire.setHandler((c) => (commandName(c) === 'findandmodify' ? { value: { ...stored, itemId: 'room_customization', roomId: 'R1', usedAt: T }, ok: 1 } : undefined));
     expect(await store.useOne('U1', ['room_customization'], T, 'R1')).toMatchObject({ id: 'P1', roomId: 'R1' });
     expect(find('findandmodify')[0]).toMatchObject({ query: { userId: 'U1', itemId: { $in: ['room_customization'] }, roomId: 'R1', usedAt: null, refundedAt: null } });
   });
@@ -127,7 +91,7 @@ describe('MongoDB purchases store on the wire', () => {
   it('beginRefund: the condition names the unstarted refund (and unused when required); a miss is false', async () => {
     expect(await store.beginRefund('P1', { at: T, amount: 18, requireUnused: true })).toBe(true);
     expect(find('update')[0]).toMatchObject({ updates: [{ q: { _id: 'P1', refundedAt: null, usedAt: null }, u: { $set: { refundedAt: T, refundAmount: 18 } } }] });
-    handler = (c) => (commandName(c) === 'update' ? { n: 0, nModified: 0, ok: 1 } : undefined);
+    wire.setHandler((c) => (commandName(c) === 'update' ? { n: 0, nModified: 0, ok: 1 } : undefined));
     expect(await store.beginRefund('P1', { at: T, amount: 100, requireUnused: false })).toBe(false);
     expect(find('update')[1]).toMatchObject({ updates: [{ q: { _id: 'P1', refundedAt: null } }] });
     expect((find('update')[1]?.['updates'] as Array<{ q: Command }>)[0]?.q).not.toHaveProperty('usedAt');
