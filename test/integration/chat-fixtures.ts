@@ -62,6 +62,24 @@ export function socketPool() {
   };
 }
 
+export type SocketPool = ReturnType<typeof socketPool>;
+
+/**
+ * An owner and a member, both connected through `sockets` and in one room. A private room's owner
+ * is funded to gold (private rooms are a gold benefit) and invites the member first.
+ */
+export async function chatRoom(srv: TestServer, sockets: SocketPool, visibility: 'public' | 'private' = 'public') {
+  const owner = await registerUser(srv, 'Owner');
+  const member = await registerUser(srv, 'Member');
+  if (visibility === 'private') await fundToGold(srv, owner);
+  const room = await createRoom(owner, visibility);
+  if (visibility === 'private') await owner.api.post(`/api/rooms/${room.id}/invites`, { userId: member.id });
+  const ownerSock = await sockets.open(srv, owner);
+  const memberSock = await sockets.open(srv, member);
+  await joinRoom(memberSock, room.id);
+  return { owner, member, room, ownerSock, memberSock };
+}
+
 /** Joins `user` to `roomId` over the socket and asserts it worked. */
 export async function joinRoom(socket: TestSocket, roomId: string): Promise<void> {
   const ack = await emitAck(socket, 'room:join', { roomId });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AwardOutcome } from '../../shared/events.js';
 import { client } from '../support/http.js';
 import { emitAck, waitFor, type TestSocket } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, socketPool, uname, PASSWORD, type TestUser } from './chat-fixtures.js';
+import { chatRoom, createRoom, joinRoom, registerUser, socketPool, uname, PASSWORD, type TestUser } from './chat-fixtures.js';
 import { balanceOf, startEarningServer, uploadFile, type EarningServer } from './earning-fixtures.js';
 
 const sockets = socketPool();
@@ -30,17 +30,6 @@ describe('inline awards (send_message capped at 3 per day)', () => {
     await srv.stop();
   });
 
-  /** An owner with a public room and a member in it, both connected. */
-  async function chatRoom() {
-    const owner = await registerUser(srv, 'Owner');
-    const member = await registerUser(srv, 'Member');
-    const room = await createRoom(owner);
-    const ownerSock = await sockets.open(srv, owner);
-    const memberSock = await sockets.open(srv, member);
-    await joinRoom(memberSock, room.id);
-    return { owner, member, room, ownerSock, memberSock };
-  }
-
   it('registration and room creation carry their awards in the HTTP response', async () => {
     const res = await client(srv.url).post('/api/auth/register', { username: uname('reg'), password: PASSWORD });
     expect(res.status).toBe(201);
@@ -67,7 +56,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('message:send pays per new message up to the activity cap; messages keep flowing past it; a retry earns nothing', async () => {
-    const { owner, member, room, ownerSock, memberSock } = await chatRoom();
+    const { owner, member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const before = await balanceOf(srv, member.id);
     const first = await send(memberSock, room.id, 'cap-1');
     expect(awardOf(first)).toEqual({ activity: 'send_message', granted: 1 });
@@ -95,7 +84,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('pushes tokens:balance to every tab of the user after a credit', async () => {
-    const { member, room, memberSock } = await chatRoom();
+    const { member, room, memberSock } = await chatRoom(srv, sockets);
     const secondTab = await sockets.open(srv, member);
     const tabs = [memberSock, secondTab].map((s) => waitFor(s, 'tokens:balance', (e) => e.balance === 16));
     expect(awardOf(await send(memberSock, room.id))).toEqual({ activity: 'send_message', granted: 1 });
@@ -106,14 +95,14 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('file:share pays the uploader per new share; sharing the same file into the room again earns nothing', async () => {
-    const { member, room, memberSock } = await chatRoom();
+    const { member, room, memberSock } = await chatRoom(srv, sockets);
     const fileId = await uploadFile(srv, member);
     expect(awardOf(await emitAck(memberSock, 'file:share', { roomId: room.id, fileId }))).toEqual({ activity: 'share_file', granted: 3 });
     expect(awardOf(await emitAck(memberSock, 'file:share', { roomId: room.id, fileId }))).toEqual({ activity: 'share_file', granted: 0, reason: 'ALREADY_REWARDED' });
   });
 
   it('media_shared pays the uploader once when the file reaches the distinct-viewer threshold', async () => {
-    const { owner, member, room, ownerSock } = await chatRoom();
+    const { owner, member, room, ownerSock } = await chatRoom(srv, sockets);
     const third = await registerUser(srv, 'Viewer');
     await joinRoom(await sockets.open(srv, third), room.id);
     const fileId = await uploadFile(srv, owner);
@@ -131,7 +120,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('popular_message pays the author once when reactions come from the threshold of distinct users', async () => {
-    const { owner, member, room, ownerSock, memberSock } = await chatRoom();
+    const { owner, member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const ack = await send(ownerSock, room.id);
     if (!ack.ok) throw new Error('send failed');
     const messageId = ack.data.message.id;
@@ -153,7 +142,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('message:vote-helpful pays the author once per voter; the voter ack carries it and the author is told', async () => {
-    const { owner, room, ownerSock, memberSock } = await chatRoom();
+    const { owner, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const ack = await send(ownerSock, room.id);
     if (!ack.ok) throw new Error('send failed');
     const before = await balanceOf(srv, owner.id);
@@ -167,7 +156,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('room_moderator pays once per room, however often the member is demoted and promoted again', async () => {
-    const { owner, member, room } = await chatRoom();
+    const { owner, member, room } = await chatRoom(srv, sockets);
     const promote = await owner.api.post(`/api/rooms/${room.id}/moderators`, { userId: member.id });
     expect(promote.status).toBe(200);
     expect(promote.body.award).toEqual({ activity: 'room_moderator', granted: 100 });
@@ -177,7 +166,7 @@ describe('inline awards (send_message capped at 3 per day)', () => {
   });
 
   it('a failed ledger write releases the cap reservation and credits nothing; the message still goes out', async () => {
-    const { member, room, ownerSock, memberSock } = await chatRoom();
+    const { member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const capBefore = (await member.api.post('/api/tokens/check-cap', { activity: 'send_message' })).body;
     const balanceBefore = await balanceOf(srv, member.id);
     const ledger = srv.ctx.ledger;
@@ -267,12 +256,7 @@ describe('Redis down', () => {
   });
 
   it('messages keep flowing, awards answer CAPS_UNAVAILABLE and check-cap is 503', async () => {
-    const owner = await registerUser(srv, 'Owner');
-    const member = await registerUser(srv, 'Member');
-    const room = await createRoom(owner);
-    const ownerSock = await sockets.open(srv, owner);
-    const memberSock = await sockets.open(srv, member);
-    await joinRoom(memberSock, room.id);
+    const { member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const before = await balanceOf(srv, member.id);
     srv.ctx.redis!.disconnect();
     const delivered = waitFor(ownerSock, 'message:new', (m) => m.clientMessageId === 'down-1');

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
+import { chatRoom, createRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -152,12 +152,7 @@ describe('upload', () => {
 
 describe('file:share and download', () => {
   async function setup() {
-    const owner = await registerUser(srv, 'Owner');
-    const member = await registerUser(srv, 'Member');
-    const room = await createRoom(owner);
-    const ownerSock = await sockets.open(srv, owner);
-    const memberSock = await sockets.open(srv, member);
-    await joinRoom(memberSock, room.id);
+    const { owner, member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const up = await upload(owner, PNG, 'pic.png');
     expect(up.status).toBe(201);
     return { owner, member, room, ownerSock, memberSock, file: up.body.file as { id: string; name: string; size: number; mime: string } };

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, emitRaw, waitFor } from '../support/socket.js';
-import { createRoom, fundToGold, joinRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
+import { chatRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -17,24 +17,11 @@ afterAll(async () => {
   await srv.stop();
 });
 
-/** An owner and a member, both connected and in one room. */
-async function chatRoom(visibility: 'public' | 'private' = 'public') {
-  const owner = await registerUser(srv, 'Owner');
-  const member = await registerUser(srv, 'Member');
-  if (visibility === 'private') await fundToGold(srv, owner);
-  const room = await createRoom(owner, visibility);
-  if (visibility === 'private') await owner.api.post(`/api/rooms/${room.id}/invites`, { userId: member.id });
-  const ownerSock = await sockets.open(srv, owner);
-  const memberSock = await sockets.open(srv, member);
-  await joinRoom(memberSock, room.id);
-  return { owner, member, room, ownerSock, memberSock };
-}
-
 const countMessages = async (roomId: string) => (await srv.ctx.stores.messages.listByRoom(roomId, { limit: 1000 })).items.length;
 
 describe('message:send', () => {
   it('stores the message, acks it and tells the room', async () => {
-    const { owner, member, room, ownerSock, memberSock } = await chatRoom();
+    const { owner, member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const got = waitFor(ownerSock, 'message:new');
     const ack = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'm-1', body: 'hello 👋' });
     expect(ack).toEqual({
@@ -60,7 +47,7 @@ describe('message:send', () => {
   });
 
   it('stores a retried clientMessageId once and does not broadcast it again', async () => {
-    const { room, ownerSock, memberSock } = await chatRoom();
+    const { room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const seen = collect(ownerSock, 'message:new');
     const first = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'retry-me', body: 'once' });
     const again = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'retry-me', body: 'once' });
@@ -76,7 +63,7 @@ describe('message:send', () => {
   });
 
   it('limits the body in UTF-8 bytes, not characters', async () => {
-    const { room, memberSock } = await chatRoom();
+    const { room, memberSock } = await chatRoom(srv, sockets);
     const exact = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'exact', body: 'a'.repeat(BODY_MAX) });
     expect(exact.ok).toBe(true);
     // 22 characters, 66 bytes.
@@ -86,8 +73,8 @@ describe('message:send', () => {
   });
 
   it('refuses non-members, unknown rooms and hidden private rooms', async () => {
-    const { room } = await chatRoom();
-    const { room: privateRoom } = await chatRoom('private');
+    const { room } = await chatRoom(srv, sockets);
+    const { room: privateRoom } = await chatRoom(srv, sockets, 'private');
     const outsider = await registerUser(srv, 'Out');
     const s = await sockets.open(srv, outsider);
     expect(await emitAck(s, 'message:send', { roomId: room.id, clientMessageId: 'x', body: 'hi' })).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
@@ -119,7 +106,7 @@ describe('message:send', () => {
 
 describe('history', () => {
   it('pages newest first for members, capped by HISTORY_PAGE_MAX', async () => {
-    const { owner, member, room, memberSock } = await chatRoom();
+    const { owner, member, room, memberSock } = await chatRoom(srv, sockets);
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {
       const ack = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: `h${i}`, body: `msg ${i}` });
@@ -138,7 +125,7 @@ describe('history', () => {
   });
 
   it('is for members only, and checks its query', async () => {
-    const { member, room } = await chatRoom();
+    const { member, room } = await chatRoom(srv, sockets);
     const outsider = await registerUser(srv);
     const res = await outsider.api.get(`/api/rooms/${room.id}/messages`);
     expect(res.status).toBe(403);
@@ -151,7 +138,7 @@ describe('history', () => {
 
 describe('message:react', () => {
   it('adds and removes reactions and tells the room the counts', async () => {
-    const { member, room, ownerSock, memberSock } = await chatRoom();
+    const { member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const sent = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'r', body: 'react to me' });
     if (!sent.ok) throw new Error('send failed');
     const messageId = sent.data.message.id;
@@ -166,10 +153,10 @@ describe('message:react', () => {
   });
 
   it('refuses outsiders, unknown messages and bad payloads', async () => {
-    const { room, memberSock } = await chatRoom();
+    const { room, memberSock } = await chatRoom(srv, sockets);
     const sent = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'r', body: 'x' });
     if (!sent.ok) throw new Error('send failed');
-    const { room: privateRoom, memberSock: privSock } = await chatRoom('private');
+    const { room: privateRoom, memberSock: privSock } = await chatRoom(srv, sockets, 'private');
     const hidden = await emitAck(privSock, 'message:send', { roomId: privateRoom.id, clientMessageId: 'p', body: 'secret' });
     if (!hidden.ok) throw new Error('send failed');
     const outsider = await sockets.open(srv, await registerUser(srv));
@@ -184,7 +171,7 @@ describe('message:react', () => {
 
 describe('message:vote-helpful', () => {
   it('counts one vote per member, never for the author', async () => {
-    const { owner, member, room, ownerSock, memberSock } = await chatRoom();
+    const { owner, member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const sent = await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'v', body: 'useful' });
     if (!sent.ok) throw new Error('send failed');
     const messageId = sent.data.message.id;
