@@ -8,6 +8,7 @@ import type { UserRecord, UserStore } from '../stores/ports.js';
 import type { TokenService } from './jwt.js';
 import type { LoginLimiter } from './login-limiter.js';
 import { hashSecret, verifySecret } from './passwords.js';
+import { PerKeyQueue } from '../lib/per-key-queue.js';
 
 /** What register and login answer: a token and the public part of the account. */
 export interface SessionResult {
@@ -39,6 +40,7 @@ export function newInviteCode(): string {
 
 export function createAccountService(deps: AccountDeps): AccountService {
   const { users, tokens, clock, newId, limiter } = deps;
+  const loginAttempts = new PerKeyQueue();
   // Unknown usernames still cost one scrypt, so response time does not reveal which names exist.
   let dummyHash: Promise<string> | undefined;
   const session = (u: UserRecord): SessionResult => ({
@@ -71,20 +73,24 @@ export function createAccountService(deps: AccountDeps): AccountService {
       return session(created);
     },
 
-    async login(input, ip) {
-      const retryAfterSeconds = limiter.retryAfterSeconds(input.username, ip);
-      if (retryAfterSeconds > 0) throw new AppError('RATE_LIMITED', 'Too many failed logins: try again later', { retryAfterSeconds });
-      const user = await users.findByUsername(input.username);
-      const ok = user
-        ? await verifySecret(input.password, user.passwordHash)
-        : await verifySecret(input.password, await (dummyHash ??= hashSecret(randomBytes(16).toString('hex')))).then(() => false);
-      if (!user || !ok) {
-        limiter.recordFailure(input.username, ip);
-        throw new AppError('INVALID_CREDENTIALS');
-      }
-      limiter.reset(input.username, ip);
-      if (user.bannedAt) throw new AppError('FORBIDDEN', 'The account is banned');
-      return session(user);
-    },
+    // Attempts for one username run one at a time on this node, so a parallel burst of guesses
+    // meets the limiter one by one instead of all passing its check before any failure counts.
+    login: (input, ip) => loginAttempts.run(input.username.toLowerCase(), () => loginNow(input, ip)),
   };
+
+  async function loginNow(input: z.output<typeof loginBody>, ip: string): Promise<SessionResult> {
+    const retryAfterSeconds = limiter.retryAfterSeconds(input.username, ip);
+    if (retryAfterSeconds > 0) throw new AppError('RATE_LIMITED', 'Too many failed logins: try again later', { retryAfterSeconds });
+    const user = await users.findByUsername(input.username);
+    const ok = user
+      ? await verifySecret(input.password, user.passwordHash)
+      : await verifySecret(input.password, await (dummyHash ??= hashSecret(randomBytes(16).toString('hex')))).then(() => false);
+    if (!user || !ok) {
+      limiter.recordFailure(input.username, ip);
+      throw new AppError('INVALID_CREDENTIALS');
+    }
+    limiter.reset(input.username, ip);
+    if (user.bannedAt) throw new AppError('FORBIDDEN', 'The account is banned');
+    return session(user);
+  }
 }

@@ -11,7 +11,7 @@ import { earnEntry } from '../ledger/entries.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
 import { CarryConflictError } from '../ledger/rules.js';
 import type { BalanceNotifier } from './balance-notifier.js';
-import { PerKeyQueue } from './per-key-queue.js';
+import { PerKeyQueue } from '../lib/per-key-queue.js';
 import { noStreakSource, type StreakSource } from './streak-source.js';
 import { tierOfAccount } from './tiers.js';
 

@@ -3,6 +3,7 @@ import { hashSecret, verifySecret } from '../auth/passwords.js';
 import { isCapsUnavailable, pinPolicyFrom } from '../caps/index.js';
 import type { AppContext } from '../context.js';
 import { PinVerifiedCache } from './verified-cache.js';
+import { PerKeyQueue } from '../lib/per-key-queue.js';
 
 type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
 
@@ -35,6 +36,13 @@ async function counterCall<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * One queue per process, shared by every guard (gifts and the shop each hold one): a user's
+ * secret checks run one at a time, so parallel guesses meet the lockout one by one. Across N
+ * nodes a burst can still test at most maxFailures + N - 1 secrets before the lock (docs/gifts.md).
+ */
+const checksPerUser = new PerKeyQueue();
+
 export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new PinVerifiedCache()): PinGuard {
   const lockout = deps.counters.pinLockout;
 
@@ -52,36 +60,39 @@ export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new P
   };
 
   return {
-    async verify(userId, pin) {
-      await refuseIfLocked(userId);
-      const user = await deps.stores.users.findById(userId);
-      if (!user) throw new AppError('USER_NOT_FOUND');
-      if (!user.pinHash) throw new AppError('PIN_NOT_SET');
-      const pinHash = user.pinHash;
-      const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime());
-      if (cached || (await verifySecret(pin, pinHash))) {
-        await counterCall(() => lockout.reset(userId));
-        // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
-        if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime());
-        return;
-      }
-      const attemptsLeft = await countFailure(userId);
-      throw new AppError('PIN_INVALID', undefined, { attemptsLeft });
-    },
-
-    async set(userId, password, pin) {
-      // A wrong account password here is a guess like a wrong PIN: it counts on the same shared
-      // lockout, and a running lockout refuses before the password is even checked, so a stolen
-      // session cannot guess passwords through this route without limit (docs/gifts.md, "PIN").
-      await refuseIfLocked(userId);
-      const user = await deps.stores.users.findById(userId);
-      if (!user) throw new AppError('USER_NOT_FOUND');
-      if (!(await verifySecret(password, user.passwordHash))) {
-        const attemptsLeft = await countFailure(userId);
-        throw new AppError('INVALID_CREDENTIALS', 'Wrong password', { attemptsLeft });
-      }
-      await deps.stores.users.setPinHash(userId, await hashSecret(pin));
-      await counterCall(() => lockout.reset(userId));
-    },
+    verify: (userId, pin) => checksPerUser.run(userId, () => verifyNow(userId, pin)),
+    set: (userId, password, pin) => checksPerUser.run(userId, () => setNow(userId, password, pin)),
   };
+
+  async function verifyNow(userId: string, pin: string): Promise<void> {
+    await refuseIfLocked(userId);
+    const user = await deps.stores.users.findById(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    if (!user.pinHash) throw new AppError('PIN_NOT_SET');
+    const pinHash = user.pinHash;
+    const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime());
+    if (cached || (await verifySecret(pin, pinHash))) {
+      await counterCall(() => lockout.reset(userId));
+      // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
+      if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime());
+      return;
+    }
+    const attemptsLeft = await countFailure(userId);
+    throw new AppError('PIN_INVALID', undefined, { attemptsLeft });
+  }
+
+  async function setNow(userId: string, password: string, pin: string): Promise<void> {
+    // A wrong account password here is a guess like a wrong PIN: it counts on the same shared
+    // lockout, and a running lockout refuses before the password is even checked, so a stolen
+    // session cannot guess passwords through this route without limit (docs/gifts.md, "PIN").
+    await refuseIfLocked(userId);
+    const user = await deps.stores.users.findById(userId);
+    if (!user) throw new AppError('USER_NOT_FOUND');
+    if (!(await verifySecret(password, user.passwordHash))) {
+      const attemptsLeft = await countFailure(userId);
+      throw new AppError('INVALID_CREDENTIALS', 'Wrong password', { attemptsLeft });
+    }
+    await deps.stores.users.setPinHash(userId, await hashSecret(pin));
+    await counterCall(() => lockout.reset(userId));
+  }
 }

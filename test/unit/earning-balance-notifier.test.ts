@@ -5,7 +5,7 @@ import { createBalanceNotifier } from '../../server/earning/balance-notifier.js'
 import { giftEntry } from '../../server/ledger/entries.js';
 import type { AppServer } from '../../server/realtime/types.js';
 import type { AccountState, PostOutcome } from '../../server/ledger/ports.js';
-import { PerKeyQueue } from '../../server/earning/per-key-queue.js';
+import { PerKeyQueue } from '../../server/lib/per-key-queue.js';
 
 function fakeIo() {
   const sent: Array<{ channel: string; event: string; payload: unknown }> = [];

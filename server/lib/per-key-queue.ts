@@ -1,7 +1,9 @@
 /**
  * Runs tasks one at a time per key, in arrival order; different keys run concurrently. The award
  * path reads a user's carry, computes, and writes the new carry with the ledger entry: two awards
- * of one user interleaving would both start from the same carry and lose a remainder.
+ * of one user interleaving would both start from the same carry and lose a remainder. Secret
+ * checks (PIN, login) use it so a burst of parallel guesses is judged one at a time against the
+ * lockout instead of all passing its check before any failure is counted.
  */
 export class PerKeyQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
