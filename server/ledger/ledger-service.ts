@@ -21,20 +21,15 @@ export interface LedgerServiceOptions {
  * many small awards (one per chat message) share one commit, each caller still getting its own
  * outcome.
  */
-export interface LedgerService {
+/** The store's reads, passed straight through (documented on LedgerStore in ./ports.ts). */
+type LedgerReads = Pick<LedgerStore, 'account' | 'accounts' | 'accountWithCarry' | 'findByIdempotencyKey' | 'history' | 'sumsByActivity' | 'audit'>;
+
+export interface LedgerService extends LedgerReads {
   post(draft: DraftInput): Promise<PostOutcome>;
   /** All drafts in one transaction; outcomes in draft order. */
   postMany(drafts: readonly DraftInput[]): Promise<PostOutcome[]>;
   /** Posts within the next batch (at most `batchWindowMs` later). */
   enqueue(draft: DraftInput): Promise<PostOutcome>;
-  account(userId: string): Promise<AccountState>;
-  accounts(userIds: readonly string[]): Promise<Record<string, AccountState>>;
-  /** The account and its stored award remainder (server/earning/ reads both at once). */
-  accountWithCarry(userId: string): Promise<{ account: AccountState; carryNanos: number }>;
-  findByIdempotencyKey(key: string): Promise<JournalEntry | null>;
-  history(userId: string, query: HistoryQuery): Promise<{ items: JournalEntry[]; nextCursor: string | null }>;
-  sumsByActivity(userId: string, query: ActivitySumsQuery): Promise<Record<string, number>>;
-  audit(): Promise<AuditReport>;
   /** Economy-wide reads straight from the store: a room's entries, rankings, analytics sums. */
   queries: LedgerQueries;
   /** Posts whatever is queued now; resolves when it is written. */
