@@ -58,9 +58,9 @@ export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: stri
     const admin = await register(server.url, adminName, benchPassword);
     const first = await register(server.url, `bg${tag}_0`, benchPassword);
     const pinMissing = await routeMissing(() => setPin(server.url, first));
-    if (pinMissing) return { available: false, reason: 'gifts not implemented on this server (POST /api/tokens/pin answered 404 ROUTE_NOT_FOUND)' };
+    if (pinMissing) return { available: false, reason: 'the target server has no gift routes (POST /api/tokens/pin answered 404 ROUTE_NOT_FOUND)' };
     const awardMissing = await routeMissing(() => fund(server.url, admin, first, g.fundingAmount, `${tag}-0`));
-    if (awardMissing) return { available: false, reason: 'token award not implemented on this server (POST /api/tokens/award answered 404 ROUTE_NOT_FOUND)' };
+    if (awardMissing) return { available: false, reason: 'the target server has no admin award route to fund senders (POST /api/tokens/award answered 404 ROUTE_NOT_FOUND)' };
 
     const rest = await registerUsers(server.url, `bh${tag}`, g.members - 1, settings.registerConcurrency);
     const members = [first, ...rest];
