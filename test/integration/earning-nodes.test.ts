@@ -92,12 +92,21 @@ describe('economy config reload reaches every node sharing Redis', () => {
     expect(reg.status).toBe(201);
     const adminOnA = client(a.url, reg.body.token);
     expect(await configOf(b)).toMatchObject({ version: 1, config: { caps: { dailyTotalTokens: 300 } } });
+    // Notices B has handled: the test moves on only after B has acted on each one, so a late
+    // notice can never re-read a file the test has rewritten since.
+    let noticesOnB = 0;
+    b.ctx.io.on('economy:reload', () => void (noticesOnB += 1));
+    const untilNoticesOnB = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200 && noticesOnB < n; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(noticesOnB).toBe(n);
+    };
 
     writeOverrides({ caps: { dailyTotalTokens: 350 } });
     const ok = await adminOnA.post('/api/admin/economy/reload');
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ version: 2 });
     expect(await untilVersion(b, 2)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
+    await untilNoticesOnB(1);
     expect(await configOf(a)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
 
     writeOverrides({ caps: { dailyTotalTokens: -1 } });
@@ -106,6 +115,7 @@ describe('economy config reload reaches every node sharing Redis', () => {
     expect(bad.body.error).toMatchObject({ code: 'ECONOMY_CONFIG_INVALID', details: { version: 2 } });
     // B got the notice too and refused the same file, keeping version 2. The reverse direction
     // (B -> A) is what SIGHUP on B does.
+    await untilNoticesOnB(2);
     expect(await configOf(b)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
     writeOverrides({ caps: { dailyTotalTokens: 360 } });
     expect(reloadEconomyEverywhere(b.ctx, 'SIGHUP')).toEqual({ ok: true, version: 3 });
