@@ -5,7 +5,6 @@ import express from 'express';
 import { pinoHttp } from 'pino-http';
 import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from './config/env.js';
 import type { AppContext } from './context.js';
@@ -20,7 +19,7 @@ import { openBackend } from './stores/backend.js';
 import { createRecordStores } from './stores/records.js';
 import { createLedgerStore } from './stores/ledger.js';
 import { createLedgerService } from './ledger/ledger-service.js';
-import { createRedis, forgivingPublisher, waitReady } from './redis.js';
+import { createRedis, waitReady } from './redis.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { EventRegistry } from './realtime/event-registry.js';
 import { userChannel } from './realtime/channels.js';
@@ -41,6 +40,9 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+import { redisStreamsAdapter } from './realtime/streams-adapter.js';
+import { createPresenceTracker } from './realtime/presence.js';
+import { announcePresence } from './realtime/presence-feature.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -80,12 +82,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   let redis: Redis | null = null;
   if (config.redisUrl) {
     redis = createRedis(config.redisUrl, logger, 'app');
+    // The Socket.IO adapter's publisher; the adapter duplicates its own readers (server/realtime/streams-adapter.ts).
     const pub = createRedis(config.redisUrl, logger, 'io-pub');
-    // The subscriber's commands (its (p)subscriptions, renewed on every reconnect) wait for Redis
-    // instead of failing: a rejection there is unhandled inside the adapter.
-    const sub = pub.duplicate({ connectionName: 'io-sub', enableOfflineQueue: true, maxRetriesPerRequest: null });
-    sub.on('error', (err: Error) => logger.warn({ err: err.message, client: 'io-sub' }, 'redis error'));
-    redisClients.push(redis, pub, sub);
+    redisClients.push(redis, pub);
     await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
   }
 
@@ -94,9 +93,17 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const io: AppServer = new Server(http, {
     maxHttpBufferSize: Math.max(config.messageBodyMaxBytes * 2, 64 * 1024),
     cors: { origin: true },
+    // Issue 10: a client back within this gap gets the events it missed, once; the middlewares
+    // run again (token and bans re-checked, room channels refreshed by beforeConnect hooks).
+    ...(config.recoveryMaxDisconnectionMs > 0
+      ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMaxDisconnectionMs, skipMiddlewares: false } }
+      : {}),
   });
-  if (redisClients.length === 3) {
-    io.adapter(createAdapter(forgivingPublisher(redisClients[1]!, logger), redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
+  const streamReaders: Redis[] = [];
+  if (redisClients.length === 2) {
+    const { adapter, readers } = redisStreamsAdapter(redisClients[1]!, config.redisPrefix, logger);
+    io.adapter(adapter);
+    streamReaders.push(...readers);
   }
 
   const counters = createCounters(redis, config.redisPrefix);
@@ -119,7 +126,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     balanceNotifier, awards: observeAwards(awards, engagement), engagement,
     abuse,
     purchases: await createPurchaseStore(backend),
+    presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
   };
+  // Users whose node died (their presence entries expired) are announced offline by a live node.
+  ctx.presence.start((userIds) => {
+    for (const userId of userIds) void announcePresence(ctx, userId, false);
+  });
   installEngagement(ctx);
   followPeerReloads(ctx);
 
@@ -205,6 +217,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       // In-flight events finish and are acked while their sockets are still open; only then are
       // the sockets closed, so no write is committed without its ack reaching the client.
       registry.refuseNew();
+      ctx.presence.stop();
       await Promise.race([registry.drain(), grace]);
       // A connection closes once its pending packets (those last acks) are written; io.close()
       // would discard them, so it waits until the connections are gone (or the grace is up).
@@ -214,6 +227,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       http.closeIdleConnections();
       await Promise.race([httpClosed, grace]);
       http.closeAllConnections();
+      for (const reader of streamReaders) reader.disconnect();
       // QUIT waits for Redis; a dead Redis must not hold the shutdown, so it is bounded.
       await Promise.all(
         redisClients.map(async (c) => {

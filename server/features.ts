@@ -14,9 +14,14 @@ import { engagementFeature } from './engagement/feature.js';
 import { insightsFeature } from './insights/feature.js';
 import { abuseFeature } from './abuse/feature.js';
 import { shopFeature } from './shop/feature.js';
+// Chat essentials (issue 10)
+import { typingFeature } from './realtime/typing-feature.js';
+import { presenceFeature } from './realtime/presence-feature.js';
+import { recoveryFeature } from './realtime/recovery-feature.js';
+const chatEssentialsFeatures: Feature[] = [recoveryFeature, typingFeature, presenceFeature];
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature, ...chatEssentialsFeatures];

@@ -37,27 +37,3 @@ export function waitReady(client: Redis, timeoutMs: number): Promise<void> {
     client.on('ready', onReady);
   });
 }
-
-/**
- * The Socket.IO Redis adapter publishes fire-and-forget (it never awaits or catches `publish`).
- * With no offline queue, each publish while Redis is away rejects, and an unhandled rejection
- * ends a Node process: one Redis outage would take every node down. This wraps the adapter's
- * publisher so a failed publish is logged and dropped instead: local delivery goes on, other
- * nodes miss those events until Redis is back (the right trade for live fan-out; the state they
- * describe is in the store).
- */
-export function forgivingPublisher(client: Redis, logger: Logger): Redis {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop === 'publish') {
-        return (...args: Parameters<Redis['publish']>) =>
-          target.publish(...args).catch((err: unknown) => {
-            logger.warn({ err: err instanceof Error ? err.message : String(err), channel: String(args[0]) }, 'socket.io publish dropped: redis unavailable');
-            return 0;
-          });
-      }
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}

@@ -52,6 +52,12 @@ export const ERROR_CATALOGUE = {
   STORAGE_QUOTA_EXCEEDED: { status: 413, message: 'Your storage quota is used up' },
   CANNOT_VOTE_OWN_MESSAGE: { status: 400, message: 'You cannot vote for your own message' },
   ALREADY_VOTED: { status: 409, message: 'You already voted this message helpful' },
+  // Chat essentials (issue 10): edit, delete, reply, advanced emoji
+  NOT_MESSAGE_AUTHOR: { status: 403, message: 'Only the author may do this to a message' },
+  EDIT_WINDOW_CLOSED: { status: 409, message: 'The time to edit this message is over' },
+  MESSAGE_DELETED: { status: 409, message: 'The message was deleted' },
+  REPLY_TARGET_INVALID: { status: 400, message: 'A reply must answer a message of the same room' },
+  EMOJI_TIER_REQUIRED: { status: 403, message: 'This reaction needs a higher tier' },
 
   // Ledger and economy
   INSUFFICIENT_BALANCE: { status: 409, message: 'The balance is too low' },

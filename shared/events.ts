@@ -35,6 +35,9 @@ export interface RoomView {
   customization?: RoomCustomizationView | null;
   /** End of the room's active visibility boost (it lists first); null when not boosted. Present on the room list and `GET /api/rooms/:id`. */
   boostedUntil?: string | null;
+  /** Issue 10, on `GET /api/rooms` for rooms the caller is a member of: messages by others after the read marker, and mentions of the caller among them (each capped at UNREAD_COUNT_MAX). */
+  unread?: number;
+  mentions?: number;
 }
 
 /** A room's theme (docs/shop.md, room_customization). */
@@ -60,6 +63,8 @@ export interface MemberView {
   user: UserSummary;
   role: 'owner' | 'moderator' | 'member';
   joinedAt: string;
+  /** Whether the member has a connected socket on any node (issue 10; on the members list). */
+  online?: boolean;
 }
 
 export interface FileView {
@@ -79,6 +84,32 @@ export interface MessageView {
   file: FileView | null;
   reactions: Record<string, number>;
   createdAt: string;
+  // Chat essentials (issue 10): each field is present only when it applies.
+  /** The message this one answers, as a short quote. */
+  replyTo?: MessageQuote;
+  /** When the author last edited the body. */
+  editedAt?: string;
+  /** A tombstone: the message was deleted at this time; `body` is '' and `file` null. */
+  deletedAt?: string;
+}
+
+/** A short quote of a replied-to message: author and the first characters of the body (null once deleted). */
+export interface MessageQuote {
+  messageId: string;
+  author: UserSummary;
+  /** At most REPLY_QUOTE_CHARS characters; null when the parent is deleted. */
+  excerpt: string | null;
+  deleted: boolean;
+}
+
+/** What `GET /api/rooms/:id/messages?after=` answers: what a client missed, once each. */
+export interface MessageCatchUp {
+  /** Messages after `after`, oldest first, as they are now (tombstones included). */
+  messages: MessageView[];
+  /** Older messages edited or deleted since `after` was sent, as they are now, oldest change first. */
+  changes: MessageView[];
+  /** Pass as the next `after` when more messages are waiting; null when caught up. */
+  nextAfter: string | null;
 }
 
 /** Why an award granted less than the full amount, or nothing. */
@@ -124,6 +155,13 @@ export interface ClientToServerEvents {
   'file:share': Handler<typeof s.fileSharePayload, { message: MessageView; award: AwardOutcome | null }>;
   /** `balanceAsOf`: 'gift' when `balance` is the sender's right after the gift, 'now' on a retry whose receipt is gone (docs/gifts.md). */
   'gift:send': Handler<typeof s.giftSendPayload, { gift: GiftView; balance: number; balanceAsOf: 'gift' | 'now' }>;
+  // Chat essentials (issue 10)
+  'message:edit': Handler<typeof s.messageEditPayload, { message: MessageView }>;
+  'message:delete': Handler<typeof s.messageDeletePayload, { roomId: string; messageId: string; deletedAt: string }>;
+  /** Tells the room the caller is typing; renew before `expiresAt`. Throttled: RATE_LIMITED with `details.retryAfterMs`. */
+  'typing': Handler<typeof s.typingPayload, { roomId: string; expiresAt: string }>;
+  /** Moves the caller's read marker forward (never back); answers the marker kept and the counts after it. */
+  'room:read': Handler<typeof s.roomReadPayload, { roomId: string; messageId: string; unread: number; mentions: number }>;
   'room:reward': Handler<
     typeof s.roomRewardPayload,
     { grantId: string; roomId: string; to: UserSummary; amount: number; reason: string; budgetLeft: number }
@@ -143,6 +181,15 @@ export interface ServerToClientEvents {
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
   'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+  // Chat essentials (issue 10)
+  /** A message was edited: the whole view as it is now. */
+  'message:updated': (m: MessageView) => void;
+  /** A message was deleted by its author or a room moderator; history shows a tombstone. */
+  'message:deleted': (e: { roomId: string; messageId: string; deletedAt: string }) => void;
+  /** A member is typing in the room; forget it at `expiresAt` unless renewed. Not sent to the typist's own socket. */
+  'typing': (e: { roomId: string; user: UserSummary; expiresAt: string }) => void;
+  /** A user who shares a room with you came online (first socket) or went offline (last socket closed, or its node died). */
+  'presence': (e: { userId: string; online: boolean }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
 }

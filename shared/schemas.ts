@@ -43,6 +43,8 @@ export const messageSendPayload = z.object({
   clientMessageId: z.string().min(1).max(100),
   /** Size is checked in bytes by the server against MESSAGE_BODY_MAX_BYTES. */
   body: z.string().min(1),
+  /** The message this one answers: a message of the same room (issue 10). */
+  replyTo: id.optional(),
 });
 export const messageReactPayload = z.object({
   messageId: id,
@@ -97,3 +99,21 @@ export const penaltyApplyBody = z.object({ userId: id, reason: z.string().trim()
 export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
 /** `GET /api/notifications?unread=true&before=&limit=`: `unread` keeps unread ones only. */
 export const notificationsQuery = pageQuery.extend({ unread: z.enum(['true', 'false', '1', '0']).optional() });
+
+// Chat essentials (issue 10, server/messages + server/realtime): edit, delete, reply, typing,
+// read markers, catch-up and search. Bodies are checked in bytes by the server as for message:send.
+export const messageEditPayload = z.object({ messageId: id, body: z.string().min(1) });
+export const messageDeletePayload = z.object({ messageId: id });
+export const typingPayload = z.object({ roomId: id });
+export const roomReadPayload = z.object({ roomId: id, messageId: id });
+/**
+ * `GET /api/rooms/:id/messages`: `before` pages history back (newest first), `after` catches up
+ * forward (oldest first, with the edits and deletions since), `q` searches (newest first, paged
+ * with `before`). `after` and `q` exclude each other.
+ */
+export const messageListQuery = pageQuery
+  .extend({
+    after: id.optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((v) => !(v.after && (v.q || v.before)), { message: 'after cannot be combined with q or before', path: ['after'] });

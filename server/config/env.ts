@@ -41,6 +41,23 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  // Chat essentials (issue 10): edit window, reply quotes, typing, presence, recovery, emoji perk.
+  /** How long after sending the author may edit a message. */
+  MESSAGE_EDIT_WINDOW_SECONDS: z.coerce.number().int().min(0).max(60 * 60 * 24 * 30).default(15 * 60),
+  /** Characters of the parent body quoted in a reply. */
+  REPLY_QUOTE_CHARS: z.coerce.number().int().min(1).max(1000).default(120),
+  /** How long a `typing` notice lasts without renewal. */
+  TYPING_TTL_MS: z.coerce.number().int().min(500).max(60_000).default(5000),
+  /** Least time between two relayed `typing` events of one user in one room (across nodes). */
+  TYPING_THROTTLE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** How long a node's presence entries live without its heartbeat: a dead node's users go offline after this. */
+  PRESENCE_TTL_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
+  /** Socket.IO connection state recovery: the longest gap after which missed events are replayed. */
+  RECOVERY_MAX_DISCONNECTION_MS: z.coerce.number().int().min(0).max(60 * 60 * 1000).default(2 * 60 * 1000),
+  /** Largest `unread` / `mentions` count a room view reports (counting stops there). */
+  UNREAD_COUNT_MAX: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Reactions only gold tier and above may use (comma separated). */
+  ADVANCED_EMOJIS: z.string().max(2000).default('🔥,💎,🚀,🎉,👑,🦄,🌈,⚡'),
 });
 
 export type AppConfig = {
@@ -63,6 +80,15 @@ export type AppConfig = {
   economyPreset: 'current' | 'recommended';
   economyOverridesFile: string | undefined;
   economyEnabled: boolean;
+  // Chat essentials (issue 10)
+  messageEditWindowSeconds: number;
+  replyQuoteChars: number;
+  typingTtlMs: number;
+  typingThrottleMs: number;
+  presenceTtlSeconds: number;
+  recoveryMaxDisconnectionMs: number;
+  unreadCountMax: number;
+  advancedEmojis: string[];
 };
 
 export class ConfigError extends Error {
@@ -98,6 +124,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyPreset: e.ECONOMY_PRESET,
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
+    // Chat essentials (issue 10)
+    messageEditWindowSeconds: e.MESSAGE_EDIT_WINDOW_SECONDS,
+    replyQuoteChars: e.REPLY_QUOTE_CHARS,
+    typingTtlMs: e.TYPING_TTL_MS,
+    typingThrottleMs: e.TYPING_THROTTLE_MS,
+    presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
+    recoveryMaxDisconnectionMs: e.RECOVERY_MAX_DISCONNECTION_MS,
+    unreadCountMax: e.UNREAD_COUNT_MAX,
+    advancedEmojis: e.ADVANCED_EMOJIS.split(',').map((s) => s.trim()).filter(Boolean),
   };
 }
 

@@ -1,9 +1,19 @@
-import { messageReactPayload, messageSendPayload, messageVoteHelpfulPayload } from '../../shared/schemas.js';
+import {
+  messageDeletePayload,
+  messageEditPayload,
+  messageReactPayload,
+  messageSendPayload,
+  messageVoteHelpfulPayload,
+  roomReadPayload,
+} from '../../shared/schemas.js';
 import type { Feature } from '../feature.js';
 import { alreadyRewarded, awardAfter, earnKeys } from '../earning/inline.js';
 import { messageRoutes } from './routes.js';
 
-/** Messages: `message:send`, `message:react`, `message:vote-helpful` and the history route. */
+/**
+ * Messages: `message:send` (with `replyTo`), `message:edit`, `message:delete`, `message:react`,
+ * `message:vote-helpful`, `room:read` and the history / catch-up / search route.
+ */
 export const messagesFeature: Feature = {
   name: 'messages',
   routes: messageRoutes,
@@ -47,5 +57,9 @@ export const messagesFeature: Feature = {
       });
       return { messageId, award };
     });
+    // Chat essentials (issue 10)
+    registry.on('message:edit', messageEditPayload, async (socket, p) => ({ message: await ctx.messageService.edit(socket.data.auth.userId, p) }));
+    registry.on('message:delete', messageDeletePayload, async (socket, p) => ctx.messageService.delete(socket.data.auth.userId, p.messageId));
+    registry.on('room:read', roomReadPayload, async (socket, p) => ctx.messageService.markRead(socket.data.auth.userId, p));
   },
 };

@@ -1,4 +1,4 @@
-import type { AwardOutcome, MessageView } from '../../shared/events.js';
+import type { AwardOutcome, MessageCatchUp, MessageView } from '../../shared/events.js';
 import type { AppConfig } from '../config/env.js';
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
@@ -6,15 +6,18 @@ import type { IdGenerator } from '../lib/ids.js';
 import { roomChannel } from '../realtime/channels.js';
 import type { AppServer } from '../realtime/types.js';
 import { memberRoom } from '../rooms/access.js';
-import type { MessageRecord, RecordStores } from '../stores/ports.js';
+import type { MembershipRecord, MessageRecord, RecordStores } from '../stores/ports.js';
 import type { UserSummaryResolver } from '../users/summaries.js';
+import { storeNotification } from '../notifications/notifier.js';
 import { toMessageViews } from './views.js';
+import { mentionedUsernames } from './mentions.js';
+import { ADVANCED_EMOJI_TIER, mayReactWith } from './emoji-perk.js';
 
 export interface MessageServiceDeps {
-  config: Pick<AppConfig, 'messageBodyMaxBytes' | 'historyPageMax'>;
+  config: Pick<AppConfig, 'messageBodyMaxBytes' | 'historyPageMax' | 'messageEditWindowSeconds' | 'replyQuoteChars' | 'unreadCountMax' | 'advancedEmojis'>;
   clock: Clock;
   newId: IdGenerator;
-  stores: Pick<RecordStores, 'rooms' | 'messages' | 'files'>;
+  stores: Pick<RecordStores, 'rooms' | 'messages' | 'files' | 'users' | 'notifications'>;
   io: AppServer;
   summaries: UserSummaryResolver;
 }
@@ -30,12 +33,12 @@ export class MessageService {
    */
   async send(
     userId: string,
-    input: { roomId: string; clientMessageId: string; body: string },
+    input: { roomId: string; clientMessageId: string; body: string; replyTo?: string | undefined },
   ): Promise<{ message: MessageView; created: boolean; award: AwardOutcome | null }> {
-    if (Buffer.byteLength(input.body, 'utf8') > this.deps.config.messageBodyMaxBytes) {
-      throw new AppError('MESSAGE_TOO_LARGE', undefined, { maxBytes: this.deps.config.messageBodyMaxBytes });
-    }
+    this.checkBodySize(input.body);
     await memberRoom(this.deps.stores.rooms, input.roomId, userId);
+    // Only a reply pays for reading its parent: the plain send path keeps its round trips.
+    if (input.replyTo) await this.checkReplyTarget(input.roomId, input.replyTo);
     const { message, created } = await this.deps.stores.messages.create({
       id: this.deps.newId(),
       roomId: input.roomId,
@@ -45,10 +48,88 @@ export class MessageService {
       body: input.body,
       fileId: null,
       createdAt: this.deps.clock.now(),
+      replyTo: input.replyTo ?? null,
     });
     const [view] = await this.views([message]);
-    if (created) this.deps.io.to(roomChannel(message.roomId)).emit('message:new', view!);
+    if (created) {
+      this.deps.io.to(roomChannel(message.roomId)).emit('message:new', view!);
+      await this.notifyMentions(message);
+    }
     return { message: view!, created, award: null };
+  }
+
+  /**
+   * The author replaces the body of their message within MESSAGE_EDIT_WINDOW_SECONDS of sending;
+   * the room gets `message:updated`. Awards already paid for the message stay.
+   */
+  async edit(userId: string, input: { messageId: string; body: string }): Promise<MessageView> {
+    this.checkBodySize(input.body);
+    const { message } = await this.memberMessage(userId, input.messageId);
+    if (message.authorId !== userId) throw new AppError('NOT_MESSAGE_AUTHOR');
+    if (message.deletedAt) throw new AppError('MESSAGE_DELETED');
+    const windowSeconds = this.deps.config.messageEditWindowSeconds;
+    if (this.deps.clock.now().getTime() - message.createdAt.getTime() > windowSeconds * 1000) {
+      throw new AppError('EDIT_WINDOW_CLOSED', undefined, { windowSeconds });
+    }
+    const edited = await this.deps.stores.messages.edit({ messageId: message.id, body: input.body, at: this.deps.clock.now() });
+    // Deleted between the read and the write.
+    if (!edited) throw new AppError('MESSAGE_DELETED');
+    const [view] = await this.views([edited]);
+    this.deps.io.to(roomChannel(edited.roomId)).emit('message:updated', view!);
+    return view!;
+  }
+
+  /**
+   * Deletes a message: by its author, or by the room's owner or a moderator. The message becomes
+   * a tombstone (history keeps its place, without body); the room gets `message:deleted` once.
+   * Deleting again answers the first deletion. Awards already paid stay; a deleted message takes
+   * no more reactions or helpful votes, so it earns nothing more.
+   */
+  async delete(userId: string, messageId: string): Promise<{ roomId: string; messageId: string; deletedAt: string }> {
+    const { message, membership } = await this.memberMessage(userId, messageId);
+    if (message.authorId !== userId && membership.role === 'member') throw new AppError('NOT_MESSAGE_AUTHOR');
+    const result = await this.deps.stores.messages.markDeleted({ messageId, at: this.deps.clock.now() });
+    if (!result || !result.message.deletedAt) throw new AppError('MESSAGE_NOT_FOUND');
+    const event = { roomId: message.roomId, messageId, deletedAt: result.message.deletedAt.toISOString() };
+    if (result.changed) this.deps.io.to(roomChannel(message.roomId)).emit('message:deleted', event);
+    return event;
+  }
+
+  /**
+   * What a member missed after message `after` (a message of this room): the messages after it,
+   * oldest first, and the older messages edited or deleted since `after` was sent. Paged by
+   * `nextAfter`; each message appears once per answer.
+   */
+  async catchUp(userId: string, roomId: string, opts: { after: string; limit?: number | undefined }): Promise<MessageCatchUp> {
+    await memberRoom(this.deps.stores.rooms, roomId, userId);
+    const anchor = await this.deps.stores.messages.findById(opts.after);
+    if (!anchor || anchor.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
+    const limit = Math.min(opts.limit ?? this.deps.config.historyPageMax, this.deps.config.historyPageMax);
+    const [page, changed] = await Promise.all([
+      this.deps.stores.messages.listAfter(roomId, { after: opts.after, limit }),
+      this.deps.stores.messages.listChangedSince(roomId, { since: anchor.createdAt, upTo: opts.after, limit: this.deps.config.historyPageMax }),
+    ]);
+    const [messages, changes] = await Promise.all([this.views(page.items), this.views(changed)]);
+    const last = page.items[page.items.length - 1];
+    return { messages, changes, nextAfter: page.more && last ? last.id : null };
+  }
+
+  /** Full-text search of a room's live messages (members only), newest first, paged by `before`. */
+  async search(userId: string, roomId: string, q: string, opts: { before?: string | undefined; limit?: number | undefined }): Promise<{ messages: MessageView[]; nextCursor: string | null }> {
+    await memberRoom(this.deps.stores.rooms, roomId, userId);
+    const limit = Math.min(opts.limit ?? this.deps.config.historyPageMax, this.deps.config.historyPageMax);
+    const page = await this.deps.stores.messages.search(roomId, q, { limit, ...(opts.before ? { before: opts.before } : {}) });
+    return { messages: await this.views(page.items), nextCursor: page.nextCursor };
+  }
+
+  /** Moves the caller's read marker of a room forward to a message of that room; answers the counts after it. */
+  async markRead(userId: string, input: { roomId: string; messageId: string }): Promise<{ roomId: string; messageId: string; unread: number; mentions: number }> {
+    await memberRoom(this.deps.stores.rooms, input.roomId, userId);
+    const message = await this.deps.stores.messages.findById(input.messageId);
+    if (!message || message.roomId !== input.roomId) throw new AppError('MESSAGE_NOT_FOUND');
+    const kept = await this.deps.stores.messages.setReadMarker({ roomId: input.roomId, userId, messageId: message.id, at: this.deps.clock.now() });
+    const state = (await this.deps.stores.messages.readStates(userId, [input.roomId], this.deps.config.unreadCountMax)).get(input.roomId);
+    return { roomId: input.roomId, messageId: kept, unread: state?.unread ?? 0, mentions: state?.mentions ?? 0 };
   }
 
   /** A page of a room's history, newest first; members only. */
@@ -64,7 +145,9 @@ export class MessageService {
     userId: string,
     input: { messageId: string; emoji: string; on: boolean },
   ): Promise<{ messageId: string; reactions: Record<string, number>; message: MessageRecord; distinctReactors: number }> {
-    const message = await this.memberMessage(userId, input.messageId);
+    const { message } = await this.memberMessage(userId, input.messageId);
+    if (message.deletedAt) throw new AppError('MESSAGE_DELETED');
+    if (input.on) await this.checkEmojiPerk(userId, input.emoji);
     const { counts, distinctReactors } = await this.deps.stores.messages.setReaction({ ...input, userId, at: this.deps.clock.now() });
     this.deps.io.to(roomChannel(message.roomId)).emit('message:reactions', { roomId: message.roomId, messageId: message.id, reactions: counts });
     return { messageId: message.id, reactions: counts, message, distinctReactors };
@@ -72,7 +155,8 @@ export class MessageService {
 
   /** Marks another member's message helpful, once per voter. */
   async voteHelpful(userId: string, messageId: string): Promise<{ messageId: string; message: MessageRecord; award: AwardOutcome | null }> {
-    const message = await this.memberMessage(userId, messageId);
+    const { message } = await this.memberMessage(userId, messageId);
+    if (message.deletedAt) throw new AppError('MESSAGE_DELETED');
     if (message.authorId === userId) throw new AppError('CANNOT_VOTE_OWN_MESSAGE');
     if (!(await this.deps.stores.messages.addHelpfulVote({ messageId, voterId: userId, at: this.deps.clock.now() }))) {
       throw new AppError('ALREADY_VOTED');
@@ -88,15 +172,55 @@ export class MessageService {
    * A message the caller may act on. A message in a room the caller cannot see is reported as
    * MESSAGE_NOT_FOUND; in a visible room the caller has not joined, NOT_A_MEMBER.
    */
-  private async memberMessage(userId: string, messageId: string): Promise<MessageRecord> {
+  private async memberMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; membership: MembershipRecord }> {
     const message = await this.deps.stores.messages.findById(messageId);
     if (!message) throw new AppError('MESSAGE_NOT_FOUND');
     try {
-      await memberRoom(this.deps.stores.rooms, message.roomId, userId);
+      const { membership } = await memberRoom(this.deps.stores.rooms, message.roomId, userId);
+      return { message, membership };
     } catch (err) {
       if (err instanceof AppError && err.code === 'ROOM_NOT_FOUND') throw new AppError('MESSAGE_NOT_FOUND');
       throw err;
     }
-    return message;
+  }
+
+  private checkBodySize(body: string): void {
+    if (Buffer.byteLength(body, 'utf8') > this.deps.config.messageBodyMaxBytes) {
+      throw new AppError('MESSAGE_TOO_LARGE', undefined, { maxBytes: this.deps.config.messageBodyMaxBytes });
+    }
+  }
+
+  private async checkReplyTarget(roomId: string, parentId: string): Promise<void> {
+    const parent = await this.deps.stores.messages.findById(parentId);
+    if (!parent || parent.roomId !== roomId) throw new AppError('REPLY_TARGET_INVALID');
+    if (parent.deletedAt) throw new AppError('MESSAGE_DELETED');
+  }
+
+  /** Advanced emojis (ADVANCED_EMOJIS) are a gold perk; the tier comes from the summaries' tier source. */
+  private async checkEmojiPerk(userId: string, emoji: string): Promise<void> {
+    const advanced = this.deps.config.advancedEmojis;
+    if (!advanced.includes(emoji)) return;
+    const tier = (await this.deps.summaries.one(userId))?.tier;
+    if (!mayReactWith(emoji, tier, advanced)) throw new AppError('EMOJI_TIER_REQUIRED', undefined, { requiredTier: ADVANCED_EMOJI_TIER, tier: tier ?? null });
+  }
+
+  /**
+   * `@username` of a member (not the author) records a mention (the room's `mentions` count) and
+   * stores a 'mention' notification. Bodies without '@' cost nothing; at most
+   * MENTIONS_PER_MESSAGE_MAX names are looked up.
+   */
+  private async notifyMentions(message: MessageRecord): Promise<void> {
+    const names = mentionedUsernames(message.body);
+    if (names.length === 0) return;
+    const { users } = this.deps.stores;
+    const found = await Promise.all(names.map((n) => users.findByUsername(n)));
+    const candidates = found.flatMap((u) => (u && u.id !== message.authorId ? [u.id] : []));
+    const memberships = await Promise.all(candidates.map((id) => this.deps.stores.rooms.getMembership(message.roomId, id)));
+    const mentioned = candidates.filter((_, i) => memberships[i] !== null);
+    if (mentioned.length === 0) return;
+    await this.deps.stores.messages.addMentions({ messageId: message.id, roomId: message.roomId, userIds: mentioned });
+    await Promise.all(
+      mentioned.map((id) => storeNotification(this.deps, id, 'mention', { roomId: message.roomId, messageId: message.id, by: message.authorId })),
+    );
   }
 }

@@ -1,8 +1,10 @@
-import type { AppContext } from '../context.js';
-import type { NotificationRecord } from '../stores/ports.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import type { NotificationRecord, RecordStores } from '../stores/ports.js';
 
 /** Kinds of stored notifications this module writes. */
-export type NotificationType = 'gift' | 'room_reward';
+// 'mention': an @username in a message (issue 10, server/messages/service.ts).
+export type NotificationType = 'gift' | 'room_reward' | 'mention';
 
 /** What clients get from `GET /api/notifications`. */
 export interface NotificationView {
@@ -19,7 +21,7 @@ export interface NotificationView {
  * listed later even if no socket was open when the live event went out.
  */
 export async function storeNotification(
-  ctx: Pick<AppContext, 'stores' | 'clock' | 'newId'>,
+  ctx: { stores: Pick<RecordStores, 'notifications'>; clock: Clock; newId: IdGenerator },
   userId: string,
   type: NotificationType,
   data: Record<string, unknown>,

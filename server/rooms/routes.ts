@@ -6,6 +6,8 @@ import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { awardAfter, earnKeys } from '../earning/inline.js';
 import { customizeRoom, listRoomsBoostedFirst, roomPins, roomViewsWithEffects } from '../shop/room-effects.js';
+import { withReadCounts } from './read-counts.js';
+import { withOnline } from '../realtime/presence-feature.js';
 
 /** REST side of rooms: create, list, read, members, invites, moderators, kick and ban. */
 export function roomRoutes(api: Router, ctx: AppContext): void {
@@ -23,8 +25,10 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
 
   api.get('/rooms', auth, async (req, res) => {
     const q = parseOrThrow(pageQuery, req.query, false);
-    // Boosted public rooms first (boost_room_visibility), each with its customization.
-    res.json(await listRoomsBoostedFirst(ctx, authOf(req).userId, q));
+    // Boosted public rooms first (boost_room_visibility), each with its customization;
+    // member rooms carry unread and mention counts (issue 10).
+    const userId = authOf(req).userId;
+    res.json(await withReadCounts(ctx, userId, await listRoomsBoostedFirst(ctx, userId, q)));
   });
 
   api.get('/rooms/:id', auth, async (req, res) => {
@@ -48,7 +52,8 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
   });
 
   api.get('/rooms/:id/members', auth, async (req, res) => {
-    res.json({ members: await rooms.members(authOf(req).userId, param(req.params['id'])) });
+    // Each member with `online` (issue 10).
+    res.json({ members: await withOnline(ctx, await rooms.members(authOf(req).userId, param(req.params['id']))) });
   });
 
   api.post('/rooms/:id/invites', auth, async (req, res) => {

@@ -144,6 +144,23 @@ export interface MessageRecord {
   body: string;
   fileId: string | null;
   createdAt: Date;
+  // Chat essentials (issue 10). Optional on input (absent = null); adapters always return them.
+  /** The message of the same room this one answers. */
+  replyTo?: string | null;
+  /** When the author last edited the body. */
+  editedAt?: Date | null;
+  /** When the message was deleted: a tombstone keeps id, room, author and times; body is ''. */
+  deletedAt?: Date | null;
+}
+
+/** The read state of one room for one user, as `readStates` reports it. */
+export interface RoomReadState {
+  /** The user's read marker (a message id), null when never set. */
+  lastReadId: string | null;
+  /** Live messages by others after the marker, counted up to the cap. */
+  unread: number;
+  /** Live messages after the marker that mention the user, counted up to the cap. */
+  mentions: number;
 }
 
 /** emoji -> number of distinct users who reacted with it. */
@@ -172,6 +189,33 @@ export interface MessageStore {
   countByAuthor(authorId: string): Promise<number>;
   /** Records a "helpful" vote once per (message, voter); returns true when newly recorded. */
   addHelpfulVote(v: { messageId: string; voterId: string; at: Date }): Promise<boolean>;
+
+  // Chat essentials (issue 10): edit, delete, catch-up, search, mentions, read markers.
+  /** Replaces the body of a live message and sets `editedAt`; null when unknown or deleted. */
+  edit(e: { messageId: string; body: string; at: Date }): Promise<MessageRecord | null>;
+  /**
+   * Tombstones a message: body '' and `deletedAt` set, its mentions forgotten. `changed` is false
+   * when it was already deleted (the first tombstone is returned); null when unknown.
+   */
+  markDeleted(d: { messageId: string; at: Date }): Promise<{ message: MessageRecord; changed: boolean } | null>;
+  /** Messages with an id greater than `after`, oldest first (tombstones included); `more` when others follow. */
+  listAfter(roomId: string, opts: { after: string; limit: number }): Promise<{ items: MessageRecord[]; more: boolean }>;
+  /**
+   * Messages with id <= `upTo` edited or deleted at or after `since`, oldest change first, at
+   * most `limit` (one indexed range per room).
+   */
+  listChangedSince(roomId: string, opts: { since: Date; upTo: string; limit: number }): Promise<MessageRecord[]>;
+  /**
+   * Live messages of the room whose body matches every word of `query` (plain words: the adapter
+   * escapes any query syntax), newest first, paged by id.
+   */
+  search(roomId: string, query: string, opts: { before?: string; limit: number }): Promise<Page<MessageRecord>>;
+  /** Records that a message mentions these users (idempotent). */
+  addMentions(m: { messageId: string; roomId: string; userIds: readonly string[] }): Promise<void>;
+  /** Moves the user's read marker of the room forward to `messageId` (never back); returns the marker kept. */
+  setReadMarker(r: { roomId: string; userId: string; messageId: string; at: Date }): Promise<string>;
+  /** Read marker, unread and mention counts (each counted up to `countMax`) of the given rooms, one bounded query each. */
+  readStates(userId: string, roomIds: readonly string[], countMax: number): Promise<Map<string, RoomReadState>>;
 }
 
 export interface FileRecord {

@@ -47,6 +47,10 @@ const newMessage = (roomId: string, authorId: string, overrides: Partial<Message
   body: 'hello',
   fileId: null,
   createdAt: at(2),
+  // Chat essentials (issue 10): adapters always return these.
+  replyTo: null,
+  editedAt: null,
+  deletedAt: null,
   ...overrides,
 });
 

@@ -136,7 +136,8 @@ describe('MongoDB record stores on the wire', () => {
     const retry = await s.messages.create({ id: 'M1', roomId: 'R1', authorId: 'U1', clientMessageId: 'c-1', kind: 'text', body: 'second', fileId: null, createdAt: T });
     expect(retry).toEqual({
       created: false,
-      message: { id: 'M0', roomId: 'R1', authorId: 'U1', clientMessageId: 'c-1', kind: 'text', body: 'first', fileId: null, createdAt: T },
+      // A document stored before issue 10 has no replyTo / editedAt / deletedAt: they read as null.
+      message: { id: 'M0', roomId: 'R1', authorId: 'U1', clientMessageId: 'c-1', kind: 'text', body: 'first', fileId: null, createdAt: T, replyTo: null, editedAt: null, deletedAt: null },
     });
     expect(find('find', 'messages')[0]).toMatchObject({ filter: { authorId: 'U1', clientMessageId: 'c-1' } });
   });

@@ -3,8 +3,9 @@ import type { MessageRecord, MessageStore, ReactionCounts } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
+import { createMongoMessageEssentials } from './message-essentials.js';
 
-type MessageDoc = Omit<MessageRecord, 'id'> & { _id: string };
+export type MessageDoc = Omit<MessageRecord, 'id'> & { _id: string; changedAt?: Date | null };
 
 interface ReactionDoc {
   messageId: string;
@@ -39,11 +40,20 @@ const messageSchema = new Schema<MessageDoc>(
     body: { type: String, default: '' },
     fileId: { type: String, default: null },
     createdAt: { type: Date, required: true },
+    // Chat essentials (issue 10)
+    replyTo: { type: String, default: null },
+    editedAt: { type: Date, default: null },
+    deletedAt: { type: Date, default: null },
+    /** The last edit or deletion, for the catch-up route; absent until the first one. */
+    changedAt: { type: Date },
   },
   { ...SCHEMA_OPTIONS, collection: 'messages' },
 );
 messageSchema.index({ authorId: 1, clientMessageId: 1 }, { unique: true, name: CLIENT_ID_INDEX });
 messageSchema.index({ roomId: 1, _id: -1 }, { name: 'roomId_id' });
+messageSchema.index({ roomId: 1, changedAt: 1 }, { name: 'roomId_changedAt', partialFilterExpression: { changedAt: { $type: 'date' } } });
+// Search (issue 10): the room prefix makes every text query one room's; 'none' keeps words as typed (no stemming, no stop words).
+messageSchema.index({ roomId: 1, body: 'text' }, { name: 'roomId_body_text', default_language: 'none' });
 
 const reactionSchema = new Schema<ReactionDoc>(
   {
@@ -75,6 +85,9 @@ const fromDoc = (d: MessageDoc): MessageRecord => ({
   body: d.body ?? '',
   fileId: d.fileId ?? null,
   createdAt: d.createdAt,
+  replyTo: d.replyTo ?? null,
+  editedAt: d.editedAt ?? null,
+  deletedAt: d.deletedAt ?? null,
 });
 
 /** Messages, reactions and helpful votes over MongoDB. */
@@ -83,6 +96,7 @@ export function createMongoMessageStore(connection: Connection): MessageStore {
   const Reactions = modelOn(connection, 'MessageReaction', reactionSchema);
   const Votes = modelOn(connection, 'MessageHelpfulVote', voteSchema);
   const ready = readiness([Messages, Reactions, Votes]);
+  const essentials = createMongoMessageEssentials(connection, Messages, fromDoc);
 
   const countsByMessage = async (messageIds: readonly string[]): Promise<Record<string, ReactionCounts>> => {
     const rows = await Reactions.aggregate<{ _id: { m: string; e: string }; n: number }>([
@@ -107,6 +121,9 @@ export function createMongoMessageStore(connection: Connection): MessageStore {
         body: message.body,
         fileId: message.fileId,
         createdAt: message.createdAt,
+        replyTo: message.replyTo ?? null,
+        editedAt: null,
+        deletedAt: null,
       };
       for (let attempt = 1; ; attempt++) {
         try {
@@ -174,5 +191,6 @@ export function createMongoMessageStore(connection: Connection): MessageStore {
         throw err;
       }
     },
+    ...essentials,
   };
 }

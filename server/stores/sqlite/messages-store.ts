@@ -1,6 +1,8 @@
 import type { MessageKind, MessageRecord, MessageStore, ReactionCounts } from '../ports.js';
 import type { SqliteDb } from './db.js';
-import { fromMs, idList, pagedQuery, toMs } from './columns.js';
+import { checkPageLimit } from '../page.js';
+import { fromMs, fromMsOrNull, idList, pagedQuery, toMs, toMsOrNull } from './columns.js';
+import { applyChatEssentialsSchema, createMessageReads, createMessageSearch } from './message-essentials.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -39,6 +41,9 @@ interface MessageRow {
   body: string;
   file_id: string | null;
   created_at: number;
+  reply_to: string | null;
+  edited_at: number | null;
+  deleted_at: number | null;
 }
 
 const fromRow = (r: MessageRow): MessageRecord => ({
@@ -50,15 +55,19 @@ const fromRow = (r: MessageRow): MessageRecord => ({
   body: r.body,
   fileId: r.file_id,
   createdAt: fromMs(r.created_at),
+  replyTo: r.reply_to,
+  editedAt: fromMsOrNull(r.edited_at),
+  deletedAt: fromMsOrNull(r.deleted_at),
 });
 
 /** Messages, reactions and helpful votes over SQLite. */
 export function createSqliteMessageStore(db: SqliteDb): MessageStore {
   db.exec(DDL);
+  applyChatEssentialsSchema(db);
   // A retry with the same (author, clientMessageId) is the expected duplicate; a clashing id throws.
   const insert = db.prepare(
-    `INSERT INTO messages (id, room_id, author_id, client_message_id, kind, body, file_id, created_at)
-     VALUES (@id, @roomId, @authorId, @clientMessageId, @kind, @body, @fileId, @createdAt)
+    `INSERT INTO messages (id, room_id, author_id, client_message_id, kind, body, file_id, created_at, reply_to)
+     VALUES (@id, @roomId, @authorId, @clientMessageId, @kind, @body, @fileId, @createdAt, @replyTo)
      ON CONFLICT (author_id, client_message_id) DO NOTHING`,
   );
   const byId = db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE id = ?');
@@ -87,6 +96,29 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
     'INSERT INTO message_helpful_votes (message_id, voter_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
 
+  const editStmt = db.prepare<{ id: string; body: string; at: number }>(
+    'UPDATE messages SET body = @body, edited_at = @at, changed_at = @at WHERE id = @id AND deleted_at IS NULL',
+  );
+  const deleteStmt = db.prepare<{ id: string; at: number }>(
+    "UPDATE messages SET body = '', deleted_at = @at, changed_at = @at WHERE id = @id AND deleted_at IS NULL",
+  );
+  const afterStmt = db.prepare<{ roomId: string; after: string; limit: number }, MessageRow>(
+    'SELECT * FROM messages WHERE room_id = @roomId AND id > @after ORDER BY id ASC LIMIT @limit',
+  );
+  const changedStmt = db.prepare<{ roomId: string; since: number; upTo: string; limit: number }, MessageRow>(
+    `SELECT * FROM messages WHERE room_id = @roomId AND changed_at >= @since AND id <= @upTo
+     ORDER BY changed_at ASC, id ASC LIMIT @limit`,
+  );
+  const reads = createMessageReads(db);
+  const search = createMessageSearch(db, fromRow);
+  // Tombstone and forget the mentions together, so a deleted message never counts as a mention.
+  const deleteTx = db.transaction((d: { messageId: string; at: Date }) => {
+    const changed = deleteStmt.run({ id: d.messageId, at: toMs(d.at) }).changes === 1;
+    if (changed) reads.forgetMentions(d.messageId);
+    const row = byId.get(d.messageId);
+    return row ? { message: fromRow(row), changed } : null;
+  });
+
   const countsByMessage = (messageIds: readonly string[]): Record<string, ReactionCounts> => {
     const out: Record<string, ReactionCounts> = {};
     for (const id of messageIds) out[id] = {};
@@ -105,8 +137,8 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
 
   return {
     async create(message) {
-      const result = insert.run({ ...message, createdAt: toMs(message.createdAt) });
-      if (result.changes === 1) return { message: { ...message }, created: true };
+      const result = insert.run({ ...message, createdAt: toMs(message.createdAt), replyTo: message.replyTo ?? null });
+      if (result.changes === 1) return { message: { ...message, replyTo: message.replyTo ?? null, editedAt: null, deletedAt: null }, created: true };
       const first = byClientId.get(message.authorId, message.clientMessageId);
       if (!first) throw new Error(`message ${message.authorId}/${message.clientMessageId} conflicted but cannot be read`);
       return { message: fromRow(first), created: false };
@@ -130,6 +162,35 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
     },
     async addHelpfulVote(v) {
       return insertVote.run(v.messageId, v.voterId, toMs(v.at)).changes === 1;
+    },
+    async edit(e) {
+      if (editStmt.run({ id: e.messageId, body: e.body, at: toMs(e.at) }).changes !== 1) return null;
+      const row = byId.get(e.messageId);
+      return row ? fromRow(row) : null;
+    },
+    async markDeleted(d) {
+      return deleteTx(d);
+    },
+    async listAfter(roomId, opts) {
+      checkPageLimit(opts.limit);
+      const rows = afterStmt.all({ roomId, after: opts.after, limit: opts.limit + 1 });
+      return { items: rows.slice(0, opts.limit).map(fromRow), more: rows.length > opts.limit };
+    },
+    async listChangedSince(roomId, opts) {
+      checkPageLimit(opts.limit);
+      return changedStmt.all({ roomId, since: toMs(opts.since), upTo: opts.upTo, limit: opts.limit }).map(fromRow);
+    },
+    async search(roomId, query, opts) {
+      return search(roomId, query, opts);
+    },
+    async addMentions(m) {
+      reads.addMentions(m);
+    },
+    async setReadMarker(r) {
+      return reads.setMarker(r);
+    },
+    async readStates(userId, roomIds, countMax) {
+      return reads.states(userId, roomIds, countMax);
     },
   };
 }
