@@ -21,6 +21,8 @@ export interface PresenceTracker {
   onlineOf(userIds: readonly string[]): Promise<Set<string>>;
   /** Starts renewing this node's entries and sweeping dead ones; `onOffline` gets the users a sweep found gone. */
   start(onOffline: (userIds: string[]) => void): void;
+  /** One heartbeat now: renews this node's entries, sweeps dead ones, answers the users found gone (the timer calls it). */
+  beat(): Promise<string[]>;
   stop(): void;
 }
 
@@ -60,6 +62,10 @@ class MemoryPresence implements PresenceTracker {
 
   start(): void {}
   stop(): void {}
+  // One node: nothing expires, nothing to sweep.
+  async beat(): Promise<string[]> {
+    return [];
+  }
 }
 
 // Entry member of the sweep set: `<userId>|<socketId>` (user ids are ULIDs, socket ids never hold '|').
