@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const app = await startApp({ config, logger });
   const store = config.mongoUrl ? 'MongoDB' : `SQLite (${config.dataDir}/chat.sqlite)`;
   const counters = config.redisUrl ? 'Redis' : 'in-process';
-  const fanout = config.redisUrl ? 'Socket.IO Redis adapter' : 'in-memory Socket.IO adapter';
+  const fanout = config.redisUrl ? 'Socket.IO Redis streams adapter' : 'in-memory Socket.IO adapter';
   logger.info({ url: app.url, store, counters, fanout, economyPreset: config.economyPreset }, 'server listening');
   console.log(`Chat server listening on ${app.url}\n  store: ${store}\n  counters: ${counters}\n  fan-out: ${fanout}`);
 
