@@ -43,6 +43,7 @@ import { createPurchaseStore } from './shop/store.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { createPresenceTracker } from './realtime/presence.js';
 import { announcePresence } from './realtime/presence-feature.js';
+import { guardRecoveredSessions } from './realtime/recovery-guard.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -128,6 +129,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     purchases: await createPurchaseStore(backend),
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
   };
+  if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
   ctx.presence.start((userIds) => {
     for (const userId of userIds) void announcePresence(ctx, userId, false);

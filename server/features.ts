@@ -17,8 +17,7 @@ import { shopFeature } from './shop/feature.js';
 // Chat essentials (issue 10)
 import { typingFeature } from './realtime/typing-feature.js';
 import { presenceFeature } from './realtime/presence-feature.js';
-import { recoveryFeature } from './realtime/recovery-feature.js';
-const chatEssentialsFeatures: Feature[] = [recoveryFeature, typingFeature, presenceFeature];
+const chatEssentialsFeatures: Feature[] = [typingFeature, presenceFeature];
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`

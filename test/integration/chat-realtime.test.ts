@@ -130,6 +130,37 @@ describe('reconnect without loss', () => {
     readerSock.close();
   });
 
+  it('a room the user was removed from during the gap is not recovered, nor its missed messages', async () => {
+    const owner = await registerUser(srv, 'Mod');
+    const reader = await registerUser(srv, 'Kicked');
+    const kept = await createRoom(owner, 'public', 'kept');
+    const lost = await createRoom(owner, 'public', 'lost');
+    const ownerSock = await sockets.open(srv, owner);
+    const readerSock = await connectManual(srv.url, reader.token);
+    await joinRoom(readerSock, kept.id);
+    await joinRoom(readerSock, lost.id);
+    const got = collect(readerSock, 'message:new');
+    const left = collect(readerSock, 'room:member-left');
+    const gone = waitFor(ownerSock, 'presence', (e) => e.userId === reader.id && !e.online);
+    readerSock.io.engine.close();
+    await gone;
+    expect((await owner.api.post(`/api/rooms/${lost.id}/kick`, { userId: reader.id })).status).toBe(200);
+    await say(ownerSock, lost.id, 'said after the kick');
+    await say(ownerSock, kept.id, 'missed in kept');
+    const back = new Promise<void>((resolve) => readerSock.once('connect', () => resolve()));
+    readerSock.connect();
+    await back;
+    expect(readerSock.recovered).toBe(true);
+    await say(ownerSock, lost.id, 'later in lost');
+    const marker = waitFor(readerSock, 'message:new', (m) => m.body === 'marker');
+    await say(ownerSock, kept.id, 'marker');
+    await marker;
+    expect(got.map((m) => m.body)).toEqual(['missed in kept', 'marker']);
+    // The kick itself still reaches the kicked user.
+    expect(left).toEqual([{ roomId: lost.id, userId: reader.id, reason: 'kicked' }]);
+    readerSock.close();
+  });
+
   it('after a longer gap (no recovery), the catch-up route returns what was missed, once', async () => {
     const { member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const lastSeen = await say(ownerSock, room.id, 'last seen');
