@@ -26,7 +26,9 @@ export const typingFeature: Feature = {
       if (retryAfterMs > 0) throw new AppError('RATE_LIMITED', 'Typing notices are throttled', { retryAfterMs });
       const user = summaryOf(await ctx.userSummaries.many([userId]), userId);
       const expiresAt = new Date(ctx.clock.now().getTime() + ctx.config.typingTtlMs).toISOString();
-      socket.to(roomChannel(p.roomId)).emit('typing', { roomId: p.roomId, user, expiresAt });
+      // Volatile: a notice that cannot be delivered now is stale by the time it could be, so it is
+      // neither buffered nor replayed to a recovering client.
+      socket.volatile.to(roomChannel(p.roomId)).emit('typing', { roomId: p.roomId, user, expiresAt });
       return { roomId: p.roomId, expiresAt };
     });
   },

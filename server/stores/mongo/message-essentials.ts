@@ -108,6 +108,8 @@ export function createMongoMessageEssentials(
     },
     async search(roomId, query, opts) {
       checkPageLimit(opts.limit);
+      // $text fails on a collection whose text index is not built yet.
+      await ready();
       const text = mongoTextSearch(query);
       if (text === null) return { items: [], nextCursor: null };
       const docs = await Messages.find({ roomId, deletedAt: null, $text: { $search: text }, ...olderThan(opts.before) })
