@@ -100,11 +100,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMaxDisconnectionMs, skipMiddlewares: false } }
       : {}),
   });
-  const streamReaders: Redis[] = [];
+  // The adapter's own reading clients (it makes them as it goes), closed with the node.
+  let streamReaders: readonly Redis[] = [];
   if (redisClients.length === 2) {
     const { adapter, readers } = redisStreamsAdapter(redisClients[1]!, config.redisPrefix, logger);
     io.adapter(adapter);
-    streamReaders.push(...readers);
+    streamReaders = readers;
   }
 
   const counters = createCounters(redis, config.redisPrefix);

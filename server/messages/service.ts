@@ -22,7 +22,7 @@ export interface MessageServiceDeps {
   summaries: UserSummaryResolver;
 }
 
-/** Text messages, history, reactions and helpful votes. */
+/** Text messages, history, reactions and helpful votes; edits, deletions, replies, read markers, catch-up and search (issue 10). */
 export class MessageService {
   constructor(private readonly deps: MessageServiceDeps) {}
 
