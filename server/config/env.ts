@@ -56,8 +56,8 @@ const envSchema = z.object({
   RECOVERY_MAX_DISCONNECTION_MS: z.coerce.number().int().min(0).max(60 * 60 * 1000).default(2 * 60 * 1000),
   /** Largest `unread` / `mentions` count a room view reports (counting stops there). */
   UNREAD_COUNT_MAX: z.coerce.number().int().min(1).max(10_000).default(100),
-  /** Reactions only gold tier and above may use (comma separated). */
-  ADVANCED_EMOJIS: z.string().max(2000).default('🔥,💎,🚀,🎉,👑,🦄,🌈,⚡'),
+  /** Reactions only gold tier and above may use (comma separated); everyday ones (👍 🎉 🔥 …) stay open to all. */
+  ADVANCED_EMOJIS: z.string().max(2000).default('🦄,🐉,🪐,🌋,💫,🧿,🪩,🫶'),
 });
 
 export type AppConfig = {
