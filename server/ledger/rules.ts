@@ -192,19 +192,18 @@ export function applyLeg(state: AccountState, kind: EntryKind, amount: number): 
   };
 }
 
+/** True when two account states hold the same balance and counters. */
+export function sameAccountState(a: AccountState, b: AccountState): boolean {
+  return a.balance === b.balance && a.totalEarned === b.totalEarned && a.totalSpent === b.totalSpent && a.totalGifted === b.totalGifted && a.totalReceived === b.totalReceived;
+}
+
 /**
  * The read-back check: what the store holds after the write must be exactly the state before
  * plus the leg, and a user balance is never negative.
  */
 export function assertReadBack(account: AccountId, before: AccountState, kind: EntryKind, amount: number, after: AccountState): void {
   const expected = applyLeg(before, kind, amount);
-  const same =
-    expected.balance === after.balance &&
-    expected.totalEarned === after.totalEarned &&
-    expected.totalSpent === after.totalSpent &&
-    expected.totalGifted === after.totalGifted &&
-    expected.totalReceived === after.totalReceived;
-  if (!same) throw new LedgerInvariantError(`account ${account} read back differs from the write`, { account, expected, actual: after });
+  if (!sameAccountState(expected, after)) throw new LedgerInvariantError(`account ${account} read back differs from the write`, { account, expected, actual: after });
   if (isGuarded(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
 }
 

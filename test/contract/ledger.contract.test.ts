@@ -6,7 +6,6 @@ import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
 import { awardEntry, earnEntry, giftEntry, grantEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
-import { CarryConflictError } from '../../server/ledger/rules.js';
 
 const backends = await contractBackends('ledger');
 
@@ -198,11 +197,31 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     const draft = (k: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry('a', 1, { idempotencyKey: k, activity: 'send_message' })), carry: { userId: 'a', nanos, expectedNanos } });
     expect((await store.post([draft('s1', 100_000_000, 0)]))[0]?.status).toBe('posted');
     // Another node's award computed from 0 too: it must recompute, not overwrite 0.1 with its own.
-    await expect(store.post([draft('s2', 300_000_000, 0)])).rejects.toThrow(CarryConflictError);
+    expect(await store.post([draft('s2', 300_000_000, 0)])).toEqual([{ status: 'carry_conflict', userId: 'a', expected: 0, actual: 100_000_000 }]);
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 1 }, carryNanos: 100_000_000 });
     expect(await store.findByIdempotencyKey('s2')).toBeNull();
     expect((await store.post([draft('s2', 400_000_000, 100_000_000)]))[0]?.status).toBe('posted');
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 400_000_000 });
+  });
+
+  it('a stale carry refuses its own draft only: the rest of the batch posts, a later carry sees the batch', async () => {
+    const store = await openStore();
+    const award = (k: string, user: string, nanos: number, expectedNanos: number) => ({
+      ...stamp(earnEntry(user, 1, { idempotencyKey: k, activity: 'send_message' })),
+      carry: { userId: user, nanos, expectedNanos },
+    });
+    const outcomes = await store.post([
+      award('b1', 'a', 100, 0),
+      award('b2', 'a', 200, 0), // computed from the remainder b1 replaced
+      award('b3', 'a', 300, 100), // computed after b1: it fits
+      award('b4', 'z', 5, 0),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['posted', 'carry_conflict', 'posted', 'posted']);
+    expect(outcomes[1]).toEqual({ status: 'carry_conflict', userId: 'a', expected: 0, actual: 100 });
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 300 });
+    expect(await store.accountWithCarry('z')).toMatchObject({ account: { balance: 1 }, carryNanos: 5 });
+    expect(await store.findByIdempotencyKey('b2')).toBeNull();
+    expect(await store.audit()).toMatchObject({ ok: true, entries: 3, minted: 3 });
   });
 
   it('after thousands of random operations the audit passes and balances equal a simple model', async () => {
