@@ -18,6 +18,8 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A backing service is unavailable' },
+  // Record stores (issue 15): the database has no usable server (no primary, network down).
+  STORE_UNAVAILABLE: { status: 503, message: 'The database cannot be reached right now; try again shortly' },
 
   // Authentication and authorization
   UNAUTHENTICATED: { status: 401, message: 'Authentication required' },
