@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './db.js';
+import { checkPageLimit, toPage } from '../page.js';
 import { judgeAudit } from '../../ledger/audit.js';
 import {
   NO_ACTIVITY,
@@ -216,12 +217,11 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       where.push(`${source.idColumn} < ?`);
       params.push(query.before);
     }
+    checkPageLimit(query.limit);
     params.push(query.limit + 1);
     const sql = `SELECT ${source.idColumn} AS id FROM ${source.table} WHERE ${where.join(' AND ')} ORDER BY ${source.idColumn} DESC LIMIT ?`;
-    const ids = (prepare(sql).all(...params) as Array<{ id: string }>).map((r) => r.id);
-    const page = ids.slice(0, query.limit);
-    const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
-    return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
+    const page = toPage(prepare(sql).all(...params) as Array<{ id: string }>, query.limit);
+    return { items: page.items.map((r) => readEntry(stmt.entryById.get(r.id)!)), nextCursor: page.nextCursor };
   }
 
   /** Statements whose shape depends on the number of legs or keys, prepared once per size. */
