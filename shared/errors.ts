@@ -4,7 +4,7 @@
  *
  * Codes are stable API: clients switch on them. Add a code here (with its status and a default
  * message) before using it; `test/unit/errors.test.ts` checks every code is documented in
- * docs/errors.md.
+ * docs/errors.md and used (quoted) somewhere in server/, shared/ or web/.
  */
 export const ERROR_CATALOGUE = {
   // Generic request problems
@@ -12,7 +12,6 @@ export const ERROR_CATALOGUE = {
   MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
   PAYLOAD_NOT_OBJECT: { status: 400, message: 'The payload must be an object' },
   UNKNOWN_EVENT: { status: 400, message: 'No such event' },
-  NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
@@ -33,7 +32,6 @@ export const ERROR_CATALOGUE = {
   // Rooms
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
   NOT_A_MEMBER: { status: 403, message: 'You are not a member of this room' },
-  NOT_INVITED: { status: 403, message: 'This room is private: an invite is needed' },
   BANNED_FROM_ROOM: { status: 403, message: 'You are banned from this room' },
   NOT_ROOM_MODERATOR: { status: 403, message: 'Only the owner or a moderator may do this' },
   NOT_ROOM_OWNER: { status: 403, message: 'Only the room owner may do this' },
