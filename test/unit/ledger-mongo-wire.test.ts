@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
-import { AUDIT_PAGE_DOCS, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
+import { AUDIT_PAGE_DOCS, GUARD_RETRIES_MAX, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
 import { ensureIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry } from '../../server/ledger/ports.js';
 import { earnEntry, giftEntry, type DraftInput } from '../../server/ledger/entries.js';
@@ -243,6 +243,23 @@ describe('MongoDB ledger adapter on the wire', () => {
     expect(sent.filter((c) => c['startTransaction']).map((c) => String(c['txnNumber']))).toHaveLength(2);
     expect(sent.map(commandName)).toContain('aborttransaction');
     expect(coll('ledger_accounts').find((d) => d['_id'] === userAccount('a'))).toMatchObject({ balance: 4 });
+  });
+
+  it('bounds the re-runs when every snapshot is stale: the last run trusts its refusal', async () => {
+    const { fake, store, coll } = await start({
+      override: (c) =>
+        commandName(c) === 'find' && c['find'] === 'ledger_accounts' && c['txnNumber'] !== undefined
+          ? { cursor: { id: Long.fromNumber(0), ns: 'db.ledger_accounts', firstBatch: [{ _id: userAccount('a'), balance: 2, totalEarned: 2, totalSpent: 0, totalGifted: 0, totalReceived: 0 }] }, ok: 1 }
+          : undefined,
+    });
+    coll('ledger_accounts').push({ _id: userAccount('a'), balance: 9, totalEarned: 9, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
+    const from = fake.commands.length;
+    const [outcome] = await store.post([stamp(giftEntry('a', 'b', 5, { idempotencyKey: 'gift:a:1' }))]);
+    expect(outcome).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 2, needed: 5 });
+    const sent = dataCommands(fake, from);
+    expect(sent.filter((c) => c['startTransaction'])).toHaveLength(GUARD_RETRIES_MAX);
+    expect(sent.filter((c) => c['txnNumber'] === undefined)).toHaveLength(GUARD_RETRIES_MAX - 1);
+    expect(commandName(sent.at(-1)!)).toBe('committransaction');
   });
 
   it('trusts a refusal the latest committed balance confirms: one transaction, one extra read', async () => {

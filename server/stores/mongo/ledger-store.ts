@@ -254,11 +254,16 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       assertPostable(entries);
       await ensureIndexes();
       let duplicateRaces = 0;
-      for (let attempt = 1; ; attempt++) {
+      let staleRefusals = 0;
+      for (;;) {
         try {
-          return await postBatch(entries, attempt < GUARD_RETRIES_MAX);
+          // The last allowed run trusts its refusals instead of checking them again.
+          return await postBatch(entries, staleRefusals < GUARD_RETRIES_MAX - 1);
         } catch (err) {
-          if (err instanceof StaleGuardRead) continue;
+          if (err instanceof StaleGuardRead) {
+            staleRefusals++;
+            continue;
+          }
           // A concurrent transaction committed the same key after this one's snapshot: the
           // insert fails with 11000 and MongoDB aborts the transaction. Running it again reads
           // the committed entry and answers `duplicate`.
