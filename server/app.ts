@@ -41,6 +41,9 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+import { createRateLimits } from './limits/rate-limits.js';
+import { httpRateLimits } from './http/rate-limit.js';
+import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -119,6 +122,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     balanceNotifier, awards: observeAwards(awards, engagement), engagement,
     abuse,
     purchases: await createPurchaseStore(backend),
+    rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
   };
   installEngagement(ctx);
   followPeerReloads(ctx);
@@ -158,6 +162,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     feature.routes?.(api, ctx);
     feature.events?.(registry, ctx);
   }
+  // Rate limits at the transports (issue 9): before any route or event handler runs.
+  app.use('/api', httpRateLimits(ctx.rateLimits, tokens));
+  limitSocketEvents(registry, ctx.rateLimits);
   app.use('/api', api);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -169,8 +176,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       socket.data.auth = await authenticate(raw);
       // The same client-address rule as HTTP's req.ip (TRUST_PROXY), so sockets and requests agree.
       socket.data.ip = proxyaddr(socket.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
-      // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
-      for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      // One of the user's SOCKETS_PER_USER_MAX slots, given back on disconnect or a refusal below.
+      const giveSlotBack = await takeSocketSlot(socket, ctx.rateLimits);
+      try {
+        // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
+        for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      } catch (err) {
+        giveSlotBack();
+        throw err;
+      }
       next();
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('INTERNAL');

@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { UserRecord, UserStore } from '../stores/ports.js';
 import type { TokenService } from './jwt.js';
-import type { LoginLimiter } from './login-limiter.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { hashSecret, verifySecret } from './passwords.js';
 import { PerKeyQueue } from '../lib/per-key-queue.js';
 
@@ -28,7 +28,8 @@ export interface AccountDeps {
   tokens: TokenService;
   clock: Clock;
   newId: IdGenerator;
-  limiter: LoginLimiter;
+  /** Login attempts per address and per username (LOGIN_FAILURES_PER_*_MAX). */
+  limits: RateLimits;
   /** Lower-cased usernames that become admin when they register. */
   adminUsernames: readonly string[];
 }
@@ -39,7 +40,7 @@ export function newInviteCode(): string {
 }
 
 export function createAccountService(deps: AccountDeps): AccountService {
-  const { users, tokens, clock, newId, limiter } = deps;
+  const { users, tokens, clock, newId, limits } = deps;
   const loginAttempts = new PerKeyQueue();
   // Unknown usernames still cost one scrypt, so response time does not reveal which names exist.
   let dummyHash: Promise<string> | undefined;
@@ -79,17 +80,23 @@ export function createAccountService(deps: AccountDeps): AccountService {
   };
 
   async function loginNow(input: z.output<typeof loginBody>, ip: string): Promise<SessionResult> {
-    const retryAfterSeconds = limiter.retryAfterSeconds(input.username, ip);
-    if (retryAfterSeconds > 0) throw new AppError('RATE_LIMITED', 'Too many failed logins: try again later', { retryAfterSeconds });
+    // Every attempt takes a point from its address and its username first, atomically (in Redis
+    // across nodes), and a success gives them back: only failures stay counted, and a burst
+    // cannot get more guesses through than the limit, on one node or many.
+    const username = input.username.toLowerCase();
+    await limits.consume('loginFailureAddress', ip);
+    try {
+      await limits.consume('loginFailureUsername', username);
+    } catch (err) {
+      await limits.reward('loginFailureAddress', ip);
+      throw err;
+    }
     const user = await users.findByUsername(input.username);
     const ok = user
       ? await verifySecret(input.password, user.passwordHash)
       : await verifySecret(input.password, await (dummyHash ??= hashSecret(randomBytes(16).toString('hex')))).then(() => false);
-    if (!user || !ok) {
-      limiter.recordFailure(input.username, ip);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
-    limiter.reset(input.username, ip);
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    await Promise.all([limits.reward('loginFailureAddress', ip), limits.reward('loginFailureUsername', username)]);
     if (user.bannedAt) throw new AppError('FORBIDDEN', 'The account is banned');
     return session(user);
   }

@@ -1,6 +1,5 @@
 import type { Feature } from '../feature.js';
 import { createAccountService } from './accounts.js';
-import { createLoginLimiter } from './login-limiter.js';
 import { authRoutes } from './routes.js';
 
 /** Accounts: register (with an optional referral invite code) and login. */
@@ -12,7 +11,7 @@ export const authFeature: Feature = {
       tokens: ctx.tokens,
       clock: ctx.clock,
       newId: ctx.newId,
-      limiter: createLoginLimiter(ctx.clock),
+      limits: ctx.rateLimits,
       adminUsernames: ctx.config.adminUsernames,
     });
     authRoutes(api, accounts, ctx);

@@ -16,6 +16,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(err);
     if (appError.code === 'INTERNAL') (req.log ?? logger).error({ err }, 'request failed');
     if (res.headersSent) return;
+    // RFC 9110 Retry-After, in whole seconds, for clients and proxies that do not read the body.
+    const retryAfterMs = appError.code === 'RATE_LIMITED' ? appError.details?.['retryAfterMs'] : undefined;
+    if (typeof retryAfterMs === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     res.status(appError.status).json({ error: appError.toBody() });
   };
 }

@@ -14,6 +14,9 @@ export type EventHandler<E extends ClientEventName, S extends z.ZodTypeAny> = (
   payload: z.output<S>,
 ) => Promise<AckData<E>>;
 
+/** A check before an event's handler (see `EventRegistry.guard`). */
+export type EventGuard = (socket: AppSocket) => Promise<void>;
+
 interface Registered {
   schema: z.ZodTypeAny;
   handler: (socket: AppSocket, payload: unknown) => Promise<unknown>;
@@ -27,6 +30,8 @@ interface Registered {
  */
 export class EventRegistry {
   private readonly events = new Map<string, Registered>();
+  /** Checks run before an event's schema and handler (rate limits); a throw is the ack's error. */
+  private readonly guards = new Map<string, EventGuard>();
   /** Handlers still running, so shutdown can let in-flight writes finish before stores close. */
   private readonly inflight = new Set<Promise<void>>();
   private sequence = 0;
@@ -37,6 +42,15 @@ export class EventRegistry {
   on<E extends ClientEventName, S extends z.ZodTypeAny>(event: E, schema: S, handler: EventHandler<E, S>): void {
     if (this.events.has(event)) throw new Error(`event ${event} registered twice`);
     this.events.set(event, { schema, handler: handler as Registered['handler'] });
+  }
+
+  /**
+   * Adds a check that runs before `event`'s schema and handler, e.g. a rate limit: an AppError it
+   * throws is the ack's error and the handler does not run. One guard per event.
+   */
+  guard(event: ClientEventName, check: EventGuard): void {
+    if (this.guards.has(event)) throw new Error(`event ${event} guarded twice`);
+    this.guards.set(event, check);
   }
 
   has(event: string): boolean {
@@ -83,9 +97,11 @@ export class EventRegistry {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       return reply({ ok: false, error: new AppError('PAYLOAD_NOT_OBJECT').toBody() });
     }
-    const parsed = registered.schema.safeParse(payload);
-    if (!parsed.success) return reply({ ok: false, error: validationError(parsed.error).toBody() });
     try {
+      // Before the schema: a flood of invalid payloads is limited like a flood of valid ones.
+      await this.guards.get(event)?.(socket);
+      const parsed = registered.schema.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: validationError(parsed.error).toBody() });
       const data = await registered.handler(socket, parsed.data);
       reply({ ok: true, data });
     } catch (err) {
