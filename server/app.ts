@@ -31,6 +31,7 @@ import { RoomService } from './rooms/service.js';
 import { MessageService } from './messages/service.js';
 import { FileService } from './files/service.js';
 import { createUploadLimits } from './files/limits.js';
+import { memoryQuotaHolds, redisQuotaHolds } from './files/quota-holds.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
@@ -107,7 +108,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
   const messageService = new MessageService(chatDeps);
-  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
+  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
