@@ -45,6 +45,8 @@ import { createPurchaseStore } from './shop/store.js';
 import { createRateLimits } from './limits/rate-limits.js';
 import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
+import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
+import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -77,7 +79,6 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
-  const authenticate = createAuthenticate(tokens, stores.users);
   const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
 
   const redisClients: Redis[] = [];
@@ -92,6 +93,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     redisClients.push(redis, pub, sub);
     await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
   }
+
+  // Sessions (issue 9): logouts and password changes, shared like the other counters.
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
+  const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
 
   const app = express();
   const http = createServer(app);
@@ -124,6 +129,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     abuse,
     purchases: await createPurchaseStore(backend),
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
+    sessions,
   };
   installEngagement(ctx);
   followPeerReloads(ctx);
@@ -165,6 +171,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   }
   // Rate limits at the transports (issue 9): before any route or event handler runs.
   app.use('/api', httpRateLimits(ctx.rateLimits, tokens));
+  registry.guardAll(sessionGuard(clock));
   limitSocketEvents(registry, ctx.rateLimits);
   app.use('/api', api);
   app.use(notFoundHandler);
@@ -186,6 +193,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
         giveSlotBack();
         throw err;
       }
+      armSessionExpiry(socket, clock);
       next();
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('INTERNAL');

@@ -32,6 +32,8 @@ export class EventRegistry {
   private readonly events = new Map<string, Registered>();
   /** Checks run before an event's schema and handler (rate limits); a throw is the ack's error. */
   private readonly guards = new Map<string, EventGuard>();
+  /** Checks run before every event's own guard (the session's expiry). */
+  private readonly everyEvent: EventGuard[] = [];
   /** Handlers still running, so shutdown can let in-flight writes finish before stores close. */
   private readonly inflight = new Set<Promise<void>>();
   private sequence = 0;
@@ -51,6 +53,11 @@ export class EventRegistry {
   guard(event: ClientEventName, check: EventGuard): void {
     if (this.guards.has(event)) throw new Error(`event ${event} guarded twice`);
     this.guards.set(event, check);
+  }
+
+  /** Adds a check that runs before every registered event (after the unknown-event answer). */
+  guardAll(check: EventGuard): void {
+    this.everyEvent.push(check);
   }
 
   has(event: string): boolean {
@@ -99,6 +106,7 @@ export class EventRegistry {
     }
     try {
       // Before the schema: a flood of invalid payloads is limited like a flood of valid ones.
+      for (const check of this.everyEvent) await check(socket);
       await this.guards.get(event)?.(socket);
       const parsed = registered.schema.safeParse(payload);
       if (!parsed.success) return reply({ ok: false, error: validationError(parsed.error).toBody() });

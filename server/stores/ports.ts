@@ -46,6 +46,8 @@ export interface UserStore {
   setRole(id: string, role: UserRole): Promise<void>;
   setPinHash(id: string, pinHash: string): Promise<void>;
   setBanned(id: string, bannedAt: Date | null): Promise<void>;
+  // Sessions (issue 9): POST /api/auth/password.
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
 }
 
 export interface RoomRecord {
