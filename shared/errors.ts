@@ -88,6 +88,11 @@ export const ERROR_CATALOGUE = {
 
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
+
+  // Economy integrity, infrastructure half (issue 9): encodings, room authority, sessions
+  BODY_ENCODING_INVALID: { status: 400, message: 'The request body does not decode with its Content-Encoding' },
+  CANNOT_LIFT_OWNER_BAN: { status: 403, message: 'Only the room owner may lift a ban the owner made' },
+  TOKEN_REVOKED: { status: 401, message: 'The session was ended (logout or password change): log in again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
