@@ -7,6 +7,7 @@ import type { EconomyConfig } from '../economy/config/schema.js';
 import { roomRewardsOpening } from '../economy/rules/room-rewards.js';
 import type { RoomRecord } from '../stores/ports.js';
 import { reserveRewardLimits } from './reward-limits.js';
+import { refuseIneligible } from '../earning/gate-refusal.js';
 import { grantEntry } from '../ledger/entries.js';
 import type { JournalEntry } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
@@ -117,9 +118,7 @@ export class RewardService {
    */
   private async checkEligible(moderatorId: string, room: RoomRecord, req: RewardRequest, config: EconomyConfig): Promise<void> {
     const at = this.ctx.clock.now();
-    const refusal = await this.ctx.awards.gateRefusal({ userId: req.userId, activity: 'room_reward' }, at);
-    if (refusal === 'CAPS_UNAVAILABLE' || refusal === 'LEDGER_UNAVAILABLE') throw new AppError('SERVICE_UNAVAILABLE', 'Reward eligibility cannot be checked right now');
-    if (refusal) throw new AppError('RECIPIENT_NOT_ELIGIBLE', undefined, { reason: refusal });
+    await refuseIneligible(this.ctx.awards, { userId: req.userId, activity: 'room_reward' }, at);
     const { roomMinAgeHours, roomMinActiveMembers } = config.roomRewards;
     if (roomMinAgeHours === 0 && roomMinActiveMembers === 0) return;
     let activeMembers = 0;
