@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AwardOutcome } from '../../shared/events.js';
-import { client } from '../support/http.js';
 import { emitAck, type TestSocket } from '../support/socket.js';
 import { createRoom, joinRoom, socketPool, type TestUser } from './chat-fixtures.js';
 import { registerFrom } from './engagement-fixtures.js';
+import { freshUser, HOUR_MS } from './integrity-fixtures.js';
 import { balanceOf, startEarningServer, uploadFile, type EarningServer } from './earning-fixtures.js';
 
 /**
@@ -12,7 +12,6 @@ import { balanceOf, startEarningServer, uploadFile, type EarningServer } from '.
  * with the peer policy, voters/reactors/viewers must also be a day old and have sent a message.
  * Alts now earn the author nothing; independent peers still do.
  */
-const HOUR = 3_600_000;
 const AUTHOR_ADDRESS = '127.0.0.1';
 
 let srv: EarningServer;
@@ -31,11 +30,7 @@ afterAll(async () => {
   await srv.stop();
 });
 
-/** `user` with a token signed at the server's (manual) time, so it outlives clock moves. */
-const fresh = (u: TestUser): TestUser => {
-  const token = srv.ctx.tokens.sign({ userId: u.id, username: u.username, role: 'user' });
-  return { ...u, token, api: client(srv.url, token) };
-};
+const fresh = (u: TestUser): TestUser => freshUser(srv, u);
 const send = (socket: TestSocket, roomId: string) => emitAck(socket, 'message:send', { roomId, clientMessageId: `pm-${++seq}`, body: `message ${seq}` });
 const awardOf = (ack: { ok: boolean; data?: { award?: AwardOutcome | null } }): AwardOutcome | null | undefined => ack.data?.award;
 
@@ -45,7 +40,7 @@ async function cast() {
   const alts = [await registerFrom(srv, AUTHOR_ADDRESS, {}, 'alt'), await registerFrom(srv, AUTHOR_ADDRESS, {}, 'alt'), await registerFrom(srv, AUTHOR_ADDRESS, {}, 'alt')];
   const peers = [await registerFrom(srv, '127.0.0.2', {}, 'peer'), await registerFrom(srv, '127.0.0.3', {}, 'peer')];
   const newcomer = await registerFrom(srv, '127.0.0.4', {}, 'new');
-  srv.clock.advance(25 * HOUR);
+  srv.clock.advance(25 * HOUR_MS);
   const late = await registerFrom(srv, '127.0.0.5', {}, 'late'); // registered now: too new
   const room = await createRoom(fresh(author));
   const sockets = new Map<string, TestSocket>();

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
-import { client } from '../support/http.js';
 import { emitAck, type TestSocket } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { as } from './engagement-fixtures.js';
 import { makeAdmin, overridesFile, rid } from './gifts-fixtures.js';
+import { freshUser, HOUR_MS } from './integrity-fixtures.js';
 
 /**
  * Issue 9, row 1: an owner rewards their own alt account across many rooms. Replayed on the
@@ -14,7 +14,6 @@ import { makeAdmin, overridesFile, rid } from './gifts-fixtures.js';
  * most `granterDailyTokens` a day; refused rewards use up no budget; the award gate and the room
  * opening rule (age, independent members) apply to every reward.
  */
-const HOUR = 3_600_000;
 const LIMITS = { roomRewards: { recipientDailyTokens: 100, granterDailyTokens: 150 } };
 
 const reward = (socket: TestSocket, p: { roomId: string; userId: string; amount: number; requestId?: string }) =>
@@ -76,8 +75,8 @@ describe('room rewards on the embedded default (SQLite, in-process counters)', (
     expect(await reward(ownerSocket, { roomId: rooms[2]!, userId: alts[1]!.id, amount: 50 })).toMatchObject({ ok: true });
     expect(await reward(ownerSocket, { roomId: rooms[3]!, userId: alts[1]!.id, amount: 1 })).toMatchObject({ ok: false, error: { code: 'REWARD_GRANTER_CAP_REACHED', details: { remainingTokens: 0, cap: 150 } } });
 
-    clock.advance(24 * HOUR);
-    const fresh = await pool.open(srv, { ...owner, token: srv.ctx.tokens.sign({ userId: owner.id, username: owner.username, role: 'user' }) });
+    clock.advance(24 * HOUR_MS);
+    const fresh = await pool.open(srv, freshUser(srv, owner));
     expect(await reward(fresh, { roomId: rooms[3]!, userId: alts[1]!.id, amount: 1 })).toMatchObject({ ok: true });
   });
 
@@ -118,10 +117,7 @@ describe('room opening rule: minimum age and independent members', () => {
     await srv.stop();
   });
 
-  const fresh = (u: TestUser): TestUser => {
-    const token = srv.ctx.tokens.sign({ userId: u.id, username: u.username, role: 'user' });
-    return { ...u, token, api: client(srv.url, token) };
-  };
+  const fresh = (u: TestUser): TestUser => freshUser(srv, u);
 
   it("a new room, or one whose other members are the owner's invitees, new or silent accounts, mints nothing", async () => {
     const owner = await registerUser(srv, 'opener');
@@ -137,7 +133,7 @@ describe('room opening rule: minimum age and independent members', () => {
       error: { code: 'ROOM_REWARDS_NOT_OPEN', details: { ageHours: 0, minAgeHours: 24, activeMembers: 0, minActiveMembers: 2 } },
     });
 
-    clock.advance(25 * HOUR);
+    clock.advance(25 * HOUR_MS);
     pool.closeAll();
     // Old enough now, but the stranger has sent nothing and the invitee is linked to the owner.
     const strangerSocket = await pool.open(srv, fresh(stranger));
@@ -150,7 +146,7 @@ describe('room opening rule: minimum age and independent members', () => {
 
     // A second independent, active member opens the budget.
     const other = await registerUser(srv, 'other');
-    clock.advance(25 * HOUR);
+    clock.advance(25 * HOUR_MS);
     const otherSocket = await pool.open(srv, fresh(other));
     await joinRoom(otherSocket, room.id);
     expect(await emitAck(otherSocket, 'message:send', { roomId: room.id, clientMessageId: rid('m'), body: 'present' })).toMatchObject({ ok: true });
