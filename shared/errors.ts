@@ -74,6 +74,14 @@ export const ERROR_CATALOGUE = {
   GIFT_DAILY_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past your daily gifting allowance' },
   GIFT_DAILY_COUNT_EXCEEDED: { status: 429, message: 'You have sent the most gifts allowed today' },
   ROOM_BUDGET_EXHAUSTED: { status: 409, message: "The room's daily reward budget is spent" },
+  // Economy integrity (issue 9): room rewards, vesting, refunds (docs/anti-abuse.md)
+  RECIPIENT_NOT_ELIGIBLE: { status: 409, message: 'The recipient may not receive tokens now (earning suspended or banned)' },
+  ROOM_REWARDS_NOT_OPEN: { status: 409, message: "The room's reward budget is not open yet (room too new or too few independent members)" },
+  REWARD_RECIPIENT_CAP_REACHED: { status: 409, message: 'The recipient has received the most room rewards allowed today, over all rooms' },
+  REWARD_GRANTER_CAP_REACHED: { status: 409, message: 'You have granted the most room rewards allowed today, over all rooms' },
+  GIFT_TOKENS_VESTING: { status: 409, message: 'Tokens received by gift or reward can be gifted onward only after a hold' },
+  GIFT_NEW_ACCOUNT_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past the daily gifting allowance of a new account' },
+  ITEM_USED: { status: 409, message: 'The item already produced something that lasts: it cannot be refunded' },
   CANNOT_REWARD_SELF: { status: 403, message: 'You cannot reward yourself' },
 
   // Shop
