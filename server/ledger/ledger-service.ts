@@ -175,6 +175,7 @@ export function createLedgerService(
       allUsersSumsByActivity: (query) => store.allUsersSumsByActivity(query),
       countActiveUsers: (query) => store.countActiveUsers(query),
       netFlows: (accounts, since) => store.netFlows(accounts, since),
+      firstEntryAt: () => store.firstEntryAt(),
     },
     async flush() {
       drain();

@@ -202,7 +202,9 @@ export interface LedgerStore {
   countActiveUsers(query: AllUsersSumsQuery): Promise<number>;
   /** Per account, the sum of its legs (signed) with createdAt >= since (all time without it). */
   netFlows(accounts: readonly AccountId[], since?: Date): Promise<Record<string, number>>;
+  /** When the first journal entry was written; null for an empty journal (analytics: observed days, issue 9). */
+  firstEntryAt(): Promise<Date | null>;
 }
 
 /** The read-only economy-wide queries, exposed on LedgerService as `queries` (rewards list, insights). */
-export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows'>;
+export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt'>;

@@ -144,9 +144,12 @@ export type CounterDelta = Omit<AccountState, 'balance'>;
 
 /**
  * How one leg moves its user account's lifetime counters. The rules (docs/ledger.md):
- * - credits of earn, grant and award count as earned: tokens that came into existence for the user;
+ * - credits of earn and award count as earned: tokens the user's own activity (or an admin's
+ *   award) brought into existence;
  * - a gift's debit counts as gifted for the sender and its credit as received for the recipient
  *   (received is not "earned": it moved between users, nothing was minted);
+ * - a grant's credit (a room reward) counts as received, not earned: another user decided it, so
+ *   it must not raise a tier computed from lifetime earned (issue 9, docs/economy.md);
  * - debits of spend count as spent;
  * - refund, penalty, decay and adjustment move the balance only. A refund does not lower totalSpent
  *   and does not count as earned: lifetime counters only ever grow, so tiers based on them never
@@ -155,8 +158,8 @@ export type CounterDelta = Omit<AccountState, 'balance'>;
 export function counterDelta(kind: EntryKind, amount: number): CounterDelta {
   const delta = { totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 };
   if (amount > 0) {
-    if (kind === 'earn' || kind === 'grant' || kind === 'award') delta.totalEarned = amount;
-    else if (kind === 'gift') delta.totalReceived = amount;
+    if (kind === 'earn' || kind === 'award') delta.totalEarned = amount;
+    else if (kind === 'gift' || kind === 'grant') delta.totalReceived = amount;
   } else if (amount < 0) {
     if (kind === 'spend') delta.totalSpent = -amount;
     else if (kind === 'gift') delta.totalGifted = -amount;

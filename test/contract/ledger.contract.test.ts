@@ -340,6 +340,24 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(await store.countAccountsAtLeast('balance', [0, 5, 46])).toEqual([4, 3, 0]);
   });
 
+  // Economy integrity (issue 9): analytics divide by the days the journal really covers.
+  it('answers when the first entry was written, null for an empty journal', async () => {
+    const store = await openStore();
+    expect(await store.firstEntryAt()).toBeNull();
+    const first = stamp(earnEntry('a', 3, { idempotencyKey: key('m'), activity: 'send_message' }));
+    await store.post([first]);
+    await store.post([stamp(earnEntry('b', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    expect(await store.firstEntryAt()).toEqual(first.createdAt);
+  });
+
+  // Economy integrity (issue 9): a room reward is received, not earned (tiers cannot be borrowed).
+  it('counts a grant credit as received, an award credit as earned', async () => {
+    const store = await openStore();
+    await store.post([stamp(grantEntry('g', 7, { idempotencyKey: key('grant'), actorId: 'mod', roomId: 'r' }))]);
+    await store.post([stamp(awardEntry('g', 5, { idempotencyKey: key('award'), actorId: 'admin' }))]);
+    expect(await store.account('g')).toEqual({ balance: 12, totalEarned: 5, totalSpent: 0, totalGifted: 0, totalReceived: 7 });
+  });
+
   it('counts, sums and takes the median of user balances (even and odd counts)', async () => {
     const store = await openStore();
     expect(await store.userBalanceStats()).toEqual({ accounts: 0, balanceSum: 0, medianBalance: 0 });

@@ -81,9 +81,10 @@ describe('draftProblems', () => {
 });
 
 describe('counter rules', () => {
-  it('counts minted credits as earned, gifts as gifted/received, spends as spent', () => {
+  it('counts minted credits as earned, gifts and room rewards as gifted/received, spends as spent', () => {
     expect(counterDelta('earn', 5)).toEqual({ totalEarned: 5, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
-    expect(counterDelta('grant', 5).totalEarned).toBe(5);
+    // A room reward is decided by another user: received, never earned (issue 9: tiers cannot be borrowed).
+    expect(counterDelta('grant', 5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 5 });
     expect(counterDelta('award', 5).totalEarned).toBe(5);
     expect(counterDelta('gift', -5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 5, totalReceived: 0 });
     expect(counterDelta('gift', 5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 5 });

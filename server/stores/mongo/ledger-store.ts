@@ -399,6 +399,11 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       for (const account of accounts) out[account] = rows.find((r) => r._id === account)?.total ?? 0;
       return out;
     },
+    async firstEntryAt() {
+      // Entry ids are ULIDs, sorted by time: the default _id index finds the first one.
+      const [first] = await journal.find({}, { projection: { createdAt: 1 } }).sort({ _id: 1 }).limit(1).toArray();
+      return first ? first.createdAt : null;
+    },
 
     async audit(): Promise<AuditReport> {
       // Paged reads in one snapshot-read session: every page sees the same moment, no page holds

@@ -372,6 +372,11 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       return out;
     },
 
+    async firstEntryAt() {
+      const row = prepare('SELECT MIN(created_at) AS first FROM ledger_legs').get() as { first: number | null };
+      return row.first === null ? null : new Date(row.first);
+    },
+
     async audit(): Promise<AuditReport> {
       // One read transaction: the facts come from one consistent snapshot.
       return db.transaction(() => {
