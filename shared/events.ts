@@ -94,7 +94,9 @@ export type AwardReason =
   /** Anti-abuse (docs/anti-abuse.md): an earning suspension, a message too soon, a repeated body. */
   | 'EARNING_SUSPENDED'
   | 'TOO_FAST'
-  | 'DUPLICATE_CONTENT';
+  | 'DUPLICATE_CONTENT'
+  /** Economy integrity (issue 9): a peer-triggered award whose voters/reactors/viewers are not independent peers of the author. */
+  | 'PEER_NOT_ELIGIBLE';
 
 /** The outcome of an inline award, carried by the ack of the activity that earned it. */
 export interface AwardOutcome {

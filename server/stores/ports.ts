@@ -196,6 +196,9 @@ export interface MessageStore {
   countByAuthor(authorId: string): Promise<number>;
   /** Records a "helpful" vote once per (message, voter); returns true when newly recorded. */
   addHelpfulVote(v: { messageId: string; voterId: string; at: Date }): Promise<boolean>;
+  // Economy integrity (issue 9): popular_message counts only independent reactors.
+  /** Distinct users other than the author who reacted to the message, first reactions first, at most `limit`. */
+  reactorIds(messageId: string, limit: number): Promise<string[]>;
 }
 
 export interface FileRecord {
@@ -223,6 +226,11 @@ export interface FileStore {
   sharedRoomIds(fileId: string): Promise<string[]>;
   /** Counts a viewer once; returns the number of distinct viewers and whether this one was new. */
   addViewer(v: { fileId: string; userId: string; at: Date }): Promise<{ distinctViewers: number; added: boolean }>;
+  // Economy integrity (issue 9): media_shared counts only independent viewers; refunds see what a size item produced.
+  /** Distinct viewers of the file (the uploader is never recorded), first views first, at most `limit`. */
+  viewerIds(fileId: string, limit: number): Promise<string[]>;
+  /** The size in bytes of the owner's largest file created at or after `since`; 0 when none. */
+  largestSince(ownerId: string, since: Date): Promise<number>;
 }
 
 export interface NotificationRecord {

@@ -575,6 +575,44 @@ describe.each(backends)('record stores on $name', (factory) => {
     });
   });
 
+  // Economy integrity (issue 9): who reacted/viewed (independent peers) and what a size item produced (refunds).
+  describe('peer and refund reads', () => {
+    it('lists reactors other than the author once each, first reaction first, up to the limit', async () => {
+      const { message } = await s.messages.create(newMessage('r1', 'a1'));
+      const react = (userId: string, emoji: string, s2: number, on = true) => s.messages.setReaction({ messageId: message.id, userId, emoji, on, at: at(s2) });
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual([]);
+      await react('u2', '👍', 31);
+      await react('a1', '👍', 30);
+      await react('u1', '❤️', 32);
+      await react('u2', '❤️', 33);
+      await react('u3', '👍', 34);
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual(['u2', 'u1', 'u3']);
+      expect(await s.messages.reactorIds(message.id, 2)).toEqual(['u2', 'u1']);
+      await react('u1', '❤️', 35, false);
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual(['u2', 'u3']);
+    });
+
+    it('lists viewers by first view, up to the limit', async () => {
+      const f = await s.files.create(newFile('o1'));
+      await s.files.addViewer({ fileId: f.id, userId: 'v2', at: at(60) });
+      await s.files.addViewer({ fileId: f.id, userId: 'v1', at: at(61) });
+      await s.files.addViewer({ fileId: f.id, userId: 'v2', at: at(62) });
+      expect(await s.files.viewerIds(f.id, 10)).toEqual(['v2', 'v1']);
+      expect(await s.files.viewerIds(f.id, 1)).toEqual(['v2']);
+      expect(await s.files.viewerIds('no-such-file', 5)).toEqual([]);
+    });
+
+    it("answers the size of the owner's largest file since an instant", async () => {
+      await s.files.create(newFile('o1', { size: 9000, createdAt: at(10) }));
+      await s.files.create(newFile('o1', { size: 300, createdAt: at(20) }));
+      await s.files.create(newFile('o1', { size: 700, createdAt: at(30) }));
+      await s.files.create(newFile('o2', { size: 99_999, createdAt: at(30) }));
+      expect(await s.files.largestSince('o1', at(20))).toBe(700);
+      expect(await s.files.largestSince('o1', at(0))).toBe(9000);
+      expect(await s.files.largestSince('o1', at(31))).toBe(0);
+    });
+  });
+
   describe('notifications', () => {
     const note = (userId: string, overrides: { type?: string; data?: Record<string, unknown> } = {}) => ({
       id: newId(),

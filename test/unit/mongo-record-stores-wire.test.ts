@@ -258,6 +258,25 @@ describe('MongoDB record stores on the wire', () => {
     expect(await s.messages.reactionCounts(['M1', 'M2'])).toEqual({ M1: { '👍': 2, '❤️': 1 }, M2: {} });
   });
 
+  // Economy integrity (issue 9): the reads behind independent peers and the refund rule.
+  it('lists reactors other than the author, first reactions first, and viewers by first view', async () => {
+    handler = (c) => {
+      if (commandName(c) === 'find' && target(c) === 'messages') return cursor(c, [{ _id: 'M1', authorId: 'A1' }]);
+      if (commandName(c) === 'aggregate' && target(c) === 'message_reactions') return cursor(c, [{ _id: 'U2' }, { _id: 'U1' }]);
+      if (commandName(c) === 'find' && target(c) === 'file_viewers') return cursor(c, [{ userId: 'V1' }, { userId: 'V2' }]);
+      if (commandName(c) === 'find' && target(c) === 'files') return cursor(c, [{ size: 4096 }]);
+      return undefined;
+    };
+    expect(await s.messages.reactorIds('M1', 50)).toEqual(['U2', 'U1']);
+    expect(find('aggregate', 'message_reactions')[0]).toMatchObject({
+      pipeline: [{ $match: { messageId: 'M1', userId: { $ne: 'A1' } } }, { $group: { _id: '$userId', first: { $min: '$createdAt' } } }, { $sort: { first: 1, _id: 1 } }, { $limit: 50 }],
+    });
+    expect(await s.files.viewerIds('F1', 20)).toEqual(['V1', 'V2']);
+    expect(find('find', 'file_viewers')[0]).toMatchObject({ filter: { fileId: 'F1' }, sort: { createdAt: 1, userId: 1 }, limit: 20 });
+    expect(await s.files.largestSince('U1', T)).toBe(4096);
+    expect(find('find', 'files')[0]).toMatchObject({ filter: { ownerId: 'U1', createdAt: { $gte: T } }, sort: { size: -1 }, limit: 1 });
+  });
+
   it('marks read only the user\'s own unread notifications and reports the modified count', async () => {
     handler = (c) => (commandName(c) === 'update' && target(c) === 'notifications' ? { n: 2, nModified: 2, ok: 1 } : undefined);
     expect(await s.notifications.markRead('U1', ['N1', 'N2', 'N3'], T)).toBe(2);
