@@ -147,6 +147,14 @@ export interface ServerToClientEvents {
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
+  // Sessions (issue 9): sent just before the server disconnects the socket.
+  /** The socket's session ended: its JWT expired, it logged out, or the password changed. Log in again. */
+  'session:expired': (e: SessionExpiredNotice) => void;
+}
+
+/** Why a socket's session ended (`session:expired`). */
+export interface SessionExpiredNotice {
+  reason: 'expired' | 'logout' | 'password_changed';
 }
 
 /** What a penalized user is told, live and in the stored `penalty` notification. */

@@ -19,7 +19,12 @@ export function fileRoutes(api: Router, ctx: AppContext): void {
   api.post('/files', auth, async (req, res) => {
     const userId = authOf(req).userId;
     const upload = await receiveUpload(req, res, files, userId);
-    res.status(201).json({ file: await files.accept(userId, upload) });
+    try {
+      res.status(201).json({ file: await files.accept(userId, upload) });
+    } finally {
+      // After the record: its bytes now count as stored, so the hold may go (server/files/quota-holds.ts).
+      await upload.release();
+    }
   });
 
   api.get('/files/:id', auth, async (req, res) => {

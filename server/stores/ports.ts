@@ -46,6 +46,8 @@ export interface UserStore {
   setRole(id: string, role: UserRole): Promise<void>;
   setPinHash(id: string, pinHash: string): Promise<void>;
   setBanned(id: string, bannedAt: Date | null): Promise<void>;
+  // Sessions (issue 9): POST /api/auth/password.
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
 }
 
 export interface RoomRecord {
@@ -114,10 +116,32 @@ export interface RoomStore {
   removeBan(roomId: string, userId: string): Promise<boolean>;
   isBanned(roomId: string, userId: string): Promise<boolean>;
 
+  // Room authority (issue 9): who banned, and ban/join decided atomically against each other.
+  /** The ban on `userId` in `roomId` with who made it, or null. */
+  getBan(roomId: string, userId: string): Promise<RoomBanRecord | null>;
+  /**
+   * `addBan` that reports whether it removed a membership. The ban and the removal are one
+   * transaction that excludes a concurrent `addMemberUnlessBanned` of the same (room, user).
+   */
+  banMember(ban: RoomBanRecord): Promise<{ removedMember: boolean }>;
+  /**
+   * `addMember` decided in one transaction with the ban check: a banned user is never made a
+   * member, whatever runs concurrently on any node (`banned: true` means nothing was written).
+   */
+  addMemberUnlessBanned(m: MembershipRecord): Promise<{ banned: true } | { banned: false; membership: MembershipRecord; created: boolean }>;
+
   /** Sets (replaces) the room's customization: one per room. */
   setCustomization(c: RoomCustomizationRecord): Promise<void>;
   /** The customizations of those of `roomIds` that have one, by room id. */
   customizationsOf(roomIds: readonly string[]): Promise<Map<string, RoomCustomizationRecord>>;
+}
+
+/** A ban of one user from one room, and who made it (only the owner lifts an owner's ban). */
+export interface RoomBanRecord {
+  roomId: string;
+  userId: string;
+  bannedBy: string;
+  createdAt: Date;
 }
 
 /** A room's theme, set after a room_customization purchase (docs/shop.md). */

@@ -294,6 +294,32 @@ describe.each(backends)('record stores on $name', (factory) => {
       expect(await s.rooms.getMembership(room.id, 'stranger')).toBeNull();
     });
 
+    // Room authority (issue 9): who banned, and ban/join decided atomically.
+    it('keeps who banned; banMember reports the removed membership; a banned user is never added', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      await s.rooms.addMember({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(10) });
+      expect(await s.rooms.banMember({ roomId: room.id, userId: 'u1', bannedBy: 'owner1', createdAt: at(11) })).toEqual({ removedMember: true });
+      expect(await s.rooms.banMember({ roomId: room.id, userId: 'u1', bannedBy: 'mod1', createdAt: at(12) })).toEqual({ removedMember: false });
+      expect(await s.rooms.getBan(room.id, 'u1')).toEqual({ roomId: room.id, userId: 'u1', bannedBy: 'owner1', createdAt: at(11) });
+      expect(await s.rooms.getBan(room.id, 'u2')).toBeNull();
+      expect(await s.rooms.addMemberUnlessBanned({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(13) })).toEqual({ banned: true });
+      expect(await s.rooms.getMembership(room.id, 'u1')).toBeNull();
+      const m = { roomId: room.id, userId: 'u2', role: 'member' as const, joinedAt: at(14) };
+      expect(await s.rooms.addMemberUnlessBanned(m)).toEqual({ banned: false, membership: m, created: true });
+      expect(await s.rooms.addMemberUnlessBanned({ ...m, joinedAt: at(15) })).toEqual({ banned: false, membership: m, created: false });
+    });
+
+    it('a burst of concurrent joins and a ban never ends banned and a member', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      for (let i = 0; i < 10; i++) {
+        const userId = `racer${i}`;
+        const join = () => s.rooms.addMemberUnlessBanned({ roomId: room.id, userId, role: 'member', joinedAt: at(20) });
+        await Promise.all([join(), join(), s.rooms.banMember({ roomId: room.id, userId, bannedBy: 'owner1', createdAt: at(20) }), join()]);
+        expect(await s.rooms.isBanned(room.id, userId)).toBe(true);
+        expect(await s.rooms.getMembership(room.id, userId)).toBeNull();
+      }
+    });
+
     it('records invites per room and user, idempotently', async () => {
       const room = await s.rooms.create(newRoom('owner1', { visibility: 'private' }));
       expect(await s.rooms.hasInvite(room.id, 'u1')).toBe(false);

@@ -107,15 +107,34 @@ describe('MongoDB record stores on the wire', () => {
 
   it('bans in one transaction: upsert the ban, remove the membership unless it is the owner\'s', async () => {
     await s.rooms.addBan({ roomId: 'R1', userId: 'U2', bannedBy: 'U1', createdAt: T });
+    const [guard] = find('update', 'room_access_guards');
     const [update] = find('update', 'room_bans');
     const [del] = find('delete', 'room_members');
+    // The guard write comes first and opens the transaction: a concurrent join writes it too (issue 9).
+    expect(guard).toMatchObject({ updates: [{ q: { _id: 'R1\u0000U2' }, u: { $inc: { v: 1 } }, upsert: true }], startTransaction: true });
     expect(update).toMatchObject({
       updates: [{ q: { roomId: 'R1', userId: 'U2' }, u: { $setOnInsert: { bannedBy: 'U1', createdAt: T } }, upsert: true }],
-      startTransaction: true,
     });
     expect(del).toMatchObject({ deletes: [{ q: { roomId: 'R1', userId: 'U2', role: { $ne: 'owner' } } }] });
-    expect(del!['lsid']).toEqual(update!['lsid']);
-    expect(del!['txnNumber']).toEqual(update!['txnNumber']);
+    for (const cmd of [update, del]) {
+      expect(cmd!['lsid']).toEqual(guard!['lsid']);
+      expect(cmd!['txnNumber']).toEqual(guard!['txnNumber']);
+    }
+  });
+
+  it('joins unless banned in one transaction that writes the same guard as a ban (issue 9)', async () => {
+    expect(await s.rooms.addMemberUnlessBanned({ roomId: 'R1', userId: 'U3', role: 'member', joinedAt: T })).toMatchObject({ banned: false, created: true });
+    const [guard] = find('update', 'room_access_guards');
+    const [bans] = find('find', 'room_bans');
+    const [members] = find('find', 'room_members');
+    const [insert] = find('insert', 'room_members');
+    expect(guard).toMatchObject({ updates: [{ q: { _id: 'R1\u0000U3' }, u: { $inc: { v: 1 } }, upsert: true }], startTransaction: true });
+    expect(bans).toMatchObject({ filter: { roomId: 'R1', userId: 'U3' } });
+    expect(insert).toMatchObject({ documents: [{ roomId: 'R1', userId: 'U3', role: 'member' }] });
+    for (const cmd of [bans, members, insert]) {
+      expect(cmd!['lsid']).toEqual(guard!['lsid']);
+      expect(cmd!['txnNumber']).toEqual(guard!['txnNumber']);
+    }
   });
 
   it('maps a duplicate username to null, and any other duplicate key to an error', async () => {
