@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     seed: positiveInt('seed', values.seed, 2 ** 31),
   };
   process.stderr.write(`simulating ${opts.users} users x ${opts.weeks} weeks, preset ${values.preset}, seed ${opts.seed} ...\n`);
-  const report = await simulate(opts);
+  const report = await simulate({
+    ...opts,
+    onWeek: (f, ms) => process.stderr.write(`week ${f.week}: minted ${f.minted}, burned ${f.burned}, median balance ${f.medianBalance} (${(ms / 1000).toFixed(0)} s)\n`),
+  });
   const charts = await renderCharts(report);
   const summary = writeReport(values.out, report, charts);
   process.stdout.write(`\n${targetTable(report.targets)}\n\n`);

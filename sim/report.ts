@@ -28,6 +28,14 @@ function economyTable(r: SimReport): string {
   return [head, `|${' --- |'.repeat(7 + TIER_IDS.length)}`, ...rows].join('\n');
 }
 
+/** Tiers per persona at the end of the run: shows who a balance-based tier demotes (the shopper). */
+function tiersByPersonaTable(r: SimReport): string {
+  const last = r.figures.at(-1);
+  if (!last) return '';
+  const rows = PERSONAS.filter((p) => r.personas[p] > 0).map((p) => `| ${p} | ${TIER_IDS.map((t) => last.tiersByPersona[p][t]).join(' | ')} |`);
+  return [`| persona (end of week ${last.week}) | ${TIER_IDS.join(' | ')} |`, `|${' --- |'.repeat(1 + TIER_IDS.length)}`, ...rows].join('\n');
+}
+
 function spendingLines(r: SimReport): string[] {
   const lines = [`- Gifts: ${r.gifts.sent} sent (${r.gifts.tokens} tokens); refused: ${JSON.stringify(r.gifts.refused)}.`];
   for (const [persona, byClass] of Object.entries(r.purchases)) {
@@ -57,6 +65,8 @@ export function summaryMarkdown(r: SimReport, charts: readonly Chart[]): string 
     '## Supply, burned, circulating, inflation, median balance, tiers (end of each week)',
     '',
     economyTable(r),
+    '',
+    tiersByPersonaTable(r),
     '',
     '## Gifts and purchases',
     '',

@@ -15,6 +15,8 @@ export interface SimOptions {
   seed: number;
   /** First simulated day, 00:00 UTC; a Monday so weeks are the ISO weeks the weekly cap counts. */
   start?: Date;
+  /** Called after each simulated week (the CLI prints progress). */
+  onWeek?: (figures: WeekFigures, elapsedMs: number) => void;
 }
 
 export interface SimReport {
@@ -86,6 +88,7 @@ export async function simulate(opts: SimOptions, inspect?: (world: SimWorld, rep
       if (day % 7 === 6) {
         const read = await readWeek(world, figures.length + 1, users, before);
         figures.push(read.figures);
+        opts.onWeek?.(read.figures, performance.now() - began);
         before = { accounts: read.accounts, week: read.figures };
       }
     }

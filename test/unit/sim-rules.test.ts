@@ -86,3 +86,20 @@ describe('simulator targets', () => {
     });
   });
 });
+
+describe('balanced preset', () => {
+  it('is selectable with ECONOMY_PRESET=balanced and validates like the others', async () => {
+    const { loadConfig } = await import('../../server/config/env.js');
+    const { economyConfigSchema } = await import('../../server/economy/config/schema.js');
+    const { PRESETS } = await import('../../server/economy/config/presets.js');
+    expect(loadConfig({ ECONOMY_PRESET: 'balanced' }).economyPreset).toBe('balanced');
+    expect(() => economyConfigSchema.parse(PRESETS.balanced)).not.toThrow();
+    const c = loadEconomyConfig({ preset: 'balanced', overrides: { caps: { dailyTotalTokens: 400 } } });
+    expect(c.preset).toBe('balanced');
+    expect(c.caps.dailyTotalTokens).toBe(400);
+    expect(c.multipliers.maxCombined).toBe(1.1);
+    expect(c.tiers.basis).toBe('lifetimeEarned');
+    // Four cosmetics: a cosmetic every 2 weeks has something new to buy for 8 weeks.
+    expect(c.shop.filter((i) => i.category === 'cosmetic')).toHaveLength(4);
+  });
+});
