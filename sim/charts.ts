@@ -36,12 +36,14 @@ function earningsSpec(r: SimReport): TopLevelSpec {
     title: `Tokens earned per week, median per persona (${r.preset}; bands: seed targets)`,
     width: WIDTH,
     height: HEIGHT,
+    // The legend takes its symbols from the band layer too: keep them opaque.
+    config: { legend: { symbolOpacity: 1 } },
     layer: [
-      { data: { values: bands }, mark: { type: 'rect', opacity: 0.12 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'persona', type: 'nominal', legend: null } } },
+      { data: { values: bands }, mark: { type: 'rect', opacity: 0.12 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'persona', type: 'nominal' } } },
       {
         data: { values },
         mark: { type: 'line', point: true },
-        encoding: { x: week, y: { field: 'tokens', type: 'quantitative', title: 'tokens earned in the week', scale: { type: 'symlog' } }, color: { field: 'persona', type: 'nominal' } },
+        encoding: { x: week, y: { field: 'tokens', type: 'quantitative', title: 'tokens earned in the week (median)' }, color: { field: 'persona', type: 'nominal' } },
       },
     ],
   } as TopLevelSpec;
