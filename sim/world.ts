@@ -22,6 +22,9 @@ import { RoomService } from '../server/rooms/service.js';
 import { MessageService } from '../server/messages/service.js';
 import { FileService } from '../server/files/service.js';
 import { createUploadLimits } from '../server/files/limits.js';
+import { memoryQuotaHolds } from '../server/files/quota-holds.js';
+import { createRateLimits } from '../server/limits/rate-limits.js';
+import { memorySessionRevocations } from '../server/auth/sessions.js';
 import { createBalanceNotifier } from '../server/earning/balance-notifier.js';
 import { createAwardService } from '../server/earning/award-service.js';
 import { EngagementService, observeAwards } from '../server/engagement/service.js';
@@ -98,6 +101,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS });
   const io: AppServer = new Server();
   const counters = createCounters(null, config.redisPrefix);
+  const sessions = memorySessionRevocations();
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
@@ -112,15 +116,18 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   // created by a host account before the run, not an activity of the population.
   awards.setStreakSource(engagement.streakSource);
   const ctx: AppContext = {
-    config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users), backend, stores, redis: null, io,
+    config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io,
     userSummaries,
     roomService: new RoomService(chatDeps),
     messageService: new MessageService(chatDeps),
-    fileService: new FileService({ ...chatDeps, dataDir, limits: createUploadLimits(config, stores.files) }),
+    fileService: new FileService({ ...chatDeps, dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: memoryQuotaHolds() }) }),
     ledger, economy, counters, balanceNotifier,
     awards: observeAwards(awards, engagement),
     engagement, abuse,
     purchases: await createPurchaseStore(backend),
+    // Built like the server's; the simulation calls services, not routes, so no request meets them.
+    rateLimits: createRateLimits(config.rateLimits, null, config.redisPrefix),
+    sessions,
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
