@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderCharts } from './charts.js';
 import { targetTable, writeReport } from './report.js';
@@ -20,10 +20,9 @@ function positiveInt(name: string, raw: string, max: number): number {
   return n;
 }
 
-async function economyChoice(preset: string): Promise<EconomyChoice> {
+function economyChoice(preset: string): EconomyChoice {
   if (preset in PRESETS) return { preset: preset as EconomyPreset };
   if (!existsSync(preset)) throw new Error(`--preset: ${preset} is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a file\n${USAGE}`);
-  const { readFileSync } = await import('node:fs');
   const named: unknown = (JSON.parse(readFileSync(preset, 'utf8')) as { preset?: unknown }).preset;
   const base = typeof named === 'string' && named in PRESETS ? (named as EconomyPreset) : 'current';
   return { preset: base, overridesFile: preset };
@@ -40,7 +39,7 @@ async function main(): Promise<void> {
     },
   });
   const opts = {
-    economy: await economyChoice(values.preset),
+    economy: economyChoice(values.preset),
     weeks: positiveInt('weeks', values.weeks, 52),
     users: positiveInt('users', values.users, 100_000),
     seed: positiveInt('seed', values.seed, 2 ** 31),
