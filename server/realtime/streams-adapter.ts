@@ -15,7 +15,8 @@ import type { Logger } from '../lib/logger.js';
  * - fire-and-forget commands (PUBLISH for server-side events, SET of a recovery session) are
  *   caught and logged instead of becoming unhandled rejections;
  * - the reading clients the adapter duplicates get an offline queue and unbounded retries, so a
- *   blocking XREAD waits for Redis to come back instead of failing in a tight loop.
+ *   blocking XREAD waits for Redis to come back instead of failing in a tight loop; their
+ *   SUBSCRIBE (never awaited by the adapter) is caught when the node closes them first.
  */
 export function redisStreamsAdapter(client: Redis, prefix: string, logger: Logger): { adapter: ReturnType<typeof createAdapter>; readers: Redis[] } {
   const readers: Redis[] = [];
@@ -32,6 +33,14 @@ export function redisStreamsAdapter(client: Redis, prefix: string, logger: Logge
         return () => {
           const reader = target.duplicate({ connectionName: 'io-stream-reader', enableOfflineQueue: true, maxRetriesPerRequest: null });
           reader.on('error', (err: Error) => logger.warn({ err: err.message, client: 'io-stream-reader' }, 'redis error'));
+          // The adapter never handles its SUBSCRIBE promise: one still queued when the node closes
+          // this client would reject unhandled. ioredis re-subscribes by itself after a reconnect.
+          const subscribe = reader.subscribe.bind(reader) as (...channels: string[]) => Promise<unknown>;
+          (reader as unknown as { subscribe: (...channels: string[]) => Promise<unknown> }).subscribe = (...channels) =>
+            subscribe(...channels).catch((err: unknown) => {
+              logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'socket.io adapter subscribe dropped');
+              return 0;
+            });
           readers.push(reader);
           return reader;
         };
