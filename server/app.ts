@@ -41,6 +41,8 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+// Web client (issue 11): the built SPA in web/dist.
+import { serveWebClient } from './web-client/static.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -159,6 +161,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     feature.events?.(registry, ctx);
   }
   app.use('/api', api);
+  // Web client (issue 11): after the API so it never shadows a route; before the JSON 404.
+  serveWebClient(app);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
