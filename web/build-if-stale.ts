@@ -34,7 +34,16 @@ export function webBuildIsStale(): boolean {
 /** Builds web/dist with Vite (a dev dependency: absent in a production-only install). */
 export async function buildWeb(): Promise<void> {
   const { build } = await import('vite');
-  await build({ configFile: join(webDir, 'vite.config.ts'), logLevel: 'warn' });
+  // Vite follows NODE_ENV when it is set: under vitest it is 'test', which would ship React's
+  // development build (larger and several times slower). The client is always built for production.
+  const nodeEnv = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: join(webDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = nodeEnv;
+  }
 }
 
 async function main(): Promise<void> {

@@ -1,24 +1,7 @@
 import { useEffect, useState } from 'react';
+import { parseRoute, type Route } from './routes.js';
 
-/** The app's screens, one per path; anything else is the chat home. */
-export type Route =
-  | { name: 'chat'; roomId: string | null }
-  | { name: 'shop' }
-  | { name: 'leaderboard' }
-  | { name: 'me' }
-  | { name: 'settings' }
-  | { name: 'admin' };
-
-export function parseRoute(path: string): Route {
-  const room = /^\/rooms\/([^/]+)$/.exec(path);
-  if (room?.[1]) return { name: 'chat', roomId: decodeURIComponent(room[1]) };
-  if (path === '/shop') return { name: 'shop' };
-  if (path === '/leaderboard') return { name: 'leaderboard' };
-  if (path === '/me') return { name: 'me' };
-  if (path === '/settings') return { name: 'settings' };
-  if (path === '/admin') return { name: 'admin' };
-  return { name: 'chat', roomId: null };
-}
+export type { Route } from './routes.js';
 
 /** Path-based routing on the History API (the server answers index.html for these paths). */
 export function useRoute(): [Route, (path: string) => void] {

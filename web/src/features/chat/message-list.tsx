@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { MessageView } from '../../api/types.js';
 import type { PendingMessage } from './messages-state.js';
@@ -31,7 +31,10 @@ export function MessageList(props: {
   myReactions: ReadonlySet<string>;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const rows: Row[] = [...props.messages.map((m) => ({ kind: 'msg' as const, m })), ...props.pending.map((p) => ({ kind: 'pending' as const, p }))];
+  const rows: Row[] = useMemo(
+    () => [...props.messages.map((m) => ({ kind: 'msg' as const, m })), ...props.pending.map((p) => ({ kind: 'pending' as const, p }))],
+    [props.messages, props.pending],
+  );
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scroller.current,
@@ -61,16 +64,20 @@ export function MessageList(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rows.length, firstId]);
 
+  // The scroll listener is added once and reads the latest props through a ref.
+  const latest = useRef({ props, initialised });
+  latest.current = { props, initialised };
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const onScroll = (): void => {
+      const { props: p, initialised: ready } = latest.current;
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
-      if (el.scrollTop < LOAD_OLDER_AT_PX && props.hasOlder && !props.loadingOlder && initialised) props.onLoadOlder();
+      if (el.scrollTop < LOAD_OLDER_AT_PX && p.hasOlder && !p.loadingOlder && ready) p.onLoadOlder();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
-  }, [props, initialised]);
+  }, []);
 
   return (
     <div ref={scroller} className="messages" role="log" aria-label="Conversation" aria-live="polite" tabIndex={0} data-testid="message-scroller">

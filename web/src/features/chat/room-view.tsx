@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { toErrorBody } from '../../api/http.js';
 import { emitAck, listen } from '../../api/socket.js';
 import type { ErrorBody, MemberView, PinView, RoomView as Room } from '../../api/types.js';
@@ -7,6 +7,7 @@ import { ErrorLine } from '../../ui/error-line.js';
 import { Composer } from './composer.js';
 import { MessageList } from './message-list.js';
 import { useRoomMessages } from './use-room-messages.js';
+import { setReactions } from './messages-state.js';
 import { GiftDialog } from '../gifts/gift-dialog.js';
 import { GiftLayer } from '../gifts/gift-layer.js';
 import { MembersPanel } from '../moderation/members-panel.js';
@@ -28,6 +29,8 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
   const [members, setMembers] = useState<MemberView[]>([]);
   const [myReactions, setMyReactions] = useState<Set<string>>(new Set());
   const msgs = useRoomMessages(props.roomId, role !== null);
+  const { socket, toast, award } = c;
+  const { setTimeline } = msgs;
 
   const join = useCallback(async () => {
     setJoinError(null);
@@ -69,31 +72,36 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
     return listen(c.socket, { 'message:pinned': onPinned, 'room:member-left': onLeft, 'room:member-joined': onJoined });
   }, [c.socket, c.me.id, props.roomId, role, loadPins]);
 
-  const react = async (messageId: string, emoji: string): Promise<void> => {
+  const myReactionsRef = useRef(myReactions);
+  myReactionsRef.current = myReactions;
+  // Stable callbacks, so the memoized rows of the list do not re-render on every change.
+  const react = useCallback(async (messageId: string, emoji: string): Promise<void> => {
     const key = `${messageId}:${emoji}`;
-    const on = !myReactions.has(key);
+    const on = !myReactionsRef.current.has(key);
     try {
-      const r = await emitAck(c.socket, 'message:react', { messageId, emoji, on });
+      const r = await emitAck(socket, 'message:react', { messageId, emoji, on });
       setMyReactions((s) => {
         const next = new Set(s);
         if (on) next.add(key);
         else next.delete(key);
         return next;
       });
-      msgs.setTimeline((t) => ({ ...t, messages: t.messages.map((m) => (m.id === r.messageId ? { ...m, reactions: r.reactions } : m)) }));
+      setTimeline((t) => setReactions(t, r.messageId, r.reactions));
     } catch (err) {
-      c.toast({ kind: 'error', error: toErrorBody(err) });
+      toast({ kind: 'error', error: toErrorBody(err) });
     }
-  };
-  const helpful = async (messageId: string): Promise<void> => {
+  }, [socket, setTimeline, toast]);
+  const helpful = useCallback(async (messageId: string): Promise<void> => {
     try {
-      const r = await emitAck(c.socket, 'message:vote-helpful', { messageId });
-      c.toast({ kind: 'info', text: 'Marked helpful' });
-      c.award(r.award);
+      const r = await emitAck(socket, 'message:vote-helpful', { messageId });
+      toast({ kind: 'info', text: 'Marked helpful' });
+      award(r.award);
     } catch (err) {
-      c.toast({ kind: 'error', error: toErrorBody(err) });
+      toast({ kind: 'error', error: toErrorBody(err) });
     }
-  };
+  }, [socket, toast, award]);
+  const onReact = useCallback((id: string, e: string) => void react(id, e), [react]);
+  const onHelpful = useCallback((id: string) => void helpful(id), [helpful]);
   const leave = async (): Promise<void> => {
     try {
       await emitAck(c.socket, 'room:leave', { roomId: props.roomId });
@@ -167,8 +175,8 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
             onLoadOlder={() => void msgs.loadOlder()}
             onRetry={msgs.retry}
             onDiscard={msgs.discard}
-            onReact={(id, e) => void react(id, e)}
-            onHelpful={(id) => void helpful(id)}
+            onReact={onReact}
+            onHelpful={onHelpful}
             myId={c.me.id}
             myReactions={myReactions}
           />
