@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { connectSocket, listen } from '../api/socket.js';
-import type { Http } from '../api/http.js';
+import { toErrorBody, type Http } from '../api/http.js';
 import type { AccountState, AwardOutcome, EconomyConfig, TierName } from '../api/types.js';
 import { ClientContext, type Client, type Me, type Toast, type Wallet } from './client.js';
 import type { StoredSession } from './session.js';
@@ -57,27 +57,28 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
     [toast],
   );
 
+  const fail = useCallback((err: unknown) => toast({ kind: 'error', error: toErrorBody(err) }), [toast]);
   const refreshWallet = useCallback(() => {
     void Promise.all([http.get<AccountState>(`/api/tokens/balance/${me.id}`), http.get<TierAnswer>(`/api/tokens/tier/${me.id}`)]).then(
       ([acc, t]) =>
         setWallet({ balance: acc.balance, tier: t.tier, badge: t.badge, next: t.next, nextThreshold: t.nextThreshold, progress: t.progress ?? null, remaining: t.remaining ?? null }),
-      (err: unknown) => toast({ kind: 'error', error: { code: 'SERVICE_UNAVAILABLE', message: `The balance could not be read: ${(err as Error).message}` } }),
+      fail,
     );
-  }, [http, me.id, toast]);
+  }, [http, me.id, fail]);
 
   useEffect(() => {
     http.get<{ user: Me }>('/api/users/me').then(
       ({ user }) => setMe(user),
-      () => undefined, // a 401 already signed out; anything else leaves the cached name
+      fail, // the cached name stays; the notice says why the rest is missing
     );
-    http.get<{ config: EconomyConfig }>('/api/economy/config').then((c) => setConfig(c.config), () => undefined);
+    http.get<{ config: EconomyConfig }>('/api/economy/config').then((c) => setConfig(c.config), fail);
     refreshWallet();
     const first = sessionStorage.getItem('tc.firstAward');
     if (first) {
       sessionStorage.removeItem('tc.firstAward');
       award(JSON.parse(first) as AwardOutcome);
     }
-  }, [http, refreshWallet, award]);
+  }, [http, refreshWallet, award, fail]);
 
   const onSignOut = useRef(props.onSignOut);
   onSignOut.current = props.onSignOut;
@@ -118,6 +119,7 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
     refreshWallet,
     config,
     toast,
+    fail,
     award,
     reduceMotion,
     logout: () => props.onSignOut(null),

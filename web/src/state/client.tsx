@@ -39,6 +39,8 @@ export interface Client {
   refreshWallet(): void;
   config: EconomyConfig | null;
   toast(t: Toast): void;
+  /** Shows a failed background read (pins, members, config…) as an error notice: never swallowed. */
+  fail(err: unknown): void;
   /** Shows an award outcome as "+N reason" (or why it paid nothing). Null/undefined: nothing. */
   award(a: AwardOutcome | null | undefined): void;
   reduceMotion: { reduce: boolean; choice: 'system' | 'on' | 'off'; setChoice(c: 'system' | 'on' | 'off'): void };

@@ -50,8 +50,8 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
   }, [join]);
 
   const loadPins = useCallback(() => {
-    c.http.get<{ pins: PinView[] }>(`/api/rooms/${encodeURIComponent(props.roomId)}/pins`).then((r) => setPins(r.pins), () => undefined);
-  }, [c.http, props.roomId]);
+    c.http.get<{ pins: PinView[] }>(`/api/rooms/${encodeURIComponent(props.roomId)}/pins`).then((r) => setPins(r.pins), c.fail);
+  }, [c.http, c.fail, props.roomId]);
   useEffect(() => {
     if (role === null) return;
     loadPins();

@@ -26,9 +26,9 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
         setMembers(r.members);
         onMembers(r.members);
       },
-      () => undefined,
+      c.fail,
     );
-  }, [c.http, base, onMembers]);
+  }, [c.http, c.fail, base, onMembers]);
   useEffect(load, [load, props.version]);
 
   const moderator = props.myRole === 'owner' || props.myRole === 'moderator';
@@ -128,7 +128,7 @@ function RecentRewards({ roomId, version }: { roomId: string; version: number })
   const [items, setItems] = useState<RewardView[]>([]);
   useEffect(() => {
     const load = (): void => {
-      c.http.get<{ items: RewardView[] }>(`/api/rooms/${encodeURIComponent(roomId)}/rewards?limit=5`).then((r) => setItems(r.items), () => undefined);
+      c.http.get<{ items: RewardView[] }>(`/api/rooms/${encodeURIComponent(roomId)}/rewards?limit=5`).then((r) => setItems(r.items), c.fail);
     };
     load();
     const on = (e: { roomId: string }): void => {
@@ -138,7 +138,7 @@ function RecentRewards({ roomId, version }: { roomId: string; version: number })
     return () => {
       c.socket.off('room:rewarded', on);
     };
-  }, [c.http, c.socket, roomId, version]);
+  }, [c.http, c.socket, c.fail, roomId, version]);
   if (items.length === 0) return null;
   return (
     <section aria-label="Recent rewards">

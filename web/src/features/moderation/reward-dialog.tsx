@@ -28,9 +28,9 @@ export function RewardDialog(props: { roomId: string; member: MemberView; onClos
     dayStart.setUTCHours(0, 0, 0, 0);
     c.http.get<{ items: RewardView[] }>(`/api/rooms/${encodeURIComponent(props.roomId)}/rewards?limit=100`).then(
       (r) => setBudgetLeft(Math.max(0, limits.dailyBudgetTokens - r.items.filter((g) => new Date(g.at) >= dayStart).reduce((s, g) => s + g.amount, 0))),
-      () => undefined,
+      c.fail,
     );
-  }, [c.http, props.roomId, limits]);
+  }, [c.http, c.fail, props.roomId, limits]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
