@@ -20,6 +20,8 @@ import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
+import type { RateLimits } from './limits/rate-limits.js';
+import type { SessionRevocations } from './auth/sessions.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -59,4 +61,8 @@ export interface AppContext {
   abuse: AbuseServices;
   /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
   purchases: PurchaseStore;
+  /** Rate limits (issue 9, server/limits/): applied by the transports, Redis-shared when configured. */
+  rateLimits: RateLimits;
+  /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */
+  sessions: SessionRevocations;
 }

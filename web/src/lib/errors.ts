@@ -26,6 +26,7 @@ export const AWARD_REASON_TEXT: Record<AwardReason, string> = {
   EARNING_SUSPENDED: 'earning suspended',
   TOO_FAST: 'too fast to earn',
   DUPLICATE_CONTENT: 'repeated message earns nothing',
+  PEER_NOT_ELIGIBLE: 'only independent members count for this',
 };
 
 /** Human words for an activity id (`send_message` -> "send message"). */
