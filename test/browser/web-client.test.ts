@@ -238,6 +238,32 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
     await context.close();
   });
 
+  it('a password change signs out the other sessions, and logout ends this one', async () => {
+    // A second device of bob's, logged in with the current password.
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(srv.url);
+    await otherPage.getByLabel('Username').fill(bob.username);
+    await otherPage.getByLabel('Password').fill(PASSWORD);
+    await otherPage.getByRole('button', { name: 'Log in' }).click();
+    await otherPage.getByRole('button', { name: 'Log out' }).waitFor();
+
+    await bob.page.getByRole('link', { name: 'Settings' }).click();
+    await bob.page.getByLabel('Old password').fill(PASSWORD);
+    await bob.page.getByLabel('New password').fill('a brand new passphrase');
+    await bob.page.getByRole('button', { name: 'Change password' }).click();
+    await otherPage.getByText('Your password was changed: please log in with the new one.').waitFor();
+    // This tab goes on with its new token.
+    await bob.page.getByText('Password changed; your other sessions were signed out.').waitFor();
+    await until(async () => (await balanceOn(bob.page)) !== null, "bob's balance reads with the new token");
+
+    await bob.page.getByRole('button', { name: 'Log out' }).click();
+    await bob.page.getByRole('button', { name: 'Log in' }).waitFor();
+    await bob.page.reload();
+    await bob.page.getByRole('button', { name: 'Log in' }).waitFor();
+    await other.close();
+  });
+
   it('no page error in any session', () => {
     expect(problems.filter((p) => !p.includes('Failed to load resource') && !p.includes('WebSocket'))).toEqual([]);
   });

@@ -41,5 +41,9 @@ export function App() {
       />
     );
   }
-  return <AppShell key={session.token} session={session} http={http} onSignOut={signOut} />;
+  const replace = (s: StoredSession): void => {
+    saveSession(s);
+    setSession(s);
+  };
+  return <AppShell key={session.token} session={session} http={http} onSignOut={signOut} onSession={replace} />;
 }

@@ -18,6 +18,7 @@ export type {
   TierName,
   PenaltyNotice,
   RoomCustomizationView,
+  SessionExpiredNotice,
 } from '../../../shared/events.js';
 export type { Ack } from '../../../shared/ack.js';
 export type { ErrorBody, ErrorCode } from '../../../shared/errors.js';

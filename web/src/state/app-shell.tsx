@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { connectSocket, listen } from '../api/socket.js';
 import { toErrorBody, type Http } from '../api/http.js';
-import type { AccountState, AwardOutcome, EconomyConfig, TierName } from '../api/types.js';
+import type { AccountState, AwardOutcome, EconomyConfig, SessionExpiredNotice, TierName } from '../api/types.js';
+import { errorText } from '../lib/errors.js';
 import { ClientContext, type Client, type Me, type Toast, type Wallet } from './client.js';
 import type { StoredSession } from './session.js';
 import { useReduceMotion } from './preferences.js';
@@ -24,6 +25,13 @@ interface TierAnswer {
   progress?: number | null;
 }
 
+/** What the login screen says after `session:expired`. */
+const SESSION_END_TEXT: Record<SessionExpiredNotice['reason'], string> = {
+  expired: 'Your session expired: please log in again.',
+  logout: 'You logged out on another device or tab.',
+  password_changed: 'Your password was changed: please log in with the new one.',
+};
+
 const EMPTY_WALLET: Wallet = { balance: null, tier: null, badge: null, next: null, nextThreshold: null, progress: null, remaining: null };
 /** How long a toast stays. */
 const TOAST_MS = 5000;
@@ -32,7 +40,7 @@ const TOAST_MS = 5000;
  * The signed-in app: one HTTP client, one socket, the live wallet and the toasts, given to every
  * screen through ClientContext.
  */
-export function AppShell(props: { session: StoredSession; http: Http; onSignOut(why: string | null): void }) {
+export function AppShell(props: { session: StoredSession; http: Http; onSignOut(why: string | null): void; onSession(s: StoredSession): void }) {
   const { session, http } = props;
   const [me, setMe] = useState<Me>({ id: session.user.id, username: session.user.username, role: 'user' });
   const [wallet, setWallet] = useState<Wallet>(EMPTY_WALLET);
@@ -73,15 +81,23 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
     );
     http.get<{ config: EconomyConfig }>('/api/economy/config').then((c) => setConfig(c.config), fail);
     refreshWallet();
+    const notice = sessionStorage.getItem('tc.notice');
+    if (notice) {
+      sessionStorage.removeItem('tc.notice');
+      toast({ kind: 'info', text: notice });
+    }
     const first = sessionStorage.getItem('tc.firstAward');
     if (first) {
       sessionStorage.removeItem('tc.firstAward');
       award(JSON.parse(first) as AwardOutcome);
     }
-  }, [http, refreshWallet, award, fail]);
+  }, [http, refreshWallet, award, fail, toast]);
 
   const onSignOut = useRef(props.onSignOut);
   onSignOut.current = props.onSignOut;
+  // While this tab changes the password, the server's session:expired (password_changed) for
+  // this socket is expected: the tab goes on with the new token instead of signing out.
+  const changingPassword = useRef(false);
   useEffect(() => {
     // The progress bar needs the tier answer; the balance itself arrives with the event.
     let progressTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,7 +116,11 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
         onSignOut.current(`You were signed out (${code === 'TOKEN_EXPIRED' ? 'your session expired' : 'your session is no longer valid'}).`);
       }
     };
-    const unlisten = listen(socket, { 'tokens:balance': onBalance, 'tier:changed': onTier, 'achievement:unlocked': onAchievement, 'penalty:applied': onPenalty });
+    const onSessionExpired = (e: SessionExpiredNotice): void => {
+      if (e.reason === 'password_changed' && changingPassword.current) return;
+      onSignOut.current(SESSION_END_TEXT[e.reason]);
+    };
+    const unlisten = listen(socket, { 'session:expired': onSessionExpired, 'tokens:balance': onBalance, 'tier:changed': onTier, 'achievement:unlocked': onAchievement, 'penalty:applied': onPenalty });
     socket.on('connect_error', onConnectError);
     socket.connect();
     return () => {
@@ -122,7 +142,25 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
     fail,
     award,
     reduceMotion,
-    logout: () => props.onSignOut(null),
+    logout: async () => {
+      try {
+        await http.post('/api/auth/logout');
+        props.onSignOut(null);
+      } catch (err) {
+        // Signed out here anyway; the notice says the server could not be told.
+        props.onSignOut(`Signed out on this device; the server could not end the session: ${errorText(toErrorBody(err))}`);
+      }
+    },
+    changePassword: async (oldPassword, newPassword) => {
+      changingPassword.current = true;
+      try {
+        const s = await http.post<StoredSession>('/api/auth/password', { oldPassword, newPassword });
+        sessionStorage.setItem('tc.notice', 'Password changed; your other sessions were signed out.');
+        props.onSession({ token: s.token, user: s.user });
+      } finally {
+        changingPassword.current = false;
+      }
+    },
     navigate,
   };
 

@@ -44,7 +44,10 @@ export interface Client {
   /** Shows an award outcome as "+N reason" (or why it paid nothing). Null/undefined: nothing. */
   award(a: AwardOutcome | null | undefined): void;
   reduceMotion: { reduce: boolean; choice: 'system' | 'on' | 'off'; setChoice(c: 'system' | 'on' | 'off'): void };
-  logout(): void;
+  /** Ends the session on the server (`POST /api/auth/logout`), then here. */
+  logout(): Promise<void>;
+  /** `POST /api/auth/password`: every other session ends; this tab continues with the new token. */
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
   navigate(path: string): void;
 }
 

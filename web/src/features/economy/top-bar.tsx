@@ -60,7 +60,7 @@ export function TopBar({ route }: { route: Route }) {
         <DailyClaimButton />
         <NotificationBell />
         <span className="who">{c.me.username}</span>
-        <button type="button" onClick={c.logout}>
+        <button type="button" onClick={() => void c.logout()}>
           Log out
         </button>
       </div>

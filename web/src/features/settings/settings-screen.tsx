@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { setPinBody } from '../../../../shared/schemas.js';
+import { changePasswordBody, setPinBody } from '../../../../shared/schemas.js';
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
@@ -44,6 +44,7 @@ export function SettingsScreen() {
           </button>
         </form>
       </section>
+      <PasswordChange />
       <section className="card" aria-labelledby="motion-title">
         <h2 id="motion-title">Motion</h2>
         <fieldset>
@@ -62,6 +63,40 @@ export function SettingsScreen() {
           Share it to be invited to a private room: <code>{c.me.id}</code>
         </p>
       </section>
+    </section>
+  );
+}
+
+/** `POST /api/auth/password`: other devices are signed out; this tab keeps going with a new token. */
+function PasswordChange() {
+  const c = useClient();
+  const [oldPassword, setOld] = useState('');
+  const [newPassword, setNew] = useState('');
+  const { busy, error, setError, run } = useAction();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const parsed = changePasswordBody.safeParse({ oldPassword, newPassword });
+    if (!parsed.success) return setError({ code: 'VALIDATION_FAILED', message: `New password: ${parsed.error.issues[0]?.message ?? 'not valid'}` });
+    // On success the app continues under the new token (a fresh shell), which shows the notice.
+    await run(() => c.changePassword(parsed.data.oldPassword, parsed.data.newPassword));
+  };
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <label>
+          Old password
+          <input type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
+        </label>
+        <label>
+          New password
+          <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} required />
+        </label>
+        <ErrorLine error={error} />
+        <button type="submit" disabled={busy}>
+          Change password
+        </button>
+      </form>
     </section>
   );
 }
