@@ -29,3 +29,13 @@ export function PinField(props: { value: string; onChange(v: string): void; labe
     </label>
   );
 }
+
+/** A password field with its visible label (the label is its accessible name). */
+export function PasswordField(props: { label: string; value: string; onChange(v: string): void; autoComplete: 'current-password' | 'new-password' }) {
+  return (
+    <label>
+      {props.label}
+      <input type="password" autoComplete={props.autoComplete} value={props.value} onChange={(e) => props.onChange(e.target.value)} required />
+    </label>
+  );
+}

@@ -3,6 +3,7 @@ import { changePasswordBody, setPinBody } from '../../../../shared/schemas.js';
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
+import { PasswordField } from '../../ui/form-parts.js';
 
 /** The transaction PIN (set once, changed with the password), reduce motion, and the user's id. */
 export function SettingsScreen() {
@@ -29,10 +30,7 @@ export function SettingsScreen() {
         <h2 id="pin-title">Transaction PIN</h2>
         <p className="muted small">Gifts, purchases and refunds ask for this 4-digit PIN. Setting or changing it needs your password.</p>
         <form onSubmit={(e) => void submit(e)} className="stack">
-          <label>
-            Current password
-            <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-          </label>
+          <PasswordField label="Current password" value={password} onChange={setPassword} autoComplete="current-password" />
           <label>
             New PIN
             <input type="password" inputMode="numeric" maxLength={4} autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} required />
@@ -84,14 +82,8 @@ function PasswordChange() {
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
       <form onSubmit={(e) => void submit(e)} className="stack">
-        <label>
-          Old password
-          <input type="password" autoComplete="current-password" value={oldPassword} onChange={(e) => setOld(e.target.value)} required />
-        </label>
-        <label>
-          New password
-          <input type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} required />
-        </label>
+        <PasswordField label="Old password" value={oldPassword} onChange={setOld} autoComplete="current-password" />
+        <PasswordField label="New password" value={newPassword} onChange={setNew} autoComplete="new-password" />
         <ErrorLine error={error} />
         <button type="submit" disabled={busy}>
           Change password
