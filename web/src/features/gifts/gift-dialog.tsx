@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { giftSendPayload } from '../../../../shared/schemas.js';
 import { emitAck } from '../../api/socket.js';
 import type { MemberView } from '../../api/types.js';
@@ -16,7 +16,7 @@ const FIELD_NAMES: Record<string, string> = { toUserId: 'Recipient', amount: 'Am
  */
 export function GiftDialog(props: { open: boolean; onClose(): void; roomId: string; members: MemberView[] }) {
   const c = useClient();
-  const others = props.members.filter((m) => m.user.id !== c.me.id);
+  const others = useMemo(() => props.members.filter((m) => m.user.id !== c.me.id), [props.members, c.me.id]);
   const [to, setTo] = useState('');
   const [amount, setAmount] = useState('10');
   const [message, setMessage] = useState('');
@@ -29,10 +29,13 @@ export function GiftDialog(props: { open: boolean; onClose(): void; roomId: stri
       setRequestId(newRequestId('g'));
       setError(null);
       setPin('');
-      if (!to && others[0]) setTo(others[0].user.id);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.open]);
+  // The member list may arrive or change while the dialog is open: keep a valid recipient selected.
+  useEffect(() => {
+    if (!others.some((m) => m.user.id === to)) setTo(others[0]?.user.id ?? '');
+  }, [others, to]);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
