@@ -41,6 +41,8 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+// Operators (issue 12): metrics, API reference, admin tools
+import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -54,6 +56,8 @@ export interface RunningApp {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
   port: number;
+  /** The METRICS_PORT listener's port, when one is configured (docs/operations.md). */
+  metricsPort: number | null;
   /** Graceful stop: refuse new work, close sockets, let in-flight writes finish, close stores. */
   close(): Promise<void>;
 }
@@ -66,6 +70,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Per app, never prom-client's global registry: a process may run several nodes (tests).
+  const metrics = createMetrics();
 
   // First, so an invalid economy config stops the process before anything opens.
   const economy = new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
@@ -74,7 +80,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
   const authenticate = createAuthenticate(tokens, stores.users);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
+  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { observer: ledgerObserver(metrics) });
 
   const redisClients: Redis[] = [];
   let redis: Redis | null = null;
@@ -116,10 +122,14 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
-    balanceNotifier, awards: observeAwards(awards, engagement), engagement,
+    balanceNotifier, awards: meterAwards(observeAwards(awards, engagement), metrics), engagement,
     abuse,
     purchases: await createPurchaseStore(backend),
+    // Operators (issue 12)
+    metrics,
+    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
   };
+  installHealthGauges(metrics, { io, redis, stores });
   installEngagement(ctx);
   followPeerReloads(ctx);
 
@@ -135,7 +145,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       },
     }),
   );
+  app.use(httpMetrics(metrics));
   app.use(express.json({ limit: config.jsonBodyMaxBytes }));
+  const exposure = metricsExposure(config);
+  if (exposure.on === 'main') {
+    app.get('/metrics', async (req, res) => {
+      const r = await serveMetrics(metrics, config.metricsToken, req.headers.authorization);
+      res.status(r.status).type(r.type).send(r.body);
+    });
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -153,7 +171,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
 
   const api = express.Router();
-  const registry = new EventRegistry(logger);
+  const registry = new EventRegistry(logger, eventObserver(metrics));
   for (const feature of features) {
     feature.routes?.(api, ctx);
     feature.events?.(registry, ctx);
@@ -195,6 +213,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     });
   });
   const port = (http.address() as AddressInfo).port;
+  const metricsListener = exposure.on === 'port' ? await startMetricsListener(metrics, exposure, config.metricsToken) : null;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   let closing: Promise<void> | undefined;
@@ -202,6 +221,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     closing ??= (async () => {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      ctx.supply.stop();
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       // In-flight events finish and are acked while their sockets are still open; only then are
       // the sockets closed, so no write is committed without its ack reaching the client.
       registry.refuseNew();
@@ -227,7 +249,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     return closing;
   };
 
-  return { ctx, http, url, port, close };
+  return { ctx, http, url, port, metricsPort: metricsListener?.port ?? null, close };
 }
 
 /** Resolves when the Socket.IO engine has no connection left (polled: engine.io has no event for it). */

@@ -20,6 +20,7 @@ import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
+import type { AppMetrics, SupplyRefresher } from './metrics/index.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -59,4 +60,9 @@ export interface AppContext {
   abuse: AbuseServices;
   /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
   purchases: PurchaseStore;
+  // Operators (issue 12)
+  /** This node's Prometheus registry and metric handles (server/metrics/). */
+  metrics: AppMetrics;
+  /** The supply gauges' refresher: `await ctx.supply.refresh()` reads the cached balances now. */
+  supply: SupplyRefresher;
 }

@@ -41,6 +41,15 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  // Operators (server/metrics/, docs/operations.md): where Prometheus scrapes. Neither set = no
+  // /metrics anywhere, so the economy's figures are never public by accident.
+  /** A separate listener for `GET /metrics` only (on METRICS_HOST); not served on PORT then. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token `GET /metrics` requires (on PORT, or on METRICS_PORT when both are set). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How often the supply gauges re-read the cached balances (never the journal). */
+  METRICS_SUPPLY_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 });
 
 export type AppConfig = {
@@ -63,6 +72,11 @@ export type AppConfig = {
   economyPreset: 'current' | 'recommended';
   economyOverridesFile: string | undefined;
   economyEnabled: boolean;
+  // Operators (server/metrics/)
+  metricsPort: number | undefined;
+  metricsHost: string;
+  metricsToken: string | undefined;
+  metricsSupplyRefreshMs: number;
 };
 
 export class ConfigError extends Error {
@@ -98,6 +112,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyPreset: e.ECONOMY_PRESET,
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
+    // Operators (server/metrics/)
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
+    metricsSupplyRefreshMs: e.METRICS_SUPPLY_REFRESH_MS,
   };
 }
 

@@ -15,6 +15,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appError = toAppError(err);
     if (appError.code === 'INTERNAL') (req.log ?? logger).error({ err }, 'request failed');
+    // The request metrics (server/metrics/http.ts) label the request with its code.
+    res.locals['errorCode'] = appError.code;
     if (res.headersSent) return;
     res.status(appError.status).json({ error: appError.toBody() });
   };

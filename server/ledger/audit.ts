@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, type AuditReport, type AuditViolation } from './ports.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, type AuditReport, type AuditViolation } from './ports.js';
 import { isUserAccount } from './rules.js';
 
 /** What a store gathers from its tables for the audit; the judgement below is the same for both. */
@@ -36,8 +36,11 @@ export function judgeAudit(facts: AuditFacts): AuditReport {
   }
   if (total !== 0) violations.push({ rule: 'total_not_zero', expected: 0, actual: total });
 
-  const minted = -(facts.journalSums[ISSUANCE] ?? 0);
-  const burned = facts.journalSums[SINK] ?? 0;
+  // Admin adjustments are net: what they added beyond what they removed counts as minted, the
+  // reverse as burned (server/metrics/supply.ts reads the same rule from cached balances).
+  const adjusted = -(facts.journalSums[ADJUSTMENTS] ?? 0);
+  const minted = -(facts.journalSums[ISSUANCE] ?? 0) + Math.max(adjusted, 0);
+  const burned = (facts.journalSums[SINK] ?? 0) + Math.max(-adjusted, 0);
   if (minted - burned !== userBalanceSum) violations.push({ rule: 'supply_mismatch', expected: minted - burned, actual: userBalanceSum });
 
   return { ok: violations.length === 0, entries: facts.entries, accounts: accounts.size, minted, burned, userBalanceSum, violations };
