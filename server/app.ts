@@ -42,6 +42,9 @@ import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
 // Operators (issue 12): metrics, API reference, admin tools
+import { createAdminAuditStore } from './admin/store.js';
+import { liftedAtFrom } from './admin/lifts.js';
+import { AdminService } from './admin/service.js';
 import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
 
 export interface StartOptions {
@@ -116,7 +119,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
-  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
+  const adminAudit = await createAdminAuditStore(backend);
+  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
@@ -126,6 +130,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     abuse,
     purchases: await createPurchaseStore(backend),
     // Operators (issue 12)
+    admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
   };

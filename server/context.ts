@@ -21,6 +21,7 @@ import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
 import type { AppMetrics, SupplyRefresher } from './metrics/index.js';
+import type { AdminService } from './admin/service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -61,6 +62,8 @@ export interface AppContext {
   /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
   purchases: PurchaseStore;
   // Operators (issue 12)
+  /** Admin tools: user search, balance adjustments, penalty and ban lifts, the audit log (server/admin/). */
+  admin: AdminService;
   /** This node's Prometheus registry and metric handles (server/metrics/). */
   metrics: AppMetrics;
   /** The supply gauges' refresher: `await ctx.supply.refresh()` reads the cached balances now. */

@@ -88,6 +88,11 @@ export const ERROR_CATALOGUE = {
 
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
+
+  // Operators, admin tools (server/admin/)
+  PENALTY_NOT_FOUND: { status: 404, message: 'No such penalty for this user' },
+  PENALTY_ALREADY_LIFTED: { status: 409, message: 'That penalty was already lifted' },
+  NOT_BANNED: { status: 409, message: 'The account is not banned' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
