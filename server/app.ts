@@ -45,6 +45,8 @@ import { createPurchaseStore } from './shop/store.js';
 import { createAdminAuditStore } from './admin/store.js';
 import { liftedAtFrom } from './admin/lifts.js';
 import { AdminService } from './admin/service.js';
+import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
+import { installApiDocs } from './http/api-docs/install.js';
 import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
 
 export interface StartOptions {
@@ -61,6 +63,10 @@ export interface RunningApp {
   port: number;
   /** The METRICS_PORT listener's port, when one is configured (docs/operations.md). */
   metricsPort: number | null;
+  /** Every route registered, as recorded for the API reference (server/http/route-recorder.ts). */
+  routes: readonly RecordedRoute[];
+  /** The client->server events registered (the AsyncAPI document's source). */
+  events: EventRegistry;
   /** Graceful stop: refuse new work, close sockets, let in-flight writes finish, close stores. */
   close(): Promise<void>;
 }
@@ -159,10 +165,13 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       res.status(r.status).type(r.type).send(r.body);
     });
   }
-  app.get('/healthz', (_req, res) => {
+  // Every route is recorded as it is registered: the API reference is generated from this list.
+  const routes: RecordedRoute[] = [];
+  const recordedApp = recordRoutes(app, '', routes);
+  recordedApp.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/readyz', async (_req, res) => {
+  recordedApp.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
       await stores.ping();
@@ -177,10 +186,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   const api = express.Router();
   const registry = new EventRegistry(logger, eventObserver(metrics));
+  const recordedApi = recordRoutes(api, '/api', routes);
   for (const feature of features) {
-    feature.routes?.(api, ctx);
+    feature.routes?.(recordedApi, ctx);
     feature.events?.(registry, ctx);
   }
+  installApiDocs(recordedApi, { routes, registry });
   app.use('/api', api);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -254,7 +265,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     return closing;
   };
 
-  return { ctx, http, url, port, metricsPort: metricsListener?.port ?? null, close };
+  return { ctx, http, url, port, metricsPort: metricsListener?.port ?? null, routes, events: registry, close };
 }
 
 /** Resolves when the Socket.IO engine has no connection left (polled: engine.io has no event for it). */
