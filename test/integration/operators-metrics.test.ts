@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
@@ -152,6 +153,24 @@ describe('metric values after known traffic', () => {
       expect(circulating).toBe((await fast.ctx.ledger.audit()).userBalanceSum);
     } finally {
       await fast.stop();
+    }
+  });
+});
+
+describe('deploy/ monitoring files', () => {
+  it('every metric the Grafana dashboard and the alert rules query is one this server exports', async () => {
+    const srv = await startTestServer({ env: { METRICS_TOKEN: TOKEN } });
+    try {
+      const exported = new Set((await scrape(srv)).split('\n').filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]!));
+      const dashboard = JSON.parse(readFileSync('deploy/grafana/dashboards/token-chat.json', 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+      const queries = [...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)), readFileSync('deploy/prometheus/alerts.yml', 'utf8')].join('\n');
+      // Metric names are the identifiers with an underscore followed by a selector, a range or a closing parenthesis.
+      const named = new Set([...queries.matchAll(/\b([a-z][a-z0-9]*_[a-z0-9_]*)(?=[{[)\s])/g)].map((m) => m[1]!).filter((n) => n !== 'histogram_quantile'));
+      const base = (n: string) => n.replace(/_(bucket|count|sum)$/, '');
+      expect([...named].filter((n) => !exported.has(n) && !exported.has(base(n)))).toEqual([]);
+      expect(named.size).toBeGreaterThan(15);
+    } finally {
+      await srv.stop();
     }
   });
 });
