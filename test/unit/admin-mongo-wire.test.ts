@@ -72,6 +72,7 @@ describe('MongoDB admin audit log on the wire', () => {
     expect(await read()).toEqual({ system: { 'system:issuance': -100, 'system:sink': 30, 'system:adjustments': -4 }, userBalanceSum: 74 });
     const find = wire.sent('find', 'ledger_accounts')[0]!;
     const aggregate = wire.sent('aggregate', 'ledger_accounts')[0]!;
+    expect(find['filter']).toEqual({ _id: /^system:/ });
     expect(find['txnNumber']).toBeDefined();
     expect(aggregate['txnNumber']).toEqual(find['txnNumber']);
     expect(wire.fake.commands.filter((c) => commandName(c) === 'committransaction')).toHaveLength(1);
