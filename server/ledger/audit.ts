@@ -13,6 +13,18 @@ export interface AuditFacts {
 }
 
 /**
+ * Minted and burned from the signed sums (journal sums or cached balances) of the system accounts:
+ * minted is what issuance paid out, burned what the sink holds, and admin adjustments count net,
+ * as minted when they added more than they removed, as burned otherwise. Then
+ * minted - burned = the sum of user balances on a healthy ledger. One rule for the audit, the
+ * supply gauges (server/metrics/) and the analytics (server/insights/).
+ */
+export function mintedAndBurned(sums: Readonly<Record<string, number>>): { minted: number; burned: number } {
+  const adjusted = -(sums[ADJUSTMENTS] ?? 0);
+  return { minted: -(sums[ISSUANCE] ?? 0) + Math.max(adjusted, 0), burned: (sums[SINK] ?? 0) + Math.max(-adjusted, 0) };
+}
+
+/**
  * Checks the ledger's invariants: each entry sums to zero; all balances sum to zero; no user
  * balance is negative; each cached balance equals its journal sum; minted minus burned equals
  * the sum of user balances (minted = what issuance has paid out, burned = what the sink holds).
@@ -36,11 +48,7 @@ export function judgeAudit(facts: AuditFacts): AuditReport {
   }
   if (total !== 0) violations.push({ rule: 'total_not_zero', expected: 0, actual: total });
 
-  // Admin adjustments are net: what they added beyond what they removed counts as minted, the
-  // reverse as burned (server/metrics/supply.ts reads the same rule from cached balances).
-  const adjusted = -(facts.journalSums[ADJUSTMENTS] ?? 0);
-  const minted = -(facts.journalSums[ISSUANCE] ?? 0) + Math.max(adjusted, 0);
-  const burned = (facts.journalSums[SINK] ?? 0) + Math.max(-adjusted, 0);
+  const { minted, burned } = mintedAndBurned(facts.journalSums);
   if (minted - burned !== userBalanceSum) violations.push({ rule: 'supply_mismatch', expected: minted - burned, actual: userBalanceSum });
 
   return { ok: violations.length === 0, entries: facts.entries, accounts: accounts.size, minted, burned, userBalanceSum, violations };

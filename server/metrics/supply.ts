@@ -1,4 +1,5 @@
-import { ADJUSTMENTS, ISSUANCE, SINK } from '../ledger/ports.js';
+import { mintedAndBurned } from '../ledger/audit.js';
+import type { ADJUSTMENTS, ISSUANCE, SINK } from '../ledger/ports.js';
 import type { Logger } from '../lib/logger.js';
 import type { AppMetrics } from './metrics.js';
 
@@ -22,15 +23,9 @@ export interface SupplyFigures {
   ok: boolean;
 }
 
-/**
- * The audit's supply rule (server/ledger/audit.ts) over cached balances. Issuance is negative by
- * what it paid out; the sink holds what was burned; the adjustments account is net: negative when
- * admins added more than they removed (counted as minted), positive otherwise (counted as burned).
- */
+/** The audit's supply rule (`mintedAndBurned`, server/ledger/audit.ts) over cached balances. */
 export function judgeSupply(f: SupplyFacts): SupplyFigures {
-  const adjusted = -f.system[ADJUSTMENTS];
-  const minted = -f.system[ISSUANCE] + Math.max(adjusted, 0);
-  const burned = f.system[SINK] + Math.max(-adjusted, 0);
+  const { minted, burned } = mintedAndBurned(f.system);
   return { minted, burned, circulating: f.userBalanceSum, ok: minted - burned === f.userBalanceSum };
 }
 

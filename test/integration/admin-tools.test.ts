@@ -113,6 +113,10 @@ describe('POST /api/admin/adjustments', () => {
     const audit = await srv.ctx.ledger.audit();
     expect(audit.violations).toEqual([]);
     expect(audit.minted - audit.burned).toBe(audit.userBalanceSum);
+    const analytics = await asAdmin().get('/api/admin/analytics');
+    expect(analytics.body.supply.totalIssued - analytics.body.supply.totalBurned).toBe(analytics.body.supply.inCirculation);
+    await srv.ctx.supply.refresh();
+    expect(await srv.ctx.metrics.supplyInvariantOk.get()).toMatchObject({ values: [{ value: 1 }] });
 
     // Shown to the user: in their token history (with the reason) and as a notification.
     const history = await user.api.get(`/api/tokens/history/${user.id}?kind=adjustment`);
