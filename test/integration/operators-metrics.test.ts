@@ -112,6 +112,28 @@ describe('metric values after known traffic', () => {
     expect(sample(text, 'ledger_commit_entries_count', { outcome: 'committed' })).toBeGreaterThan(sample(before, 'ledger_commit_entries_count', { outcome: 'committed' }));
   });
 
+  it('refusals by a limit are counted as rate-limit refusals, by transport and code; unknown paths as (unmatched)', async () => {
+    const carol = await giftUser(srv, 'carol');
+    const dave = await giftUser(srv, 'dave');
+    const sock = await sockets.open(srv, carol);
+    const before = await scrape(srv);
+    let code = '';
+    let wrong = 0;
+    // Wrong PINs until the lockout answers (the number of attempts is the economy's, bounded here).
+    while (code !== 'PIN_LOCKED' && wrong < 20) {
+      const ack = await sendGift(sock, { toUserId: dave.id, amount: 1, pin: '0000' });
+      code = ack.ok ? 'ok' : ack.error.code;
+      wrong++;
+    }
+    expect(code).toBe('PIN_LOCKED');
+    await request(srv.url, 'GET', '/api/no/such/route');
+    const text = await scrape(srv);
+    const delta = (name: string, labels: Record<string, string>) => sample(text, name, labels) - sample(before, name, labels);
+    expect(delta('rate_limit_refusals_total', { transport: 'socket', code: 'PIN_LOCKED' })).toBe(1);
+    expect(delta('socketio_events_total', { event: 'gift:send', code: 'PIN_INVALID' })).toBe(wrong - 1);
+    expect(delta('http_requests_total', { method: 'GET', route: '(unmatched)', status: '404', code: 'ROUTE_NOT_FOUND' })).toBe(1);
+  });
+
   it('the supply gauges match the audit, and the invariant flips to 0 when a balance is corrupted', async () => {
     await srv.ctx.ledger.flush();
     await srv.ctx.supply.refresh();
