@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import type { AppConfig } from '../config/env.js';
+import { AppError } from '../lib/app-error.js';
 import type { AppMetrics } from './metrics.js';
 
 /**
@@ -19,7 +20,8 @@ export function authorized(token: string | undefined, header: string | undefined
 /** Answers one scrape: 401 without the token, else the registry in Prometheus text format. */
 export async function serveMetrics(m: AppMetrics, token: string | undefined, header: string | undefined): Promise<{ status: number; type: string; body: string }> {
   if (!authorized(token, header)) {
-    return { status: 401, type: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'Send Authorization: Bearer <METRICS_TOKEN>' } }) };
+    const err = new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <METRICS_TOKEN>');
+    return { status: err.status, type: 'application/json', body: JSON.stringify({ error: err.toBody() }) };
   }
   return { status: 200, type: m.registry.contentType, body: await m.registry.metrics() };
 }
@@ -38,7 +40,8 @@ export async function startMetricsListener(m: AppMetrics, exposure: { port: numb
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'ROUTE_NOT_FOUND', message: 'Only GET /metrics here' } }));
+      const err = new AppError('ROUTE_NOT_FOUND', 'Only GET /metrics here');
+      res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.toBody() }));
       return;
     }
     serveMetrics(m, token, req.headers.authorization).then(

@@ -31,7 +31,9 @@ describe('GET /metrics exposure', () => {
   it('with METRICS_TOKEN: 401 without or with a wrong bearer, 200 with it', async () => {
     const srv = await startTestServer({ env: { METRICS_TOKEN: TOKEN } });
     try {
-      expect((await request(srv.url, 'GET', '/metrics')).status).toBe(401);
+      const anon = await request(srv.url, 'GET', '/metrics');
+      expect(anon.status).toBe(401);
+      expect(anon.body.error.code).toBe('UNAUTHENTICATED');
       expect((await request(srv.url, 'GET', '/metrics', { headers: { authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
       const text = await scrape(srv);
       expect(text).toContain('process_cpu_user_seconds_total');
@@ -51,7 +53,9 @@ describe('GET /metrics exposure', () => {
       const ok = await request<string>(base, 'GET', '/metrics', { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(ok.status).toBe(200);
       expect(ok.body).toContain('token_supply_invariant_ok');
-      expect((await request(base, 'GET', '/api/rooms')).status).toBe(404);
+      const other = await request(base, 'GET', '/api/rooms');
+      expect(other.status).toBe(404);
+      expect(other.body.error.code).toBe('ROUTE_NOT_FOUND');
     } finally {
       await srv.stop();
     }
