@@ -31,6 +31,7 @@ import { RoomService } from './rooms/service.js';
 import { MessageService } from './messages/service.js';
 import { FileService } from './files/service.js';
 import { createUploadLimits } from './files/limits.js';
+import { memoryQuotaHolds, redisQuotaHolds } from './files/quota-holds.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
@@ -48,6 +49,11 @@ import { AdminService } from './admin/service.js';
 import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
 import { installApiDocs } from './http/api-docs/install.js';
 import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
+import { createRateLimits } from './limits/rate-limits.js';
+import { httpRateLimits } from './http/rate-limit.js';
+import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
+import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
+import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -88,7 +94,6 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
-  const authenticate = createAuthenticate(tokens, stores.users);
   const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { observer: ledgerObserver(metrics) });
 
   const redisClients: Redis[] = [];
@@ -103,6 +108,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     redisClients.push(redis, pub, sub);
     await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
   }
+
+  // Sessions (issue 9): logouts and password changes, shared like the other counters.
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
+  const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
 
   const app = express();
   const http = createServer(app);
@@ -119,7 +128,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
   const messageService = new MessageService(chatDeps);
-  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
+  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
@@ -139,6 +148,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
+    rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
+    sessions,
   };
   installHealthGauges(metrics, { io, redis, stores });
   installEngagement(ctx);
@@ -191,6 +202,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     feature.routes?.(recordedApi, ctx);
     feature.events?.(registry, ctx);
   }
+  // Rate limits at the transports (issue 9): before any route or event handler runs.
+  app.use('/api', httpRateLimits(ctx.rateLimits, tokens));
+  registry.guardAll(sessionGuard(clock));
+  limitSocketEvents(registry, ctx.rateLimits);
   installApiDocs(recordedApi, { routes, registry });
   app.use('/api', api);
   app.use(notFoundHandler);
@@ -203,8 +218,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       socket.data.auth = await authenticate(raw);
       // The same client-address rule as HTTP's req.ip (TRUST_PROXY), so sockets and requests agree.
       socket.data.ip = proxyaddr(socket.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
-      // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
-      for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      // One of the user's SOCKETS_PER_USER_MAX slots, given back on disconnect or a refusal below.
+      const giveSlotBack = await takeSocketSlot(socket, ctx.rateLimits);
+      try {
+        // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
+        for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      } catch (err) {
+        giveSlotBack();
+        throw err;
+      }
+      armSessionExpiry(socket, clock);
       next();
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('INTERNAL');

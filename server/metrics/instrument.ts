@@ -61,6 +61,7 @@ export function meterAwards(inner: AwardService, m: AppMetrics): AwardService {
     },
     setStreakSource: (source) => inner.setStreakSource(source),
     setGate: (gate) => inner.setGate(gate),
+    gateRefusal: (req, at) => inner.gateRefusal(req, at),
   };
 }
 

@@ -37,6 +37,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   // Auth and users
   'POST /api/auth/register': { summary: 'Create an account; answers a JWT and the registration award', auth: 'none', body: s.registerBody, ok: 201 },
   'POST /api/auth/login': { summary: 'Sign in; answers a JWT', auth: 'none', body: s.loginBody },
+  'POST /api/auth/logout': { summary: 'End this session: the token is revoked on every node', auth: 'user' },
+  'POST /api/auth/password': { summary: 'Change the password; every older session ends', auth: 'user', body: s.changePasswordBody },
   'GET /api/users/me': { summary: 'The caller’s profile', auth: 'user' },
   'GET /api/users/:id': { summary: 'A user’s public profile', auth: 'user' },
   // Rooms and messages
@@ -81,6 +83,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/shop/items/:category': { summary: 'One category of the catalogue', auth: 'user' },
   'POST /api/shop/purchase': { summary: 'Buy an item with the PIN (idempotent by requestId)', auth: 'user', body: s.shopPurchaseBody, ok: 201 },
   'GET /api/shop/owned/:userId': { summary: 'Items owned, active and expired', auth: 'user' },
+  'GET /api/shop/purchases/:purchaseId/refund': { summary: 'The refund quote of a purchase (what a refund would give back, or why not)', auth: 'user' },
   'POST /api/shop/refund': { summary: 'Refund a purchase under the refund policy', auth: 'user', body: s.shopRefundBody },
   // Admin
   'GET /api/admin/ledger/audit': { summary: 'Recompute every balance from the journal and check the invariants', auth: 'admin' },
@@ -129,4 +132,5 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'gift:received': 'A gift landed in a room you are in, or to you',
   'room:rewarded': 'A moderator rewarded a member of a room you are in',
   'penalty:applied': 'An admin applied a penalty to you',
+  'session:expired': 'Your session ended (JWT expired, logout, password change): log in again',
 };
