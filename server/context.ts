@@ -20,6 +20,8 @@ import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
+import type { AppMetrics, SupplyRefresher } from './metrics/index.js';
+import type { AdminService } from './admin/service.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { SessionRevocations } from './auth/sessions.js';
 
@@ -61,6 +63,13 @@ export interface AppContext {
   abuse: AbuseServices;
   /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
   purchases: PurchaseStore;
+  // Operators (issue 12)
+  /** Admin tools: user search, balance adjustments, penalty and ban lifts, the audit log (server/admin/). */
+  admin: AdminService;
+  /** This node's Prometheus registry and metric handles (server/metrics/). */
+  metrics: AppMetrics;
+  /** The supply gauges' refresher: `await ctx.supply.refresh()` reads the cached balances now. */
+  supply: SupplyRefresher;
   /** Rate limits (issue 9, server/limits/): applied by the transports, Redis-shared when configured. */
   rateLimits: RateLimits;
   /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */

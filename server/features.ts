@@ -14,9 +14,14 @@ import { engagementFeature } from './engagement/feature.js';
 import { insightsFeature } from './insights/feature.js';
 import { abuseFeature } from './abuse/feature.js';
 import { shopFeature } from './shop/feature.js';
+// Operators (issue 12)
+import { adminFeature } from './admin/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature,
+  // Operators (issue 12)
+  adminFeature,
+];

@@ -32,8 +32,8 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   HISTORY_PAGE_MAX: z.coerce.number().int().min(1).max(500).default(100),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /** `current` or `recommended`: the seed's two sets of economy values. */
-  ECONOMY_PRESET: z.enum(['current', 'recommended']).default('current'),
+  /** `current` or `recommended`: the seed's two sets of economy values; `balanced`: the simulator's corrected set (issue 14). */
+  ECONOMY_PRESET: z.enum(['current', 'recommended', 'balanced']).default('current'),
   /** Optional JSON file of single-value overrides on top of the preset. */
   ECONOMY_OVERRIDES_FILE: z.string().optional(),
   /** Switches every award off: the server is then a plain relay (used by the benchmark). */
@@ -41,6 +41,15 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  // Operators (server/metrics/, docs/operations.md): where Prometheus scrapes. Neither set = no
+  // /metrics anywhere, so the economy's figures are never public by accident.
+  /** A separate listener for `GET /metrics` only (on METRICS_HOST); not served on PORT then. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token `GET /metrics` requires (on PORT, or on METRICS_PORT when both are set). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How often the supply gauges re-read the cached balances (never the journal). */
+  METRICS_SUPPLY_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 
   // Rate limits (issue 9, server/limits/): refusals are RATE_LIMITED with retryAfterMs. Shared
   // across nodes in Redis when REDIS_URL is set, per process otherwise. Units are in the names.
@@ -91,9 +100,14 @@ export type AppConfig = {
   uploadMaxBytes: number;
   historyPageMax: number;
   shutdownGraceMs: number;
-  economyPreset: 'current' | 'recommended';
+  economyPreset: 'current' | 'recommended' | 'balanced';
   economyOverridesFile: string | undefined;
   economyEnabled: boolean;
+  // Operators (server/metrics/)
+  metricsPort: number | undefined;
+  metricsHost: string;
+  metricsToken: string | undefined;
+  metricsSupplyRefreshMs: number;
   /** Rate limits (issue 9). */
   rateLimits: RateLimitConfig;
 };
@@ -131,6 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyPreset: e.ECONOMY_PRESET,
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
+    // Operators (server/metrics/)
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
+    metricsSupplyRefreshMs: e.METRICS_SUPPLY_REFRESH_MS,
     rateLimits: {
       registrationsPerAddressPerHour: e.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
       loginFailuresPerAddressMax: e.LOGIN_FAILURES_PER_ADDRESS_MAX,
