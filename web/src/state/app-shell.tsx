@@ -156,9 +156,12 @@ export function AppShell(props: { session: StoredSession; http: Http; onSignOut(
       try {
         const s = await http.post<StoredSession>('/api/auth/password', { oldPassword, newPassword });
         sessionStorage.setItem('tc.notice', 'Password changed; your other sessions were signed out.');
+        // The flag stays set: this shell (and its old-token socket) is being replaced, and the
+        // server's session:expired for that socket may arrive after this answer.
         props.onSession({ token: s.token, user: s.user });
-      } finally {
+      } catch (err) {
         changingPassword.current = false;
+        throw err;
       }
     },
     navigate,
