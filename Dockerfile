@@ -9,13 +9,17 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY server ./server
 COPY shared ./shared
-RUN npm run build && npm prune --omit=dev
+COPY web ./web
+# The web client (issue 11) is built here with the dev dependencies (Vite), then served by the server.
+RUN npm run build && npm run build:web && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# server/web-client/static.ts looks for the client two levels above itself: dist/web/dist.
+COPY --from=build /app/web/dist ./dist/web/dist
 COPY package.json ./
 # /data/files is a volume in docker-compose.yml: created here so the volume starts owned by `node`.
 RUN mkdir -p /data/files && chown -R node:node /data

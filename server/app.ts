@@ -45,11 +45,20 @@ import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { createPresenceTracker } from './realtime/presence.js';
 import { announcePresence } from './realtime/presence-feature.js';
 import { guardRecoveredSessions } from './realtime/recovery-guard.js';
+// Operators (issue 12): metrics, API reference, admin tools
+import { createAdminAuditStore } from './admin/store.js';
+import { liftedAtFrom } from './admin/lifts.js';
+import { AdminService } from './admin/service.js';
+import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
+import { installApiDocs } from './http/api-docs/install.js';
+import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
 import { createRateLimits } from './limits/rate-limits.js';
 import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
 import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
+// Web client (issue 11): the built SPA in web/dist.
+import { serveWebClient } from './web-client/static.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -63,6 +72,12 @@ export interface RunningApp {
   /** e.g. http://127.0.0.1:3000 */
   url: string;
   port: number;
+  /** The METRICS_PORT listener's port, when one is configured (docs/operations.md). */
+  metricsPort: number | null;
+  /** Every route registered, as recorded for the API reference (server/http/route-recorder.ts). */
+  routes: readonly RecordedRoute[];
+  /** The client->server events registered (the AsyncAPI document's source). */
+  events: EventRegistry;
   /** Graceful stop: refuse new work, close sockets, let in-flight writes finish, close stores. */
   close(): Promise<void>;
 }
@@ -75,6 +90,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Per app, never prom-client's global registry: a process may run several nodes (tests).
+  const metrics = createMetrics();
 
   // First, so an invalid economy config stops the process before anything opens.
   const economy = new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
@@ -82,7 +99,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
+  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { observer: ledgerObserver(metrics) });
 
   const redisClients: Redis[] = [];
   let redis: Redis | null = null;
@@ -129,19 +146,25 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
-  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
+  const adminAudit = await createAdminAuditStore(backend);
+  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
-    balanceNotifier, awards: observeAwards(awards, engagement), engagement,
+    balanceNotifier, awards: meterAwards(observeAwards(awards, engagement), metrics), engagement,
     abuse,
     purchases: await createPurchaseStore(backend),
-    presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
+    // Operators (issue 12)
+    admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
+    metrics,
+    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
+    presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
   };
+  installHealthGauges(metrics, { io, redis, stores });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
   ctx.presence.start((userIds) => {
@@ -162,11 +185,22 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       },
     }),
   );
+  app.use(httpMetrics(metrics));
   app.use(express.json({ limit: config.jsonBodyMaxBytes }));
-  app.get('/healthz', (_req, res) => {
+  const exposure = metricsExposure(config);
+  if (exposure.on === 'main') {
+    app.get('/metrics', async (req, res) => {
+      const r = await serveMetrics(metrics, config.metricsToken, req.headers.authorization);
+      res.status(r.status).type(r.type).send(r.body);
+    });
+  }
+  // Every route is recorded as it is registered: the API reference is generated from this list.
+  const routes: RecordedRoute[] = [];
+  const recordedApp = recordRoutes(app, '', routes);
+  recordedApp.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
-  app.get('/readyz', async (_req, res) => {
+  recordedApp.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
       await stores.ping();
@@ -180,16 +214,20 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
 
   const api = express.Router();
-  const registry = new EventRegistry(logger);
+  const registry = new EventRegistry(logger, eventObserver(metrics));
+  const recordedApi = recordRoutes(api, '/api', routes);
   for (const feature of features) {
-    feature.routes?.(api, ctx);
+    feature.routes?.(recordedApi, ctx);
     feature.events?.(registry, ctx);
   }
   // Rate limits at the transports (issue 9): before any route or event handler runs.
   app.use('/api', httpRateLimits(ctx.rateLimits, tokens));
   registry.guardAll(sessionGuard(clock));
   limitSocketEvents(registry, ctx.rateLimits);
+  installApiDocs(recordedApi, { routes, registry });
   app.use('/api', api);
+  // Web client (issue 11): after the API so it never shadows a route; before the JSON 404.
+  serveWebClient(app);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
@@ -234,6 +272,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     });
   });
   const port = (http.address() as AddressInfo).port;
+  const metricsListener = exposure.on === 'port' ? await startMetricsListener(metrics, exposure, config.metricsToken) : null;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
   let closing: Promise<void> | undefined;
@@ -241,6 +280,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     closing ??= (async () => {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      ctx.supply.stop();
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
       // In-flight events finish and are acked while their sockets are still open; only then are
       // the sockets closed, so no write is committed without its ack reaching the client.
       registry.refuseNew();
@@ -268,7 +310,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     return closing;
   };
 
-  return { ctx, http, url, port, close };
+  return { ctx, http, url, port, metricsPort: metricsListener?.port ?? null, routes, events: registry, close };
 }
 
 /** Resolves when the Socket.IO engine has no connection left (polled: engine.io has no event for it). */

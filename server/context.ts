@@ -21,6 +21,8 @@ import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
 import type { PresenceTracker } from './realtime/presence.js';
+import type { AppMetrics, SupplyRefresher } from './metrics/index.js';
+import type { AdminService } from './admin/service.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { SessionRevocations } from './auth/sessions.js';
 
@@ -64,6 +66,13 @@ export interface AppContext {
   purchases: PurchaseStore;
   /** Who is online on any node (issue 10, server/realtime/presence.ts): `presence` events and members' `online`. */
   presence: PresenceTracker;
+  // Operators (issue 12)
+  /** Admin tools: user search, balance adjustments, penalty and ban lifts, the audit log (server/admin/). */
+  admin: AdminService;
+  /** This node's Prometheus registry and metric handles (server/metrics/). */
+  metrics: AppMetrics;
+  /** The supply gauges' refresher: `await ctx.supply.refresh()` reads the cached balances now. */
+  supply: SupplyRefresher;
   /** Rate limits (issue 9, server/limits/): applied by the transports, Redis-shared when configured. */
   rateLimits: RateLimits;
   /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */

@@ -18,9 +18,15 @@ import { shopFeature } from './shop/feature.js';
 import { typingFeature } from './realtime/typing-feature.js';
 import { presenceFeature } from './realtime/presence-feature.js';
 const chatEssentialsFeatures: Feature[] = [typingFeature, presenceFeature];
+// Operators (issue 12)
+import { adminFeature } from './admin/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
  * (see server/feature.ts) and is listed here.
  */
-export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature, ...chatEssentialsFeatures];
+export const features: Feature[] = [authFeature, usersFeature, roomsFeature, messagesFeature, filesFeature, ledgerFeature, pinFeature, giftsFeature, rewardsFeature, notificationsFeature, earningFeature, engagementFeature, shopFeature, abuseFeature, insightsFeature,
+  // Operators (issue 12)
+  adminFeature,
+  ...chatEssentialsFeatures,
+];

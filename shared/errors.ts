@@ -103,6 +103,10 @@ export const ERROR_CATALOGUE = {
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
 
+  // Operators, admin tools (server/admin/)
+  PENALTY_NOT_FOUND: { status: 404, message: 'No such penalty for this user' },
+  PENALTY_ALREADY_LIFTED: { status: 409, message: 'That penalty was already lifted' },
+  NOT_BANNED: { status: 409, message: 'The account is not banned' },
   // Economy integrity, infrastructure half (issue 9): encodings, room authority, sessions
   BODY_ENCODING_INVALID: { status: 400, message: 'The request body does not decode with its Content-Encoding' },
   CANNOT_LIFT_OWNER_BAN: { status: 403, message: 'Only the room owner may lift a ban the owner made' },

@@ -119,3 +119,19 @@ export const messageListQuery = pageQuery
     q: z.string().trim().min(1).max(200).optional(),
   })
   .refine((v) => !(v.after && (v.q || v.before)), { message: 'after cannot be combined with q or before', path: ['after'] });
+// Operators, admin tools (server/admin/, docs/operations.md): admins only.
+/** `GET /api/admin/users?search=&limit=`: `search` is a username prefix (case-insensitive) or a user id. */
+export const adminUsersQuery = z.object({ search: z.string().trim().max(64).optional(), limit: z.coerce.number().int().min(1).max(100).optional() });
+/** A signed correction of a user's balance (never below zero); idempotent by requestId. */
+export const adminAdjustmentBody = z.object({
+  userId: id,
+  amount: z.number().int('must be a whole number').min(-1_000_000_000).max(1_000_000_000).refine((n) => n !== 0, 'must not be 0'),
+  reason: z.string().trim().min(1).max(500),
+  requestId,
+});
+/** Lifts one penalty of the ladder (a lifted account_ban also unbans the account). */
+export const penaltyLiftBody = z.object({ userId: id, penaltyId: id, reason: z.string().trim().min(1).max(500), requestId });
+/** Lifts an account ban. */
+export const banLiftBody = z.object({ userId: id, reason: z.string().trim().min(1).max(500), requestId });
+/** `GET /api/admin/audit-log?userId=&action=&before=&limit=`, newest first. */
+export const adminAuditLogQuery = pageQuery.extend({ userId: id.optional(), action: z.enum(['adjustment', 'penalty_lift', 'ban_lift']).optional() });

@@ -39,6 +39,9 @@ import { PinVerifiedCache } from '../server/pin/verified-cache.js';
 import type { AppServer } from '../server/realtime/types.js';
 import type { Rng } from './prng.js';
 import { createPresenceTracker } from '../server/realtime/presence.js';
+import { AdminService } from '../server/admin/service.js';
+import { createAdminAuditStore } from '../server/admin/store.js';
+import { createMetrics, startSupplyRefresher, supplySource } from '../server/metrics/index.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -101,6 +104,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const stores = createRecordStores(backend);
   const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS });
   const io: AppServer = new Server();
+  const metrics = createMetrics();
   const counters = createCounters(null, config.redisPrefix);
   const sessions = memorySessionRevocations();
   const userSummaries = createUserSummaryResolver(stores.users);
@@ -131,6 +135,11 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     sessions,
     // Issue 10: the in-process tracker (no sockets connect in a simulation).
     presence: createPresenceTracker(null, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
+    // Operators (issue 12): present because AppContext has them; the simulation neither scrapes
+    // nor calls admin routes. The supply refresher reads only, once an hour of real time.
+    admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
+    metrics,
+    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
@@ -138,6 +147,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   return {
     ctx, clock, gifts, shop,
     async close() {
+      ctx.supply.stop();
       await ledger.flush();
       await backend.close();
       rmSync(dataDir, { recursive: true, force: true });

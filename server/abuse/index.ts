@@ -13,7 +13,7 @@ import { createActivityGuard } from './activity-guard.js';
 import { createAwardGate, type AbuseAwardGate } from './award-gate.js';
 import { createPeerEligibility, type PeerEligibility } from './peer-eligibility.js';
 import { PenaltyService } from './penalty-service.js';
-import type { PenaltyStore } from './ports.js';
+import type { PenaltyRecord, PenaltyStore } from './ports.js';
 import { createPenaltyStore } from './store.js';
 
 /** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is installed with `awards.setGate`. */
@@ -37,11 +37,27 @@ export interface AbuseDeps {
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
+  /** Operators (server/admin/): when each of a user's penalties was lifted, by penalty id. */
+  liftedAt?: (userId: string, penalties: readonly PenaltyRecord[]) => Promise<ReadonlyMap<string, Date>>;
+}
+
+/** The store as the gate and the service read it: each record carries its lift, if any. */
+function withLifts(store: PenaltyStore, liftedAt: NonNullable<AbuseDeps['liftedAt']>): PenaltyStore {
+  return {
+    ...store,
+    async list(userId) {
+      const records = await store.list(userId);
+      if (records.length === 0) return records;
+      const lifts = await liftedAt(userId, records);
+      return records.map((r) => (lifts.has(r.id) ? { ...r, liftedAt: lifts.get(r.id)! } : r));
+    },
+  };
 }
 
 /** Builds the penalties store, the award gate (Redis-backed when configured) and the penalty service. */
 export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
-  const store = await createPenaltyStore(deps.backend);
+  const raw = await createPenaltyStore(deps.backend);
+  const store = deps.liftedAt ? withLifts(raw, deps.liftedAt) : raw;
   const gate = createAwardGate({
     penalties: store,
     users: deps.stores.users,

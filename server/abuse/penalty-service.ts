@@ -29,6 +29,8 @@ export interface PenaltyView {
   /** Tokens a token_reset moved to the sink (0 when the balance was empty); null for other steps. */
   tokensRemoved: number | null;
   createdAt: string;
+  /** When an admin lifted it (docs/operations.md); null while it stands. */
+  liftedAt: string | null;
 }
 
 export interface PenaltyServiceDeps {
@@ -189,5 +191,6 @@ function view(r: PenaltyRecord, tokensRemoved: number | null): PenaltyView {
     suspendedUntil: r.suspendedUntil?.toISOString() ?? null,
     tokensRemoved,
     createdAt: r.createdAt.toISOString(),
+    liftedAt: r.liftedAt?.toISOString() ?? null,
   };
 }

@@ -15,6 +15,11 @@ export interface PenaltyRecord {
   /** End of an earning suspension; null for other steps. */
   suspendedUntil: Date | null;
   createdAt: Date;
+  /**
+   * When an admin lifted it (server/admin/): not a column of the penalties store, which never
+   * edits a record; merged in from the admin audit log by `createAbuse`'s `liftedAt`.
+   */
+  liftedAt?: Date | null;
 }
 
 /** One account's registration address, kept to count accounts per IP per UTC day. */

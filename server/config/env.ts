@@ -58,6 +58,15 @@ const envSchema = z.object({
   UNREAD_COUNT_MAX: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Reactions only gold tier and above may use (comma separated); everyday ones (👍 🎉 🔥 …) stay open to all. */
   ADVANCED_EMOJIS: z.string().max(2000).default('🦄,🐉,🪐,🌋,💫,🧿,🪩,🫶'),
+  // Operators (server/metrics/, docs/operations.md): where Prometheus scrapes. Neither set = no
+  // /metrics anywhere, so the economy's figures are never public by accident.
+  /** A separate listener for `GET /metrics` only (on METRICS_HOST); not served on PORT then. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token `GET /metrics` requires (on PORT, or on METRICS_PORT when both are set). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How often the supply gauges re-read the cached balances (never the journal). */
+  METRICS_SUPPLY_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 
   // Rate limits (issue 9, server/limits/): refusals are RATE_LIMITED with retryAfterMs. Shared
   // across nodes in Redis when REDIS_URL is set, per process otherwise. Units are in the names.
@@ -120,6 +129,11 @@ export type AppConfig = {
   recoveryMaxDisconnectionMs: number;
   unreadCountMax: number;
   advancedEmojis: string[];
+  // Operators (server/metrics/)
+  metricsPort: number | undefined;
+  metricsHost: string;
+  metricsToken: string | undefined;
+  metricsSupplyRefreshMs: number;
   /** Rate limits (issue 9). */
   rateLimits: RateLimitConfig;
 };
@@ -166,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     recoveryMaxDisconnectionMs: e.RECOVERY_MAX_DISCONNECTION_MS,
     unreadCountMax: e.UNREAD_COUNT_MAX,
     advancedEmojis: e.ADVANCED_EMOJIS.split(',').map((s) => s.trim()).filter(Boolean),
+    // Operators (server/metrics/)
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
+    metricsSupplyRefreshMs: e.METRICS_SUPPLY_REFRESH_MS,
     rateLimits: {
       registrationsPerAddressPerHour: e.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
       loginFailuresPerAddressMax: e.LOGIN_FAILURES_PER_ADDRESS_MAX,

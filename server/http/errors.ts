@@ -15,6 +15,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appError = toAppError(err);
     if (appError.code === 'INTERNAL') (req.log ?? logger).error({ err }, 'request failed');
+    // The request metrics (server/metrics/http.ts) label the request with its code.
+    res.locals['errorCode'] = appError.code;
     if (res.headersSent) return;
     // RFC 9110 Retry-After, in whole seconds, for clients and proxies that do not read the body.
     const retryAfterMs = appError.code === 'RATE_LIMITED' ? appError.details?.['retryAfterMs'] : undefined;

@@ -1,6 +1,7 @@
 import type { EconomyConfig, TierId } from '../economy/config/schema.js';
 import { utcDayStartMs } from '../economy/rules/periods.js';
-import { ISSUANCE, SINK, type EntryKind, type LedgerQueries, type RankField } from '../ledger/ports.js';
+import { mintedAndBurned } from '../ledger/audit.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, type EntryKind, type LedgerQueries, type RankField } from '../ledger/ports.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -78,9 +79,8 @@ const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b
 
 /** Net issuance and burn since `since` turned into a window: flows are signed leg sums. */
 async function inflationWindow(ledger: Pick<LedgerQueries, 'netFlows'>, inCirculation: number, since: Date): Promise<InflationWindow> {
-  const flows = await ledger.netFlows([ISSUANCE, SINK], since);
-  const issued = -(flows[ISSUANCE] ?? 0);
-  const burned = flows[SINK] ?? 0;
+  const flows = await ledger.netFlows([ISSUANCE, SINK, ADJUSTMENTS], since);
+  const { minted: issued, burned } = mintedAndBurned(flows);
   const netNew = issued - burned;
   const supplyAtStart = inCirculation - netNew;
   return { since: since.toISOString(), supplyAtStart, issued, burned, netNew, ratePct: supplyAtStart > 0 ? round2((netNew / supplyAtStart) * 100) : null };
@@ -103,7 +103,7 @@ export async function economyAnalytics(ledger: LedgerQueries, config: EconomyCon
   const today = new Date(utcDayStartMs(at));
   const perUserSince = new Date(at.getTime() - PER_USER_WINDOW_DAYS * DAY_MS);
   const [allFlows, stats, earningByActivity, spendingByCategory, giftsAll, giftsToday, earnedRecently, activeEarnersToday, firstEntryAt] = await Promise.all([
-    ledger.netFlows([ISSUANCE, SINK]),
+    ledger.netFlows([ISSUANCE, SINK, ADJUSTMENTS]),
     ledger.userBalanceStats(),
     ledger.allUsersSumsByActivity({ direction: 'credit', kinds: EARNING_KINDS }),
     ledger.allUsersSumsByActivity({ direction: 'debit', kinds: SPENDING_KINDS }),
@@ -123,7 +123,7 @@ export async function economyAnalytics(ledger: LedgerQueries, config: EconomyCon
   const windowDays = observedWindowDays(firstEntryAt, at);
   return {
     at: at.toISOString(),
-    supply: { totalIssued: -(allFlows[ISSUANCE] ?? 0), totalBurned: allFlows[SINK] ?? 0, inCirculation, inflation: { last24h, last7d } },
+    supply: { totalIssued: mintedAndBurned(allFlows).minted, totalBurned: mintedAndBurned(allFlows).burned, inCirculation, inflation: { last24h, last7d } },
     users: {
       accounts: stats.accounts,
       averageBalance: stats.accounts > 0 ? round2(inCirculation / stats.accounts) : 0,

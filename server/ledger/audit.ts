@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, type AuditReport, type AuditViolation } from './ports.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, type AuditReport, type AuditViolation } from './ports.js';
 import { isUserAccount } from './rules.js';
 
 /** What a store gathers from its tables for the audit; the judgement below is the same for both. */
@@ -10,6 +10,18 @@ export interface AuditFacts {
   journalSums: Readonly<Record<string, number>>;
   /** Per account: the cached balance. */
   balances: Readonly<Record<string, number>>;
+}
+
+/**
+ * Minted and burned from the signed sums (journal sums or cached balances) of the system accounts:
+ * minted is what issuance paid out, burned what the sink holds, and admin adjustments count net,
+ * as minted when they added more than they removed, as burned otherwise. Then
+ * minted - burned = the sum of user balances on a healthy ledger. One rule for the audit, the
+ * supply gauges (server/metrics/) and the analytics (server/insights/).
+ */
+export function mintedAndBurned(sums: Readonly<Record<string, number>>): { minted: number; burned: number } {
+  const adjusted = -(sums[ADJUSTMENTS] ?? 0);
+  return { minted: -(sums[ISSUANCE] ?? 0) + Math.max(adjusted, 0), burned: (sums[SINK] ?? 0) + Math.max(-adjusted, 0) };
 }
 
 /**
@@ -36,8 +48,7 @@ export function judgeAudit(facts: AuditFacts): AuditReport {
   }
   if (total !== 0) violations.push({ rule: 'total_not_zero', expected: 0, actual: total });
 
-  const minted = -(facts.journalSums[ISSUANCE] ?? 0);
-  const burned = facts.journalSums[SINK] ?? 0;
+  const { minted, burned } = mintedAndBurned(facts.journalSums);
   if (minted - burned !== userBalanceSum) violations.push({ rule: 'supply_mismatch', expected: minted - burned, actual: userBalanceSum });
 
   return { ok: violations.length === 0, entries: facts.entries, accounts: accounts.size, minted, burned, userBalanceSum, violations };

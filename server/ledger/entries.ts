@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, userAccount, type EntryDraft, type EntryKind } from './ports.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, userAccount, type EntryDraft, type EntryKind } from './ports.js';
 
 /**
  * Builders for the common entries. They return drafts without time: the ledger service stamps
@@ -65,4 +65,19 @@ export function spendEntry(userId: string, amount: number, c: Common & { activit
 /** A refund of a purchase: sink -> user. */
 export function refundEntry(userId: string, amount: number, c: Common): DraftInput {
   return { ...base('refund', c), legs: [{ account: SINK, amount: -amount }, { account: userAccount(userId), amount }] };
+}
+
+/**
+ * An admin's balance correction: adjustments -> user for a positive `delta`, user -> adjustments
+ * for a negative one (the user's guard keeps the balance at or above zero). Actor is the admin.
+ */
+export function adjustmentEntry(userId: string, delta: number, c: Common & { actorId: string }): DraftInput {
+  const user = userAccount(userId);
+  return {
+    ...base('adjustment', { activity: 'admin_adjustment', ...c }),
+    legs: [
+      { account: ADJUSTMENTS, amount: -delta },
+      { account: user, amount: delta },
+    ],
+  };
 }

@@ -13,7 +13,11 @@ export const LEDGER_BATCH_WINDOW_MS = 5;
 export interface LedgerServiceOptions {
   batchMaxEntries?: number;
   batchWindowMs?: number;
+  /** Told of every store commit (server/metrics/): the entries, their outcomes (null when it failed) and its duration. */
+  observer?: LedgerObserver;
 }
+
+export type LedgerObserver = (entries: readonly JournalEntry[], outcomes: readonly StoredPostOutcome[] | null, seconds: number) => void;
 
 /**
  * What features call to move tokens. It stamps ids and times, refuses malformed drafts, and posts
@@ -84,9 +88,14 @@ export function createLedgerService(
 
   /** Store errors from a broken invariant become the catalogued error; infrastructure errors pass. */
   const postEntries = async (entries: readonly JournalEntry[]): Promise<StoredPostOutcome[]> => {
+    const started = process.hrtime.bigint();
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      return await store.post(entries);
+      const outcomes = await store.post(entries);
+      opts.observer?.(entries, outcomes, seconds());
+      return outcomes;
     } catch (err) {
+      opts.observer?.(entries, null, seconds());
       if (err instanceof LedgerInvariantError) {
         deps.logger.error({ err, details: err.details }, 'ledger invariant violated; transaction rolled back');
         throw new AppError('LEDGER_INVARIANT_VIOLATED', undefined, err.details);

@@ -10,7 +10,12 @@ export type EntryKind = 'earn' | 'gift' | 'spend' | 'refund' | 'grant' | 'award'
 /** System accounts. Issuance is the source of every minted token; sink receives burned ones. */
 export const ISSUANCE = 'system:issuance';
 export const SINK = 'system:sink';
-export type SystemAccount = typeof ISSUANCE | typeof SINK;
+/**
+ * Admin balance corrections (server/admin/): the other side of every `adjustment` entry. Unguarded
+ * like issuance: negative by what admins added net, positive by what they removed net.
+ */
+export const ADJUSTMENTS = 'system:adjustments';
+export type SystemAccount = typeof ISSUANCE | typeof SINK | typeof ADJUSTMENTS;
 
 /** `user:<userId>` or a system account. */
 export type AccountId = `user:${string}` | SystemAccount;

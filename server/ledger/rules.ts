@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
 
 /**
  * Pure ledger rules: what a valid entry looks like and how it moves the lifetime counters. No I/O;
@@ -22,13 +22,14 @@ export const ZERO_ACCOUNT: Readonly<AccountState> = Object.freeze({
 });
 
 export const isUserAccount = (account: string): account is `user:${string}` => account.startsWith('user:') && account.length > 5;
-export const isSystemAccount = (account: string): boolean => account === ISSUANCE || account === SINK;
+export const isSystemAccount = (account: string): boolean => account === ISSUANCE || account === SINK || account === ADJUSTMENTS;
 /**
- * Every account but issuance is guarded: its balance never goes below zero. Issuance is the one
- * account allowed to be negative (its negation is the minted supply); the sink can only give back
- * (refund) what it has received.
+ * Every account but issuance and adjustments is guarded: its balance never goes below zero.
+ * Issuance may be negative (its negation is the minted supply), and so may the admin adjustments
+ * account (it adds tokens as issuance does); the sink can only give back (refund) what it has
+ * received.
  */
-export const isGuarded = (account: string): boolean => account !== ISSUANCE;
+export const isGuarded = (account: string): boolean => account !== ISSUANCE && account !== ADJUSTMENTS;
 export const userIdOf = (account: `user:${string}`): string => account.slice(5);
 
 /** Which system account must (or may) be on each side of an entry of a kind. */

@@ -14,6 +14,13 @@ export type EventHandler<E extends ClientEventName, S extends z.ZodTypeAny> = (
   payload: z.output<S>,
 ) => Promise<AckData<E>>;
 
+/**
+ * Operators (server/metrics/): told of every answered event, with its outcome (`ok` or the error
+ * code) and the time from receipt to ack. Unknown event names are reported as `(unknown)` so a
+ * client cannot grow the label set.
+ */
+export type EventObserver = (event: string, code: string, seconds: number) => void;
+
 /** A check before an event's handler (see `EventRegistry.guard`). */
 export type EventGuard = (socket: AppSocket) => Promise<void>;
 
@@ -39,7 +46,10 @@ export class EventRegistry {
   private sequence = 0;
   private refusing = false;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly observe: EventObserver = () => undefined,
+  ) {}
 
   on<E extends ClientEventName, S extends z.ZodTypeAny>(event: E, schema: S, handler: EventHandler<E, S>): void {
     if (this.events.has(event)) throw new Error(`event ${event} registered twice`);
@@ -62,6 +72,11 @@ export class EventRegistry {
 
   has(event: string): boolean {
     return this.events.has(event);
+  }
+
+  /** Every registered event and its payload schema, in registration order (the AsyncAPI document reads it). */
+  list(): Array<{ event: ClientEventName; schema: z.ZodTypeAny }> {
+    return [...this.events].map(([event, r]) => ({ event: event as ClientEventName, schema: r.schema }));
   }
 
   /** Attaches every registered event, and the unknown-event answer, to one socket. */
@@ -96,6 +111,7 @@ export class EventRegistry {
     const reply = (a: Ack<unknown>): void => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       this.logger.info({ reqId, event, userId: socket.data.auth.userId, ok: a.ok, code: a.ok ? undefined : a.error.code, ms }, 'event');
+      this.observe(this.events.has(event) ? event : '(unknown)', a.ok ? 'ok' : a.error.code, ms / 1000);
       ack?.(a);
     };
     if (this.refusing) return reply({ ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The server is shutting down: retry on a new connection').toBody() });

@@ -46,6 +46,9 @@ export interface UserStore {
   setRole(id: string, role: UserRole): Promise<void>;
   setPinHash(id: string, pinHash: string): Promise<void>;
   setBanned(id: string, bannedAt: Date | null): Promise<void>;
+  // Operators, admin tools (server/admin/)
+  /** Users whose username starts with `prefix` (case-insensitive; '' for all), by username, at most `limit`. */
+  searchByUsernamePrefix(prefix: string, limit: number): Promise<UserRecord[]>;
   // Sessions (issue 9): POST /api/auth/password.
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
 }

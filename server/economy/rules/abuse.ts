@@ -29,10 +29,12 @@ export interface PenaltyStanding {
   banned: boolean;
 }
 
-export function penaltyStanding(penalties: ReadonlyArray<{ action: PenaltyAction; suspendedUntil: Date | null }>): PenaltyStanding {
+/** A penalty an admin lifted (`liftedAt` set, server/admin/) no longer counts toward the standing. */
+export function penaltyStanding(penalties: ReadonlyArray<{ action: PenaltyAction; suspendedUntil: Date | null; liftedAt?: Date | null }>): PenaltyStanding {
   let suspendedUntilMs: number | null = null;
   let banned = false;
   for (const p of penalties) {
+    if (p.liftedAt) continue;
     if (p.action === 'account_ban') banned = true;
     if (p.suspendedUntil) suspendedUntilMs = Math.max(suspendedUntilMs ?? 0, p.suspendedUntil.getTime());
   }

@@ -104,5 +104,12 @@ export function createMongoUserStore(connection: Connection): UserStore {
     async setBanned(id, bannedAt) {
       await Users.updateOne({ _id: id }, { $set: { bannedAt } });
     },
+    async searchByUsernamePrefix(prefix, limit) {
+      await ready();
+      const low = prefix.toLowerCase();
+      // '~' sorts after every username character ([a-z0-9_]), so this is a range on the unique index.
+      const docs = await Users.find({ usernameLower: { $gte: low, $lt: `${low}~` } }).sort({ usernameLower: 1 }).limit(limit).lean<UserDoc[]>();
+      return docs.map(fromDoc);
+    },
   };
 }

@@ -63,6 +63,7 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
      ON CONFLICT (username_lower) DO NOTHING`,
   );
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+  const byPrefix = db.prepare<[string, string, number], UserRow>('SELECT * FROM users WHERE username_lower >= ? AND username_lower < ? ORDER BY username_lower LIMIT ?');
   const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_lower = ?');
   const byInviteCode = db.prepare<[string], UserRow>('SELECT * FROM users WHERE invite_code = ?');
   const byIds = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
@@ -117,6 +118,11 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
     },
     async setBanned(id, bannedAt) {
       updateBanned.run(toMsOrNull(bannedAt), id);
+    },
+    async searchByUsernamePrefix(prefix, limit) {
+      const low = prefix.toLowerCase();
+      // '~' sorts after every username character ([a-z0-9_]), so this is a range on the unique index.
+      return byPrefix.all(low, `${low}~`, limit).map(fromRow);
     },
   };
 }

@@ -1,0 +1,80 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMongoAdminAuditStore } from '../../server/stores/mongo/admin-audit-store.js';
+import { createMongoUserStore } from '../../server/stores/mongo/users-store.js';
+import type { AdminAuditRecord, AdminAuditStore } from '../../server/admin/ports.js';
+import { supplySource } from '../../server/metrics/supply-source.js';
+import { commandName, cursor, duplicateKey, useWireHarness } from '../support/fake-mongo.js';
+
+/**
+ * The MongoDB side of the operators' stores on the wire, against the protocol stand-in (no
+ * MongoDB runs here): the audit log's unique index before the first write, a duplicate request
+ * answered with the first record, the list filters; the user prefix search as an index range; the
+ * supply read as one snapshot transaction over the account rows.
+ */
+const T = new Date('2026-12-01T10:00:00.000Z');
+const wire = useWireHarness({ writes: ['insert'] });
+let store: AdminAuditStore;
+
+const record: AdminAuditRecord = {
+  id: 'A1',
+  action: 'adjustment',
+  actorId: 'ADM',
+  targetUserId: 'U1',
+  reason: 'ticket',
+  requestId: 'r-1',
+  subjectId: 'E1',
+  details: { amount: -5 },
+  createdAt: T,
+};
+const { id: _id, ...rest } = record;
+const asDoc = { _id: record.id, ...rest };
+
+beforeEach(() => {
+  store = createMongoAdminAuditStore(wire.connection);
+});
+
+describe('MongoDB admin audit log on the wire', () => {
+  it('builds the unique (action, requestId) index before the first insert and inserts every field', async () => {
+    expect(await store.append(record)).toEqual({ status: 'inserted' });
+    expect(wire.indexesAtFirstWrite).toEqual(expect.arrayContaining(['action_requestId_unique', 'target_id', 'action_id']));
+    expect(wire.sent('insert', 'admin_audit_log')[0]?.['documents']).toEqual([expect.objectContaining(asDoc)]);
+  });
+
+  it('a duplicate key answers the first record of the request', async () => {
+    wire.setHandler((c) => {
+      if (commandName(c) === 'insert') return duplicateKey('admin_audit_log', 'action_requestId_unique');
+      if (commandName(c) === 'find') return cursor(c, [asDoc]);
+      return undefined;
+    });
+    expect(await store.append({ ...record, id: 'A2', reason: 'other' })).toEqual({ status: 'duplicate', existing: record });
+    expect(wire.sent('find', 'admin_audit_log')[0]).toMatchObject({ filter: { action: 'adjustment', requestId: 'r-1' } });
+  });
+
+  it('lists newest first with the filters and one extra document for the cursor', async () => {
+    wire.setHandler((c) => (commandName(c) === 'find' ? cursor(c, [asDoc]) : undefined));
+    expect(await store.list({ targetUserId: 'U1', action: 'adjustment', before: 'A9', limit: 5 })).toEqual({ items: [record], nextCursor: null });
+    expect(wire.sent('find', 'admin_audit_log')[0]).toMatchObject({ filter: { targetUserId: 'U1', action: 'adjustment', _id: { $lt: 'A9' } }, sort: { _id: -1 }, limit: 6 });
+  });
+
+  it('the user search is a range on usernameLower, sorted and limited', async () => {
+    const users = createMongoUserStore(wire.connection);
+    await users.searchByUsernamePrefix('AbC', 7);
+    expect(wire.sent('find', 'users')[0]).toMatchObject({ filter: { usernameLower: { $gte: 'abc', $lt: 'abc~' } }, sort: { usernameLower: 1 }, limit: 7 });
+  });
+
+  it('the supply read sums the account rows inside one transaction', async () => {
+    wire.setHandler((c) => {
+      if (commandName(c) === 'find') return cursor(c, [{ _id: 'system:issuance', balance: -100 }, { _id: 'system:sink', balance: 30 }, { _id: 'system:adjustments', balance: -4 }]);
+      if (commandName(c) === 'aggregate') return cursor(c, [{ _id: null, total: 74 }]);
+      return undefined;
+    });
+    const read = await supplySource({ kind: 'mongodb', connection: wire.connection, close: async () => undefined });
+    expect(await read()).toEqual({ system: { 'system:issuance': -100, 'system:sink': 30, 'system:adjustments': -4 }, userBalanceSum: 74 });
+    const find = wire.sent('find', 'ledger_accounts')[0]!;
+    const aggregate = wire.sent('aggregate', 'ledger_accounts')[0]!;
+    expect(find['filter']).toEqual({ _id: /^system:/ });
+    expect(find['txnNumber']).toBeDefined();
+    expect(aggregate['txnNumber']).toEqual(find['txnNumber']);
+    expect(wire.fake.commands.filter((c) => commandName(c) === 'committransaction')).toHaveLength(1);
+  });
+});

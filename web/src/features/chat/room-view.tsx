@@ -1,0 +1,191 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { toErrorBody } from '../../api/http.js';
+import { emitAck, listen } from '../../api/socket.js';
+import type { ErrorBody, MemberView, PinView, RoomView as Room } from '../../api/types.js';
+import { useClient } from '../../state/client.js';
+import { ErrorLine } from '../../ui/error-line.js';
+import { Composer } from './composer.js';
+import { MessageList } from './message-list.js';
+import { useRoomMessages } from './use-room-messages.js';
+import { setReactions } from './messages-state.js';
+import { GiftDialog } from '../gifts/gift-dialog.js';
+import { GiftLayer } from '../gifts/gift-layer.js';
+import { MembersPanel } from '../moderation/members-panel.js';
+import { RoomSettingsDialog } from '../moderation/room-settings.js';
+
+/**
+ * One open room: joining it (`room:join`, which also answers the caller's role), its pins, the
+ * timeline and composer, the member panel, and the gift dialog and animation layer.
+ */
+export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
+  const c = useClient();
+  const [room, setRoom] = useState<Room | null>(null);
+  const [role, setRole] = useState<MemberView['role'] | null>(null);
+  const [joinError, setJoinError] = useState<ErrorBody | null>(null);
+  const [pins, setPins] = useState<PinView[]>([]);
+  const [giftOpen, setGiftOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [membersVersion, setMembersVersion] = useState(0);
+  const [members, setMembers] = useState<MemberView[]>([]);
+  const [myReactions, setMyReactions] = useState<Set<string>>(new Set());
+  const msgs = useRoomMessages(props.roomId, role !== null);
+  const { socket, toast, award } = c;
+  const { setTimeline } = msgs;
+
+  const join = useCallback(async () => {
+    setJoinError(null);
+    try {
+      const r = await emitAck(c.socket, 'room:join', { roomId: props.roomId });
+      setRoom(r.room);
+      setRole(r.role);
+      c.award(r.award);
+      props.onRoomsChanged();
+    } catch (err) {
+      setJoinError(toErrorBody(err));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [c.socket, props.roomId]);
+  useEffect(() => {
+    void join();
+  }, [join]);
+
+  const loadPins = useCallback(() => {
+    c.http.get<{ pins: PinView[] }>(`/api/rooms/${encodeURIComponent(props.roomId)}/pins`).then((r) => setPins(r.pins), c.fail);
+  }, [c.http, c.fail, props.roomId]);
+  useEffect(() => {
+    if (role === null) return;
+    loadPins();
+    const onPinned = (p: PinView): void => {
+      if (p.roomId === props.roomId) loadPins();
+    };
+    const onLeft = (e: { roomId: string; userId: string; reason: string }): void => {
+      if (e.roomId !== props.roomId) return;
+      setMembersVersion((v) => v + 1);
+      if (e.userId === c.me.id) {
+        setRole(null);
+        setJoinError({ code: e.reason === 'banned' ? 'BANNED_FROM_ROOM' : 'NOT_A_MEMBER', message: e.reason === 'banned' ? 'You were banned from this room' : e.reason === 'kicked' ? 'You were removed from this room' : 'You left this room' });
+      }
+    };
+    const onJoined = (e: { roomId: string }): void => {
+      if (e.roomId === props.roomId) setMembersVersion((v) => v + 1);
+    };
+    return listen(c.socket, { 'message:pinned': onPinned, 'room:member-left': onLeft, 'room:member-joined': onJoined });
+  }, [c.socket, c.me.id, props.roomId, role, loadPins]);
+
+  const myReactionsRef = useRef(myReactions);
+  myReactionsRef.current = myReactions;
+  // Stable callbacks, so the memoized rows of the list do not re-render on every change.
+  const react = useCallback(async (messageId: string, emoji: string): Promise<void> => {
+    const key = `${messageId}:${emoji}`;
+    const on = !myReactionsRef.current.has(key);
+    try {
+      const r = await emitAck(socket, 'message:react', { messageId, emoji, on });
+      setMyReactions((s) => {
+        const next = new Set(s);
+        if (on) next.add(key);
+        else next.delete(key);
+        return next;
+      });
+      setTimeline((t) => setReactions(t, r.messageId, r.reactions));
+    } catch (err) {
+      toast({ kind: 'error', error: toErrorBody(err) });
+    }
+  }, [socket, setTimeline, toast]);
+  const helpful = useCallback(async (messageId: string): Promise<void> => {
+    try {
+      const r = await emitAck(socket, 'message:vote-helpful', { messageId });
+      toast({ kind: 'info', text: 'Marked helpful' });
+      award(r.award);
+    } catch (err) {
+      toast({ kind: 'error', error: toErrorBody(err) });
+    }
+  }, [socket, toast, award]);
+  const onReact = useCallback((id: string, e: string) => void react(id, e), [react]);
+  const onHelpful = useCallback((id: string) => void helpful(id), [helpful]);
+  const leave = async (): Promise<void> => {
+    try {
+      await emitAck(c.socket, 'room:leave', { roomId: props.roomId });
+      props.onRoomsChanged();
+      c.navigate('/');
+    } catch (err) {
+      c.toast({ kind: 'error', error: toErrorBody(err) });
+    }
+  };
+
+  if (joinError && role === null) {
+    return (
+      <section className="room-error">
+        <h1>Room unavailable</h1>
+        <ErrorLine error={joinError} />
+        <button type="button" onClick={() => void join()}>
+          Try again
+        </button>
+      </section>
+    );
+  }
+  if (!room || role === null) return <p className="muted center">Joining…</p>;
+
+  const moderator = role === 'owner' || role === 'moderator';
+  const pinned = pins.map((p) => ({ pin: p, message: msgs.timeline.messages.find((m) => m.id === p.messageId) }));
+  return (
+    <div className="room" data-theme={room.customization?.theme} style={room.customization ? { ['--room-accent' as string]: room.customization.color } : undefined}>
+      <header className="room-head">
+        <div>
+          <h1>
+            {room.visibility === 'private' && <span aria-label="private">🔒 </span>}
+            {room.name}
+          </h1>
+          {room.description && <p className="muted small">{room.description}</p>}
+        </div>
+        <div className="row">
+          <span className="pill">{role}</span>
+          <button type="button" className="gift-button" onClick={() => setGiftOpen(true)}>
+            Gift
+          </button>
+          {moderator && (
+            <button type="button" onClick={() => setSettingsOpen(true)}>
+              Customize
+            </button>
+          )}
+          {role !== 'owner' && (
+            <button type="button" onClick={() => void leave()}>
+              Leave
+            </button>
+          )}
+        </div>
+      </header>
+      {pinned.length > 0 && (
+        <section className="pins" aria-label="Pinned messages">
+          {pinned.map(({ pin, message }) => (
+            <p key={pin.messageId}>
+              📌 {message ? `${message.author.username}: ${message.body}` : 'A pinned message'} <span className="muted small">until {new Date(pin.until).toLocaleString()}</span>
+            </p>
+          ))}
+        </section>
+      )}
+      <div className="room-body">
+        <div className="room-timeline">
+          <GiftLayer roomId={props.roomId} />
+          <ErrorLine error={msgs.error} />
+          <MessageList
+            messages={msgs.timeline.messages}
+            pending={msgs.timeline.pending}
+            hasOlder={msgs.hasOlder}
+            loadingOlder={msgs.loadingOlder}
+            onLoadOlder={() => void msgs.loadOlder()}
+            onRetry={msgs.retry}
+            onDiscard={msgs.discard}
+            onReact={onReact}
+            onHelpful={onHelpful}
+            myId={c.me.id}
+            myReactions={myReactions}
+          />
+          <Composer roomId={props.roomId} disabled={false} onSend={(b) => void msgs.send(b)} />
+        </div>
+        <MembersPanel roomId={props.roomId} myRole={role} version={membersVersion} onMembers={setMembers} />
+      </div>
+      <GiftDialog open={giftOpen} onClose={() => setGiftOpen(false)} roomId={props.roomId} members={members} />
+      {moderator && <RoomSettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} room={room} onSaved={(r) => { setRoom(r); props.onRoomsChanged(); }} />}
+    </div>
+  );
+}

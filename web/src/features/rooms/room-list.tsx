@@ -1,0 +1,115 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { createRoomBody } from '../../../../shared/schemas.js';
+import type { AwardOutcome, RoomView } from '../../api/types.js';
+import { useClient } from '../../state/client.js';
+import { Dialog } from '../../ui/dialog.js';
+import { ErrorLine } from '../../ui/error-line.js';
+import { FormFooter } from '../../ui/form-parts.js';
+import { useAction } from '../../ui/use-action.js';
+
+/**
+ * Rooms the caller can see (public ones and private ones they belong to), boosted rooms first as
+ * the server orders them, and the "New room" dialog.
+ */
+export function RoomList(props: { activeId: string | null; refreshKey: number }) {
+  const c = useClient();
+  const [rooms, setRooms] = useState<RoomView[]>([]);
+  const [creating, setCreating] = useState(false);
+  const list = useAction();
+
+  const load = useCallback(() => {
+    void list.run(async () => setRooms((await c.http.get<{ rooms: RoomView[] }>('/api/rooms?limit=100')).rooms));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [c.http]);
+  useEffect(load, [load, props.refreshKey]);
+
+  return (
+    <nav className="sidebar" aria-label="Rooms">
+      <div className="sidebar-head">
+        <h2>Rooms</h2>
+        <button type="button" className="primary" onClick={() => setCreating(true)}>
+          New room
+        </button>
+      </div>
+      <ErrorLine error={list.error} />
+      <ul className="room-list">
+        {rooms.map((r) => {
+          const boosted = r.boostedUntil && new Date(r.boostedUntil) > new Date();
+          return (
+            <li key={r.id}>
+              <a
+                href={`/rooms/${r.id}`}
+                aria-current={props.activeId === r.id ? 'page' : undefined}
+                style={r.customization ? { borderLeftColor: r.customization.color } : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  c.navigate(`/rooms/${r.id}`);
+                }}
+              >
+                <span className="room-name">
+                  {r.visibility === 'private' && <span aria-label="private">🔒 </span>}
+                  {r.name}
+                </span>
+                {boosted && <span className="pill">boosted</span>}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+      {rooms.length === 0 && !list.error && <p className="muted small">No rooms yet: create the first one.</p>}
+      <NewRoomDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(room) => {
+          setCreating(false);
+          load();
+          c.navigate(`/rooms/${room.id}`);
+        }}
+      />
+    </nav>
+  );
+}
+
+function NewRoomDialog(props: { open: boolean; onClose(): void; onCreated(room: RoomView): void }) {
+  const c = useClient();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
+  const { busy, error, setError, run } = useAction();
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const parsed = createRoomBody.safeParse({ name, visibility, ...(description ? { description } : {}) });
+    if (!parsed.success) return setError({ code: 'VALIDATION_FAILED', message: `Room name: ${parsed.error.issues[0]?.message ?? 'not valid'}` });
+    const r = await run(() => c.http.post<{ room: RoomView; award: AwardOutcome | null }>('/api/rooms', parsed.data));
+    if (r) {
+      c.award(r.award);
+      setName('');
+      setDescription('');
+      props.onCreated(r.room);
+    }
+  };
+  return (
+    <Dialog title="New room" open={props.open} onClose={props.onClose}>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <label>
+          Room name
+          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={80} required autoFocus />
+        </label>
+        <label>
+          Description
+          <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
+        </label>
+        <fieldset>
+          <legend>Visibility</legend>
+          <label className="inline">
+            <input type="radio" name="visibility" checked={visibility === 'public'} onChange={() => setVisibility('public')} /> Public
+          </label>
+          <label className="inline">
+            <input type="radio" name="visibility" checked={visibility === 'private'} onChange={() => setVisibility('private')} /> Private (invite only)
+          </label>
+        </fieldset>
+        <FormFooter error={error} busy={busy} submitLabel="Create" onCancel={props.onClose} />
+      </form>
+    </Dialog>
+  );
+}
