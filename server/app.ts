@@ -41,6 +41,7 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -91,9 +92,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   const app = express();
   const http = createServer(app);
+  // One origin rule for REST and Socket.IO (CORS_ORIGINS; default same origin only).
+  const originPolicy = createOriginPolicy(config.corsOrigins);
   const io: AppServer = new Server(http, {
     maxHttpBufferSize: Math.max(config.messageBodyMaxBytes * 2, 64 * 1024),
-    cors: { origin: true },
+    ...socketBrowserAccess(originPolicy),
   });
   if (redisClients.length === 3) {
     io.adapter(createAdapter(forgivingPublisher(redisClients[1]!, logger), redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
@@ -125,6 +128,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  applyBrowserAccess(app, originPolicy);
   app.use(
     pinoHttp({
       logger,

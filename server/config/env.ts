@@ -41,7 +41,24 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
+  // Browser access (issue 10, h10a): browser origins besides the server's own, for REST and Socket.IO.
+  /** Comma-separated origins (`https://chat.example.com`) whose pages may call this server; unset: same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), 'comma-separated origins such as https://chat.example.com (scheme, host, optional port; no path)'),
 });
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export type AppConfig = {
   port: number;
@@ -63,6 +80,8 @@ export type AppConfig = {
   economyPreset: 'current' | 'recommended';
   economyOverridesFile: string | undefined;
   economyEnabled: boolean;
+  /** Browser origins allowed besides the server's own (CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -98,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyPreset: e.ECONOMY_PRESET,
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
+    corsOrigins: e.CORS_ORIGINS,
   };
 }
 
