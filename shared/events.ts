@@ -37,6 +37,12 @@ export interface RoomView {
   boostedUntil?: string | null;
 }
 
+// Direct messages (issue 10, h10a; docs/chat.md "Direct messages").
+/** A direct room as one of its two members sees it: a room view (no owner, no name) plus the other member. */
+export interface DirectRoomView extends RoomView {
+  peer: UserSummary;
+}
+
 /** A room's theme (docs/shop.md, room_customization). */
 export interface RoomCustomizationView {
   color: string;
@@ -143,6 +149,15 @@ export interface ServerToClientEvents {
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
   'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+  // Direct messages and room management (issue 10, h10a; docs/chat.md).
+  /** A direct room was opened with this user (sent to both members' own channels; `peer` is the other one). */
+  'dm:opened': (e: { room: DirectRoomView }) => void;
+  /** The owner renamed or re-described the room (to its members). */
+  'room:updated': (e: { roomId: string; room: RoomView; by: string }) => void;
+  /** Ownership moved (to the room's members): `from` is now a moderator. */
+  'room:owner-changed': (e: { roomId: string; from: string; to: string }) => void;
+  /** The owner deleted the room (to its former members, who have left its channel). */
+  'room:deleted': (e: { roomId: string; by: string }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
 }

@@ -30,6 +30,15 @@ export const createRoomBody = z.object({
   description: z.string().max(500).optional(),
 });
 export const roomTargetBody = z.object({ userId: id });
+// Direct messages and room management (issue 10, h10a; docs/chat.md).
+/** `POST /api/dms {userId}`: the other member of the direct room. */
+export const openDirectBody = z.object({ userId: id });
+/** `PATCH /api/rooms/:id {name?, description?}` (owner): at least one field. */
+export const updateRoomBody = z
+  .strictObject({ name: z.string().trim().min(1).max(80).optional(), description: z.string().max(500).optional() })
+  .refine((b) => b.name !== undefined || b.description !== undefined, 'give name and/or description');
+/** `POST /api/rooms/:id/owner {userId}` (owner): the member who becomes owner. */
+export const transferRoomBody = z.object({ userId: id });
 export const pageQuery = z.object({
   before: id.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
