@@ -41,6 +41,8 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+import { ProfileService } from './users/profile-service.js';
+import { createProfileStore } from './users/profile-store.js';
 import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
 
 export interface StartOptions {
@@ -115,13 +117,18 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
   const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
   awards.setGate(abuse.gate);
+  const purchases = await createPurchaseStore(backend);
+  // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
+  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
     balanceNotifier, awards: observeAwards(awards, engagement), engagement,
     abuse,
-    purchases: await createPurchaseStore(backend),
+    purchases,
+    profiles,
   };
   installEngagement(ctx);
   followPeerReloads(ctx);

@@ -20,6 +20,7 @@ import type { EngagementService } from './engagement/service.js';
 import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
+import type { ProfileService } from './users/profile-service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -59,4 +60,6 @@ export interface AppContext {
   abuse: AbuseServices;
   /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
   purchases: PurchaseStore;
+  /** Profiles (issue 10, h10a): display name, bio, avatar, equipped cosmetics; the summary source of `userSummaries` (server/users/). */
+  profiles: ProfileService;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type * as s from './schemas.js';
+import type { CosmeticSlot } from './shop.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -22,7 +23,17 @@ export interface UserSummary {
    */
   badge?: string;
   tier?: TierName;
+  // Profiles (issue 10, h10a; docs/chat.md "Profiles"): each present only when the user has set it.
+  /** The name to show instead of the username. */
+  displayName?: string;
+  /** Relative URL of the avatar image (`/api/avatars/<key>`), immutable: a new avatar gets a new URL. */
+  avatarUrl?: string;
+  /** Equipped cosmetics, slot -> shop item id; only items the user owns now (docs/shop.md). */
+  equipped?: EquippedCosmeticsView;
 }
+
+/** Slot -> shop item id of the cosmetic a user shows there. */
+export type EquippedCosmeticsView = Partial<Record<CosmeticSlot, string>>;
 
 export interface RoomView {
   id: string;

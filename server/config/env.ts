@@ -48,6 +48,8 @@ const envSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.every(isOrigin), 'comma-separated origins such as https://chat.example.com (scheme, host, optional port; no path)'),
+  /** Largest avatar upload accepted, before it is resized and re-encoded (issue 10, h10a). */
+  AVATAR_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
 });
 
 /** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */
@@ -82,6 +84,7 @@ export type AppConfig = {
   economyEnabled: boolean;
   /** Browser origins allowed besides the server's own (CORS_ORIGINS); empty: same origin only. */
   corsOrigins: string[];
+  avatarUploadMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyOverridesFile: e.ECONOMY_OVERRIDES_FILE,
     economyEnabled: e.ECONOMY_ENABLED,
     corsOrigins: e.CORS_ORIGINS,
+    avatarUploadMaxBytes: e.AVATAR_UPLOAD_MAX_BYTES,
   };
 }
 
