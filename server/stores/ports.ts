@@ -46,6 +46,15 @@ export interface UserStore {
   setRole(id: string, role: UserRole): Promise<void>;
   setPinHash(id: string, pinHash: string): Promise<void>;
   setBanned(id: string, bannedAt: Date | null): Promise<void>;
+  // Account deletion (issue 10, h10a).
+  /**
+   * Deletes the account but keeps its row (messages and ledger entries refer to it): the
+   * username becomes `deletedUsername(id)` (server/stores/usernames.ts), freeing the name; the
+   * password hash becomes unusable; PIN, public key and registration address are cleared;
+   * `bannedAt` is set (if not already), so every banned-account rule applies. True when the
+   * account existed and was not deleted yet.
+   */
+  markDeleted(id: string, at: Date): Promise<boolean>;
 }
 
 export interface RoomRecord {

@@ -1,6 +1,7 @@
 import type { Feature } from '../feature.js';
 import { userRoutes } from './routes.js';
 import { profileRoutes } from './profile-routes.js';
+import { accountDeletionRoutes } from './account-deletion.js';
 
 /** Profiles: the caller's own account and other users' public profiles. */
 export const usersFeature: Feature = {
@@ -9,5 +10,6 @@ export const usersFeature: Feature = {
     userRoutes(api, ctx);
     // Find people, profiles, cosmetics (issue 10, h10a).
     profileRoutes(api, ctx);
+    accountDeletionRoutes(api, ctx);
   },
 };

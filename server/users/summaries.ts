@@ -1,5 +1,6 @@
 import type { TierName, UserSummary } from '../../shared/events.js';
 import type { UserRecord, UserStore } from '../stores/ports.js';
+import { DELETED_USER_NAME, isDeletedUsername } from '../stores/usernames.js';
 
 /** A user's tier and its badge, as the economy computes them. */
 export interface TierInfo {
@@ -48,6 +49,11 @@ export function createUserSummaryResolver(users: UserStore): UserSummaryResolver
     ]);
     const out = new Map<string, UserSummary>();
     for (const u of records) {
+      // A deleted account shows as such, with nothing of what it was (issue 10, h10a).
+      if (isDeletedUsername(u.username)) {
+        out.set(u.id, { id: u.id, username: DELETED_USER_NAME });
+        continue;
+      }
       const tier = tiers.get(u.id);
       const base: UserSummary = tier ? { id: u.id, username: u.username, tier: tier.tier, badge: tier.badge } : { id: u.id, username: u.username };
       out.set(u.id, { ...base, ...profiles.get(u.id) });

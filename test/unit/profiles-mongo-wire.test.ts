@@ -48,3 +48,20 @@ describe('profiles on the MongoDB wire', () => {
     expect(profiles).toMatchObject({ filter: { displayNameLower: range, _id: { $lt: 'U9' } }, sort: { _id: -1 }, limit: 3 });
   });
 });
+
+describe('account deletion on the MongoDB wire', () => {
+  it('renames and bans in one committed transaction, keeping an earlier ban', async () => {
+    const { createRecordStores } = await import('../../server/stores/records.js');
+    const s = createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
+    expect(await s.users.markDeleted('U1', T)).toBe(true);
+    const [rename, ban] = wire.sent('update', 'users');
+    expect(rename).toMatchObject({
+      updates: [{ q: { _id: 'U1', username: { $ne: '~deleted~U1' } }, u: { $set: { username: '~deleted~U1', usernameLower: '~deleted~u1', passwordHash: '!', pinHash: null } } }],
+      startTransaction: true,
+      autocommit: false,
+    });
+    expect(ban).toMatchObject({ updates: [{ q: { _id: 'U1', bannedAt: null }, u: { $set: { bannedAt: T } } }] });
+    expect(ban!['txnNumber']).toEqual(rename!['txnNumber']);
+    expect(wire.fake.commands.some((c) => commandName(c) === 'committransaction')).toBe(true);
+  });
+});
