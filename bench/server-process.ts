@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { HARNESS_RATE_LIMITS_ENV } from '../server/limits/rate-limits.js';
 
 /** The repository root, whatever the caller's working directory. */
 export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -92,6 +93,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     LOG_LEVEL: 'warn',
     ...passThrough(['MONGO_URL', 'REDIS_URL']),
     ...(redisPrefix ? { REDIS_PREFIX: redisPrefix } : {}),
+    // The bench is hundreds of users from one address: limits that never refuse, still consulted.
+    ...HARNESS_RATE_LIMITS_ENV,
     ...overrides,
     ...opts.env,
   };

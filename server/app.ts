@@ -31,6 +31,7 @@ import { RoomService } from './rooms/service.js';
 import { MessageService } from './messages/service.js';
 import { FileService } from './files/service.js';
 import { createUploadLimits } from './files/limits.js';
+import { memoryQuotaHolds, redisQuotaHolds } from './files/quota-holds.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
@@ -44,6 +45,11 @@ import { createPurchaseStore } from './shop/store.js';
 import { ProfileService } from './users/profile-service.js';
 import { createProfileStore } from './users/profile-store.js';
 import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
+import { createRateLimits } from './limits/rate-limits.js';
+import { httpRateLimits } from './http/rate-limit.js';
+import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
+import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
+import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -76,7 +82,6 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
   const stores = createRecordStores(backend);
-  const authenticate = createAuthenticate(tokens, stores.users);
   const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
 
   const redisClients: Redis[] = [];
@@ -91,6 +96,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     redisClients.push(redis, pub, sub);
     await Promise.all(redisClients.map((c) => waitReady(c, 5000)));
   }
+
+  // Sessions (issue 9): logouts and password changes, shared like the other counters.
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
+  const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
 
   const app = express();
   const http = createServer(app);
@@ -109,7 +118,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
   const messageService = new MessageService(chatDeps);
-  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files) });
+  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
@@ -129,6 +138,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     abuse,
     purchases,
     profiles,
+    rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
+    sessions,
   };
   installEngagement(ctx);
   followPeerReloads(ctx);
@@ -169,6 +180,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     feature.routes?.(api, ctx);
     feature.events?.(registry, ctx);
   }
+  // Rate limits at the transports (issue 9): before any route or event handler runs.
+  app.use('/api', httpRateLimits(ctx.rateLimits, tokens));
+  registry.guardAll(sessionGuard(clock));
+  limitSocketEvents(registry, ctx.rateLimits);
   app.use('/api', api);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -180,8 +195,16 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       socket.data.auth = await authenticate(raw);
       // The same client-address rule as HTTP's req.ip (TRUST_PROXY), so sockets and requests agree.
       socket.data.ip = proxyaddr(socket.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
-      // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
-      for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      // One of the user's SOCKETS_PER_USER_MAX slots, given back on disconnect or a refusal below.
+      const giveSlotBack = await takeSocketSlot(socket, ctx.rateLimits);
+      try {
+        // Before `next()`, so whatever a feature sets up here is in place when the client sees `connect`.
+        for (const feature of features) await feature.beforeConnect?.(socket, ctx);
+      } catch (err) {
+        giveSlotBack();
+        throw err;
+      }
+      armSessionExpiry(socket, clock);
       next();
     } catch (err) {
       const appErr = err instanceof AppError ? err : new AppError('INTERNAL');

@@ -21,6 +21,8 @@ import type { AwardService } from './earning/award-service.js';
 import type { AbuseServices } from './abuse/index.js';
 import type { PurchaseStore } from './shop/ports.js';
 import type { ProfileService } from './users/profile-service.js';
+import type { RateLimits } from './limits/rate-limits.js';
+import type { SessionRevocations } from './auth/sessions.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -62,4 +64,8 @@ export interface AppContext {
   purchases: PurchaseStore;
   /** Profiles (issue 10, h10a): display name, bio, avatar, equipped cosmetics; the summary source of `userSummaries` (server/users/). */
   profiles: ProfileService;
+  /** Rate limits (issue 9, server/limits/): applied by the transports, Redis-shared when configured. */
+  rateLimits: RateLimits;
+  /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */
+  sessions: SessionRevocations;
 }

@@ -4,7 +4,7 @@
  *
  * Codes are stable API: clients switch on them. Add a code here (with its status and a default
  * message) before using it; `test/unit/errors.test.ts` checks every code is documented in
- * docs/errors.md.
+ * docs/errors.md and used (quoted) somewhere in server/, shared/ or web/.
  */
 export const ERROR_CATALOGUE = {
   // Generic request problems
@@ -12,12 +12,13 @@ export const ERROR_CATALOGUE = {
   MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
   PAYLOAD_NOT_OBJECT: { status: 400, message: 'The payload must be an object' },
   UNKNOWN_EVENT: { status: 400, message: 'No such event' },
-  NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The payload is too large' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A backing service is unavailable' },
+  // Record stores (issue 15): the database has no usable server (no primary, network down).
+  STORE_UNAVAILABLE: { status: 503, message: 'The database cannot be reached right now; try again shortly' },
 
   // Authentication and authorization
   UNAUTHENTICATED: { status: 401, message: 'Authentication required' },
@@ -31,7 +32,6 @@ export const ERROR_CATALOGUE = {
   // Rooms
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
   NOT_A_MEMBER: { status: 403, message: 'You are not a member of this room' },
-  NOT_INVITED: { status: 403, message: 'This room is private: an invite is needed' },
   BANNED_FROM_ROOM: { status: 403, message: 'You are banned from this room' },
   NOT_ROOM_MODERATOR: { status: 403, message: 'Only the owner or a moderator may do this' },
   NOT_ROOM_OWNER: { status: 403, message: 'Only the room owner may do this' },
@@ -80,6 +80,14 @@ export const ERROR_CATALOGUE = {
   GIFT_DAILY_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past your daily gifting allowance' },
   GIFT_DAILY_COUNT_EXCEEDED: { status: 429, message: 'You have sent the most gifts allowed today' },
   ROOM_BUDGET_EXHAUSTED: { status: 409, message: "The room's daily reward budget is spent" },
+  // Economy integrity (issue 9): room rewards, vesting, refunds (docs/anti-abuse.md)
+  RECIPIENT_NOT_ELIGIBLE: { status: 409, message: 'The recipient may not receive tokens now (earning suspended or banned)' },
+  ROOM_REWARDS_NOT_OPEN: { status: 409, message: "The room's reward budget is not open yet (room too new or too few independent members)" },
+  REWARD_RECIPIENT_CAP_REACHED: { status: 409, message: 'The recipient has received the most room rewards allowed today, over all rooms' },
+  REWARD_GRANTER_CAP_REACHED: { status: 409, message: 'You have granted the most room rewards allowed today, over all rooms' },
+  GIFT_TOKENS_VESTING: { status: 409, message: 'Tokens received by gift or reward can be gifted onward only after a hold' },
+  GIFT_NEW_ACCOUNT_ALLOWANCE_EXCEEDED: { status: 409, message: 'That gift goes past the daily gifting allowance of a new account' },
+  ITEM_USED: { status: 409, message: 'The item already produced something that lasts: it cannot be refunded' },
   CANNOT_REWARD_SELF: { status: 403, message: 'You cannot reward yourself' },
 
   // Shop
@@ -94,6 +102,11 @@ export const ERROR_CATALOGUE = {
 
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
+
+  // Economy integrity, infrastructure half (issue 9): encodings, room authority, sessions
+  BODY_ENCODING_INVALID: { status: 400, message: 'The request body does not decode with its Content-Encoding' },
+  CANNOT_LIFT_OWNER_BAN: { status: 403, message: 'Only the room owner may lift a ban the owner made' },
+  TOKEN_REVOKED: { status: 401, message: 'The session was ended (logout or password change): log in again' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -111,7 +111,9 @@ export type AwardReason =
   /** Anti-abuse (docs/anti-abuse.md): an earning suspension, a message too soon, a repeated body. */
   | 'EARNING_SUSPENDED'
   | 'TOO_FAST'
-  | 'DUPLICATE_CONTENT';
+  | 'DUPLICATE_CONTENT'
+  /** Economy integrity (issue 9): a peer-triggered award whose voters/reactors/viewers are not independent peers of the author. */
+  | 'PEER_NOT_ELIGIBLE';
 
 /** The outcome of an inline award, carried by the ack of the activity that earned it. */
 export interface AwardOutcome {
@@ -171,6 +173,14 @@ export interface ServerToClientEvents {
   'room:deleted': (e: { roomId: string; by: string }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
+  // Sessions (issue 9): sent just before the server disconnects the socket.
+  /** The socket's session ended: its JWT expired, it logged out, or the password changed. Log in again. */
+  'session:expired': (e: SessionExpiredNotice) => void;
+}
+
+/** Why a socket's session ended (`session:expired`). */
+export interface SessionExpiredNotice {
+  reason: 'expired' | 'logout' | 'password_changed';
 }
 
 /** What a penalized user is told, live and in the stored `penalty` notification. */

@@ -23,6 +23,8 @@ export const registerBody = z.object({
   inviteCode: z.string().min(1).max(64).optional(),
 });
 export const loginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+/** `POST /api/auth/password` (issue 9): the old password is required; the new one follows the registration rule. */
+export const changePasswordBody = z.object({ oldPassword: z.string().min(1).max(200), newPassword: password });
 
 export const createRoomBody = z.object({
   name: z.string().trim().min(1).max(80),

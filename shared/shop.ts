@@ -63,6 +63,21 @@ export interface RefundResult {
   balance: number;
 }
 
+/**
+ * `GET /api/shop/purchases/:id/refund` (issue 9): what a refund would pay now, before asking.
+ * `refundable` false with rule `ITEM_USED` when the item already produced something lasting
+ * (`produced`: rooms over the tier's limit, a file over the tier's size, storage over the quota).
+ */
+export interface RefundQuoteView {
+  purchaseId: string;
+  refundable: boolean;
+  amount: number;
+  percent: number;
+  /** TIMED_FULL, TIMED_PARTIAL, TIMED_EXPIRED, UNUSED, CONSUMED, PERMANENT_NO_REFUND, ITEM_USED or ALREADY_REFUNDED. */
+  rule: string;
+  produced?: Record<string, unknown>;
+}
+
 export interface OwnedItemsView {
   userId: string;
   /** In effect now, newest first. */

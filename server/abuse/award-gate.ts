@@ -1,5 +1,5 @@
 import type { AwardReason } from '../../shared/events.js';
-import type { AwardGate, AwardRequest } from '../earning/award-service.js';
+import type { AwardGate, AwardRequest, GateRequest } from '../earning/award-service.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import { isSuspended, penaltyStanding, registrationEligible, type PenaltyStanding } from '../economy/rules/abuse.js';
 import { utcDayKey } from '../economy/rules/periods.js';
@@ -60,7 +60,7 @@ export function createAwardGate(deps: AwardGateDeps): AbuseAwardGate {
   };
 
   return {
-    async refusal(req: AwardRequest, at: Date) {
+    async refusal(req: GateRequest | AwardRequest, at: Date) {
       const standing = await standingOf(req.userId);
       if (standing.banned) return 'NOT_ELIGIBLE';
       if (isSuspended(standing, at.getTime())) return 'EARNING_SUSPENDED';

@@ -11,6 +11,7 @@ import type { Backend } from '../stores/backend.js';
 import type { RecordStores } from '../stores/ports.js';
 import { createActivityGuard } from './activity-guard.js';
 import { createAwardGate, type AbuseAwardGate } from './award-gate.js';
+import { createPeerEligibility, type PeerEligibility } from './peer-eligibility.js';
 import { PenaltyService } from './penalty-service.js';
 import type { PenaltyStore } from './ports.js';
 import { createPenaltyStore } from './store.js';
@@ -20,13 +21,15 @@ export interface AbuseServices {
   store: PenaltyStore;
   gate: AbuseAwardGate;
   penalties: PenaltyService;
+  /** Who counts as an independent peer for peer-triggered awards and room-reward quorums (issue 9). */
+  peers: PeerEligibility;
 }
 
 export interface AbuseDeps {
   config: Pick<AppConfig, 'redisPrefix'>;
   backend: Backend;
   redis: Redis | null;
-  stores: Pick<RecordStores, 'users' | 'notifications'>;
+  stores: Pick<RecordStores, 'users' | 'notifications' | 'messages'>;
   ledger: LedgerService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
@@ -59,5 +62,6 @@ export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
     newId: deps.newId,
     logger: deps.logger,
   });
-  return { store, gate, penalties };
+  const peers = createPeerEligibility({ users: deps.stores.users, messages: deps.stores.messages, economy: deps.economy });
+  return { store, gate, penalties, peers };
 }

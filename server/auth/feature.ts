@@ -1,9 +1,9 @@
 import type { Feature } from '../feature.js';
 import { createAccountService } from './accounts.js';
-import { createLoginLimiter } from './login-limiter.js';
 import { authRoutes } from './routes.js';
+import { endSockets } from './session-ender.js';
 
-/** Accounts: register (with an optional referral invite code) and login. */
+/** Accounts: register (with an optional referral invite code), login, logout and password change. */
 export const authFeature: Feature = {
   name: 'auth',
   routes(api, ctx) {
@@ -12,7 +12,9 @@ export const authFeature: Feature = {
       tokens: ctx.tokens,
       clock: ctx.clock,
       newId: ctx.newId,
-      limiter: createLoginLimiter(ctx.clock),
+      limits: ctx.rateLimits,
+      sessions: ctx.sessions,
+      endSockets: (userId, ended, reason) => endSockets(ctx.io, userId, ended, reason),
       adminUsernames: ctx.config.adminUsernames,
     });
     authRoutes(api, accounts, ctx);

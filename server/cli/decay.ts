@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../config/env.js';
+import { loadConfig } from '../config/env.js';
 import { EconomyConfigHolder } from '../economy/config/holder.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { createLogger } from '../lib/logger.js';
-import { openBackend } from '../stores/backend.js';
+import { cliFailure, openExistingBackend } from './existing-backend.js';
 import { createLedgerStore } from '../stores/ledger.js';
 import { createRecordStores } from '../stores/records.js';
 import { createLedgerService } from '../ledger/ledger-service.js';
@@ -24,7 +24,7 @@ export async function runDecayCli(env: NodeJS.ProcessEnv = process.env, clock: C
   const config = loadConfig(env);
   const economy = new EconomyConfigHolder({ preset: config.economyPreset, overridesFile: config.economyOverridesFile });
   const logger = createLogger('warn');
-  const backend = await openBackend(config, logger);
+  const backend = await openExistingBackend(config, logger);
   try {
     const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
     const users = createRecordStores(backend).users;
@@ -41,8 +41,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       process.exit(0);
     },
     (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `economy:decay failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(err instanceof ConfigError ? 78 : 2);
+      const failure = cliFailure('economy:decay', err, 2);
+      console.error(failure.message);
+      process.exit(failure.code);
     },
   );
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../config/env.js';
+import { loadConfig } from '../config/env.js';
 import { createLogger } from '../lib/logger.js';
-import { openBackend } from '../stores/backend.js';
+import { cliFailure, openExistingBackend } from './existing-backend.js';
 import { createLedgerStore } from '../stores/ledger.js';
 import type { AuditReport } from '../ledger/ports.js';
 
@@ -14,7 +14,7 @@ import type { AuditReport } from '../ledger/ports.js';
  */
 export async function runLedgerAudit(env: NodeJS.ProcessEnv = process.env): Promise<AuditReport> {
   const config = loadConfig(env);
-  const backend = await openBackend(config, createLogger('warn'));
+  const backend = await openExistingBackend(config, createLogger('warn'));
   try {
     const store = await createLedgerStore(backend);
     return await store.audit();
@@ -30,8 +30,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       process.exit(report.ok ? 0 : 1);
     },
     (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `ledger:audit failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(err instanceof ConfigError ? 78 : 2);
+      const failure = cliFailure('ledger:audit', err, 2);
+      console.error(failure.message);
+      process.exit(failure.code);
     },
   );
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, loadConfig } from '../config/env.js';
+import { loadConfig } from '../config/env.js';
 import { createLogger } from '../lib/logger.js';
-import { openBackend } from '../stores/backend.js';
+import { cliFailure, openExistingBackend } from './existing-backend.js';
 import { createRecordStores } from '../stores/records.js';
 import type { UserStore } from '../stores/ports.js';
 
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     return 64; // EX_USAGE
   }
   const config = loadConfig();
-  const backend = await openBackend(config, createLogger('warn'));
+  const backend = await openExistingBackend(config, createLogger('warn'));
   try {
     const outcome = await makeAdmin(createRecordStores(backend).users, username);
     if (outcome === 'not-found') {
@@ -45,8 +45,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `make-admin failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(err instanceof ConfigError ? 78 : 1);
+      const failure = cliFailure('make-admin', err, 1);
+      console.error(failure.message);
+      process.exit(failure.code);
     },
   );
 }

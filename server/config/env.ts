@@ -50,6 +50,19 @@ const envSchema = z.object({
     .refine((list) => list.every(isOrigin), 'comma-separated origins such as https://chat.example.com (scheme, host, optional port; no path)'),
   /** Largest avatar upload accepted, before it is resized and re-encoded (issue 10, h10a). */
   AVATAR_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
+  // Rate limits (issue 9, server/limits/): refusals are RATE_LIMITED with retryAfterMs. Shared
+  // across nodes in Redis when REDIS_URL is set, per process otherwise. Units are in the names.
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  LOGIN_FAILURES_PER_ADDRESS_MAX: z.coerce.number().int().min(1).default(50),
+  LOGIN_FAILURES_PER_USERNAME_MAX: z.coerce.number().int().min(1).default(10),
+  LOGIN_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).default(15 * 60_000),
+  MESSAGES_PER_USER_PER_SECOND: z.coerce.number().int().min(1).default(5),
+  MESSAGE_BURST_PER_USER: z.coerce.number().int().min(0).default(20),
+  MESSAGE_BURST_WINDOW_MS: z.coerce.number().int().min(1000).default(10_000),
+  SOCKETS_PER_USER_MAX: z.coerce.number().int().min(1).default(20),
+  UPLOADS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  GIFTS_PER_USER_PER_SECOND: z.coerce.number().int().min(1).default(2),
+  PASSWORD_CHANGES_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(5),
 });
 
 /** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */
@@ -60,6 +73,23 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The rate limits (issue 9): how many of what, per whom, per which window. */
+export interface RateLimitConfig {
+  registrationsPerAddressPerHour: number;
+  loginFailuresPerAddressMax: number;
+  loginFailuresPerUsernameMax: number;
+  loginFailureWindowMs: number;
+  messagesPerUserPerSecond: number;
+  /** Messages allowed above the per-second rate within `messageBurstWindowMs`. */
+  messageBurstPerUser: number;
+  messageBurstWindowMs: number;
+  /** Open sockets of one user at once, across nodes. */
+  socketsPerUserMax: number;
+  uploadsPerUserPerHour: number;
+  giftsPerUserPerSecond: number;
+  passwordChangesPerUserPerHour: number;
 }
 
 export type AppConfig = {
@@ -85,6 +115,8 @@ export type AppConfig = {
   /** Browser origins allowed besides the server's own (CORS_ORIGINS); empty: same origin only. */
   corsOrigins: string[];
   avatarUploadMaxBytes: number;
+  /** Rate limits (issue 9). */
+  rateLimits: RateLimitConfig;
 };
 
 export class ConfigError extends Error {
@@ -122,6 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     economyEnabled: e.ECONOMY_ENABLED,
     corsOrigins: e.CORS_ORIGINS,
     avatarUploadMaxBytes: e.AVATAR_UPLOAD_MAX_BYTES,
+    rateLimits: {
+      registrationsPerAddressPerHour: e.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+      loginFailuresPerAddressMax: e.LOGIN_FAILURES_PER_ADDRESS_MAX,
+      loginFailuresPerUsernameMax: e.LOGIN_FAILURES_PER_USERNAME_MAX,
+      loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW_MS,
+      messagesPerUserPerSecond: e.MESSAGES_PER_USER_PER_SECOND,
+      messageBurstPerUser: e.MESSAGE_BURST_PER_USER,
+      messageBurstWindowMs: e.MESSAGE_BURST_WINDOW_MS,
+      socketsPerUserMax: e.SOCKETS_PER_USER_MAX,
+      uploadsPerUserPerHour: e.UPLOADS_PER_USER_PER_HOUR,
+      giftsPerUserPerSecond: e.GIFTS_PER_USER_PER_SECOND,
+      passwordChangesPerUserPerHour: e.PASSWORD_CHANGES_PER_USER_PER_HOUR,
+    },
   };
 }
 

@@ -40,7 +40,18 @@ export interface AwardRequest {
  * a reason refuses it. May throw CapsUnavailableError (answered CAPS_UNAVAILABLE).
  */
 export interface AwardGate {
-  refusal(req: AwardRequest, at: Date): Promise<AwardReason | null>;
+  refusal(req: GateRequest | AwardRequest, at: Date): Promise<AwardReason | null>;
+}
+
+/**
+ * What the gate needs to judge tokens entering `userId`'s account: an earning activity, or one of
+ * the mints that do not go through `grant` (room rewards, admin awards, achievements; issue 9:
+ * every token that enters an account passes the gate).
+ */
+export interface GateRequest {
+  userId: string;
+  activity: ActivityId | 'room_reward' | 'admin_award' | 'achievement';
+  content?: string;
 }
 
 /**
@@ -68,6 +79,11 @@ export interface AwardService {
   setStreakSource(source: StreakSource): void;
   /** Installs the anti-abuse gate (server/abuse/). */
   setGate(gate: AwardGate): void;
+  /**
+   * Only the gate, for mints that do not go through `grant` (room rewards, admin awards,
+   * achievements): a reason refuses them. Null when no gate is installed or it lets them pass.
+   */
+  gateRefusal(req: GateRequest, at: Date): Promise<AwardReason | null>;
 }
 
 export interface AwardServiceDeps {
@@ -100,7 +116,7 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     }
   };
 
-  const gateRefusal = async (g: AwardGate, req: AwardRequest, at: Date): Promise<AwardReason | null> => {
+  const gateRefusal = async (g: AwardGate, req: GateRequest, at: Date): Promise<AwardReason | null> => {
     try {
       return await g.refusal(req, at);
     } catch (err) {
@@ -195,6 +211,9 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     },
     setGate(next) {
       gate = next;
+    },
+    async gateRefusal(req, at) {
+      return gate ? gateRefusal(gate, req, at) : null;
     },
   };
 }

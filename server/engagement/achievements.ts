@@ -1,5 +1,7 @@
 import type { Achievement, AchievementMetric, EconomyConfigHolder } from '../economy/config/index.js';
 import { achievementProgress, type UserMetrics } from '../economy/rules/achievements.js';
+import type { AwardService } from '../earning/award-service.js';
+import { refuseIneligible } from '../earning/gate-refusal.js';
 import type { BalanceNotifier } from '../earning/balance-notifier.js';
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
@@ -32,6 +34,8 @@ export interface AchievementDeps {
   newId: IdGenerator;
   logger: Logger;
   readMetric: MetricReader;
+  /** Issue 9: the award gate, so a suspended or banned account claims nothing (AwardService.gateRefusal). */
+  awards?: Pick<AwardService, 'gateRefusal'>;
 }
 
 /** An achievement as clients see it in lists. */
@@ -124,6 +128,7 @@ export class AchievementEngine {
     const achievement = this.deps.economy.current.achievements.find((a) => a.id === achievementId);
     if (!achievement) throw new AppError('ACHIEVEMENT_NOT_FOUND');
     const at = this.deps.clock.now();
+    await refuseIneligible(this.deps.awards, { userId, activity: 'achievement' }, at);
     const result = await this.deps.store.claimAchievement(userId, achievementId, at);
     if (result === 'locked') throw new AppError('ACHIEVEMENT_LOCKED');
     if (result === 'already_claimed') throw new AppError('ALREADY_CLAIMED', 'That achievement was already claimed');

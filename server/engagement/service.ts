@@ -195,5 +195,6 @@ export function observeAwards(inner: AwardService, engagement: EngagementService
     },
     setStreakSource: (source) => inner.setStreakSource(source),
     setGate: (gate) => inner.setGate(gate),
+    gateRefusal: (req, at) => inner.gateRefusal(req, at),
   };
 }

@@ -43,7 +43,7 @@ export function avatarRoutes(api: Router, ctx: AppContext): void {
 
   api.get('/avatars/:key', async (req, res) => {
     const bytes = await avatars.read(String(req.params['key']));
-    if (!bytes) throw new AppError('NOT_FOUND', 'No such avatar');
+    if (!bytes) throw new AppError('FILE_NOT_FOUND', 'No such avatar');
     res.setHeader('Content-Type', 'image/webp');
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     res.send(bytes);

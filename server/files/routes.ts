@@ -7,7 +7,9 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { receiveUpload } from './upload.js';
-import { awardAfter, earnKeys } from '../earning/inline.js';
+import { earnKeys } from '../earning/inline.js';
+import { awardFromPeers } from '../abuse/peer-awards.js';
+import { PEERS_JUDGED_MAX } from '../abuse/peer-eligibility.js';
 
 /** `POST /api/files` (multipart upload) and `GET /api/files/:id` (download). */
 export function fileRoutes(api: Router, ctx: AppContext): void {
@@ -17,7 +19,12 @@ export function fileRoutes(api: Router, ctx: AppContext): void {
   api.post('/files', auth, async (req, res) => {
     const userId = authOf(req).userId;
     const upload = await receiveUpload(req, res, files, userId);
-    res.status(201).json({ file: await files.accept(userId, upload) });
+    try {
+      res.status(201).json({ file: await files.accept(userId, upload) });
+    } finally {
+      // After the record: its bytes now count as stored, so the hold may go (server/files/quota-holds.ts).
+      await upload.release();
+    }
   });
 
   api.get('/files/:id', auth, async (req, res) => {
@@ -25,7 +32,13 @@ export function fileRoutes(api: Router, ctx: AppContext): void {
     const { file, path, distinctViewers } = await files.openForDownload(authOf(req).userId, fileId);
     // The uploader earns once when the file has the threshold of distinct viewers (uploader not counted).
     if (distinctViewers !== null && distinctViewers >= ctx.economy.current.activities.media_shared.viewThreshold) {
-      await awardAfter(ctx.awards, ctx.logger, { userId: file.ownerId, activity: 'media_shared', idempotencyKey: earnKeys.mediaShared(file.id), metadata: { fileId: file.id, distinctViewers } });
+      // Only independent viewers count towards the threshold (issue 9: alts cannot feed it).
+      const needed = ctx.economy.current.activities.media_shared.viewThreshold;
+      await awardFromPeers(
+        { awards: ctx.awards, peers: ctx.abuse.peers, ledger: ctx.ledger, clock: ctx.clock, logger: ctx.logger },
+        { userId: file.ownerId, activity: 'media_shared', idempotencyKey: earnKeys.mediaShared(file.id), metadata: { fileId: file.id, distinctViewers } },
+        { peerIds: () => ctx.stores.files.viewerIds(file.id, PEERS_JUDGED_MAX), needed },
+      );
     }
     const stream = createReadStream(path);
     await new Promise<void>((resolve, reject) => {

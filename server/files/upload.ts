@@ -2,18 +2,29 @@ import type { Request, Response } from 'express';
 import multer from 'multer';
 import { AppError } from '../lib/app-error.js';
 import type { FileService, ReceivedUpload } from './service.js';
+import type { UploadAllowance } from './limits.js';
 import { sanitizeFileName } from './names.js';
 import { diskEngine } from './disk-engine.js';
 
 /**
  * Streams the multipart field `file` of one request to disk (multer disk storage: the bytes never
  * sit in memory whole), stopping at the caller's limit. Every refusal removes what was written.
+ * The upload's room in the quota is held before the first byte is read; the caller releases it
+ * (`release`) once the file record is written, and a refusal here releases it at once.
  */
-export async function receiveUpload(req: Request, res: Response, files: FileService, userId: string): Promise<ReceivedUpload> {
-  const limit = await files.limits.limitFor(userId);
-  const remaining = limit.quotaBytes === null ? Number.POSITIVE_INFINITY : Math.max(0, limit.quotaBytes - limit.usedBytes);
-  if (remaining === 0) throw new AppError('STORAGE_QUOTA_EXCEEDED');
-  const quotaBinds = remaining < limit.fileBytesMax;
+export async function receiveUpload(req: Request, res: Response, files: FileService, userId: string): Promise<ReceivedUpload & { release(): Promise<void> }> {
+  // The whole body bounds the file, so a declared length holds no more of the quota than it can use.
+  const declared = Number(req.headers['content-length']);
+  const allowance = await files.limits.allow(userId, Number.isSafeInteger(declared) && declared > 0 ? declared : null);
+  try {
+    return { ...(await streamToDisk(req, res, files, allowance)), release: allowance.release };
+  } catch (err) {
+    await allowance.release();
+    throw err;
+  }
+}
+
+async function streamToDisk(req: Request, res: Response, files: FileService, allowance: UploadAllowance): Promise<ReceivedUpload> {
   const keys: string[] = [];
   const newKey = (): string => {
     const key = files.newStorageKey();
@@ -23,7 +34,7 @@ export async function receiveUpload(req: Request, res: Response, files: FileServ
   const middleware = multer({
     storage: diskEngine(files.dir, newKey),
     // busboy reports the limit when a file REACHES fileSize, so a file of exactly the cap needs cap + 1.
-    limits: { fileSize: Math.min(limit.fileBytesMax, remaining) + 1, files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
+    limits: { fileSize: allowance.bytesMax + 1, files: 1, fields: 10, parts: 12, fieldNameSize: 100, headerPairs: 100 },
   }).single('file');
 
   try {
@@ -32,7 +43,7 @@ export async function receiveUpload(req: Request, res: Response, files: FileServ
     await Promise.all(keys.map((k) => files.discard(k)));
     // A client that hung up is not a server failure (and will never read the answer).
     if (!req.complete && req.socket.destroyed) throw new AppError('VALIDATION_FAILED', 'The upload was interrupted');
-    throw toUploadError(err, quotaBinds, limit.fileBytesMax);
+    throw toUploadError(err, allowance.quotaBinds, allowance.fileBytesMax);
   }
   const file = req.file;
   if (!file) {

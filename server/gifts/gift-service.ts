@@ -4,7 +4,7 @@ import type { giftSendPayload } from '../../shared/schemas.js';
 import { AppError } from '../lib/app-error.js';
 import { isCapsUnavailable, reserveGift, type BudgetReservation } from '../caps/index.js';
 import type { EconomyConfig } from '../economy/config/schema.js';
-import { giftAllowanceTokens } from '../economy/rules/gifts.js';
+import { giftableTokens, senderGiftAllowance, VESTING_KINDS, vestingSince } from '../economy/rules/gifts.js';
 import { giftEntry } from '../ledger/entries.js';
 import { userAccount, type AccountState, type JournalEntry, type PostOutcome } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
@@ -68,6 +68,7 @@ export class GiftService {
     await this.checkRequest(senderId, req, config);
     const before = await this.ctx.ledger.account(senderId);
     if (before.balance < req.amount) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance });
+    await this.checkVested(senderId, req.amount, before.balance, config);
 
     const reservation = await this.reserve(senderId, req, before, config);
     if ('replay' in reservation) return reservation.replay;
@@ -100,6 +101,20 @@ export class GiftService {
   }
 
   /**
+   * Issue 9, vesting: tokens received by gift or room reward within `gifts.receivedHoldHours` cannot
+   * be gifted onward yet, so an alt's tokens cannot be passed back and forth to farm bonuses or
+   * tiers. One ledger read (sums of recent credits), only when the hold is on.
+   */
+  private async checkVested(senderId: string, amount: number, balance: number, config: EconomyConfig): Promise<void> {
+    const since = vestingSince(this.ctx.clock.now(), config);
+    if (!since) return;
+    const sums = await this.ctx.ledger.sumsByActivity(senderId, { direction: 'credit', kinds: [...VESTING_KINDS], since });
+    const vestingTokens = Object.values(sums).reduce((a, b) => a + b, 0);
+    const giftable = giftableTokens(balance, vestingTokens);
+    if (amount > giftable) throw new AppError('GIFT_TOKENS_VESTING', undefined, { giftable, vestingTokens, holdHours: config.gifts.receivedHoldHours });
+  }
+
+  /**
    * Takes one gift and `amount` tokens of today's allowance, atomically across nodes. A refusal
    * may be a concurrent retry of a gift that has meanwhile been posted: that one answers as before.
    */
@@ -112,7 +127,10 @@ export class GiftService {
     // The effective tier: an active tier_upgrade purchase raises the allowance with the tier (docs/shop.md).
     const upgrades = (await createShopPerks(this.ctx).tierSteps([senderId])).get(senderId) ?? 0;
     const tier = raiseTier(tierOfAccount(sender, config), upgrades);
-    const allowance = giftAllowanceTokens(tier, config);
+    const senderRecord = await this.ctx.stores.users.findById(senderId);
+    const now = this.ctx.clock.now();
+    // Issue 9: a young account's allowance is lowered whatever its tier (gifts.newAccountDays).
+    const { tokens: allowance, newAccount } = senderGiftAllowance(tier, senderRecord?.createdAt ?? now, now, config);
     let result;
     try {
       result = await reserveGift(this.ctx.counters.budgets, { senderId, amount: req.amount, at: this.ctx.clock.now(), maxCount: config.gifts.maxPerDay, maxTokens: allowance });
@@ -124,6 +142,7 @@ export class GiftService {
     const earlier = await this.ctx.ledger.findByIdempotencyKey(idempotencyKeys.gift(senderId, req.requestId));
     if (earlier) return { replay: await this.replay(senderId, req, earlier) };
     if (result.reason === 'COUNT_LIMIT') throw new AppError('GIFT_DAILY_COUNT_EXCEEDED', undefined, { limit: config.gifts.maxPerDay, remainingCount: result.remainingCount });
+    if (newAccount) throw new AppError('GIFT_NEW_ACCOUNT_ALLOWANCE_EXCEEDED', undefined, { allowance, remainingTokens: result.remainingTokens, newAccountDays: config.gifts.newAccountDays });
     throw new AppError('GIFT_DAILY_ALLOWANCE_EXCEEDED', undefined, { tier, allowance, remainingTokens: result.remainingTokens });
   }
 

@@ -11,11 +11,14 @@ import type { Logger } from '../lib/logger.js';
  */
 export async function postWithReservation(
   deps: { ledger: LedgerService; budgets: DailyBudgetCounter; logger: Logger },
-  reservation: BudgetReservation,
+  reservation: BudgetReservation | readonly BudgetReservation[],
   draft: DraftInput,
 ): Promise<PostOutcome> {
-  const giveBack = (): Promise<void> =>
-    deps.budgets.release(reservation).catch((err: unknown) => deps.logger.error({ err, reservation }, 'daily budget release failed'));
+  // A room reward holds several budgets at once (room, recipient, granter; server/rewards/reward-limits.ts).
+  const all: readonly BudgetReservation[] = Array.isArray(reservation) ? reservation : [reservation as BudgetReservation];
+  const giveBack = async (): Promise<void> => {
+    await Promise.all(all.map((r) => deps.budgets.release(r).catch((err: unknown) => deps.logger.error({ err, reservation: r }, 'daily budget release failed'))));
+  };
   let outcome: PostOutcome;
   try {
     outcome = await deps.ledger.post(draft);

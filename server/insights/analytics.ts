@@ -5,12 +5,27 @@ import { ISSUANCE, SINK, type EntryKind, type LedgerQueries, type RankField } fr
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Entry kinds whose user credits are earnings (the same kinds that move `totalEarned`). */
+/**
+ * Entry kinds whose user credits were minted for users: earnings, room rewards and admin awards
+ * (totalEarned counts earn and award only since issue 9; a room reward is minted all the same).
+ */
 export const EARNING_KINDS: EntryKind[] = ['earn', 'grant', 'award'];
 /** Entry kinds whose user debits are purchases, grouped by their activity (`shop:<item>`, ...). */
 export const SPENDING_KINDS: EntryKind[] = ['spend'];
 /** The rolling window `tokensPerUserPerDay` averages over. */
 export const PER_USER_WINDOW_DAYS = 7;
+/** The shortest span `tokensPerUserPerDay` divides by, so a burst in a server's first minutes is not extrapolated. */
+export const PER_USER_MIN_DAYS = 1;
+
+/**
+ * The days the per-user window really observed (issue 9, row 13): the full window once the journal
+ * is older than it, else the time since the first entry (at least PER_USER_MIN_DAYS), two decimals.
+ */
+export function observedWindowDays(firstEntryAt: Date | null, at: Date): number {
+  if (!firstEntryAt) return PER_USER_MIN_DAYS;
+  const days = (at.getTime() - firstEntryAt.getTime()) / DAY_MS;
+  return round2(Math.min(PER_USER_WINDOW_DAYS, Math.max(PER_USER_MIN_DAYS, days)));
+}
 
 /** Supply growth over one rolling window ending now. */
 export interface InflationWindow {
@@ -87,7 +102,7 @@ async function tierDistribution(ledger: Pick<LedgerQueries, 'countAccountsAtLeas
 export async function economyAnalytics(ledger: LedgerQueries, config: EconomyConfig, at: Date): Promise<EconomyAnalytics> {
   const today = new Date(utcDayStartMs(at));
   const perUserSince = new Date(at.getTime() - PER_USER_WINDOW_DAYS * DAY_MS);
-  const [allFlows, stats, earningByActivity, spendingByCategory, giftsAll, giftsToday, earnedRecently, activeEarnersToday] = await Promise.all([
+  const [allFlows, stats, earningByActivity, spendingByCategory, giftsAll, giftsToday, earnedRecently, activeEarnersToday, firstEntryAt] = await Promise.all([
     ledger.netFlows([ISSUANCE, SINK]),
     ledger.userBalanceStats(),
     ledger.allUsersSumsByActivity({ direction: 'credit', kinds: EARNING_KINDS }),
@@ -96,6 +111,7 @@ export async function economyAnalytics(ledger: LedgerQueries, config: EconomyCon
     ledger.allUsersSumsByActivity({ direction: 'debit', kinds: ['gift'], since: today }),
     ledger.allUsersSumsByActivity({ direction: 'credit', kinds: EARNING_KINDS, since: perUserSince }),
     ledger.countActiveUsers({ direction: 'credit', kinds: EARNING_KINDS, since: today }),
+    ledger.firstEntryAt(),
   ]);
   const inCirculation = stats.balanceSum;
   const [last24h, last7d, counts] = await Promise.all([
@@ -104,6 +120,7 @@ export async function economyAnalytics(ledger: LedgerQueries, config: EconomyCon
     tierDistribution(ledger, stats.accounts, config),
   ]);
   const earned = sum(earnedRecently);
+  const windowDays = observedWindowDays(firstEntryAt, at);
   return {
     at: at.toISOString(),
     supply: { totalIssued: -(allFlows[ISSUANCE] ?? 0), totalBurned: allFlows[SINK] ?? 0, inCirculation, inflation: { last24h, last7d } },
@@ -111,7 +128,7 @@ export async function economyAnalytics(ledger: LedgerQueries, config: EconomyCon
       accounts: stats.accounts,
       averageBalance: stats.accounts > 0 ? round2(inCirculation / stats.accounts) : 0,
       medianBalance: stats.medianBalance,
-      tokensPerUserPerDay: { windowDays: PER_USER_WINDOW_DAYS, earned, value: stats.accounts > 0 ? round2(earned / stats.accounts / PER_USER_WINDOW_DAYS) : 0 },
+      tokensPerUserPerDay: { windowDays, earned, value: stats.accounts > 0 ? round2(earned / stats.accounts / windowDays) : 0 },
       tierDistribution: { basis: config.tiers.basis, counts },
     },
     activity: { earningByActivity, spendingByCategory, giftVolume: { allTime: sum(giftsAll), today: sum(giftsToday) }, activeEarnersToday },

@@ -42,3 +42,23 @@ export function judgeAudit(facts: AuditFacts): AuditReport {
 
   return { ok: violations.length === 0, entries: facts.entries, accounts: accounts.size, minted, burned, userBalanceSum, violations };
 }
+
+/**
+ * Gathers the journal's half of AuditFacts one entry at a time, for a store that pages through
+ * the journal instead of asking its database to group the whole of it at once.
+ */
+export class JournalTally {
+  entries = 0;
+  readonly unbalanced: Array<{ entryId: string; sum: number }> = [];
+  readonly journalSums: Record<string, number> = {};
+
+  add(entryId: string, legs: ReadonlyArray<{ account: string; amount: number }>): void {
+    this.entries++;
+    let sum = 0;
+    for (const leg of legs) {
+      sum += leg.amount;
+      this.journalSums[leg.account] = (this.journalSums[leg.account] ?? 0) + leg.amount;
+    }
+    if (sum !== 0 || legs.length < 2) this.unbalanced.push({ entryId, sum });
+  }
+}

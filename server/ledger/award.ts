@@ -1,4 +1,5 @@
 import { AppError } from '../lib/app-error.js';
+import { refuseIneligible } from '../earning/gate-refusal.js';
 import type { AppContext } from '../context.js';
 import { awardEntry } from './entries.js';
 import { userAccount, type AccountState, type JournalEntry } from './ports.js';
@@ -27,12 +28,16 @@ export interface AwardResult {
  * An admin mints tokens for a user: an `award` entry from issuance, recorded with the admin as
  * actor. The admin's requestId makes it idempotent; reusing it for a different award is refused.
  */
-export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores' | 'balanceNotifier'>, adminId: string, req: AwardRequest): Promise<AwardResult> {
+export async function awardTokens(ctx: Pick<AppContext, 'ledger' | 'stores' | 'balanceNotifier' | 'awards' | 'clock'>, adminId: string, req: AwardRequest): Promise<AwardResult> {
   const user = await ctx.stores.users.findById(req.userId);
   if (!user) throw new AppError('USER_NOT_FOUND');
   if (user.bannedAt) throw new AppError('RECIPIENT_BANNED');
+  const idempotencyKey = idempotencyKeys.award(adminId, req.requestId);
+  // Issue 9: an admin award passes the award gate like every other mint; a retry of an award
+  // already made is answered as it was, whatever the standing now.
+  if (!(await ctx.ledger.findByIdempotencyKey(idempotencyKey))) await refuseIneligible(ctx.awards, { userId: req.userId, activity: 'admin_award' }, ctx.clock.now());
   const draft = awardEntry(req.userId, req.amount, {
-    idempotencyKey: idempotencyKeys.award(adminId, req.requestId),
+    idempotencyKey,
     actorId: adminId,
     message: req.reason,
     metadata: { requestId: req.requestId },

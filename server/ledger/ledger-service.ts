@@ -3,8 +3,8 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { DraftInput } from './entries.js';
-import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerQueries, LedgerStore, PostOutcome } from './ports.js';
-import { LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
+import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerQueries, LedgerStore, PostOutcome, StoredPostOutcome } from './ports.js';
+import { CarryConflictError, LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
 
 /** Batching limits: a batch is posted when it holds this many drafts or this long after its first. */
 export const LEDGER_BATCH_MAX_ENTRIES = 100;
@@ -26,7 +26,10 @@ type LedgerReads = Pick<LedgerStore, 'account' | 'accounts' | 'accountWithCarry'
 
 export interface LedgerService extends LedgerReads {
   post(draft: DraftInput): Promise<PostOutcome>;
-  /** All drafts in one transaction; outcomes in draft order. */
+  /**
+   * All drafts in one transaction; outcomes in draft order. Meant for drafts without an expected
+   * carry: a stale carry rejects the call with CarryConflictError although the other drafts posted.
+   */
   postMany(drafts: readonly DraftInput[]): Promise<PostOutcome[]>;
   /** Posts within the next batch (at most `batchWindowMs` later). */
   enqueue(draft: DraftInput): Promise<PostOutcome>;
@@ -54,6 +57,15 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/**
+ * A store's carry_conflict outcome (one draft's stale award remainder) reaches the caller as a
+ * CarryConflictError, so the award path recomputes that one award; the rest of its batch posted.
+ */
+function settle(outcome: StoredPostOutcome): PostOutcome {
+  if (outcome.status === 'carry_conflict') throw new CarryConflictError(outcome.userId, outcome.expected, outcome.actual);
+  return outcome;
+}
+
 export function createLedgerService(
   store: LedgerStore,
   deps: { clock: Clock; newId: IdGenerator; logger: Logger },
@@ -71,7 +83,7 @@ export function createLedgerService(
   };
 
   /** Store errors from a broken invariant become the catalogued error; infrastructure errors pass. */
-  const postEntries = async (entries: readonly JournalEntry[]): Promise<PostOutcome[]> => {
+  const postEntries = async (entries: readonly JournalEntry[]): Promise<StoredPostOutcome[]> => {
     try {
       return await store.post(entries);
     } catch (err) {
@@ -86,7 +98,13 @@ export function createLedgerService(
   const runBatch = async (batch: Pending[]): Promise<void> => {
     try {
       const outcomes = await postEntries(batch.map((p) => p.entry));
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      batch.forEach((p, i) => {
+        try {
+          p.resolve(settle(outcomes[i]!));
+        } catch (err) {
+          p.reject(err);
+        }
+      });
     } catch (batchErr) {
       if (batch.length === 1) {
         batch[0]!.reject(batchErr);
@@ -97,7 +115,7 @@ export function createLedgerService(
       for (const p of batch) {
         try {
           const [outcome] = await postEntries([p.entry]);
-          p.resolve(outcome!);
+          p.resolve(settle(outcome!));
         } catch (err) {
           p.reject(err);
         }
@@ -122,11 +140,11 @@ export function createLedgerService(
   return {
     async post(draft) {
       const [outcome] = await postEntries([stamp(draft)]);
-      return outcome!;
+      return settle(outcome!);
     },
     async postMany(drafts) {
       if (drafts.length === 0) return [];
-      return postEntries(drafts.map(stamp));
+      return (await postEntries(drafts.map(stamp))).map(settle);
     },
     enqueue(draft) {
       let entry: JournalEntry;
@@ -157,6 +175,7 @@ export function createLedgerService(
       allUsersSumsByActivity: (query) => store.allUsersSumsByActivity(query),
       countActiveUsers: (query) => store.countActiveUsers(query),
       netFlows: (accounts, since) => store.netFlows(accounts, since),
+      firstEntryAt: () => store.firstEntryAt(),
     },
     async flush() {
       drain();

@@ -50,9 +50,10 @@ export interface CarryUpdate {
   userId: string;
   nanos: number;
   /**
-   * The stored remainder `nanos` was computed from. When given, the post refuses with
-   * CarryConflictError (and writes nothing) if the stored one differs: another node's award of the
-   * same user came first, and the caller recomputes from the new remainder.
+   * The stored remainder `nanos` was computed from. When given, the store answers this draft with
+   * `carry_conflict` (and writes nothing of it; the rest of the batch still posts) if the stored
+   * one differs: another node's award of the same user came first, and the caller recomputes from
+   * the new remainder. LedgerService turns that outcome into a CarryConflictError for its caller.
    */
   expectedNanos?: number;
 }
@@ -74,6 +75,17 @@ export type PostOutcome =
   | { status: 'posted'; entry: JournalEntry; /** user accounts touched, after the entry */ accounts: Record<string, AccountState> }
   | { status: 'duplicate'; entry: JournalEntry }
   | { status: 'insufficient_funds'; account: AccountId; balance: number; needed: number };
+
+/** A draft whose carry was computed from a remainder that is no longer the stored one. */
+export interface CarryConflictOutcome {
+  status: 'carry_conflict';
+  userId: string;
+  expected: number;
+  actual: number;
+}
+
+/** What a store answers per draft: a PostOutcome, or a carry conflict for that draft alone. */
+export type StoredPostOutcome = PostOutcome | CarryConflictOutcome;
 
 export interface HistoryQuery {
   kind?: EntryKind;
@@ -158,10 +170,12 @@ export interface LedgerStore {
   /**
    * Posts drafts (with ids already assigned) in ONE transaction. Each draft is decided on its own:
    * a duplicate key returns the first entry, a debit that would take a user balance below zero
-   * returns insufficient_funds and writes nothing for that draft; the others still commit.
-   * Outcomes come back in draft order. Infrastructure failure rejects and writes nothing.
+   * returns insufficient_funds and writes nothing for that draft, a stale carry returns
+   * carry_conflict likewise; the others still commit. Every rule lives in one pure planner
+   * (server/ledger/posting-plan.ts) that both adapters call. Outcomes come back in draft order.
+   * Infrastructure failure rejects and writes nothing.
    */
-  post(entries: readonly JournalEntry[]): Promise<PostOutcome[]>;
+  post(entries: readonly JournalEntry[]): Promise<StoredPostOutcome[]>;
   /** A user's account; all zeros for a user who never had an entry. */
   account(userId: string): Promise<AccountState>;
   accounts(userIds: readonly string[]): Promise<Record<string, AccountState>>;
@@ -188,7 +202,9 @@ export interface LedgerStore {
   countActiveUsers(query: AllUsersSumsQuery): Promise<number>;
   /** Per account, the sum of its legs (signed) with createdAt >= since (all time without it). */
   netFlows(accounts: readonly AccountId[], since?: Date): Promise<Record<string, number>>;
+  /** When the first journal entry was written; null for an empty journal (analytics: observed days, issue 9). */
+  firstEntryAt(): Promise<Date | null>;
 }
 
 /** The read-only economy-wide queries, exposed on LedgerService as `queries` (rewards list, insights). */
-export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows'>;
+export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt'>;

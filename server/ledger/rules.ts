@@ -1,4 +1,4 @@
-import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg, type PostOutcome } from './ports.js';
+import { ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
 
 /**
  * Pure ledger rules: what a valid entry looks like and how it moves the lifetime counters. No I/O;
@@ -120,19 +120,14 @@ export function assertValidCarry(draft: Pick<EntryDraft, 'legs' | 'idempotencyKe
 
 /**
  * The stored award remainder is not the one the draft's carry was computed from (a concurrent
- * award of the same user on another node). The transaction is rolled back; the award retries.
+ * award of the same user on another node). Stores answer it as a `carry_conflict` outcome;
+ * LedgerService throws this for that one draft, and the award recomputes and retries.
  */
 export class CarryConflictError extends Error {
   override name = 'CarryConflictError';
   constructor(readonly userId: string, readonly expected: number, readonly actual: number) {
     super(`award carry of ${userId} changed (expected ${expected}, found ${actual})`);
   }
-}
-
-/** Throws CarryConflictError when the draft expects a remainder other than `stored`. */
-export function assertCarryUnchanged(draft: Pick<EntryDraft, 'carry'>, stored: number): void {
-  const c = draft.carry;
-  if (c?.expectedNanos !== undefined && c.expectedNanos !== stored) throw new CarryConflictError(c.userId, c.expectedNanos, stored);
 }
 
 /** A broken ledger invariant: the transaction that found it is rolled back. */
@@ -145,24 +140,16 @@ export class LedgerInvariantError extends Error {
   }
 }
 
-/**
- * Control flow inside an adapter's transaction: a debit's guard refused, so this draft's writes are
- * undone (SQLite: its savepoint; MongoDB: compensating updates) and the outcome is reported.
- */
-export class InsufficientFunds extends Error {
-  constructor(readonly outcome: Extract<PostOutcome, { status: 'insufficient_funds' }>) {
-    super('insufficient funds');
-    this.name = 'InsufficientFunds';
-  }
-}
-
 export type CounterDelta = Omit<AccountState, 'balance'>;
 
 /**
  * How one leg moves its user account's lifetime counters. The rules (docs/ledger.md):
- * - credits of earn, grant and award count as earned: tokens that came into existence for the user;
+ * - credits of earn and award count as earned: tokens the user's own activity (or an admin's
+ *   award) brought into existence;
  * - a gift's debit counts as gifted for the sender and its credit as received for the recipient
  *   (received is not "earned": it moved between users, nothing was minted);
+ * - a grant's credit (a room reward) counts as received, not earned: another user decided it, so
+ *   it must not raise a tier computed from lifetime earned (issue 9, docs/economy.md);
  * - debits of spend count as spent;
  * - refund, penalty, decay and adjustment move the balance only. A refund does not lower totalSpent
  *   and does not count as earned: lifetime counters only ever grow, so tiers based on them never
@@ -171,8 +158,8 @@ export type CounterDelta = Omit<AccountState, 'balance'>;
 export function counterDelta(kind: EntryKind, amount: number): CounterDelta {
   const delta = { totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 };
   if (amount > 0) {
-    if (kind === 'earn' || kind === 'grant' || kind === 'award') delta.totalEarned = amount;
-    else if (kind === 'gift') delta.totalReceived = amount;
+    if (kind === 'earn' || kind === 'award') delta.totalEarned = amount;
+    else if (kind === 'gift' || kind === 'grant') delta.totalReceived = amount;
   } else if (amount < 0) {
     if (kind === 'spend') delta.totalSpent = -amount;
     else if (kind === 'gift') delta.totalGifted = -amount;
@@ -192,20 +179,9 @@ export function applyLeg(state: AccountState, kind: EntryKind, amount: number): 
   };
 }
 
-/**
- * The read-back check: what the store holds after the write must be exactly the state before
- * plus the leg, and a user balance is never negative.
- */
-export function assertReadBack(account: AccountId, before: AccountState, kind: EntryKind, amount: number, after: AccountState): void {
-  const expected = applyLeg(before, kind, amount);
-  const same =
-    expected.balance === after.balance &&
-    expected.totalEarned === after.totalEarned &&
-    expected.totalSpent === after.totalSpent &&
-    expected.totalGifted === after.totalGifted &&
-    expected.totalReceived === after.totalReceived;
-  if (!same) throw new LedgerInvariantError(`account ${account} read back differs from the write`, { account, expected, actual: after });
-  if (isGuarded(account) && after.balance < 0) throw new LedgerInvariantError(`account ${account} went negative`, { account, balance: after.balance });
+/** True when two account states hold the same balance and counters. */
+export function sameAccountState(a: AccountState, b: AccountState): boolean {
+  return a.balance === b.balance && a.totalEarned === b.totalEarned && a.totalSpent === b.totalSpent && a.totalGifted === b.totalGifted && a.totalReceived === b.totalReceived;
 }
 
 /** The entry as read back from the store must carry exactly the legs that were written. */
@@ -214,11 +190,6 @@ export function assertSameLegs(written: Pick<EntryDraft, 'idempotencyKey' | 'leg
   if (norm(written.legs) !== norm(readBack.legs)) {
     throw new LedgerInvariantError(`entry ${written.idempotencyKey} read back with different legs`, { written: written.legs, readBack: readBack.legs });
   }
-}
-
-/** Debit legs first: a store applies the balance guards before it writes anything else of the entry. */
-export function debitsFirst(legs: readonly Leg[]): Leg[] {
-  return [...legs].sort((a, b) => a.amount - b.amount);
 }
 
 /** Idempotency keys. Awards derive theirs from the event; client requests are scoped by user. */

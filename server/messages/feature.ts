@@ -1,6 +1,8 @@
 import { messageReactPayload, messageSendPayload, messageVoteHelpfulPayload } from '../../shared/schemas.js';
 import type { Feature } from '../feature.js';
 import { alreadyRewarded, awardAfter, earnKeys } from '../earning/inline.js';
+import { awardFromPeers } from '../abuse/peer-awards.js';
+import { PEERS_JUDGED_MAX } from '../abuse/peer-eligibility.js';
 import { messageRoutes } from './routes.js';
 
 /** Messages: `message:send`, `message:react`, `message:vote-helpful` and the history route. */
@@ -8,6 +10,7 @@ export const messagesFeature: Feature = {
   name: 'messages',
   routes: messageRoutes,
   events(registry, ctx) {
+    const peerDeps = { awards: ctx.awards, peers: ctx.abuse.peers, ledger: ctx.ledger, clock: ctx.clock, logger: ctx.logger };
     registry.on('message:send', messageSendPayload, async (socket, p) => {
       const userId = socket.data.auth.userId;
       const { message, created } = await ctx.messageService.send(userId, p);
@@ -22,14 +25,14 @@ export const messagesFeature: Feature = {
       const { messageId, reactions, message, distinctReactors } = await ctx.messageService.react(socket.data.auth.userId, p);
       // The author earns once when the message first has reactions from the threshold of users
       // other than the author (the store leaves the author out of distinctReactors).
-      if (p.on && distinctReactors >= ctx.economy.current.activities.popular_message.reactionThreshold) {
-        await awardAfter(ctx.awards, ctx.logger, {
-          userId: message.authorId,
-          activity: 'popular_message',
-          idempotencyKey: earnKeys.popularMessage(message.id),
-          roomId: message.roomId,
-          metadata: { messageId: message.id, distinctReactors },
-        });
+      // Only independent reactors count towards the threshold (issue 9: alts cannot feed it).
+      const threshold = ctx.economy.current.activities.popular_message.reactionThreshold;
+      if (p.on && distinctReactors >= threshold) {
+        await awardFromPeers(
+          peerDeps,
+          { userId: message.authorId, activity: 'popular_message', idempotencyKey: earnKeys.popularMessage(message.id), roomId: message.roomId, metadata: { messageId: message.id, distinctReactors } },
+          { peerIds: () => ctx.stores.messages.reactorIds(message.id, PEERS_JUDGED_MAX), needed: threshold },
+        );
       }
       return { messageId, reactions };
     });
@@ -37,14 +40,12 @@ export const messagesFeature: Feature = {
       const voterId = socket.data.auth.userId;
       const { messageId, message } = await ctx.messageService.voteHelpful(voterId, p.messageId);
       // The author is paid (and told through tokens:balance); the voter's ack shows what the vote earned the author.
-      const award = await awardAfter(ctx.awards, ctx.logger, {
-        userId: message.authorId,
-        activity: 'helpful_content',
-        idempotencyKey: earnKeys.helpfulContent(messageId, voterId),
-        roomId: message.roomId,
-        metadata: { messageId, voterId },
-        newEvent: true,
-      });
+      // A vote pays only when the voter is an independent peer of the author (issue 9).
+      const award = await awardFromPeers(
+        peerDeps,
+        { userId: message.authorId, activity: 'helpful_content', idempotencyKey: earnKeys.helpfulContent(messageId, voterId), roomId: message.roomId, metadata: { messageId, voterId }, newEvent: true },
+        { peerIds: async () => [voterId], needed: 1 },
+      );
       return { messageId, award };
     });
   },

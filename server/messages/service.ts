@@ -26,7 +26,7 @@ export class MessageService {
   /**
    * Stores and broadcasts a message from a member. The body is opaque (it may be ciphertext) and
    * limited in UTF-8 bytes. A retry with the same clientMessageId returns the first message and
-   * broadcasts nothing.
+   * broadcasts nothing; the same clientMessageId with another room or body is IDEMPOTENCY_CONFLICT.
    */
   async send(
     userId: string,
@@ -46,6 +46,11 @@ export class MessageService {
       fileId: null,
       createdAt: this.deps.clock.now(),
     });
+    // A retry is the same message; the same id for another room or body is a client bug that
+    // would otherwise drop the new message silently while answering ok.
+    if (!created && (message.roomId !== input.roomId || message.body !== input.body || message.kind !== 'text')) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'That clientMessageId was already used for another message');
+    }
     const [view] = await this.views([message]);
     if (created) this.deps.io.to(roomChannel(message.roomId)).emit('message:new', view!);
     return { message: view!, created, award: null };

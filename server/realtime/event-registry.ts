@@ -14,6 +14,9 @@ export type EventHandler<E extends ClientEventName, S extends z.ZodTypeAny> = (
   payload: z.output<S>,
 ) => Promise<AckData<E>>;
 
+/** A check before an event's handler (see `EventRegistry.guard`). */
+export type EventGuard = (socket: AppSocket) => Promise<void>;
+
 interface Registered {
   schema: z.ZodTypeAny;
   handler: (socket: AppSocket, payload: unknown) => Promise<unknown>;
@@ -27,6 +30,10 @@ interface Registered {
  */
 export class EventRegistry {
   private readonly events = new Map<string, Registered>();
+  /** Checks run before an event's schema and handler (rate limits); a throw is the ack's error. */
+  private readonly guards = new Map<string, EventGuard>();
+  /** Checks run before every event's own guard (the session's expiry). */
+  private readonly everyEvent: EventGuard[] = [];
   /** Handlers still running, so shutdown can let in-flight writes finish before stores close. */
   private readonly inflight = new Set<Promise<void>>();
   private sequence = 0;
@@ -37,6 +44,20 @@ export class EventRegistry {
   on<E extends ClientEventName, S extends z.ZodTypeAny>(event: E, schema: S, handler: EventHandler<E, S>): void {
     if (this.events.has(event)) throw new Error(`event ${event} registered twice`);
     this.events.set(event, { schema, handler: handler as Registered['handler'] });
+  }
+
+  /**
+   * Adds a check that runs before `event`'s schema and handler, e.g. a rate limit: an AppError it
+   * throws is the ack's error and the handler does not run. One guard per event.
+   */
+  guard(event: ClientEventName, check: EventGuard): void {
+    if (this.guards.has(event)) throw new Error(`event ${event} guarded twice`);
+    this.guards.set(event, check);
+  }
+
+  /** Adds a check that runs before every registered event (after the unknown-event answer). */
+  guardAll(check: EventGuard): void {
+    this.everyEvent.push(check);
   }
 
   has(event: string): boolean {
@@ -83,9 +104,12 @@ export class EventRegistry {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       return reply({ ok: false, error: new AppError('PAYLOAD_NOT_OBJECT').toBody() });
     }
-    const parsed = registered.schema.safeParse(payload);
-    if (!parsed.success) return reply({ ok: false, error: validationError(parsed.error).toBody() });
     try {
+      // Before the schema: a flood of invalid payloads is limited like a flood of valid ones.
+      for (const check of this.everyEvent) await check(socket);
+      await this.guards.get(event)?.(socket);
+      const parsed = registered.schema.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, error: validationError(parsed.error).toBody() });
       const data = await registered.handler(socket, parsed.data);
       reply({ ok: true, data });
     } catch (err) {

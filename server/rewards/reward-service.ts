@@ -2,8 +2,12 @@ import type { z } from 'zod';
 import type { UserSummary } from '../../shared/events.js';
 import type { roomRewardPayload } from '../../shared/schemas.js';
 import { AppError } from '../lib/app-error.js';
-import { isCapsUnavailable, reserveRoomReward, type BudgetReservation } from '../caps/index.js';
+import { isCapsUnavailable, type BudgetReservation } from '../caps/index.js';
 import type { EconomyConfig } from '../economy/config/schema.js';
+import { roomRewardsOpening } from '../economy/rules/room-rewards.js';
+import type { RoomRecord } from '../stores/ports.js';
+import { reserveRewardLimits } from './reward-limits.js';
+import { refuseIneligible } from '../earning/gate-refusal.js';
 import { grantEntry } from '../ledger/entries.js';
 import type { JournalEntry } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
@@ -42,6 +46,11 @@ export interface RewardView {
  * `grant` entry from issuance (actor: the moderator, message: the reason), within the room's
  * daily budget. Same shape as gifts: read-only checks, budget reservation, one ledger entry,
  * reservation given back on any failure, events only after the entry is posted.
+ *
+ * Issue 9 (economy integrity): the recipient passes the award gate (suspensions, bans); the room's
+ * budget opens only once the room is old enough and has enough independent members; and besides
+ * the room's budget, the recipient's and the granter's daily limits over all rooms apply
+ * (server/rewards/reward-limits.ts), so rewarding an alt from many rooms moves no more.
  */
 export class RewardService {
   constructor(private readonly ctx: AppContext) {}
@@ -54,7 +63,8 @@ export class RewardService {
     if (earlier) return this.replay(moderatorId, req, earlier);
 
     const config = this.ctx.economy.current;
-    await this.checkRequest(req, config);
+    const { room } = await this.checkRequest(req, config);
+    await this.checkEligible(moderatorId, room, req, config);
     const reservation = await this.reserve(moderatorId, req, config);
     if ('replay' in reservation) return reservation.replay;
     const draft = grantEntry(req.userId, req.amount, { idempotencyKey: key, actorId: moderatorId, roomId: req.roomId, message: req.reason, metadata: { requestId: req.requestId } });
@@ -87,7 +97,7 @@ export class RewardService {
     };
   }
 
-  private async checkRequest(req: RewardRequest, config: EconomyConfig): Promise<void> {
+  private async checkRequest(req: RewardRequest, config: EconomyConfig): Promise<{ room: RoomRecord }> {
     const limits = config.roomRewards;
     if (req.amount > limits.maxPerRewardTokens) throw new AppError('INVALID_AMOUNT', `At most ${limits.maxPerRewardTokens} tokens per reward`, { max: limits.maxPerRewardTokens });
     if (req.reason.length > limits.reasonMaxChars) throw new AppError('VALIDATION_FAILED', `reason: at most ${limits.reasonMaxChars} characters`, { field: 'reason', max: limits.reasonMaxChars });
@@ -96,21 +106,50 @@ export class RewardService {
     if (user.bannedAt) throw new AppError('RECIPIENT_BANNED');
     if (await this.ctx.stores.rooms.isBanned(req.roomId, req.userId)) throw new AppError('RECIPIENT_BANNED', 'The recipient is banned from this room');
     if (!(await this.ctx.stores.rooms.getMembership(req.roomId, req.userId))) throw new AppError('TARGET_NOT_A_MEMBER');
+    const room = await this.ctx.stores.rooms.findById(req.roomId);
+    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    return { room };
   }
 
-  private async reserve(moderatorId: string, req: RewardRequest, config: EconomyConfig): Promise<{ taken: BudgetReservation; budgetLeft: number } | { replay: RewardResult }> {
+  /**
+   * Issue 9: the award gate on the recipient (an earning suspension or a ban refuses it, like any
+   * other token entering the account), then the room's opening rule: age, and members other than
+   * granter and recipient who are independent peers of both (and of the owner).
+   */
+  private async checkEligible(moderatorId: string, room: RoomRecord, req: RewardRequest, config: EconomyConfig): Promise<void> {
+    const at = this.ctx.clock.now();
+    await refuseIneligible(this.ctx.awards, { userId: req.userId, activity: 'room_reward' }, at);
+    const { roomMinAgeHours, roomMinActiveMembers } = config.roomRewards;
+    if (roomMinAgeHours === 0 && roomMinActiveMembers === 0) return;
+    let activeMembers = 0;
+    if (roomMinActiveMembers > 0) {
+      const parties = [...new Set([room.ownerId, moderatorId, req.userId])];
+      const others = (await this.ctx.stores.rooms.listMemberIds(room.id)).filter((id) => !parties.includes(id));
+      activeMembers = (await this.ctx.abuse.peers.eligible(parties, others, at, roomMinActiveMembers)).length;
+    }
+    const opening = roomRewardsOpening({ roomCreatedAt: room.createdAt, at, activeMembers }, config);
+    if (!opening.open) {
+      const { open: _open, ...details } = opening;
+      throw new AppError('ROOM_REWARDS_NOT_OPEN', undefined, details);
+    }
+  }
+
+  private async reserve(moderatorId: string, req: RewardRequest, config: EconomyConfig): Promise<{ taken: BudgetReservation[]; budgetLeft: number } | { replay: RewardResult }> {
     const budgetTokens = config.roomRewards.dailyBudgetTokens;
     let result;
     try {
-      result = await reserveRoomReward(this.ctx.counters.budgets, { roomId: req.roomId, amount: req.amount, at: this.ctx.clock.now(), budgetTokens });
+      result = await reserveRewardLimits(this.ctx.counters.budgets, { roomId: req.roomId, granterId: moderatorId, recipientId: req.userId, amount: req.amount, at: this.ctx.clock.now() }, config);
     } catch (err) {
       if (isCapsUnavailable(err)) throw new AppError('SERVICE_UNAVAILABLE', 'Room reward budgets cannot be checked right now');
       throw err;
     }
-    if (result.ok) return { taken: result.reservation, budgetLeft: Math.max(0, budgetTokens - result.usage.tokens) };
+    if (result.ok) return { taken: result.taken, budgetLeft: Math.max(0, budgetTokens - result.roomUsedTokens) };
     const earlier = await this.ctx.ledger.findByIdempotencyKey(idempotencyKeys.grant(moderatorId, req.requestId));
     if (earlier) return { replay: await this.replay(moderatorId, req, earlier) };
-    throw new AppError('ROOM_BUDGET_EXHAUSTED', undefined, { budgetLeft: result.remainingTokens ?? 0, budget: budgetTokens });
+    const r = result.refusal;
+    if (r.limit === 'room') throw new AppError('ROOM_BUDGET_EXHAUSTED', undefined, { budgetLeft: r.remainingTokens, budget: budgetTokens });
+    if (r.limit === 'recipient') throw new AppError('REWARD_RECIPIENT_CAP_REACHED', undefined, { remainingTokens: r.remainingTokens, cap: r.capTokens });
+    throw new AppError('REWARD_GRANTER_CAP_REACHED', undefined, { remainingTokens: r.remainingTokens, cap: r.capTokens });
   }
 
   private async replay(moderatorId: string, req: RewardRequest, entry: JournalEntry): Promise<RewardResult> {

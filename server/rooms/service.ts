@@ -121,18 +121,22 @@ export class RoomService {
     const target = await this.rooms.getMembership(roomId, targetId);
     this.assertMayTarget(room, membership, targetId, target);
     if (!target) await this.requireUser(targetId);
-    if (!(await this.rooms.isBanned(roomId, targetId))) {
-      await this.rooms.addBan({ roomId, userId: targetId, bannedBy: actorId, createdAt: this.deps.clock.now() });
-    }
-    if (!target) return;
-    // Whether addBan already dropped the membership is the adapter's business; either way it is gone.
-    await this.rooms.removeMember(roomId, targetId);
-    this.departed(roomId, targetId, 'banned');
+    // The first ban stands (and keeps its author); banning again only makes sure the user is out.
+    // `removedMember` comes from the ban's own transaction, so a join that slipped in between the
+    // read above and the ban is removed and announced too.
+    const { removedMember } = await this.rooms.banMember({ roomId, userId: targetId, bannedBy: actorId, createdAt: this.deps.clock.now() });
+    if (removedMember || target) this.departed(roomId, targetId, 'banned');
   }
 
-  /** Lifts a ban; `lifted` is false when there was none. */
+  /**
+   * Lifts a ban; `lifted` is false when there was none. A ban the owner made is the owner's to
+   * lift (CANNOT_LIFT_OWNER_BAN for a moderator), so moderators cannot overrule the owner.
+   */
   async unban(actorId: string, roomId: string, targetId: string): Promise<{ lifted: boolean }> {
-    await moderatorRoom(this.rooms, roomId, actorId);
+    const { room, membership } = await moderatorRoom(this.rooms, roomId, actorId);
+    const ban = await this.rooms.getBan(roomId, targetId);
+    if (!ban) return { lifted: false };
+    if (ban.bannedBy === room.ownerId && membership.role !== 'owner') throw new AppError('CANNOT_LIFT_OWNER_BAN');
     return { lifted: await this.rooms.removeBan(roomId, targetId) };
   }
 
@@ -154,10 +158,19 @@ export class RoomService {
     if (room.visibility === 'private' && !banned && !(await this.rooms.hasInvite(roomId, userId))) throw new AppError('ROOM_NOT_FOUND');
     if (banned) throw new AppError('BANNED_FROM_ROOM');
     const joinedAt = this.deps.clock.now();
-    const { membership, created } = await this.rooms.addMember({ roomId, userId, role: 'member', joinedAt });
+    // The ban check above is for the answer's sake; this one decides, atomically with any ban.
+    const added = await this.rooms.addMemberUnlessBanned({ roomId, userId, role: 'member', joinedAt });
+    if (added.banned) throw new AppError('BANNED_FROM_ROOM');
+    const { membership, created } = added;
     // Only the call that created the membership records the join, so concurrent joins count once.
     const firstJoin = created && (await this.rooms.recordFirstJoin(roomId, userId, joinedAt));
     this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+    // A ban committed after the insert has removed the membership and taken the sockets out,
+    // possibly before the socketsJoin above: read again so the channel never outlives it.
+    if (created && !(await this.rooms.getMembership(roomId, userId))) {
+      this.deps.io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+      throw new AppError('BANNED_FROM_ROOM');
+    }
     if (created) {
       const member = toMemberView(membership, summaryOf(await this.deps.summaries.many([userId]), userId));
       this.deps.io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, member });

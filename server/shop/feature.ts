@@ -23,6 +23,7 @@ function shopService(ctx: AppContext): ShopService {
 /**
  * `GET /api/shop/items[/:category]`, `POST /api/shop/purchase` (201, or 200 with `duplicate: true`
  * on a repeated requestId), `GET /api/shop/owned/:userId` (self or admin), `POST /api/shop/refund`,
+ * `GET /api/shop/purchases/:purchaseId/refund` (the refund quote, ITEM_USED included; issue 9),
  * `GET /api/admin/support/priority` (admins: users with active priority_support).
  */
 function shopRoutes(api: Router, ctx: AppContext): void {
@@ -43,6 +44,10 @@ function shopRoutes(api: Router, ctx: AppContext): void {
     const userId = parseOrThrow(id, req.params['userId'], false);
     assertSelfOrAdmin(req, userId);
     res.json(await shopService(ctx).owned(userId));
+  });
+  api.get('/shop/purchases/:purchaseId/refund', auth, async (req, res) => {
+    const purchaseId = parseOrThrow(id, req.params['purchaseId'], false);
+    res.json(await shopService(ctx).refundQuote(authOf(req).userId, purchaseId));
   });
   api.post('/shop/refund', auth, async (req, res) => {
     const body = parseOrThrow(shopRefundBody, req.body);

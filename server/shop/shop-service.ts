@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OwnedItemsView, PurchaseResult, RefundResult, ShopItemView } from '../../shared/shop.js';
+import type { OwnedItemsView, PurchaseResult, RefundQuoteView, RefundResult, ShopItemView } from '../../shared/shop.js';
 import type { shopPurchaseBody, shopRefundBody } from '../../shared/schemas.js';
 import type { AppContext } from '../context.js';
 import type { ShopItem } from '../economy/config/schema.js';
@@ -11,6 +11,7 @@ import { AppError } from '../lib/app-error.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
 import { availabilityOf, effectOf, needsMessage, needsRoom } from './effects.js';
+import { lastingProductOf, type LastingProduct } from './lasting-effects.js';
 import { announcePin } from './room-effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
 import { purchaseDraft, purchaseFromEntry, samePurchase } from './purchase-entry.js';
@@ -157,6 +158,9 @@ export class ShopService {
 
     const quote = this.quote(purchase);
     if (quote.amount === 0) throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: quote.rule, percent: quote.percent });
+    // Issue 9: a refund never leaves behind what the item produced (rooms, a large file, storage).
+    const lasting = await this.lasting(purchase);
+    if (lasting) throw new AppError('ITEM_USED', undefined, { ...lasting });
     const started = await this.ctx.purchases.beginRefund(purchase.id, { at: this.ctx.clock.now(), amount: quote.amount, requireUnused: quote.rule === 'UNUSED' });
     if (!started) {
       const now = await this.ctx.purchases.findById(purchase.id);
@@ -164,6 +168,23 @@ export class ShopService {
       throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: 'CONSUMED', percent: 0 });
     }
     return this.postRefund(purchase, quote.amount, quote.rule, true);
+  }
+
+  /** What a refund of the caller's purchase would pay now, ITEM_USED included (nothing is changed). */
+  async refundQuote(userId: string, purchaseId: string): Promise<RefundQuoteView> {
+    const purchase = await this.ctx.purchases.findById(purchaseId);
+    if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
+    if (purchase.refundedAt) return { purchaseId, refundable: false, amount: 0, percent: 0, rule: 'ALREADY_REFUNDED' };
+    const quote = this.quote(purchase);
+    if (quote.amount === 0) return { purchaseId, refundable: false, amount: 0, percent: quote.percent, rule: quote.rule };
+    const lasting = await this.lasting(purchase);
+    if (lasting) return { purchaseId, refundable: false, amount: 0, percent: 0, rule: 'ITEM_USED', produced: { ...lasting } };
+    return { purchaseId, refundable: true, amount: quote.amount, percent: quote.percent, rule: quote.rule };
+  }
+
+  private lasting(p: PurchaseRecord): Promise<LastingProduct | null> {
+    const deps = { purchases: this.ctx.purchases, ledger: this.ctx.ledger, rooms: this.ctx.stores.rooms, files: this.ctx.stores.files };
+    return lastingProductOf(deps, p, this.ctx.clock.now(), this.ctx.economy.current);
   }
 
   private quote(p: PurchaseRecord): ReturnType<typeof quoteRefund> {

@@ -21,3 +21,19 @@ export function toPage<T extends { id: string }>(rows: readonly T[], limit: numb
   const last = items[items.length - 1];
   return { items, nextCursor: last ? last.id : null };
 }
+
+/**
+ * Reads a whole collection in pages of `pageSize`, in ascending id order, each page after the last
+ * id of the one before: a scan that never holds one long cursor or transaction open (the audit and
+ * statistics of a large journal). `fetch` reads up to `limit` rows with ids greater than `after`.
+ */
+export async function* scanPages<T extends { id: string }>(fetch: (after: string | undefined, limit: number) => Promise<T[]>, pageSize: number): AsyncGenerator<T[]> {
+  checkPageLimit(pageSize);
+  let after: string | undefined;
+  for (;;) {
+    const rows = await fetch(after, pageSize);
+    if (rows.length > 0) yield rows;
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1]!.id;
+  }
+}

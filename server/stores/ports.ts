@@ -46,6 +46,8 @@ export interface UserStore {
   setRole(id: string, role: UserRole): Promise<void>;
   setPinHash(id: string, pinHash: string): Promise<void>;
   setBanned(id: string, bannedAt: Date | null): Promise<void>;
+  // Sessions (issue 9): POST /api/auth/password.
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
   // Account deletion (issue 10, h10a).
   /**
    * Deletes the account but keeps its row (messages and ledger entries refer to it): the
@@ -123,6 +125,20 @@ export interface RoomStore {
   removeBan(roomId: string, userId: string): Promise<boolean>;
   isBanned(roomId: string, userId: string): Promise<boolean>;
 
+  // Room authority (issue 9): who banned, and ban/join decided atomically against each other.
+  /** The ban on `userId` in `roomId` with who made it, or null. */
+  getBan(roomId: string, userId: string): Promise<RoomBanRecord | null>;
+  /**
+   * `addBan` that reports whether it removed a membership. The ban and the removal are one
+   * transaction that excludes a concurrent `addMemberUnlessBanned` of the same (room, user).
+   */
+  banMember(ban: RoomBanRecord): Promise<{ removedMember: boolean }>;
+  /**
+   * `addMember` decided in one transaction with the ban check: a banned user is never made a
+   * member, whatever runs concurrently on any node (`banned: true` means nothing was written).
+   */
+  addMemberUnlessBanned(m: MembershipRecord): Promise<{ banned: true } | { banned: false; membership: MembershipRecord; created: boolean }>;
+
   /** Sets (replaces) the room's customization: one per room. */
   setCustomization(c: RoomCustomizationRecord): Promise<void>;
   /** The customizations of those of `roomIds` that have one, by room id. */
@@ -166,6 +182,14 @@ export function isDirectRoom(room: Pick<RoomRecord, 'ownerId'>): boolean {
 export interface DirectRoomRecord extends RoomRecord {
   /** The other member. */
   peerId: string;
+}
+
+/** A ban of one user from one room, and who made it (only the owner lifts an owner's ban). */
+export interface RoomBanRecord {
+  roomId: string;
+  userId: string;
+  bannedBy: string;
+  createdAt: Date;
 }
 
 /** A room's theme, set after a room_customization purchase (docs/shop.md). */
@@ -220,6 +244,9 @@ export interface MessageStore {
   countByAuthor(authorId: string): Promise<number>;
   /** Records a "helpful" vote once per (message, voter); returns true when newly recorded. */
   addHelpfulVote(v: { messageId: string; voterId: string; at: Date }): Promise<boolean>;
+  // Economy integrity (issue 9): popular_message counts only independent reactors.
+  /** Distinct users other than the author who reacted to the message, first reactions first, at most `limit`. */
+  reactorIds(messageId: string, limit: number): Promise<string[]>;
 }
 
 export interface FileRecord {
@@ -247,6 +274,11 @@ export interface FileStore {
   sharedRoomIds(fileId: string): Promise<string[]>;
   /** Counts a viewer once; returns the number of distinct viewers and whether this one was new. */
   addViewer(v: { fileId: string; userId: string; at: Date }): Promise<{ distinctViewers: number; added: boolean }>;
+  // Economy integrity (issue 9): media_shared counts only independent viewers; refunds see what a size item produced.
+  /** Distinct viewers of the file (the uploader is never recorded), first views first, at most `limit`. */
+  viewerIds(fileId: string, limit: number): Promise<string[]>;
+  /** The size in bytes of the owner's largest file created at or after `since`; 0 when none. */
+  largestSince(ownerId: string, since: Date): Promise<number>;
 }
 
 export interface NotificationRecord {

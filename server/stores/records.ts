@@ -12,6 +12,8 @@ import { createMongoRoomStore } from './mongo/rooms-store.js';
 import { createMongoMessageStore } from './mongo/messages-store.js';
 import { createMongoFileStore } from './mongo/files-store.js';
 import { createMongoNotificationStore } from './mongo/notifications-store.js';
+import { ensureIndexBuilds } from './mongo/index-builds.js';
+import { failFast } from './mongo/unavailable.js';
 
 /**
  * Builds every record store over the process's one backend. Each store applies its own schema
@@ -42,17 +44,20 @@ function sqliteRecordStores(db: SqliteDb): RecordStores {
 }
 
 function mongoRecordStores(connection: Connection): RecordStores {
+  // Issue 15: "no server" failures become STORE_UNAVAILABLE; ping (/readyz) also needs every
+  // index build done, retrying failed ones (server/stores/mongo/index-builds.ts).
   return {
     backend: 'mongodb',
-    users: createMongoUserStore(connection),
-    rooms: createMongoRoomStore(connection),
-    messages: createMongoMessageStore(connection),
-    files: createMongoFileStore(connection),
-    notifications: createMongoNotificationStore(connection),
+    users: failFast(createMongoUserStore(connection)),
+    rooms: failFast(createMongoRoomStore(connection)),
+    messages: failFast(createMongoMessageStore(connection)),
+    files: failFast(createMongoFileStore(connection)),
+    notifications: failFast(createMongoNotificationStore(connection)),
     async ping() {
       const db = connection.db;
       if (!db) throw new Error('MongoDB connection is not open');
       await db.admin().ping();
+      await ensureIndexBuilds(connection);
     },
   };
 }

@@ -6,7 +6,7 @@ import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
 import { awardEntry, earnEntry, giftEntry, grantEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
-import { CarryConflictError } from '../../server/ledger/rules.js';
+import { startLedgerRacer, type LedgerRacer } from '../support/ledger-racers.js';
 
 const backends = await contractBackends('ledger');
 
@@ -16,7 +16,9 @@ const key = (p: string) => `${p}:${newId()}`;
 
 describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactory) => {
   const opened: Backend[] = [];
+  const racers: LedgerRacer[] = [];
   afterEach(async () => {
+    await Promise.all(racers.splice(0).map((r) => r.close()));
     await Promise.all(opened.splice(0).map((b) => factory.dispose(b)));
   });
 
@@ -84,30 +86,50 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect((await store.audit()).entries).toBe(0);
   });
 
-  it('50 concurrent transfers out of an account that can afford 10: exactly 10 succeed', async () => {
-    const store = await openStore();
+  // The races run in two processes (two connections on MongoDB): on SQLite a race inside one
+  // process cannot interleave two transactions, so it would prove nothing.
+  async function openRace(): Promise<{ store: LedgerStore; racer: LedgerRacer }> {
+    const backend = await factory.open();
+    opened.push(backend);
+    const racer = await startLedgerRacer(factory.racerTarget(backend));
+    racers.push(racer);
+    return { store: await createLedgerStore(backend), racer };
+  }
+
+  it('50 transfers raced from two processes out of an account that can afford 10: exactly 10 succeed', async () => {
+    const { store, racer } = await openRace();
     await fund(store, 'rich', 10);
-    const outcomes = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => store.post([stamp(giftEntry('rich', `r${i}`, 1, { idempotencyKey: key('gift') }))]).then((o) => o[0]!)),
-    );
+    const gift = (i: number) => [stamp(giftEntry('rich', `r${i}`, 1, { idempotencyKey: key('gift') }))];
+    const outcomes = (
+      await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? racer.post(gift(i)) : store.post(gift(i)))))
+    ).map((o) => o[0]!);
     expect(outcomes.filter((o) => o.status === 'posted')).toHaveLength(10);
     expect(outcomes.filter((o) => o.status === 'insufficient_funds')).toHaveLength(40);
     expect((await store.account('rich')).balance).toBe(0);
     expect(await store.audit()).toMatchObject({ ok: true, userBalanceSum: 10 });
   });
 
-  it('20 concurrent posts with one idempotency key make one entry', async () => {
-    const store = await openStore();
+  it('20 posts with one idempotency key raced from two processes make one entry', async () => {
+    const { store, racer } = await openRace();
     const k = 'earn:join_room:u1:r1';
-    const outcomes = await Promise.all(
-      Array.from({ length: 20 }, () => store.post([stamp(earnEntry('u1', 5, { idempotencyKey: k, activity: 'join_room' }))]).then((o) => o[0]!)),
-    );
+    const post = (i: number) => (i % 2 === 0 ? racer : store).post([stamp(earnEntry('u1', 5, { idempotencyKey: k, activity: 'join_room' }))]);
+    const outcomes = (await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)))).map((o) => o[0]!);
     const posted = outcomes.filter((o) => o.status === 'posted');
     expect(posted).toHaveLength(1);
     const firstId = posted[0]?.status === 'posted' ? posted[0].entry.id : '';
     for (const o of outcomes) if (o.status === 'duplicate') expect(o.entry.id).toBe(firstId);
+    expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(19);
     expect(await store.account('u1')).toMatchObject({ balance: 5, totalEarned: 5 });
     expect((await store.history('u1', { limit: 50 })).items).toHaveLength(1);
+  });
+
+  it('award batches raced from two processes keep issuance equal to what was minted', async () => {
+    const { store, racer } = await openRace();
+    const batch = (tag: string) => Array.from({ length: 40 }, (_, i) => stamp(earnEntry(`u${i % 5}`, 1 + (i % 3), { idempotencyKey: `${tag}:${i}`, activity: 'send_message' })));
+    const batches = Array.from({ length: 10 }, (_, i) => batch(key(`b${i}`)));
+    await Promise.all(batches.map((b, i) => (i % 2 === 0 ? racer : store).post(b)));
+    const minted = batches.flat().reduce((sum, e) => sum + e.legs[1]!.amount, 0);
+    expect(await store.audit()).toMatchObject({ ok: true, entries: 400, minted, userBalanceSum: minted });
   });
 
   it('a failure injected between the journal insert and the balance update leaves nothing behind', async () => {
@@ -198,11 +220,31 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     const draft = (k: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry('a', 1, { idempotencyKey: k, activity: 'send_message' })), carry: { userId: 'a', nanos, expectedNanos } });
     expect((await store.post([draft('s1', 100_000_000, 0)]))[0]?.status).toBe('posted');
     // Another node's award computed from 0 too: it must recompute, not overwrite 0.1 with its own.
-    await expect(store.post([draft('s2', 300_000_000, 0)])).rejects.toThrow(CarryConflictError);
+    expect(await store.post([draft('s2', 300_000_000, 0)])).toEqual([{ status: 'carry_conflict', userId: 'a', expected: 0, actual: 100_000_000 }]);
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 1 }, carryNanos: 100_000_000 });
     expect(await store.findByIdempotencyKey('s2')).toBeNull();
     expect((await store.post([draft('s2', 400_000_000, 100_000_000)]))[0]?.status).toBe('posted');
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 400_000_000 });
+  });
+
+  it('a stale carry refuses its own draft only: the rest of the batch posts, a later carry sees the batch', async () => {
+    const store = await openStore();
+    const award = (k: string, user: string, nanos: number, expectedNanos: number) => ({
+      ...stamp(earnEntry(user, 1, { idempotencyKey: k, activity: 'send_message' })),
+      carry: { userId: user, nanos, expectedNanos },
+    });
+    const outcomes = await store.post([
+      award('b1', 'a', 100, 0),
+      award('b2', 'a', 200, 0), // computed from the remainder b1 replaced
+      award('b3', 'a', 300, 100), // computed after b1: it fits
+      award('b4', 'z', 5, 0),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['posted', 'carry_conflict', 'posted', 'posted']);
+    expect(outcomes[1]).toEqual({ status: 'carry_conflict', userId: 'a', expected: 0, actual: 100 });
+    expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 2 }, carryNanos: 300 });
+    expect(await store.accountWithCarry('z')).toMatchObject({ account: { balance: 1 }, carryNanos: 5 });
+    expect(await store.findByIdempotencyKey('b2')).toBeNull();
+    expect(await store.audit()).toMatchObject({ ok: true, entries: 3, minted: 3 });
   });
 
   it('after thousands of random operations the audit passes and balances equal a simple model', async () => {
@@ -296,6 +338,24 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect((await store.topAccounts({ by: 'balance', limit: 1 }))[0]).toEqual({ userId: 'd', account: { balance: 45, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 45 } });
     expect(await store.countAccountsAtLeast('totalEarned', [0, 1, 30, 31, 51])).toEqual([4, 3, 3, 1, 0]);
     expect(await store.countAccountsAtLeast('balance', [0, 5, 46])).toEqual([4, 3, 0]);
+  });
+
+  // Economy integrity (issue 9): analytics divide by the days the journal really covers.
+  it('answers when the first entry was written, null for an empty journal', async () => {
+    const store = await openStore();
+    expect(await store.firstEntryAt()).toBeNull();
+    const first = stamp(earnEntry('a', 3, { idempotencyKey: key('m'), activity: 'send_message' }));
+    await store.post([first]);
+    await store.post([stamp(earnEntry('b', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    expect(await store.firstEntryAt()).toEqual(first.createdAt);
+  });
+
+  // Economy integrity (issue 9): a room reward is received, not earned (tiers cannot be borrowed).
+  it('counts a grant credit as received, an award credit as earned', async () => {
+    const store = await openStore();
+    await store.post([stamp(grantEntry('g', 7, { idempotencyKey: key('grant'), actorId: 'mod', roomId: 'r' }))]);
+    await store.post([stamp(awardEntry('g', 5, { idempotencyKey: key('award'), actorId: 'admin' }))]);
+    expect(await store.account('g')).toEqual({ balance: 12, totalEarned: 5, totalSpent: 0, totalGifted: 0, totalReceived: 7 });
   });
 
   it('counts, sums and takes the median of user balances (even and odd counts)', async () => {

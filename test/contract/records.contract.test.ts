@@ -294,6 +294,32 @@ describe.each(backends)('record stores on $name', (factory) => {
       expect(await s.rooms.getMembership(room.id, 'stranger')).toBeNull();
     });
 
+    // Room authority (issue 9): who banned, and ban/join decided atomically.
+    it('keeps who banned; banMember reports the removed membership; a banned user is never added', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      await s.rooms.addMember({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(10) });
+      expect(await s.rooms.banMember({ roomId: room.id, userId: 'u1', bannedBy: 'owner1', createdAt: at(11) })).toEqual({ removedMember: true });
+      expect(await s.rooms.banMember({ roomId: room.id, userId: 'u1', bannedBy: 'mod1', createdAt: at(12) })).toEqual({ removedMember: false });
+      expect(await s.rooms.getBan(room.id, 'u1')).toEqual({ roomId: room.id, userId: 'u1', bannedBy: 'owner1', createdAt: at(11) });
+      expect(await s.rooms.getBan(room.id, 'u2')).toBeNull();
+      expect(await s.rooms.addMemberUnlessBanned({ roomId: room.id, userId: 'u1', role: 'member', joinedAt: at(13) })).toEqual({ banned: true });
+      expect(await s.rooms.getMembership(room.id, 'u1')).toBeNull();
+      const m = { roomId: room.id, userId: 'u2', role: 'member' as const, joinedAt: at(14) };
+      expect(await s.rooms.addMemberUnlessBanned(m)).toEqual({ banned: false, membership: m, created: true });
+      expect(await s.rooms.addMemberUnlessBanned({ ...m, joinedAt: at(15) })).toEqual({ banned: false, membership: m, created: false });
+    });
+
+    it('a burst of concurrent joins and a ban never ends banned and a member', async () => {
+      const room = await s.rooms.create(newRoom('owner1'));
+      for (let i = 0; i < 10; i++) {
+        const userId = `racer${i}`;
+        const join = () => s.rooms.addMemberUnlessBanned({ roomId: room.id, userId, role: 'member', joinedAt: at(20) });
+        await Promise.all([join(), join(), s.rooms.banMember({ roomId: room.id, userId, bannedBy: 'owner1', createdAt: at(20) }), join()]);
+        expect(await s.rooms.isBanned(room.id, userId)).toBe(true);
+        expect(await s.rooms.getMembership(room.id, userId)).toBeNull();
+      }
+    });
+
     it('records invites per room and user, idempotently', async () => {
       const room = await s.rooms.create(newRoom('owner1', { visibility: 'private' }));
       expect(await s.rooms.hasInvite(room.id, 'u1')).toBe(false);
@@ -546,6 +572,44 @@ describe.each(backends)('record stores on $name', (factory) => {
       const results = await Promise.all(views.map((userId) => s.files.addViewer({ fileId: f.id, userId, at: at(60) })));
       expect(results.filter((r) => r.added)).toHaveLength(16);
       expect((await s.files.addViewer({ fileId: f.id, userId: 'same', at: at(61) })).distinctViewers).toBe(16);
+    });
+  });
+
+  // Economy integrity (issue 9): who reacted/viewed (independent peers) and what a size item produced (refunds).
+  describe('peer and refund reads', () => {
+    it('lists reactors other than the author once each, first reaction first, up to the limit', async () => {
+      const { message } = await s.messages.create(newMessage('r1', 'a1'));
+      const react = (userId: string, emoji: string, s2: number, on = true) => s.messages.setReaction({ messageId: message.id, userId, emoji, on, at: at(s2) });
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual([]);
+      await react('u2', '👍', 31);
+      await react('a1', '👍', 30);
+      await react('u1', '❤️', 32);
+      await react('u2', '❤️', 33);
+      await react('u3', '👍', 34);
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual(['u2', 'u1', 'u3']);
+      expect(await s.messages.reactorIds(message.id, 2)).toEqual(['u2', 'u1']);
+      await react('u1', '❤️', 35, false);
+      expect(await s.messages.reactorIds(message.id, 10)).toEqual(['u2', 'u3']);
+    });
+
+    it('lists viewers by first view, up to the limit', async () => {
+      const f = await s.files.create(newFile('o1'));
+      await s.files.addViewer({ fileId: f.id, userId: 'v2', at: at(60) });
+      await s.files.addViewer({ fileId: f.id, userId: 'v1', at: at(61) });
+      await s.files.addViewer({ fileId: f.id, userId: 'v2', at: at(62) });
+      expect(await s.files.viewerIds(f.id, 10)).toEqual(['v2', 'v1']);
+      expect(await s.files.viewerIds(f.id, 1)).toEqual(['v2']);
+      expect(await s.files.viewerIds('no-such-file', 5)).toEqual([]);
+    });
+
+    it("answers the size of the owner's largest file since an instant", async () => {
+      await s.files.create(newFile('o1', { size: 9000, createdAt: at(10) }));
+      await s.files.create(newFile('o1', { size: 300, createdAt: at(20) }));
+      await s.files.create(newFile('o1', { size: 700, createdAt: at(30) }));
+      await s.files.create(newFile('o2', { size: 99_999, createdAt: at(30) }));
+      expect(await s.files.largestSince('o1', at(20))).toBe(700);
+      expect(await s.files.largestSince('o1', at(0))).toBe(9000);
+      expect(await s.files.largestSince('o1', at(31))).toBe(0);
     });
   });
 

@@ -100,7 +100,10 @@ export async function waitForChannel(srv: TestServer, roomId: string, count: num
   }
 }
 
-/** Lets in-flight socket events arrive before asserting that something did NOT arrive. */
+/**
+ * A polling pause. Never the proof that something did NOT arrive: a pause only hopes so; use
+ * fence() (test/support/fence.ts), which waits for a marker sent after it.
+ */
 export function settle(ms = 100): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -35,7 +35,8 @@ describe('server/main.ts and the economy config', () => {
   it('SIGHUP re-reads the overrides file; a bad file keeps the active config', async () => {
     writeFileSync(file, JSON.stringify({ caps: { dailyTotalTokens: 300 } }));
     // node itself (not the tsx wrapper), so that SIGHUP reaches the server process.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], { cwd: root, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Warnings on: the refused reload's log line is what the test waits for.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], { cwd: root, env: { ...env(), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -62,9 +63,17 @@ describe('server/main.ts and the economy config', () => {
       expect(await config()).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
 
       writeFileSync(file, '{ not json');
+      // The refusal's own log line proves the bad reload was handled (not a pause that hopes so).
+      const refused = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no reload-refused log line')), 10_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (!chunk.toString().includes('economy config reload refused')) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
       child.kill('SIGHUP');
-      // A good reload after the bad one proves the bad one was handled (version 3, not 4).
-      await new Promise((r) => setTimeout(r, 200));
+      await refused;
       expect(await config()).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
       writeFileSync(file, JSON.stringify({ caps: { dailyTotalTokens: 360 } }));
       child.kill('SIGHUP');

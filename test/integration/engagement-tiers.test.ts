@@ -43,7 +43,7 @@ describe('GET /api/tokens/tier/:id', () => {
     const u = await registerUser(srv, 'tier'); // registration pays 10
     const self = await u.api.get(`/api/tokens/tier/${u.id}`);
     expect(self.status).toBe(200);
-    expect(self.body).toMatchObject({ userId: u.id, tier: 'bronze', badge: '🥉', basis: 'balance', amount: 10, next: 'silver', nextThreshold: 100, remaining: 90, progress: 0.1 });
+    expect(self.body).toMatchObject({ userId: u.id, tier: 'bronze', badge: '🥉', basis: 'lifetimeEarned', amount: 10, next: 'silver', nextThreshold: 100, remaining: 90, progress: 0.1 });
     expect(self.body.benefits).toMatchObject({ roomsMax: 2, giftLimitDaily: 50, features: { privateRooms: false } });
 
     await fund(admin, u.id, 140);

@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
 import { chatRoom, createRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -168,7 +169,7 @@ describe('file:share and download', () => {
     expect(await told).toEqual({ roomId: room.id, message: ack.data.message, file });
     const again = await emitAck(ownerSock, 'file:share', { roomId: room.id, fileId: file.id, caption: 'look' });
     expect(again.ok && again.data.message.id).toBe(ack.data.message.id);
-    await settle();
+    await fence(srv, memberSock);
     expect(noNew).toEqual([]);
     const history = await member.api.get(`/api/rooms/${room.id}/messages`);
     expect(history.body.messages).toEqual([ack.data.message]);

@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { PASSWORD, createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { PASSWORD, createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 import { PIN, balanceOf, fundTo, giftUsage, giftUser, makeAdmin, overridesFile, rid, sendGift } from './gifts-fixtures.js';
 
 /** Gifts over real sockets and HTTP with real Redis: the ledger entry, the limits, idempotency and the live events. */
@@ -86,7 +87,7 @@ describe('idempotency', () => {
     expect(first).toMatchObject({ ok: true, data: { balance: 40 } });
     expect(second).toMatchObject({ ok: true, data: { balance: 40 } });
     expect(second.ok && first.ok && second.data.gift.giftId === first.data.gift.giftId).toBe(true);
-    await settle();
+    await fence(srv, toSocket);
     expect(received).toHaveLength(1);
     expect(await giftUsage(srv, sender.id)).toEqual({ count: 1, tokens: 10 });
     expect(await balanceOf(to)).toBe(toBefore + 10 + srv.ctx.economy.current.activities.receive_gift.tokens);
@@ -361,7 +362,7 @@ describe('live events', () => {
       expect(typeof e.giftId).toBe('string');
       expect(typeof e.at).toBe('string');
     }
-    await settle();
+    await fence(srv, senderSocket, toTab1, toTab2, memberSocket, outsiderSocket);
     expect(seen.map((s) => s.length)).toEqual([1, 1, 1, 1]);
     expect(outsiderSeen).toHaveLength(0);
   });
@@ -381,7 +382,7 @@ describe('live events', () => {
     const arrival = waitFor(toSocket, 'gift:received');
     expect(await sendGift(senderSocket, { toUserId: to.id, amount: 3 })).toMatchObject({ ok: true });
     expect(await arrival).toMatchObject({ amount: 3, roomId: null });
-    await settle();
+    await fence(srv, bySocket, senderSocket);
     expect(bySeen).toHaveLength(0);
     expect(senderSeen).toHaveLength(0);
   });
@@ -410,7 +411,7 @@ describe('achievements', () => {
     expect(await sendGift(socket, { toUserId: to.id, amount: 2 })).toMatchObject({ ok: true });
     await arrival;
     expect(await sendGift(socket, { toUserId: to.id, amount: 2 })).toMatchObject({ ok: true });
-    await settle();
+    await fence(srv, socket);
     expect(unlocked.filter((e) => e.achievementId === 'first_gift')).toHaveLength(1);
   });
 });

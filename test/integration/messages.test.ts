@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, emitRaw, waitFor } from '../support/socket.js';
-import { chatRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
+import { chatRoom, registerUser, socketPool } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -54,7 +55,7 @@ describe('message:send', () => {
     expect(first.ok && again.ok).toBe(true);
     if (!first.ok || !again.ok) throw new Error('unreachable');
     expect(again.data.message.id).toBe(first.data.message.id);
-    await settle();
+    await fence(srv, ownerSock);
     expect(seen.map((m) => m.id)).toEqual([first.data.message.id]);
     expect(await countMessages(room.id)).toBe(1);
     // Another user may use the same client id: it is per author.

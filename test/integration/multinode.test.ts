@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
 import { collect, waitFor } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 import { balanceOf, fundTo, giftUser, makeAdmin, overridesFile, sendGift } from './gifts-fixtures.js';
 
 /**
@@ -52,7 +53,7 @@ describe('two nodes', () => {
     const arrivals = [toOnB, memberOnB].map((s) => waitFor(s, 'gift:received'));
     expect(await sendGift(senderSocket, { toUserId: to.id, amount: 9, message: 'across', roomId: room.id })).toMatchObject({ ok: true, data: { balance: 31 } });
     for (const e of await Promise.all(arrivals)) expect(e).toMatchObject({ from: { id: sender.id }, to: { id: to.id }, amount: 9, roomId: room.id });
-    await settle();
+    await fence(a, toOnB, outsiderOnB);
     expect(toSeen).toHaveLength(1);
     expect(outsiderSeen).toHaveLength(0);
     expect(await balanceOf(onB(sender))).toBe(31);

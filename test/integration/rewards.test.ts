@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, waitFor, type TestSocket } from '../support/socket.js';
-import { createRoom, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 import { balanceOf, rid } from './gifts-fixtures.js';
 
 /** Moderator room rewards over real sockets with real Redis: who may reward whom, the daily budget, the room event, the list. */
@@ -49,7 +50,8 @@ describe('room:reward', () => {
   it('the owner rewards a member: a grant from issuance, the room sees it, outsiders do not', async () => {
     const r = await roomWithStaff();
     const outsider = await registerUser(srv, 'outsider');
-    const outsiderSeen = collect(await pool.open(srv, outsider), 'room:rewarded');
+    const outsiderSocket = await pool.open(srv, outsider);
+    const outsiderSeen = collect(outsiderSocket, 'room:rewarded');
     const before = await balanceOf(r.member);
     const arrivals = [r.ownerSocket, r.modSocket, r.memberSocket].map((s) => waitFor(s, 'room:rewarded'));
     const ack = await reward(r.ownerSocket, { roomId: r.id, userId: r.member.id, amount: 30, reason: 'helped a newcomer' });
@@ -57,7 +59,7 @@ describe('room:reward', () => {
     for (const e of await Promise.all(arrivals)) {
       expect(e).toMatchObject({ roomId: r.id, by: { id: r.owner.id }, to: { id: r.member.id }, amount: 30, reason: 'helped a newcomer' });
     }
-    await settle();
+    await fence(srv, outsiderSocket);
     expect(outsiderSeen).toHaveLength(0);
     expect(await balanceOf(r.member)).toBe(before + 30);
     const history = await r.member.api.get(`/api/tokens/history/${r.member.id}?kind=grant`);
@@ -103,7 +105,7 @@ describe('room:reward', () => {
     expect(new Set(acks.map((a) => (a.ok ? a.data.grantId : '')))).toHaveProperty('size', 1);
     const again = await reward(r.ownerSocket, payload);
     expect(again).toMatchObject({ ok: true, data: { amount: 20, budgetLeft: 180 } });
-    await settle();
+    await fence(srv, r.memberSocket);
     expect(seen).toHaveLength(1);
     expect(await balanceOf(r.member)).toBe(before + 20);
     expect(await srv.ctx.counters.budgets.usage({ scope: 'room-reward', key: r.id, at: srv.ctx.clock.now() })).toEqual({ count: 1, tokens: 20 });

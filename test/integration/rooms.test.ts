@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
 import { collect, connectError, emitAck, waitFor } from '../support/socket.js';
-import { createRoom, fundToGold, joinRoom, registerUser, settle, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { createRoom, fundToGold, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 
 let srv: TestServer;
 const sockets = socketPool();
@@ -153,7 +154,7 @@ describe('join and leave', () => {
     const seen = collect(ownerSock, 'room:member-joined');
     await joinRoom(s, room.id);
     await joinRoom(s, room.id);
-    await settle();
+    await fence(srv, ownerSock);
     expect(seen).toHaveLength(1);
     expect((await owner.api.get(`/api/rooms/${room.id}/members`)).body.members).toHaveLength(2);
   });
@@ -201,7 +202,7 @@ describe('join and leave', () => {
     expect(await seenByB).toEqual({ roomId: room.id, userId: member.id, reason: 'left' });
     const leaked = collect(tabB, 'message:new');
     await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'after-leave', body: 'x' });
-    await settle();
+    await fence(srv, tabB);
     expect(leaked).toEqual([]);
     expect(await emitAck(tabA, 'room:leave', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
   });
@@ -317,7 +318,7 @@ describe('kick and ban', () => {
     expect(await toVictim).toEqual({ roomId: room.id, userId: member.id, reason: 'kicked' });
     const leaked = collect(victim, 'message:new');
     await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'after-kick', body: 'x' });
-    await settle();
+    await fence(srv, victim);
     expect(leaked).toEqual([]);
     expect(await emitAck(victim, 'message:send', { roomId: room.id, clientMessageId: 'k', body: 'x' })).toMatchObject({ ok: false, error: { code: 'NOT_A_MEMBER' } });
     await joinRoom(victim, room.id);

@@ -3,7 +3,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { as } from './engagement-fixtures.js';
-import { fundTo, giftUser, makeAdmin, sendGift } from './gifts-fixtures.js';
+import { fundTo, giftUser, makeAdmin, overridesFile, sendGift } from './gifts-fixtures.js';
 import { bought, refund } from './shop-fixtures.js';
 
 /**
@@ -17,7 +17,8 @@ let srv: TestServer;
 let admin: TestUser;
 
 beforeAll(async () => {
-  srv = await startTestServer({ clock, env: { ECONOMY_PRESET: 'recommended' } });
+  // The seed's balance basis, so spending the balance drops the earned tier and the upgrade alone shows.
+  srv = await startTestServer({ clock, env: { ECONOMY_PRESET: 'recommended', ECONOMY_OVERRIDES_FILE: overridesFile({ tiers: { basis: 'balance' } }) } });
   admin = await makeAdmin(srv);
 });
 const pool = socketPool();

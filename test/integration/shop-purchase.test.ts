@@ -5,7 +5,7 @@ import { collect, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { as, balanceOf } from './engagement-fixtures.js';
-import { fundTo, giftUser, makeAdmin, PIN, rid } from './gifts-fixtures.js';
+import { fundTo, giftUser, makeAdmin, overridesFile, PIN, rid } from './gifts-fixtures.js';
 import { bought, buy, owned, refund } from './shop-fixtures.js';
 
 /**
@@ -19,7 +19,8 @@ let admin: TestUser;
 const pool = socketPool();
 
 beforeAll(async () => {
-  srv = await startTestServer({ clock, redis: true });
+  // The seed's balance basis: a purchase that spends the balance drops the tier (pushed as tier:changed).
+  srv = await startTestServer({ clock, redis: true, env: { ECONOMY_OVERRIDES_FILE: overridesFile({ tiers: { basis: 'balance' } }) } });
   admin = await makeAdmin(srv);
 });
 afterEach(() => pool.closeAll());

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
+import { fence } from '../support/fence.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { as, balanceOf } from './engagement-fixtures.js';
@@ -173,7 +174,7 @@ describe('pin_important_message', () => {
     expect(first.status).toBe(201);
     const again = await buy(srv, owner, 'pin_important_message', { roomId, messageId, requestId: 'pin-once-1' });
     expect(again.body.duplicate).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await fence(srv, ownerSocket);
     expect(events).toHaveLength(1);
     expect((await as(srv, owner).get(`/api/rooms/${roomId}/pins`)).body.pins).toHaveLength(1);
     const res = await refund(srv, owner, first.body.purchase.id);

@@ -18,7 +18,12 @@ export interface BackendFactory {
   open(): Promise<Backend>;
   /** Removes what `open` created. */
   dispose(backend: Backend): Promise<void>;
+  /** Where a second process finds the same data (test/support/ledger-racers.ts). */
+  racerTarget(backend: Backend): { dataDir: string } | { mongoUrl: string };
 }
+
+/** What `open` created the backend on, kept for dispose and for a second process. */
+const origins = new WeakMap<Backend, { dir?: string; url?: string }>();
 
 const silent = pino({ level: 'silent' });
 
@@ -27,13 +32,18 @@ const sqliteFactory: BackendFactory = {
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'tc-contract-'));
     const backend = await openBackend({ mongoUrl: undefined, dataDir: dir }, silent);
-    (backend as Backend & { dir?: string }).dir = dir;
+    origins.set(backend, { dir });
     return backend;
   },
   async dispose(backend) {
     await backend.close();
-    const dir = (backend as Backend & { dir?: string }).dir;
+    const dir = origins.get(backend)?.dir;
     if (dir) rmSync(dir, { recursive: true, force: true });
+  },
+  racerTarget(backend) {
+    const dir = origins.get(backend)?.dir;
+    if (!dir) throw new Error('racerTarget: not a backend this factory opened');
+    return { dataDir: dir };
   },
 };
 
@@ -46,7 +56,14 @@ export function mongoFactory(): BackendFactory | null {
     async open() {
       const base = new URL(found.url);
       base.pathname = `/tc_contract_${randomBytes(5).toString('hex')}`;
-      return openBackend({ mongoUrl: base.toString(), dataDir: tmpdir() }, silent);
+      const backend = await openBackend({ mongoUrl: base.toString(), dataDir: tmpdir() }, silent);
+      origins.set(backend, { url: base.toString() });
+      return backend;
+    },
+    racerTarget(backend) {
+      const url = origins.get(backend)?.url;
+      if (!url) throw new Error('racerTarget: not a backend this factory opened');
+      return { mongoUrl: url };
     },
     async dispose(backend) {
       if (backend.kind === 'mongodb') await backend.connection.dropDatabase().catch(() => undefined);

@@ -6,6 +6,7 @@ import { loadConfig } from '../../server/config/env.js';
 import { startApp, type RunningApp } from '../../server/app.js';
 import type { Clock } from '../../server/lib/clock.js';
 import type { Logger } from '../../server/lib/logger.js';
+import { HARNESS_RATE_LIMITS_ENV } from '../../server/limits/rate-limits.js';
 
 export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -48,6 +49,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    // Rate limits out of the way of suites that are not about them (issue 9); those set their own.
+    ...HARNESS_RATE_LIMITS_ENV,
     ...redisEnv,
     ...opts.env,
   });

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { EconomyConfigHolder } from '../../server/economy/config/holder.js';
@@ -16,7 +19,19 @@ function fakeIo() {
 const state = (balance: number, totalEarned = 0): AccountState => ({ balance, totalEarned, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
 
 describe('balance notifier', () => {
-  const economy = new EconomyConfigHolder({ preset: 'current' }); // silver at 100 (balance basis)
+  // The seed's literal rule (tiers.basis 'balance', silver at 100): a gift moves tiers both ways.
+  const balanceFile = join(tmpdir(), `tc-notifier-${process.pid}-${Date.now()}.json`);
+  writeFileSync(balanceFile, JSON.stringify({ tiers: { basis: 'balance' } }));
+  const economy = new EconomyConfigHolder({ preset: 'current', overridesFile: balanceFile });
+  const lifetime = new EconomyConfigHolder({ preset: 'current' });
+
+  it('on the default basis (lifetime earned) a gift changes no tier: nothing to borrow, no flapping', () => {
+    const { io, sent } = fakeIo();
+    const notifier = createBalanceNotifier({ io, economy: lifetime, logger: pino({ level: 'silent' }) });
+    const entry = { ...giftEntry('a', 'b', 30, { idempotencyKey: 'g1' }), id: 'e1', createdAt: new Date() };
+    notifier.posted({ status: 'posted', entry, accounts: { a: state(90, 120), b: state(110) } });
+    expect(sent.map((s) => s.event)).toEqual(['tokens:balance', 'tokens:balance']);
+  });
 
   it('pushes tokens:balance to both sides of a gift and tier:changed to the one who crossed a threshold', () => {
     const { io, sent } = fakeIo();

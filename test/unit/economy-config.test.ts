@@ -37,7 +37,8 @@ describe('economy config presets', () => {
     ]);
     expect(c.multipliers.tier).toEqual({ bronze: 1, silver: 1.1, gold: 1.25, platinum: 1.5 });
     expect(c.multipliers.event).toMatchObject({ weekend: { enabled: true, multiplier: 1.2 }, holiday: 1.5, specialEvent: 2 });
-    expect(c.tiers.basis).toBe('balance');
+    // Issue 9: the default basis is lifetime earned (a tier cannot be borrowed); 'balance' stays selectable.
+    expect(c.tiers.basis).toBe('lifetimeEarned');
     expect(c.tiers.thresholds).toEqual({ bronze: 0, silver: 100, gold: 500, platinum: 1000 });
     const b = c.tiers.benefits;
     expect([b.bronze.giftLimitDaily, b.silver.giftLimitDaily, b.gold.giftLimitDaily, b.platinum.giftLimitDaily]).toEqual([50, 200, 500, null]);

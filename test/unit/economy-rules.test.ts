@@ -33,8 +33,8 @@ describe('tiers', () => {
 
   it('basis picks balance or lifetime earned', () => {
     const user = { balance: 20, lifetimeEarned: 700 };
-    expect(tierBasisAmount(user, config)).toBe(20);
-    expect(tierBasisAmount(user, loadEconomyConfig({ overrides: { tiers: { basis: 'lifetimeEarned' } } }))).toBe(700);
+    expect(tierBasisAmount(user, config)).toBe(700);
+    expect(tierBasisAmount(user, loadEconomyConfig({ overrides: { tiers: { basis: 'balance' } } }))).toBe(20);
   });
 });
 

@@ -2,19 +2,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
-import { createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
-import { ISSUANCE, userAccount, type JournalEntry } from '../../server/ledger/ports.js';
+import { AUDIT_PAGE_DOCS, GUARD_RETRIES_MAX, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
+import { ensureIndexBuilds } from '../../server/stores/mongo/index-builds.js';
+import { ISSUANCE, SINK, userAccount, type JournalEntry } from '../../server/ledger/ports.js';
 import { earnEntry, giftEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
 import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
 
 /**
  * MongoDB cannot run here, so the MongoDB ledger adapter is driven against a wire-protocol fake
- * that keeps documents in memory and answers find / findAndModify / insert / update the way a
- * server does (no isolation, no rollback: this checks the adapter's commands and its own logic,
- * not MongoDB's transactions). What it proves: every command of a post carries the session and
- * the transaction number, the first starts the transaction and the post ends with a commit; the
- * guard is a filter on the debit; a refused draft is compensated; a repeated key writes nothing.
+ * that keeps documents in memory and answers find / insert / update the way a server does (no
+ * isolation, no rollback: it checks the adapter's commands and its own logic, not MongoDB's
+ * transactions; test/contract/ does that wherever MONGO_URL is set). What it pins:
+ * - a post is one transaction on one session, a fixed number of round trips per batch whatever
+ *   its size, and the system accounts are written once per batch;
+ * - the guard travels as a filter on the account's one update, and a refused draft writes nothing;
+ * - a refusal read from a stale snapshot is re-checked outside the transaction and re-run fresh;
+ * - the audit and the balance statistics read in a snapshot session without a transaction, the
+ *   audit in pages;
+ * - a failed index build is retried and is visible to /readyz until it succeeds.
  */
 
 type Doc = Record<string, unknown>;
@@ -29,19 +35,33 @@ afterEach(async () => {
   }
 });
 
+/** The subset of query operators the adapter uses. */
 function matches(doc: Doc, filter: Doc): boolean {
   return Object.entries(filter).every(([key, cond]) => {
     const value = doc[key];
-    if (cond && typeof cond === 'object' && !(cond instanceof Date) && '$gte' in cond) return typeof value === 'number' && value >= (cond as { $gte: number }).$gte;
-    return value === cond;
+    if (cond instanceof RegExp) return typeof value === 'string' && cond.test(value);
+    if (cond && typeof cond === 'object' && !(cond instanceof Date)) {
+      const c = cond as Record<string, unknown>;
+      if ('$in' in c) return (c['$in'] as unknown[]).some((v) => (Array.isArray(value) ? value.includes(v) : value === v));
+      if ('$gte' in c) return typeof value === 'number' && value >= (c['$gte'] as number);
+      if ('$gt' in c) return String(value) > String(c['$gt']);
+      if ('$lt' in c) return String(value) < String(c['$lt']);
+    }
+    return Array.isArray(value) ? value.includes(cond) : value === cond;
   });
 }
 
-function applyInc(doc: Doc, inc: Record<string, number>): void {
-  for (const [k, v] of Object.entries(inc)) doc[k] = ((doc[k] as number | undefined) ?? 0) + v;
+function applyUpdate(doc: Doc, u: { $inc?: Record<string, number>; $set?: Doc }): void {
+  for (const [k, v] of Object.entries(u.$inc ?? {})) doc[k] = ((doc[k] as number | undefined) ?? 0) + v;
+  Object.assign(doc, u.$set ?? {});
 }
 
-async function start() {
+interface Options {
+  /** Answers a command before the document logic does (return undefined to pass). */
+  override?: (command: Command) => Command | undefined;
+}
+
+async function start(opts: Options = {}) {
   const collections = new Map<string, Doc[]>();
   const coll = (name: string): Doc[] => {
     let c = collections.get(name);
@@ -50,47 +70,40 @@ async function start() {
   };
   const fake = await startFakeMongo((command: Command, port: number): Command => {
     if (isHello(command)) return { ...replicaSetHello(port), localTime: new Date(), ok: 1 };
+    const early = opts.override?.(command);
+    if (early) return early;
     const name = commandName(command);
     const target = String(Object.values(command)[0]);
     if (name === 'find') {
-      const filter = (command['filter'] ?? {}) as Doc;
-      const found = coll(target).filter((d) => matches(d, filter));
+      let found = coll(target).filter((d) => matches(d, (command['filter'] ?? {}) as Doc));
+      const sort = command['sort'] as Record<string, number> | undefined;
+      if (sort?.['_id']) found = [...found].sort((a, b) => (String(a['_id']) < String(b['_id']) ? -sort['_id']! : sort['_id']!));
       const limit = Number(command['limit'] ?? 0);
-      return { cursor: { id: Long.fromNumber(0), ns: `db.${target}`, firstBatch: limit ? found.slice(0, limit) : found }, ok: 1 };
-    }
-    if (name === 'findandmodify') {
-      const query = command['query'] as Doc;
-      const update = command['update'] as { $inc: Record<string, number> };
-      let doc = coll(target).find((d) => matches(d, query));
-      if (!doc && command['upsert']) {
-        doc = { _id: query['_id'] };
-        coll(target).push(doc);
-      }
-      if (!doc) return { value: null, lastErrorObject: { n: 0, updatedExisting: false }, ok: 1 };
-      applyInc(doc, update.$inc);
-      return { value: { ...doc }, lastErrorObject: { n: 1, updatedExisting: true }, ok: 1 };
+      return { cursor: { id: Long.fromNumber(0), ns: `db.${target}`, firstBatch: (limit ? found.slice(0, limit) : found).map((d) => ({ ...d })) }, ok: 1 };
     }
     if (name === 'insert') {
       const docs = command['documents'] as Doc[];
-      for (const d of docs) {
+      for (const [i, d] of docs.entries()) {
         if (coll(target).some((x) => x['idempotencyKey'] === d['idempotencyKey'] || x['_id'] === d['_id'])) {
-          return { n: 0, writeErrors: [{ index: 0, code: 11000, errmsg: 'E11000 duplicate key' }], ok: 1 };
+          return { n: i, writeErrors: [{ index: i, code: 11000, errmsg: 'E11000 duplicate key error index: idempotencyKey_unique dup key' }], ok: 1 };
         }
         coll(target).push({ ...d });
       }
       return { n: docs.length, ok: 1 };
     }
     if (name === 'update') {
-      const updates = command['updates'] as Array<{ q: Doc; u: { $inc: Record<string, number> } }>;
+      const updates = command['updates'] as Array<{ q: Doc; u: { $inc?: Record<string, number>; $set?: Doc }; upsert?: boolean }>;
       let n = 0;
-      for (const u of updates) {
-        const doc = coll(target).find((d) => matches(d, u.q));
-        if (doc) {
-          applyInc(doc, u.u.$inc);
-          n++;
-        }
+      const upserted: Doc[] = [];
+      for (const [index, u] of updates.entries()) {
+        let doc = coll(target).find((d) => matches(d, u.q));
+        if (!doc && u.upsert) {
+          coll(target).push((doc = { _id: u.q['_id'] }));
+          upserted.push({ index, _id: u.q['_id'] });
+        } else if (doc) n++;
+        if (doc) applyUpdate(doc, u.u);
       }
-      return { n, nModified: n, ok: 1 };
+      return { n: n + upserted.length, nModified: n, ...(upserted.length ? { upserted } : {}), ok: 1 };
     }
     return { ok: 1 };
   });
@@ -98,16 +111,18 @@ async function start() {
   running.push({ fake, connection });
   const store = createMongoLedgerStore(connection);
   const account = (id: string) => coll('ledger_accounts').find((d) => d['_id'] === id);
-  return { fake, store, collections, account };
+  return { fake, store, collections, coll, account, connection };
 }
 
 const stamp = (d: DraftInput): JournalEntry => ({ ...d, id: newId(), createdAt: new Date('2026-01-05T12:00:00Z') });
-const DATA_COMMANDS = new Set(['find', 'findandmodify', 'insert', 'update', 'committransaction', 'aborttransaction']);
+const DATA_COMMANDS = new Set(['find', 'insert', 'update', 'aggregate', 'findandmodify', 'committransaction', 'aborttransaction']);
 
-/** The data commands sent after `from`, each with its session id and transaction number. */
-function dataCommands(fake: FakeMongo, from: number) {
+/** The data commands sent after `from` (index builds, handshakes and monitoring left out). */
+function dataCommands(fake: FakeMongo, from: number): Command[] {
   return fake.commands.slice(from).filter((c) => DATA_COMMANDS.has(commandName(c)));
 }
+
+const updatesOf = (c: Command) => c['updates'] as Array<{ q: Doc; u: Doc; upsert?: boolean }>;
 
 describe('MongoDB ledger adapter on the wire', () => {
   it('sends every command of a post in one transaction on one session, ending with a commit', async () => {
@@ -115,35 +130,53 @@ describe('MongoDB ledger adapter on the wire', () => {
     const [funded] = await store.post([stamp(earnEntry('a', 10, { idempotencyKey: 'earn:t:1', activity: 'x' }))]);
     expect(funded?.status).toBe('posted');
     const from = fake.commands.length;
-    const outcomes = await store.post([
-      stamp(giftEntry('a', 'b', 4, { idempotencyKey: 'gift:a:1' })),
-      stamp(giftEntry('a', 'b', 7, { idempotencyKey: 'gift:a:2' })),
-    ]);
+    const outcomes = await store.post([stamp(giftEntry('a', 'b', 4, { idempotencyKey: 'gift:a:1' })), stamp(giftEntry('a', 'b', 7, { idempotencyKey: 'gift:a:2' }))]);
     expect(outcomes.map((o) => o.status)).toEqual(['posted', 'insufficient_funds']);
     expect(outcomes[1]).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 6, needed: 7 });
-    const sent = dataCommands(fake, from);
-    expect(sent.length).toBeGreaterThan(4);
-    const lsid = JSON.stringify(sent[0]?.['lsid']);
-    const txn = String(sent[0]?.['txnNumber']);
-    for (const c of sent) {
-      expect(c['lsid'], commandName(c)).toBeDefined();
+    const inTxn = dataCommands(fake, from).filter((c) => c['txnNumber'] !== undefined);
+    const lsid = JSON.stringify(inTxn[0]?.['lsid']);
+    for (const c of inTxn) {
       expect(JSON.stringify(c['lsid'])).toBe(lsid);
-      expect(String(c['txnNumber'])).toBe(txn);
+      expect(String(c['txnNumber'])).toBe(String(inTxn[0]?.['txnNumber']));
       expect(c['autocommit']).toBe(false);
     }
-    expect(sent[0]?.['startTransaction']).toBe(true);
-    expect(sent.slice(1).some((c) => c['startTransaction'])).toBe(false);
-    expect(commandName(sent.at(-1)!)).toBe('committransaction');
-    // The guard travels as a filter on the debit.
-    const debits = sent.filter((c) => commandName(c) === 'findandmodify' && (c['query'] as Doc)['balance'] !== undefined);
-    expect(debits.map((c) => (c['query'] as Doc)['balance'])).toEqual([{ $gte: 4 }, { $gte: 7 }]);
+    expect(inTxn[0]?.['startTransaction']).toBe(true);
+    expect(inTxn.slice(1).some((c) => c['startTransaction'])).toBe(false);
+    expect(commandName(inTxn.at(-1)!)).toBe('committransaction');
+    // The guard travels as a filter on the account's one update: the posted debit's 4, not the refused 7.
+    const [update] = inTxn.filter((c) => commandName(c) === 'update');
+    expect(updatesOf(update!).find((u) => u.q['_id'] === userAccount('a'))?.q['balance']).toEqual({ $gte: 4 });
     expect(account(userAccount('a'))).toMatchObject({ balance: 6, totalEarned: 10, totalGifted: 4 });
-    expect(account(userAccount('b'))).toMatchObject({ balance: 4, totalReceived: 4 });
+    expect(account(userAccount('b'))).toMatchObject({ balance: 4, totalReceived: 4, totalEarned: 0, totalSpent: 0, totalGifted: 0 });
     expect(account(ISSUANCE)).toMatchObject({ balance: -10 });
   });
 
-  it('compensates the debits a refused draft had already applied', async () => {
-    const { store, account, collections } = await start();
+  it('posts a batch in six round trips whatever its size, writing issuance once', async () => {
+    const { fake, store, account, coll } = await start();
+    const roundTrips = async (size: number, tag: string) => {
+      const from = fake.commands.length;
+      const batch = Array.from({ length: size }, (_, i) => stamp(earnEntry(`u${i % 7}`, 1, { idempotencyKey: `earn:${tag}:${i}`, activity: 'send_message' })));
+      const outcomes = await store.post(batch);
+      expect(outcomes.every((o) => o.status === 'posted')).toBe(true);
+      return dataCommands(fake, from);
+    };
+    const one = await roundTrips(1, 'one');
+    const hundred = await roundTrips(100, 'hundred');
+    const names = ['find', 'find', 'insert', 'update', 'find', 'committransaction'];
+    expect(one.map(commandName)).toEqual(names);
+    expect(hundred.map(commandName)).toEqual(names);
+    const insert = hundred.find((c) => commandName(c) === 'insert')!;
+    expect(insert['documents']).toHaveLength(100);
+    const updates = updatesOf(hundred.find((c) => commandName(c) === 'update')!);
+    // One update per account: issuance once (summed), each of the seven users once.
+    expect(updates.map((u) => u.q['_id'])).toEqual([ISSUANCE, ...Array.from({ length: 7 }, (_, i) => userAccount(`u${i}`))]);
+    expect(updates[0]?.u).toEqual({ $inc: { balance: -100, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 } });
+    expect(account(ISSUANCE)).toMatchObject({ balance: -101 });
+    expect(coll('ledger_journal')).toHaveLength(101);
+  });
+
+  it('writes nothing of a refused draft: no compensating updates, the rest of the batch posts', async () => {
+    const { fake, store, account, coll } = await start();
     await store.post([stamp(earnEntry('a', 10, { idempotencyKey: 'earn:t:1', activity: 'x' }))]);
     const twoDebits: DraftInput = {
       ...earnEntry('a', 1, { idempotencyKey: 'adj:1', activity: 'fix' }),
@@ -154,23 +187,148 @@ describe('MongoDB ledger adapter on the wire', () => {
         { account: ISSUANCE, amount: 8 },
       ],
     };
-    const [outcome] = await store.post([stamp(twoDebits)]);
-    expect(outcome).toMatchObject({ status: 'insufficient_funds', account: userAccount('b'), needed: 3 });
+    const from = fake.commands.length;
+    const outcomes = await store.post([stamp(twoDebits), stamp(earnEntry('c', 2, { idempotencyKey: 'earn:t:2', activity: 'x' }))]);
+    expect(outcomes[0]).toMatchObject({ status: 'insufficient_funds', account: userAccount('b'), needed: 3 });
+    expect(outcomes[1]?.status).toBe('posted');
+    const update = dataCommands(fake, from).filter((c) => commandName(c) === 'update');
+    expect(update).toHaveLength(1);
+    expect(updatesOf(update[0]!).map((u) => u.q['_id'])).toEqual([ISSUANCE, userAccount('c')]);
     expect(account(userAccount('a'))).toMatchObject({ balance: 10, totalEarned: 10 });
     expect(account(userAccount('b'))).toBeUndefined();
-    expect(collections.get('ledger_journal')).toHaveLength(1);
+    expect(coll('ledger_journal')).toHaveLength(2);
   });
 
   it('answers duplicate for a key already in the journal and writes nothing', async () => {
-    const { fake, store, collections } = await start();
+    const { fake, store, coll } = await start();
     const draft = earnEntry('a', 10, { idempotencyKey: 'earn:send_message:m1', activity: 'send_message' });
     const [first] = await store.post([stamp(draft)]);
     const from = fake.commands.length;
     const [again] = await store.post([stamp(draft)]);
     expect(again?.status).toBe('duplicate');
     if (first?.status === 'posted' && again?.status === 'duplicate') expect(again.entry.id).toBe(first.entry.id);
-    expect(dataCommands(fake, from).map(commandName)).toEqual(['find', 'committransaction']);
-    expect(collections.get('ledger_journal')).toHaveLength(1);
+    expect(dataCommands(fake, from).map(commandName)).toEqual(['find', 'find', 'committransaction']);
+    expect(coll('ledger_journal')).toHaveLength(1);
+  });
+
+  it('answers a stale carry for its draft only, and posts the rest of the batch', async () => {
+    const { store, coll, account } = await start();
+    const award = (k: string, user: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry(user, 1, { idempotencyKey: k, activity: 'x' })), carry: { userId: user, nanos, expectedNanos } });
+    const outcomes = await store.post([award('c1', 'a', 10, 0), award('c2', 'a', 20, 0), award('c3', 'b', 30, 0)]);
+    expect(outcomes.map((o) => o.status)).toEqual(['posted', 'carry_conflict', 'posted']);
+    expect(account(userAccount('a'))).toMatchObject({ balance: 1, carryNanos: 10 });
+    expect(account(userAccount('b'))).toMatchObject({ balance: 1, carryNanos: 30 });
+    expect(coll('ledger_journal').map((d) => d['idempotencyKey'])).toEqual(['c1', 'c3']);
+  });
+
+  it('re-runs a batch in a fresh transaction when its refusal came from a stale snapshot', async () => {
+    // The first in-transaction read of the accounts shows a's balance before a credit committed
+    // elsewhere (a snapshot taken just before it); every later read shows the credit.
+    let staleReads = 1;
+    const { fake, store, coll } = await start({
+      override: (c) => {
+        if (commandName(c) !== 'find' || c['find'] !== 'ledger_accounts' || c['txnNumber'] === undefined || staleReads === 0) return undefined;
+        staleReads--;
+        return { cursor: { id: Long.fromNumber(0), ns: 'db.ledger_accounts', firstBatch: [{ _id: userAccount('a'), balance: 2, totalEarned: 2, totalSpent: 0, totalGifted: 0, totalReceived: 0 }] }, ok: 1 };
+      },
+    });
+    coll('ledger_accounts').push({ _id: userAccount('a'), balance: 9, totalEarned: 9, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
+    const from = fake.commands.length;
+    const [outcome] = await store.post([stamp(giftEntry('a', 'b', 5, { idempotencyKey: 'gift:a:1' }))]);
+    expect(outcome?.status).toBe('posted');
+    const sent = dataCommands(fake, from);
+    // The refusal was checked by a read outside the transaction, which found the credit.
+    const outside = sent.filter((c) => c['txnNumber'] === undefined);
+    expect(outside.map((c) => [commandName(c), c['find']])).toEqual([['find', 'ledger_accounts']]);
+    expect(sent.filter((c) => c['startTransaction']).map((c) => String(c['txnNumber']))).toHaveLength(2);
+    expect(sent.map(commandName)).toContain('aborttransaction');
+    expect(coll('ledger_accounts').find((d) => d['_id'] === userAccount('a'))).toMatchObject({ balance: 4 });
+  });
+
+  it('bounds the re-runs when every snapshot is stale: the last run trusts its refusal', async () => {
+    const { fake, store, coll } = await start({
+      override: (c) =>
+        commandName(c) === 'find' && c['find'] === 'ledger_accounts' && c['txnNumber'] !== undefined
+          ? { cursor: { id: Long.fromNumber(0), ns: 'db.ledger_accounts', firstBatch: [{ _id: userAccount('a'), balance: 2, totalEarned: 2, totalSpent: 0, totalGifted: 0, totalReceived: 0 }] }, ok: 1 }
+          : undefined,
+    });
+    coll('ledger_accounts').push({ _id: userAccount('a'), balance: 9, totalEarned: 9, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
+    const from = fake.commands.length;
+    const [outcome] = await store.post([stamp(giftEntry('a', 'b', 5, { idempotencyKey: 'gift:a:1' }))]);
+    expect(outcome).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 2, needed: 5 });
+    const sent = dataCommands(fake, from);
+    expect(sent.filter((c) => c['startTransaction'])).toHaveLength(GUARD_RETRIES_MAX);
+    expect(sent.filter((c) => c['txnNumber'] === undefined)).toHaveLength(GUARD_RETRIES_MAX - 1);
+    expect(commandName(sent.at(-1)!)).toBe('committransaction');
+  });
+
+  it('trusts a refusal the latest committed balance confirms: one transaction, one extra read', async () => {
+    const { fake, store } = await start();
+    await store.post([stamp(earnEntry('a', 3, { idempotencyKey: 'earn:t:1', activity: 'x' }))]);
+    const from = fake.commands.length;
+    const [outcome] = await store.post([stamp(giftEntry('a', 'b', 5, { idempotencyKey: 'gift:a:1' }))]);
+    expect(outcome).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 3, needed: 5 });
+    expect(dataCommands(fake, from).map((c) => `${commandName(c)}${c['txnNumber'] === undefined ? ' (outside)' : ''}`)).toEqual([
+      'find',
+      'find',
+      'find (outside)',
+      'committransaction',
+    ]);
+  });
+
+  it('audits in pages of a snapshot session, never inside a transaction', async () => {
+    const { fake, store, coll } = await start();
+    const journalDocs = AUDIT_PAGE_DOCS * 2 + 5;
+    for (let i = 0; i < journalDocs; i++) {
+      coll('ledger_journal').push({ _id: `e${String(i).padStart(6, '0')}`, legs: [{ account: ISSUANCE, amount: -1 }, { account: userAccount('a'), amount: 1 }] });
+    }
+    coll('ledger_journal').push({ _id: 'e999999', legs: [{ account: SINK, amount: 1 }] });
+    coll('ledger_accounts').push({ _id: ISSUANCE, balance: -journalDocs }, { _id: userAccount('a'), balance: journalDocs }, { _id: SINK, balance: 1 });
+    const from = fake.commands.length;
+    const report = await store.audit();
+    expect(report).toMatchObject({ ok: false, entries: journalDocs + 1, minted: journalDocs, userBalanceSum: journalDocs });
+    expect(report.violations).toEqual([
+      { rule: 'entry_not_balanced', entryId: 'e999999', expected: 0, actual: 1 },
+      { rule: 'total_not_zero', expected: 0, actual: 1 },
+      { rule: 'supply_mismatch', expected: journalDocs - 1, actual: journalDocs },
+    ]);
+    const sent = dataCommands(fake, from);
+    expect(sent.filter((c) => c['find'] === 'ledger_journal')).toHaveLength(3);
+    expect(sent.filter((c) => c['find'] === 'ledger_journal').map((c) => c['limit'])).toEqual([AUDIT_PAGE_DOCS, AUDIT_PAGE_DOCS, AUDIT_PAGE_DOCS]);
+    for (const c of sent) {
+      expect(c['txnNumber'], commandName(c)).toBeUndefined();
+      expect(c['startTransaction']).toBeUndefined();
+      expect(c['readConcern']).toMatchObject({ level: 'snapshot' });
+      expect(JSON.stringify(c['lsid'])).toBe(JSON.stringify(sent[0]?.['lsid']));
+    }
+  });
+
+  it('reads the balance statistics in a snapshot session, not a transaction', async () => {
+    const { fake, store } = await start({
+      override: (c) => (commandName(c) === 'aggregate' ? { cursor: { id: Long.fromNumber(0), ns: 'db.ledger_accounts', firstBatch: [{ _id: null, n: 1, total: 7 }] }, ok: 1 } : undefined),
+    });
+    const from = fake.commands.length;
+    const statsPromise = store.userBalanceStats();
+    await expect(statsPromise).resolves.toMatchObject({ accounts: 1, balanceSum: 7 });
+    const sent = dataCommands(fake, from);
+    expect(sent.map(commandName)).toEqual(['aggregate', 'find']);
+    for (const c of sent) {
+      expect(c['txnNumber']).toBeUndefined();
+      expect(c['readConcern']).toMatchObject({ level: 'snapshot' });
+    }
+  });
+
+  it('retries a failed index build on the next post and keeps readiness red until it succeeds', async () => {
+    let failIndexes = true;
+    const { connection, store } = await start({
+      override: (c) => (commandName(c) === 'createindexes' && failIndexes ? { ok: 0, code: 67, codeName: 'CannotCreateIndex', errmsg: 'index build interrupted' } : undefined),
+    });
+    const draft = () => stamp(earnEntry('a', 1, { idempotencyKey: newId(), activity: 'x' }));
+    await expect(store.post([draft()])).rejects.toThrow(/index build interrupted/);
+    await expect(ensureIndexBuilds(connection)).rejects.toThrow(/index builds not done: ledger/);
+    failIndexes = false;
+    await expect(ensureIndexBuilds(connection)).resolves.toBeUndefined();
+    expect((await store.post([draft()]))[0]?.status).toBe('posted');
   });
 
   it('creates its collections and the unique idempotency index before the first transaction', async () => {

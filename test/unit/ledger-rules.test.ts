@@ -5,11 +5,9 @@ import {
   LEGS_PER_ENTRY_MAX,
   LedgerInvariantError,
   applyLeg,
-  assertReadBack,
   assertSameLegs,
   assertValidDraft,
   counterDelta,
-  debitsFirst,
   draftProblems,
   idempotencyKeys,
   isGuarded,
@@ -83,9 +81,10 @@ describe('draftProblems', () => {
 });
 
 describe('counter rules', () => {
-  it('counts minted credits as earned, gifts as gifted/received, spends as spent', () => {
+  it('counts minted credits as earned, gifts and room rewards as gifted/received, spends as spent', () => {
     expect(counterDelta('earn', 5)).toEqual({ totalEarned: 5, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
-    expect(counterDelta('grant', 5).totalEarned).toBe(5);
+    // A room reward is decided by another user: received, never earned (issue 9: tiers cannot be borrowed).
+    expect(counterDelta('grant', 5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 5 });
     expect(counterDelta('award', 5).totalEarned).toBe(5);
     expect(counterDelta('gift', -5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 5, totalReceived: 0 });
     expect(counterDelta('gift', 5)).toEqual({ totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 5 });
@@ -101,15 +100,10 @@ describe('counter rules', () => {
     expect(counterDelta('adjustment', -5)).toEqual(zero);
   });
 
-  it('applyLeg and assertReadBack agree; a wrong read-back or a negative user balance throws', () => {
+  it('applyLeg moves the balance and the counters of the kind (read-back checks: ledger-posting-plan.test.ts)', () => {
     const before = { balance: 10, totalEarned: 10, totalSpent: 0, totalGifted: 0, totalReceived: 0 };
-    const after = applyLeg(before, 'gift', -4);
-    expect(after).toEqual({ balance: 6, totalEarned: 10, totalSpent: 0, totalGifted: 4, totalReceived: 0 });
-    expect(() => assertReadBack(u('a'), before, 'gift', -4, after)).not.toThrow();
-    expect(() => assertReadBack(u('a'), before, 'gift', -4, { ...after, balance: 7 })).toThrow(LedgerInvariantError);
-    const broke = applyLeg(before, 'spend', -11);
-    expect(() => assertReadBack(u('a'), before, 'spend', -11, broke)).toThrow(/negative/);
-    expect(() => assertReadBack(ISSUANCE, { ...before, totalEarned: 0 }, 'adjustment', -11, applyLeg({ ...before, totalEarned: 0 }, 'adjustment', -11))).not.toThrow();
+    expect(applyLeg(before, 'gift', -4)).toEqual({ balance: 6, totalEarned: 10, totalSpent: 0, totalGifted: 4, totalReceived: 0 });
+    expect(applyLeg(before, 'adjustment', -11)).toEqual({ ...before, balance: -1 });
   });
 
   it('guards every account but issuance', () => {
@@ -123,10 +117,6 @@ describe('counter rules', () => {
     expect(() => assertSameLegs(written, { legs: [...written.legs].reverse() })).not.toThrow();
     expect(() => assertSameLegs(written, { legs: [{ account: u('a'), amount: -5 }] })).toThrow(LedgerInvariantError);
     expect(() => assertSameLegs(written, { legs: [{ account: u('a'), amount: -5 }, { account: u('b'), amount: 6 }] })).toThrow(/different legs/);
-  });
-
-  it('orders debits before credits', () => {
-    expect(debitsFirst([{ account: u('b'), amount: 5 }, { account: u('a'), amount: -5 }]).map((l) => l.amount)).toEqual([-5, 5]);
   });
 });
 

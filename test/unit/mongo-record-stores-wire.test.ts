@@ -107,15 +107,34 @@ describe('MongoDB record stores on the wire', () => {
 
   it('bans in one transaction: upsert the ban, remove the membership unless it is the owner\'s', async () => {
     await s.rooms.addBan({ roomId: 'R1', userId: 'U2', bannedBy: 'U1', createdAt: T });
+    const [guard] = find('update', 'room_access_guards');
     const [update] = find('update', 'room_bans');
     const [del] = find('delete', 'room_members');
+    // The guard write comes first and opens the transaction: a concurrent join writes it too (issue 9).
+    expect(guard).toMatchObject({ updates: [{ q: { _id: 'R1\u0000U2' }, u: { $inc: { v: 1 } }, upsert: true }], startTransaction: true });
     expect(update).toMatchObject({
       updates: [{ q: { roomId: 'R1', userId: 'U2' }, u: { $setOnInsert: { bannedBy: 'U1', createdAt: T } }, upsert: true }],
-      startTransaction: true,
     });
     expect(del).toMatchObject({ deletes: [{ q: { roomId: 'R1', userId: 'U2', role: { $ne: 'owner' } } }] });
-    expect(del!['lsid']).toEqual(update!['lsid']);
-    expect(del!['txnNumber']).toEqual(update!['txnNumber']);
+    for (const cmd of [update, del]) {
+      expect(cmd!['lsid']).toEqual(guard!['lsid']);
+      expect(cmd!['txnNumber']).toEqual(guard!['txnNumber']);
+    }
+  });
+
+  it('joins unless banned in one transaction that writes the same guard as a ban (issue 9)', async () => {
+    expect(await s.rooms.addMemberUnlessBanned({ roomId: 'R1', userId: 'U3', role: 'member', joinedAt: T })).toMatchObject({ banned: false, created: true });
+    const [guard] = find('update', 'room_access_guards');
+    const [bans] = find('find', 'room_bans');
+    const [members] = find('find', 'room_members');
+    const [insert] = find('insert', 'room_members');
+    expect(guard).toMatchObject({ updates: [{ q: { _id: 'R1\u0000U3' }, u: { $inc: { v: 1 } }, upsert: true }], startTransaction: true });
+    expect(bans).toMatchObject({ filter: { roomId: 'R1', userId: 'U3' } });
+    expect(insert).toMatchObject({ documents: [{ roomId: 'R1', userId: 'U3', role: 'member' }] });
+    for (const cmd of [bans, members, insert]) {
+      expect(cmd!['lsid']).toEqual(guard!['lsid']);
+      expect(cmd!['txnNumber']).toEqual(guard!['txnNumber']);
+    }
   });
 
   it('maps a duplicate username to null, and any other duplicate key to an error', async () => {
@@ -237,6 +256,25 @@ describe('MongoDB record stores on the wire', () => {
       updates: [{ q: { messageId: 'M1', userId: 'U1', emoji: '👍' }, u: { $setOnInsert: { createdAt: T } }, upsert: true }],
     });
     expect(await s.messages.reactionCounts(['M1', 'M2'])).toEqual({ M1: { '👍': 2, '❤️': 1 }, M2: {} });
+  });
+
+  // Economy integrity (issue 9): the reads behind independent peers and the refund rule.
+  it('lists reactors other than the author, first reactions first, and viewers by first view', async () => {
+    handler = (c) => {
+      if (commandName(c) === 'find' && target(c) === 'messages') return cursor(c, [{ _id: 'M1', authorId: 'A1' }]);
+      if (commandName(c) === 'aggregate' && target(c) === 'message_reactions') return cursor(c, [{ _id: 'U2' }, { _id: 'U1' }]);
+      if (commandName(c) === 'find' && target(c) === 'file_viewers') return cursor(c, [{ userId: 'V1' }, { userId: 'V2' }]);
+      if (commandName(c) === 'find' && target(c) === 'files') return cursor(c, [{ size: 4096 }]);
+      return undefined;
+    };
+    expect(await s.messages.reactorIds('M1', 50)).toEqual(['U2', 'U1']);
+    expect(find('aggregate', 'message_reactions')[0]).toMatchObject({
+      pipeline: [{ $match: { messageId: 'M1', userId: { $ne: 'A1' } } }, { $group: { _id: '$userId', first: { $min: '$createdAt' } } }, { $sort: { first: 1, _id: 1 } }, { $limit: 50 }],
+    });
+    expect(await s.files.viewerIds('F1', 20)).toEqual(['V1', 'V2']);
+    expect(find('find', 'file_viewers')[0]).toMatchObject({ filter: { fileId: 'F1' }, sort: { createdAt: 1, userId: 1 }, limit: 20 });
+    expect(await s.files.largestSince('U1', T)).toBe(4096);
+    expect(find('find', 'files')[0]).toMatchObject({ filter: { ownerId: 'U1', createdAt: { $gte: T } }, sort: { size: -1 }, limit: 1 });
   });
 
   it('marks read only the user\'s own unread notifications and reports the modified count', async () => {

@@ -16,7 +16,7 @@ describe('token service with a prebuilt secret KeyObject', () => {
   it('verifies tokens signed with the plain string secret (tokens issued before the change)', () => {
     const iat = Math.floor(now().getTime() / 1000);
     const token = jwt.sign({ sub: 'u2', name: 'bob', role: 'admin', iat }, SECRET, { algorithm: 'HS256', expiresIn: 60 });
-    expect(createTokenService(SECRET, 3600, now).verify(token)).toEqual({ userId: 'u2', username: 'bob', role: 'admin' });
+    expect(createTokenService(SECRET, 3600, now).verify(token)).toEqual({ userId: 'u2', username: 'bob', role: 'admin', epoch: 0, expiresAtMs: (iat + 60) * 1000 });
   });
 
   it('still refuses another secret, alg none and expired tokens', () => {

@@ -121,7 +121,7 @@ export const currentPreset: EconomyConfig = {
     maxCombined: 3.0, // (chosen)
   },
   tiers: {
-    basis: 'balance',
+    basis: 'lifetimeEarned', // (chosen, issue 9) the seed reads the balance; docs/economy.md says why not
     thresholds: { bronze: 0, silver: 100, gold: 500, platinum: 1000 },
     benefits: {
       bronze: { giftLimitDaily: 50, storageGb: 1, roomsMax: 10, fileSizeMb: 10, badge: '🥉', features: { ...noFeatures } },
@@ -168,8 +168,22 @@ export const currentPreset: EconomyConfig = {
     timed: { fullWithinMinutes: 60, fullPercent: 100, partialWithinMinutes: 24 * 60, partialPercent: 50, afterPercent: 0 },
     unusedPercent: 90,
   },
-  gifts: { maxPerDay: 10, messageMaxChars: 280, amountMin: 1, receiveBonusPercentOfGift: 0 },
-  roomRewards: { dailyBudgetTokens: 200, maxPerRewardTokens: 50, reasonMaxChars: 200 }, // (chosen)
+  // Vesting off in "current" (the seed has none); on in "recommended" (docs/gifts.md).
+  gifts: { maxPerDay: 10, messageMaxChars: 280, amountMin: 1, receiveBonusPercentOfGift: 0, receivedHoldHours: 0, newAccountDays: 0, newAccountDailyTokens: 50 },
+  roomRewards: {
+    dailyBudgetTokens: 200,
+    maxPerRewardTokens: 50,
+    reasonMaxChars: 200,
+    // (chosen, issue 9) across all rooms: whatever the number of rooms, one recipient gets at
+    // most 200 a day and one granter gives at most 400 a day. Room age/quorum off in "current".
+    recipientDailyTokens: 200,
+    granterDailyTokens: 400,
+    roomMinAgeHours: 0,
+    roomMinActiveMembers: 0,
+  }, // (chosen)
+  // (chosen, issue 9) "current": only invite links exclude a peer (addresses are linked only when
+  // multipleAccounts is on, which it is not here); "recommended" adds age and activity.
+  peerAwards: { minAccountAgeHours: 0, minMessagesSent: 0, excludeLinkedAccounts: true },
   pin: { digits: 4, maxFailures: 5, lockMinutes: 15, failureWindowMinutes: 15 },
   referral: { activeMinMessages: 5, activeMinDailyLogins: 1, activeWithinDays: 30 }, // (chosen)
   monthlyActive: { minDays: 20 }, // (chosen)
@@ -204,6 +218,9 @@ export const recommendedPreset: EconomyConfig = {
   },
   achievements: achievements.map((a) => ({ ...a, reward: Math.min(500, Math.max(50, a.reward)) })),
   shop: itemCostsShop,
+  gifts: { ...currentPreset.gifts, receivedHoldHours: 72, newAccountDays: 7, newAccountDailyTokens: 20 },
+  roomRewards: { ...currentPreset.roomRewards, recipientDailyTokens: 100, granterDailyTokens: 200, roomMinAgeHours: 24, roomMinActiveMembers: 3 },
+  peerAwards: { minAccountAgeHours: 24, minMessagesSent: 5, excludeLinkedAccounts: true },
   antiAbuse: {
     ...currentPreset.antiAbuse,
     fakeActivity: { minMessageIntervalMs: 1000, duplicateWindowMs: 600_000 },

@@ -146,7 +146,11 @@ const tierBenefitsSchema = z.strictObject({
 
 const tiersSchema = z
   .strictObject({
-    /** What calculateUserTier reads: the current balance (the seed's choice) or lifetime earned. */
+    /**
+     * What calculateUserTier reads: lifetime tokens earned by the user's own activity (default:
+     * gifts and room rewards received do not count, so a tier cannot be borrowed) or the current
+     * balance (the seed's literal rule). docs/economy.md says why.
+     */
     basis: z.enum(['balance', 'lifetimeEarned']),
     thresholds: z.strictObject({ bronze: z.literal(0), silver: positiveCount, gold: positiveCount, platinum: positiveCount }),
     benefits: z.strictObject({ bronze: tierBenefitsSchema, silver: tierBenefitsSchema, gold: tierBenefitsSchema, platinum: tierBenefitsSchema }),
@@ -204,6 +208,13 @@ const giftsSchema = z.strictObject({
    * this percent of the gift (rounded down) if that is larger. The seed says both "1" and "10%".
    */
   receiveBonusPercentOfGift: percent,
+  // Economy integrity (issue 9): vesting against pass-back farming (docs/gifts.md).
+  /** Tokens received by gift or room reward can be gifted onward only this many hours later; 0 = off. */
+  receivedHoldHours: z.number().int().min(0).max(24 * 365),
+  /** Accounts younger than this many days have the lower allowance below; 0 = off. */
+  newAccountDays: z.number().int().min(0).max(365),
+  /** Tokens a new account (see newAccountDays) may gift per UTC day, whatever its tier. */
+  newAccountDailyTokens: tokens,
 });
 
 const roomRewardsSchema = z.strictObject({
@@ -211,6 +222,29 @@ const roomRewardsSchema = z.strictObject({
   dailyBudgetTokens: positiveCount,
   maxPerRewardTokens: positiveCount,
   reasonMaxChars: positiveCount,
+  // Economy integrity (issue 9): room rewards across all rooms (docs/anti-abuse.md).
+  /** Tokens one user may receive by room rewards per UTC day, over all rooms together. */
+  recipientDailyTokens: positiveCount,
+  /** Tokens one owner or moderator may grant per UTC day, over all rooms together. */
+  granterDailyTokens: positiveCount,
+  /** A room's budget opens only once the room is this many hours old; 0 = at once. */
+  roomMinAgeHours: z.number().int().min(0).max(24 * 365),
+  /** ... and has this many members, besides the granter and the recipient, who are eligible peers (peerAwards); 0 = none needed. */
+  roomMinActiveMembers: z.number().int().min(0).max(1000),
+});
+
+/**
+ * Economy integrity (issue 9): who counts as a peer for awards another user triggers (helpful
+ * votes, popular-message reactions, media views, room-reward quorum): not a linked account of the
+ * author, and old and active enough (docs/anti-abuse.md).
+ */
+const peerAwardsSchema = z.strictObject({
+  /** A peer's account must be at least this many hours old; 0 = any age. */
+  minAccountAgeHours: z.number().int().min(0).max(24 * 365),
+  /** A peer must have sent at least this many messages; 0 = none needed. */
+  minMessagesSent: z.number().int().min(0).max(1_000_000),
+  /** Leave out the author's linked accounts: the inviter/invitee, and the same registration address when multipleAccounts.accountsPerIpDaily is set. */
+  excludeLinkedAccounts: z.boolean(),
 });
 
 const pinSchema = z.strictObject({
@@ -281,6 +315,7 @@ export const economyConfigSchema = z.strictObject({
   refundPolicy: refundPolicySchema,
   gifts: giftsSchema,
   roomRewards: roomRewardsSchema,
+  peerAwards: peerAwardsSchema,
   pin: pinSchema,
   referral: referralSchema,
   monthlyActive: monthlyActiveSchema,
@@ -301,3 +336,4 @@ export type EventWindow = z.infer<typeof eventWindowSchema>;
 export type PenaltyStep = z.infer<typeof penaltySchema>;
 export type FakeActivityPolicy = z.infer<typeof fakeActivitySchema>;
 export type DecayPolicy = z.infer<typeof decaySchema>;
+export type PeerAwardsPolicy = z.infer<typeof peerAwardsSchema>;

@@ -8,3 +8,5 @@ export * from './referral.js';
 export * from './gifts.js';
 export * from './refunds.js';
 export * from './award.js';
+export * from './peers.js';
+export * from './room-rewards.js';

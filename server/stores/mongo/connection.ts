@@ -1,8 +1,24 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import type { Logger } from '../../lib/logger.js';
 
-/** How long to look for a reachable server before giving up at start. */
-const SERVER_SELECTION_TIMEOUT_MS = 10_000;
+/**
+ * How long an operation (and the first connect) looks for a usable server before failing. Short on
+ * purpose: during an election or an outage a request fails in seconds with STORE_UNAVAILABLE
+ * (unavailable.ts) instead of hanging on a socket; a typical election completes within it, so most
+ * requests during one still succeed. The driver's default is 30 s.
+ */
+export const SERVER_SELECTION_TIMEOUT_MS = 5_000;
+
+/**
+ * Driver settings of the process's connection. `bufferCommands: false`: mongoose would otherwise
+ * queue model calls while disconnected and release them (or time out after 10 s) later, so a
+ * request hangs instead of failing; without buffering a call on a closed connection fails at once.
+ */
+export function connectionOptions(url: string): ConnectOptions {
+  // A timeout written in the URL wins, so an operator (or a test) can shorten or lengthen it.
+  const timeoutInUrl = /[?&]serverSelectionTimeoutMS=/i.test(url);
+  return { bufferCommands: false, ...(timeoutInUrl ? {} : { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS }) };
+}
 
 /** Hides the password of a connection string before it goes into a log line or an error. */
 export function redactMongoUrl(url: string): string {
@@ -33,9 +49,7 @@ async function hello(connection: Connection): Promise<HelloReply> {
  */
 export async function connectMongo(url: string, logger: Logger): Promise<Connection> {
   const where = redactMongoUrl(url);
-  // A timeout written in the URL wins, so an operator (or a test) can shorten or lengthen it.
-  const timeoutInUrl = /[?&]serverSelectionTimeoutMS=/i.test(url);
-  const connection = mongoose.createConnection(url, timeoutInUrl ? {} : { serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+  const connection = mongoose.createConnection(url, connectionOptions(url));
   try {
     await connection.asPromise();
   } catch (err) {

@@ -128,5 +128,13 @@ export function createMongoFileStore(connection: Connection): FileStore {
       }
       return { distinctViewers: await Viewers.countDocuments({ fileId: v.fileId }), added };
     },
+    async viewerIds(fileId, limit) {
+      const docs = await Viewers.find({ fileId }, { _id: 0, userId: 1 }).sort({ createdAt: 1, userId: 1 }).limit(limit).lean<{ userId: string }[]>();
+      return docs.map((d) => d.userId);
+    },
+    async largestSince(ownerId, since) {
+      const doc = await Files.findOne({ ownerId, createdAt: { $gte: since } }, { _id: 0, size: 1 }).sort({ size: -1 }).lean<{ size: number } | null>();
+      return doc?.size ?? 0;
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { ClientSession, Connection } from 'mongoose';
-import { judgeAudit } from '../../ledger/audit.js';
+import { JournalTally, judgeAudit } from '../../ledger/audit.js';
 import {
   NO_ACTIVITY,
   userAccount,
@@ -14,16 +14,27 @@ import {
   type LedgerFaults,
   type LedgerStore,
   type Leg,
-  type PostOutcome,
   type RankField,
+  type StoredPostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { LedgerInvariantError, ZERO_ACCOUNT, userIdOf } from '../../ledger/rules.js';
+import { accountsOf, assertPostable, assertWriteReadBack, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type PostingPlan } from '../../ledger/posting-plan.js';
+import { checkPageLimit, scanPages, toPage } from '../page.js';
+import { retriedBuild } from './index-builds.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
 /** How many times a post is re-run after a duplicate key raced in from another transaction. */
 const DUPLICATE_RETRIES_MAX = 3;
+/**
+ * How many times a batch is re-run in a fresh transaction because a guard refusal was read from a
+ * snapshot older than the account's latest commit. The last attempt trusts its refusal: it was true
+ * at a moment during the call, and a hot account must not keep a batch looping.
+ */
+export const GUARD_RETRIES_MAX = 3;
+/** Journal and account documents per page of the audit's scan. */
+export const AUDIT_PAGE_DOCS = 1000;
 
 interface JournalDoc {
   _id: string;
@@ -86,159 +97,177 @@ function allUsersLegMatch(query: AllUsersSumsQuery): { entry: Record<string, unk
   return { entry, leg: { 'legs.account': USER_ACCOUNT_PATTERN, 'legs.amount': query.direction === 'credit' ? { $gt: 0 } : { $lt: 0 } } };
 }
 
-/** System accounts keep no counters, so their legs move as a counter-free kind. */
-const legKind = (entry: JournalEntry, leg: Leg): EntryKind => (isUserAccount(leg.account) ? entry.kind : 'adjustment');
+const toSnapshot = (doc: AccountDoc): AccountSnapshot => ({ state: toState(doc), carryNanos: doc.carryNanos ?? 0 });
+
+const toJournalDoc = (entry: JournalEntry): JournalDoc => ({
+  _id: entry.id,
+  idempotencyKey: entry.idempotencyKey,
+  kind: entry.kind,
+  legs: entry.legs.map((l) => ({ account: l.account, amount: l.amount })),
+  accounts: entry.legs.map((l) => l.account),
+  activity: entry.activity,
+  roomId: entry.roomId,
+  message: entry.message,
+  metadata: entry.metadata ?? {},
+  actorId: entry.actorId,
+  createdAt: entry.createdAt,
+});
+
+/**
+ * One account's summed batch write: one increment of every field (so a created document has them
+ * all), the new carry when planned, and the guard as a filter. A row that does not exist yet is
+ * created (upsert); one that should exist must match, or the write is a broken invariant.
+ */
+function accountUpdate(write: AccountWrite) {
+  const filter: Record<string, unknown> = { _id: write.account };
+  if (write.guardMin !== undefined) filter['balance'] = { $gte: write.guardMin };
+  const update: Record<string, unknown> = { $inc: { ...write.delta } };
+  if (write.carryNanos !== undefined) update['$set'] = { carryNanos: write.carryNanos };
+  return { updateOne: { filter, update, upsert: write.before === null } };
+}
+
+/**
+ * A guard refusal read from a snapshot older than the account's latest commit: the batch is run
+ * again in a fresh transaction (see GUARD_RETRIES_MAX).
+ */
+class StaleGuardRead extends Error {
+  override name = 'StaleGuardRead';
+}
 
 /**
  * The ledger on MongoDB: collections `ledger_journal` (unique `idempotencyKey`) and
- * `ledger_accounts` (balance and counters per account). A post is one multi-document transaction
- * (server/stores/mongo/transaction.ts) and every call inside it carries the session.
+ * `ledger_accounts` (balance, counters and award carry per account). A post is one multi-document
+ * transaction (server/stores/mongo/transaction.ts) and every call inside it carries the session.
  *
- * MongoDB has no savepoints, so a refused draft in a batch is undone by hand inside the same
- * transaction: debits are applied first, each guarded by `balance >= n`; when one is refused the
- * debits already applied for that draft are credited back before anything else of it is written.
+ * The rules are the planner's (server/ledger/posting-plan.ts); this adapter only reads and
+ * applies, in a fixed number of round trips per batch whatever its size:
+ *   1. find the batch's idempotency keys in the journal;
+ *   2. find the batch's account documents (the transaction's snapshot);
+ *   (3. only when the plan refused a debit: read those accounts again outside the snapshot)
+ *   4. insertMany the planned entries;
+ *   5. one bulkWrite with one update per account, system accounts included: issuance and the sink
+ *      are written once per batch, not once per entry;
+ *   6. find the written accounts again: the read-back, checked against the plan;
+ *   7. commit.
+ * A refused draft writes nothing, so nothing is ever undone by hand.
  */
 export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   const journal = connection.collection<JournalDoc>('ledger_journal');
   const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
   const faults = opts.faults;
 
-  // Collections and indexes are created once, before the first transaction: creating them inside
-  // concurrent transactions would make those transactions conflict with each other.
-  let ready: Promise<void> | undefined;
-  const ensureIndexes = (): Promise<void> =>
-    (ready ??= (async () => {
-      for (const name of ['ledger_journal', 'ledger_accounts']) {
-        await connection.createCollection(name).catch((err: unknown) => {
-          if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;
-        });
+  // Collections and indexes are created before the first transaction (creating them inside
+  // concurrent transactions would make those transactions conflict). A failed build is retried by
+  // the next call and shows in /readyz (index-builds.ts).
+  const ensureIndexes = retriedBuild(connection, 'ledger', async () => {
+    for (const name of ['ledger_journal', 'ledger_accounts']) {
+      await connection.createCollection(name).catch((err: unknown) => {
+        if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;
+      });
+    }
+    await journal.createIndex({ idempotencyKey: 1 }, { unique: true, name: 'idempotencyKey_unique' });
+    await journal.createIndex({ accounts: 1, _id: -1 }, { name: 'accounts_history' });
+    await journal.createIndex({ accounts: 1, createdAt: 1 }, { name: 'accounts_createdAt' });
+    await journal.createIndex({ roomId: 1, _id: -1 }, { name: 'room_entries' });
+    await journal.createIndex({ createdAt: 1 }, { name: 'createdAt' });
+    await accountsCol.createIndex({ balance: -1, _id: 1 }, { name: 'rank_balance' });
+    await accountsCol.createIndex({ totalEarned: -1, _id: 1 }, { name: 'rank_totalEarned' });
+  });
+
+  /** Steps 1-2: what the planner needs, read in the transaction's snapshot. */
+  async function readInputs(entries: readonly JournalEntry[], session: ClientSession) {
+    const existing = new Map<string, JournalEntry>();
+    for (const doc of await journal.find({ idempotencyKey: { $in: keysOf(entries) } }, { session }).toArray()) existing.set(doc.idempotencyKey, toEntry(doc));
+    const accounts = new Map<string, AccountSnapshot>();
+    for (const doc of await accountsCol.find({ _id: { $in: accountsOf(entries) } }, { session }).toArray()) accounts.set(doc._id, toSnapshot(doc));
+    return { existing, accounts };
+  }
+
+  /**
+   * Step 3: a snapshot is taken at the transaction's first read, so a credit committed after it is
+   * invisible and the plan may refuse a debit the account can now afford. The refused accounts are
+   * read again outside the transaction (latest committed state): a higher balance than the
+   * snapshot's means the refusal is stale, and the batch runs again in a fresh transaction.
+   */
+  async function assertRefusalsCurrent(plan: PostingPlan, snapshot: ReadonlyMap<string, AccountSnapshot>): Promise<void> {
+    const latest = await accountsCol.find({ _id: { $in: plan.guardMisses } }, { projection: { balance: 1 } }).toArray();
+    for (const doc of latest) {
+      if (doc.balance > (snapshot.get(doc._id)?.state.balance ?? 0)) throw new StaleGuardRead(`a credit to ${doc._id} committed after this transaction's snapshot`);
+    }
+  }
+
+  /** Steps 4-6: write the plan and check what the server holds afterwards. */
+  async function applyPlan(plan: PostingPlan, session: ClientSession): Promise<void> {
+    if (plan.inserts.length > 0) {
+      const inserted = await journal.insertMany(plan.inserts.map(toJournalDoc), { session, ordered: true });
+      if (inserted.insertedCount !== plan.inserts.length) {
+        throw new LedgerInvariantError('journal insert count differs from the plan', { expected: plan.inserts.length, actual: inserted.insertedCount });
       }
-      await journal.createIndex({ idempotencyKey: 1 }, { unique: true, name: 'idempotencyKey_unique' });
-      await journal.createIndex({ accounts: 1, _id: -1 }, { name: 'accounts_history' });
-      await journal.createIndex({ accounts: 1, createdAt: 1 }, { name: 'accounts_createdAt' });
-      await journal.createIndex({ roomId: 1, _id: -1 }, { name: 'room_entries' });
-      await journal.createIndex({ createdAt: 1 }, { name: 'createdAt' });
-      await accountsCol.createIndex({ balance: -1, _id: 1 }, { name: 'rank_balance' });
-      await accountsCol.createIndex({ totalEarned: -1, _id: 1 }, { name: 'rank_totalEarned' });
-    })().catch((err: unknown) => {
-      ready = undefined;
-      throw err;
-    }));
-
-  async function readAccount(account: string, session: ClientSession): Promise<AccountState> {
-    return toState(await accountsCol.findOne({ _id: account }, { session }));
-  }
-
-  /** Applies one leg with its guard; `after` is null when the guard refused (nothing written). */
-  async function applyLeg(entry: JournalEntry, leg: Leg, session: ClientSession): Promise<{ before: AccountState; after: AccountState | null }> {
-    const before = await readAccount(leg.account, session);
-    const kind = legKind(entry, leg);
-    const d = counterDelta(kind, leg.amount);
-    const inc = { balance: leg.amount, totalEarned: d.totalEarned, totalSpent: d.totalSpent, totalGifted: d.totalGifted, totalReceived: d.totalReceived };
-    let after: AccountDoc | null;
-    if (isGuarded(leg.account) && leg.amount < 0) {
-      // The guard: the debit only matches when the balance covers it. No upsert: an account
-      // without a document has nothing to give.
-      after = await accountsCol.findOneAndUpdate(
-        { _id: leg.account, balance: { $gte: -leg.amount } },
-        { $inc: inc },
-        { session, returnDocument: 'after' },
-      );
-      if (!after) return { before, after: null };
-    } else {
-      after = await accountsCol.findOneAndUpdate({ _id: leg.account }, { $inc: inc }, { session, returnDocument: 'after', upsert: true });
+      faults?.afterJournalInsert?.();
     }
-    const state = toState(after);
-    assertReadBack(leg.account, before, kind, leg.amount, state);
-    return { before, after: state };
-  }
-
-  /** Reverses legs already applied for a refused draft (same transaction, same session). */
-  async function undoLegs(entry: JournalEntry, applied: readonly Leg[], session: ClientSession): Promise<void> {
-    for (const leg of applied) {
-      const d = counterDelta(legKind(entry, leg), leg.amount);
-      await accountsCol.updateOne(
-        { _id: leg.account },
-        { $inc: { balance: -leg.amount, totalEarned: -d.totalEarned, totalSpent: -d.totalSpent, totalGifted: -d.totalGifted, totalReceived: -d.totalReceived } },
-        { session },
-      );
+    if (plan.writes.length === 0) return;
+    const result = await accountsCol.bulkWrite(plan.writes.map(accountUpdate), { session, ordered: true });
+    if (result.matchedCount + result.upsertedCount !== plan.writes.length) {
+      // A guard filter or an expected document did not match although the snapshot said it would.
+      throw new LedgerInvariantError('account writes matched fewer documents than planned', { expected: plan.writes.length, matched: result.matchedCount, upserted: result.upsertedCount });
+    }
+    const after = new Map((await accountsCol.find({ _id: { $in: plan.writes.map((w) => w.account) } }, { session }).toArray()).map((d) => [d._id, d]));
+    for (const write of plan.writes) {
+      const doc = after.get(write.account);
+      if (!doc) throw new LedgerInvariantError(`account ${write.account} is not readable after its write`, { account: write.account });
+      assertWriteReadBack(write, toState(doc), doc.carryNanos);
     }
   }
 
-  async function postOne(entry: JournalEntry, session: ClientSession): Promise<PostOutcome> {
-    const existing = await journal.findOne({ idempotencyKey: entry.idempotencyKey }, { session });
-    if (existing) return { status: 'duplicate', entry: toEntry(existing) };
-    if (entry.carry) assertCarryUnchanged(entry, (await accountsCol.findOne({ _id: userAccount(entry.carry.userId) }, { session }))?.carryNanos ?? 0);
-    const legs = debitsFirst(entry.legs);
-    const touched: Record<string, AccountState> = {};
-    const applied: Leg[] = [];
-    for (const leg of legs.filter((l) => l.amount < 0)) {
-      const { before, after } = await applyLeg(entry, leg, session);
-      if (!after) {
-        await undoLegs(entry, applied, session);
-        throw new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
-      }
-      applied.push(leg);
-      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
-    }
-    const doc: JournalDoc = {
-      _id: entry.id,
-      idempotencyKey: entry.idempotencyKey,
-      kind: entry.kind,
-      legs: legs.map((l) => ({ account: l.account, amount: l.amount })),
-      accounts: legs.map((l) => l.account),
-      activity: entry.activity,
-      roomId: entry.roomId,
-      message: entry.message,
-      metadata: entry.metadata ?? {},
-      actorId: entry.actorId,
-      createdAt: entry.createdAt,
-    };
-    await journal.insertOne(doc, { session });
-    const stored = await journal.findOne({ _id: entry.id }, { session });
-    if (!stored) throw new LedgerInvariantError(`ledger entry ${entry.id} is not readable after its insert`);
-    assertSameLegs(entry, stored);
-    faults?.afterJournalInsert?.();
-    for (const leg of legs.filter((l) => l.amount > 0)) {
-      const { after } = await applyLeg(entry, leg, session);
-      if (!after) throw new Error(`credit to ${leg.account} did not apply`);
-      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = after;
-    }
-    if (entry.carry) await accountsCol.updateOne({ _id: userAccount(entry.carry.userId) }, { $set: { carryNanos: entry.carry.nanos } }, { session });
-    return { status: 'posted', entry: toEntry(doc), accounts: touched };
-  }
-
-  async function postBatch(entries: readonly JournalEntry[]): Promise<PostOutcome[]> {
+  async function postBatch(entries: readonly JournalEntry[], checkRefusals: boolean): Promise<StoredPostOutcome[]> {
     return runInTransaction(connection, async (session) => {
-      const outcomes: PostOutcome[] = [];
-      for (const entry of entries) {
-        try {
-          outcomes.push(await postOne(entry, session));
-        } catch (err) {
-          if (err instanceof InsufficientFunds) outcomes.push(err.outcome);
-          else throw err;
-        }
-      }
-      return outcomes;
+      const inputs = await readInputs(entries, session);
+      const plan = planPosting(entries, inputs);
+      if (checkRefusals && plan.guardMisses.length > 0) await assertRefusalsCurrent(plan, inputs.accounts);
+      await applyPlan(plan, session);
+      return plan.outcomes;
     });
+  }
+
+  /** One snapshot-read session (no transaction, so no 60 s limit): every read sees one moment. */
+  async function withSnapshot<T>(fn: (session: ClientSession) => Promise<T>): Promise<T> {
+    const session = await connection.startSession({ snapshot: true });
+    try {
+      return await fn(session);
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  /** A page of entries newest first (history, a room's entries): one indexed query, paged by id. */
+  async function entryPage(filter: Record<string, unknown>, query: HistoryQuery) {
+    checkPageLimit(query.limit);
+    if (query.kind) filter['kind'] = query.kind;
+    if (query.before) filter['_id'] = { $lt: query.before };
+    const docs = await journal.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray();
+    return toPage(docs.map(toEntry), query.limit);
   }
 
   return {
     async post(entries) {
       if (entries.length === 0) return [];
-      for (const entry of entries) {
-        assertValidDraft(entry);
-        assertValidCarry(entry);
-      }
+      assertPostable(entries);
       await ensureIndexes();
-      for (let attempt = 1; ; attempt++) {
+      let duplicateRaces = 0;
+      let staleRefusals = 0;
+      for (;;) {
         try {
-          return await postBatch(entries);
+          // The last allowed run trusts its refusals instead of checking them again.
+          return await postBatch(entries, staleRefusals < GUARD_RETRIES_MAX - 1);
         } catch (err) {
+          if (err instanceof StaleGuardRead) {
+            staleRefusals++;
+            continue;
+          }
           // A concurrent transaction committed the same key after this one's snapshot: the
           // insert fails with 11000 and MongoDB aborts the transaction. Running it again reads
           // the committed entry and answers `duplicate`.
-          if (mongoErrorCode(err) === DUPLICATE_KEY && attempt < DUPLICATE_RETRIES_MAX) continue;
+          if (mongoErrorCode(err) === DUPLICATE_KEY && ++duplicateRaces < DUPLICATE_RETRIES_MAX) continue;
           throw err;
         }
       }
@@ -267,12 +296,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     },
 
     async history(userId, query: HistoryQuery) {
-      const filter: Record<string, unknown> = { accounts: userAccount(userId) };
-      if (query.kind) filter['kind'] = query.kind;
-      if (query.before) filter['_id'] = { $lt: query.before };
-      const docs = await journal.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray();
-      const page = docs.slice(0, query.limit);
-      return { items: page.map(toEntry), nextCursor: docs.length > query.limit ? (page[page.length - 1]?._id ?? null) : null };
+      return entryPage({ accounts: userAccount(userId) }, query);
     },
 
     async sumsByActivity(userId, query: ActivitySumsQuery) {
@@ -296,12 +320,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
 
     async roomEntries(roomId, query) {
       await ensureIndexes();
-      const filter: Record<string, unknown> = { roomId };
-      if (query.kind) filter['kind'] = query.kind;
-      if (query.before) filter['_id'] = { $lt: query.before };
-      const docs = await journal.find(filter).sort({ _id: -1 }).limit(query.limit + 1).toArray();
-      const page = docs.slice(0, query.limit);
-      return { items: page.map(toEntry), nextCursor: docs.length > query.limit ? (page[page.length - 1]?._id ?? null) : null };
+      return entryPage({ roomId }, query);
     },
 
     async topAccounts(query) {
@@ -322,8 +341,9 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
 
     async userBalanceStats() {
       await ensureIndexes();
-      // One snapshot, so the count, the sum and the median describe the same moment.
-      return runInTransaction(connection, async (session) => {
+      // One snapshot-read session, so the count, the sum and the median describe the same moment,
+      // without a transaction's time limit.
+      return withSnapshot(async (session) => {
         const [totals] = await accountsCol
           .aggregate<{ n: number; total: number }>([{ $match: { _id: USER_ACCOUNT_PATTERN } }, { $group: { _id: null, n: { $sum: 1 }, total: { $sum: '$balance' } } }], { session })
           .toArray();
@@ -379,28 +399,27 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       for (const account of accounts) out[account] = rows.find((r) => r._id === account)?.total ?? 0;
       return out;
     },
+    async firstEntryAt() {
+      // Entry ids are ULIDs, sorted by time: the default _id index finds the first one.
+      const [first] = await journal.find({}, { projection: { createdAt: 1 } }).sort({ _id: 1 }).limit(1).toArray();
+      return first ? first.createdAt : null;
+    },
 
     async audit(): Promise<AuditReport> {
-      // A snapshot read transaction, so entries and balances come from one point in time.
-      return runInTransaction(connection, async (session) => {
-        const entries = await journal.countDocuments({}, { session });
-        const unbalanced = await journal
-          .aggregate<{ _id: string; sum: number; legs: number }>(
-            [
-              { $project: { sum: { $sum: '$legs.amount' }, legs: { $size: '$legs' } } },
-              { $match: { $or: [{ sum: { $ne: 0 } }, { legs: { $lt: 2 } }] } },
-            ],
-            { session },
-          )
-          .toArray();
-        const sums = await journal
-          .aggregate<{ _id: string; sum: number }>([{ $unwind: '$legs' }, { $group: { _id: '$legs.account', sum: { $sum: '$legs.amount' } } }], { session })
-          .toArray();
+      // Paged reads in one snapshot-read session: every page sees the same moment, no page holds
+      // a transaction or a cursor open for long, and the journal is tallied here instead of
+      // grouped by the server in one pass (no 60 s transaction limit, no 100 MB group limit).
+      // The snapshot must outlive the scan: minSnapshotHistoryWindowInSeconds, 300 s by default.
+      return withSnapshot(async (session) => {
+        const tally = new JournalTally();
+        const journalPage = async (after: string | undefined, limit: number) =>
+          (await journal.find(after === undefined ? {} : { _id: { $gt: after } }, { session, projection: { legs: 1 } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => ({ id: d._id, legs: d.legs }));
+        for await (const page of scanPages(journalPage, AUDIT_PAGE_DOCS)) for (const e of page) tally.add(e.id, e.legs);
         const balances: Record<string, number> = {};
-        for (const doc of await accountsCol.find({}, { session, projection: { balance: 1 } }).toArray()) balances[doc._id] = doc.balance;
-        const journalSums: Record<string, number> = {};
-        for (const s of sums) journalSums[s._id] = s.sum;
-        return judgeAudit({ entries, unbalanced: unbalanced.map((u) => ({ entryId: u._id, sum: u.sum })), journalSums, balances });
+        const accountPage = async (after: string | undefined, limit: number) =>
+          (await accountsCol.find(after === undefined ? {} : { _id: { $gt: after } }, { session, projection: { balance: 1 } }).sort({ _id: 1 }).limit(limit).toArray()).map((d) => ({ id: d._id, balance: d.balance }));
+        for await (const page of scanPages(accountPage, AUDIT_PAGE_DOCS)) for (const a of page) balances[a.id] = a.balance;
+        return judgeAudit({ entries: tally.entries, unbalanced: tally.unbalanced, journalSums: tally.journalSums, balances });
       });
     },
   };

@@ -164,6 +164,16 @@ export function createMongoMessageStore(connection: Connection): MessageStore {
     async countByAuthor(authorId) {
       return Messages.countDocuments({ authorId });
     },
+    async reactorIds(messageId, limit) {
+      const message = await Messages.findById(messageId, { authorId: 1 }).lean<Pick<MessageDoc, 'authorId'> | null>();
+      const rows = await Reactions.aggregate<{ _id: string }>([
+        { $match: { messageId, userId: { $ne: message?.authorId ?? null } } },
+        { $group: { _id: '$userId', first: { $min: '$createdAt' } } },
+        { $sort: { first: 1, _id: 1 } },
+        { $limit: limit },
+      ]);
+      return rows.map((r) => r._id);
+    },
     async addHelpfulVote(v) {
       await ready();
       try {

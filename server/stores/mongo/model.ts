@@ -1,4 +1,6 @@
 import type { Connection, Model, Schema } from 'mongoose';
+import { retriedBuild } from './index-builds.js';
+import { mongoErrorCode } from './transaction.js';
 
 /**
  * The model `name` on this connection, compiled from `schema` the first time only, so building
@@ -9,16 +11,40 @@ export function modelOn<T>(connection: Connection, name: string, schema: Schema<
   return existing ?? connection.model<T>(name, schema);
 }
 
+/** What readiness needs of a mongoose model (its connection, name and index operations). */
+export interface BuildableModel {
+  readonly db: Connection;
+  readonly modelName: string;
+  init(): Promise<unknown>;
+  createCollection(): Promise<unknown>;
+  createIndexes(): Promise<unknown>;
+}
+
+const NAMESPACE_EXISTS = 48;
+
 /**
  * Resolves once the models' collections and indexes exist. Unique indexes carry the stores'
  * guarantees (one username, one message per clientMessageId), so no write may run before they
  * are built; and collections cannot be created inside a transaction on older servers.
- * `Model.init()` returns the build mongoose started when the model was compiled (and keeps its
- * outcome: a failed index build fails every write until the process restarts, loudly).
+ * The first attempt is the build mongoose started when the model was compiled (`init()`); mongoose
+ * keeps that promise, failed or not, so a retry creates the collection and indexes itself. A failed
+ * build is retried by the next call and keeps /readyz red until it succeeds (index-builds.ts).
  */
-export function readiness(models: ReadonlyArray<{ init(): Promise<unknown> }>): () => Promise<void> {
-  let ready: Promise<void> | undefined;
-  return () => (ready ??= Promise.all(models.map((m) => m.init())).then(() => undefined));
+export function readiness(models: ReadonlyArray<BuildableModel>): () => Promise<void> {
+  const builds = models.map((m) => {
+    let attempts = 0;
+    return retriedBuild(m.db, `model:${m.modelName}`, async () => {
+      if (attempts++ === 0) {
+        await m.init();
+        return;
+      }
+      await m.createCollection().catch((err: unknown) => {
+        if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;
+      });
+      await m.createIndexes();
+    });
+  });
+  return () => Promise.all(builds.map((ensure) => ensure())).then(() => undefined);
 }
 
 /** Filter fragment for newest-first paging: ids strictly older than `before`. */

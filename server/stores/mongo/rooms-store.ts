@@ -1,5 +1,5 @@
-import { Schema, type Connection } from 'mongoose';
-import type { MembershipRecord, RoomCustomizationRecord, RoomRecord, RoomStore } from '../ports.js';
+import { Schema, type ClientSession, type Connection } from 'mongoose';
+import type { MembershipRecord, RoomBanRecord, RoomCustomizationRecord, RoomRecord, RoomStore } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
@@ -91,6 +91,22 @@ const banSchema = new Schema<BanDoc>(
 );
 banSchema.index({ roomId: 1, userId: 1 }, { unique: true, name: 'roomId_userId_unique' });
 
+/**
+ * One small document per (room, user) that a join and a ban both write in their transactions.
+ * Snapshot isolation alone lets a join (reads no ban, inserts a member) and a ban (inserts a ban,
+ * deletes no member yet) both commit; writing the same document makes them conflict, so one is
+ * re-run and sees the other. Never a hot document: it is per user and room.
+ */
+interface AccessGuardDoc {
+  _id: string;
+  v: number;
+}
+
+const accessGuardSchema = new Schema<AccessGuardDoc>(
+  { _id: { type: String, required: true }, v: { type: Number, required: true } },
+  { ...SCHEMA_OPTIONS, collection: 'room_access_guards' },
+);
+
 type CustomizationDoc = Omit<RoomCustomizationRecord, 'roomId'> & { _id: string };
 
 const customizationSchema = new Schema<CustomizationDoc>(
@@ -130,22 +146,37 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
   const Bans = modelOn(connection, 'RoomBan', banSchema);
   const Customizations = modelOn(connection, 'RoomCustomization', customizationSchema);
   const FirstJoins = modelOn(connection, 'RoomFirstJoin', firstJoinSchema);
-  const ready = readiness([Rooms, Members, Invites, Bans, Customizations, FirstJoins]);
+  const Guards = modelOn(connection, 'RoomAccessGuard', accessGuardSchema);
+  const ready = readiness([Rooms, Members, Invites, Bans, Customizations, FirstJoins, Guards]);
+  const touchGuard = (roomId: string, userId: string, session: ClientSession) =>
+    Guards.updateOne({ _id: `${roomId}\u0000${userId}` }, { $inc: { v: 1 } }, { upsert: true, session });
 
   const getMembership = async (roomId: string, userId: string): Promise<MembershipRecord | null> => {
     const doc = await Members.findOne({ roomId, userId }, MEMBER_FIELDS).lean<MemberDoc | null>();
     return doc ? memberFromDoc(doc) : null;
   };
 
-  const banOnce = (ban: { roomId: string; userId: string; bannedBy: string; createdAt: Date }): Promise<void> =>
+  const banOnce = (ban: RoomBanRecord): Promise<{ removedMember: boolean }> =>
     runInTransaction(connection, async (session) => {
+      await touchGuard(ban.roomId, ban.userId, session);
       await Bans.updateOne(
         { roomId: ban.roomId, userId: ban.userId },
         { $setOnInsert: { bannedBy: ban.bannedBy, createdAt: ban.createdAt } },
         { upsert: true, session },
       );
-      await Members.deleteOne(removableMember(ban.roomId, ban.userId), { session });
+      const removed = await Members.deleteOne(removableMember(ban.roomId, ban.userId), { session });
+      return { removedMember: removed.deletedCount === 1 };
     });
+  const banWithRetry = async (ban: RoomBanRecord): Promise<{ removedMember: boolean }> => {
+    await ready();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await banOnce(ban);
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= BAN_ATTEMPTS_MAX) throw err;
+      }
+    }
+  };
 
   // Direct rooms and room management (issue 10, h10a).
   const direct = directRoomOps(connection, { Rooms, Members, Invites, Bans, Customizations } as unknown as RoomModels, ready);
@@ -250,15 +281,30 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
       return (await Invites.exists({ roomId, userId })) !== null;
     },
     async addBan(ban) {
+      await banWithRetry(ban);
+    },
+    banMember: banWithRetry,
+    async addMemberUnlessBanned(m) {
       await ready();
       for (let attempt = 1; ; attempt++) {
         try {
-          await banOnce(ban);
-          return;
+          return await runInTransaction(connection, async (session) => {
+            await touchGuard(m.roomId, m.userId, session);
+            if ((await Bans.exists({ roomId: m.roomId, userId: m.userId }).session(session)) !== null) return { banned: true as const };
+            const existing = await Members.findOne({ roomId: m.roomId, userId: m.userId }, MEMBER_FIELDS).session(session).lean<MemberDoc | null>();
+            if (existing) return { banned: false as const, membership: memberFromDoc(existing), created: false };
+            await Members.create([{ roomId: m.roomId, userId: m.userId, role: m.role, joinedAt: m.joinedAt }], { session });
+            return { banned: false as const, membership: { ...m }, created: true };
+          });
         } catch (err) {
+          // A first guard upsert racing another one can fail on the unique _id once; the re-run updates it.
           if (!isDuplicateKey(err) || attempt >= BAN_ATTEMPTS_MAX) throw err;
         }
       }
+    },
+    async getBan(roomId, userId) {
+      const doc = await Bans.findOne({ roomId, userId }, { _id: 0, roomId: 1, userId: 1, bannedBy: 1, createdAt: 1 }).lean<BanDoc | null>();
+      return doc ? { roomId: doc.roomId, userId: doc.userId, bannedBy: doc.bannedBy, createdAt: doc.createdAt } : null;
     },
     async removeBan(roomId, userId) {
       const result = await Bans.deleteOne({ roomId, userId });

@@ -96,6 +96,9 @@ export function createMongoUserStore(connection: Connection): UserStore {
     async setRole(id, role) {
       await Users.updateOne({ _id: id }, { $set: { role } });
     },
+    async setPasswordHash(id, passwordHash) {
+      await Users.updateOne({ _id: id }, { $set: { passwordHash } });
+    },
     async setPinHash(id, pinHash) {
       await Users.updateOne({ _id: id }, { $set: { pinHash } });
     },

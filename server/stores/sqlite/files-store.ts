@@ -68,6 +68,8 @@ export function createSqliteFileStore(db: SqliteDb): FileStore {
     'INSERT INTO file_viewers (file_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
   const countViewers = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM file_viewers WHERE file_id = ?');
+  const viewerIdsOf = db.prepare<[string, number], { user_id: string }>('SELECT user_id FROM file_viewers WHERE file_id = ? ORDER BY created_at, user_id LIMIT ?');
+  const largestOf = db.prepare<[string, number], { n: number }>('SELECT COALESCE(MAX(size), 0) AS n FROM files WHERE owner_id = ? AND created_at >= ?');
   const viewTx = db.transaction((v: { fileId: string; userId: string; at: Date }) => {
     const added = insertViewer.run(v.fileId, v.userId, toMs(v.at)).changes === 1;
     return { distinctViewers: countViewers.get(v.fileId)?.n ?? 0, added };
@@ -96,6 +98,12 @@ export function createSqliteFileStore(db: SqliteDb): FileStore {
     },
     async addViewer(v) {
       return viewTx(v);
+    },
+    async viewerIds(fileId, limit) {
+      return viewerIdsOf.all(fileId, limit).map((r) => r.user_id);
+    },
+    async largestSince(ownerId, since) {
+      return largestOf.get(ownerId, toMs(since))?.n ?? 0;
     },
   };
 }

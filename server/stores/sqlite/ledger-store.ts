@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDb } from './db.js';
+import { checkPageLimit, toPage } from '../page.js';
 import { judgeAudit } from '../../ledger/audit.js';
 import {
   NO_ACTIVITY,
@@ -15,10 +16,11 @@ import {
   type LedgerFaults,
   type LedgerStore,
   type Leg,
-  type PostOutcome,
   type RankField,
+  type StoredPostOutcome,
 } from '../../ledger/ports.js';
-import { InsufficientFunds, LedgerInvariantError, ZERO_ACCOUNT, assertCarryUnchanged, assertReadBack, assertSameLegs, assertValidCarry, assertValidDraft, counterDelta, debitsFirst, isGuarded, isSystemAccount, isUserAccount, userIdOf } from '../../ledger/rules.js';
+import { LedgerInvariantError, ZERO_ACCOUNT, assertSameLegs, userIdOf } from '../../ledger/rules.js';
+import { accountsOf, assertPostable, assertWriteReadBack, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type PostingInputs } from '../../ledger/posting-plan.js';
 
 
 const DDL = `
@@ -122,8 +124,8 @@ const toState = (row: AccountRow | undefined): AccountState =>
     ? { balance: row.balance, totalEarned: row.total_earned, totalSpent: row.total_spent, totalGifted: row.total_gifted, totalReceived: row.total_received }
     : { ...ZERO_ACCOUNT };
 
-/** What flushSystem applies a batch's summed system legs as: no carry, counter-free (system accounts keep none). */
-const SYSTEM_FLUSH: Pick<JournalEntry, 'kind' | 'carry'> = { kind: 'adjustment' };
+/** Values per `IN (...)` read: far below SQLite's parameter limit, and a batch is usually smaller. */
+const IN_CHUNK_MAX = 500;
 
 /** Data files created before the award carry existed get the column (default 0) on open. */
 function addCarryColumn(db: SqliteDb): void {
@@ -133,10 +135,10 @@ function addCarryColumn(db: SqliteDb): void {
 
 /**
  * The ledger on SQLite. better-sqlite3 is synchronous, so one `post()` runs to its end without
- * another JavaScript caller interleaving; the transaction still matters for crashes and for the
- * audit CLI, a second process on the same file. A draft is refused (insufficient funds, carry
- * conflict, duplicate) before it writes anything, so it needs no savepoint of its own, except one
- * whose guard could refuse after a first write (see postOne).
+ * another JavaScript caller interleaving; the transaction still matters for crashes and for a
+ * second process on the same file (the audit CLI, or a second server). The posting rules are the
+ * planner's (server/ledger/posting-plan.ts): this adapter reads the batch's keys and account rows,
+ * inserts the planned entries and applies one summed write per account.
  */
 export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   db.exec(DDL);
@@ -154,17 +156,16 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     ),
     account: db.prepare<[string], AccountRow>('SELECT * FROM ledger_accounts WHERE account = ?'),
-    // One statement per leg: creates the row on first use, applies the leg and, for the award's
-    // user, the new carry, and reads the row back. The guard: a guarded account's existing row is
-    // only updated when the result stays >= 0 (a missing row is refused before this runs).
-    applyLeg: db.prepare<unknown[], AccountRow>(
+    // One statement per account and batch: creates the row on first use, adds the batch's summed
+    // legs and, for an award's user, sets the new carry; RETURNING is the read-back the planner's
+    // expected row is checked against.
+    applyWrite: db.prepare<unknown[], AccountRow>(
       `INSERT INTO ledger_accounts (account, balance, total_earned, total_spent, total_gifted, total_received, carry_nanos)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance, total_earned = total_earned + excluded.total_earned,
          total_spent = total_spent + excluded.total_spent, total_gifted = total_gifted + excluded.total_gifted,
          total_received = total_received + excluded.total_received,
          carry_nanos = CASE WHEN ? THEN excluded.carry_nanos ELSE carry_nanos END
-       WHERE ? = 0 OR balance + excluded.balance >= 0
        RETURNING *`,
     ),
   };
@@ -216,151 +217,76 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       where.push(`${source.idColumn} < ?`);
       params.push(query.before);
     }
+    checkPageLimit(query.limit);
     params.push(query.limit + 1);
     const sql = `SELECT ${source.idColumn} AS id FROM ${source.table} WHERE ${where.join(' AND ')} ORDER BY ${source.idColumn} DESC LIMIT ?`;
-    const ids = (prepare(sql).all(...params) as Array<{ id: string }>).map((r) => r.id);
-    const page = ids.slice(0, query.limit);
-    const items = page.map((id) => readEntry(stmt.entryById.get(id)!));
-    return { items, nextCursor: ids.length > query.limit ? (page[page.length - 1] ?? null) : null };
+    const page = toPage(prepare(sql).all(...params) as Array<{ id: string }>, query.limit);
+    return { items: page.items.map((r) => readEntry(stmt.entryById.get(r.id)!)), nextCursor: page.nextCursor };
   }
 
-  /** Statements whose shape depends on the number of legs (1..LEGS_PER_ENTRY_MAX), prepared once each. */
-  const accountsIn = (n: number): Statement<unknown[], AccountRow> =>
-    prepare(`SELECT * FROM ledger_accounts WHERE account IN (${Array.from({ length: n }, () => '?').join(', ')})`) as Statement<unknown[], AccountRow>;
+  /** Statements whose shape depends on the number of legs or keys, prepared once per size. */
+  const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+  const accountsIn = (n: number): Statement<unknown[], AccountRow> => prepare(`SELECT * FROM ledger_accounts WHERE account IN (${inList(n)})`) as Statement<unknown[], AccountRow>;
+  const entriesByKeyIn = (n: number): Statement<unknown[], EntryRow> => prepare(`SELECT * FROM ledger_entries WHERE idempotency_key IN (${inList(n)})`) as Statement<unknown[], EntryRow>;
   const insertLegs = (n: number): Statement<unknown[], { account: AccountId; amount: number }> =>
     prepare(
       `INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING account, amount`,
     ) as Statement<unknown[], { account: AccountId; amount: number }>;
 
-  /** Applies one leg to its account (row as read before the entry, or undefined) and checks the read-back. */
-  function applyLeg(entry: Pick<JournalEntry, 'kind' | 'carry'>, leg: Leg, row: AccountRow | undefined): AccountRow {
-    const before = toState(row);
-    const guarded = isGuarded(leg.account);
-    const refuse = () => new InsufficientFunds({ status: 'insufficient_funds', account: leg.account, balance: before.balance, needed: -leg.amount });
-    // The upsert's guard only covers an existing row: a debit of an account never written is refused here.
-    if (!row && guarded && leg.amount < 0) throw refuse();
-    // System accounts keep no counters, so they move as a counter-free kind.
-    const user = isUserAccount(leg.account);
-    const kind = user ? entry.kind : 'adjustment';
-    const d = counterDelta(kind, leg.amount);
-    const carry = entry.carry && leg.account === userAccount(entry.carry.userId) ? entry.carry.nanos : null;
-    const after = stmt.applyLeg.get(leg.account, leg.amount, d.totalEarned, d.totalSpent, d.totalGifted, d.totalReceived, carry ?? 0, carry === null ? 0 : 1, guarded ? 1 : 0);
-    if (!after) throw refuse();
-    assertReadBack(leg.account, before, kind, leg.amount, toState(after));
-    if (carry !== null && after.carry_nanos !== carry) {
-      throw new LedgerInvariantError(`account ${leg.account} carry read back differs from the write`, { account: leg.account, expected: carry, actual: after.carry_nanos });
+  /** Rows matching `values`, read in chunks so a large batch stays under SQLite's parameter limit. */
+  function readIn<T>(values: readonly string[], statement: (n: number) => Statement<unknown[], T>): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < values.length; i += IN_CHUNK_MAX) {
+      const chunk = values.slice(i, i + IN_CHUNK_MAX);
+      out.push(...statement(chunk.length).all(...chunk));
     }
-    return after;
+    return out;
   }
 
-  /**
-   * A system-account leg the guard can never refuse (issuance is unguarded; the sink only refuses
-   * debits). Such legs are summed per batch and applied once at its end (flushSystem), inside the
-   * same transaction: every award of a batch debits issuance, and one update with one read-back
-   * replaces one per entry. The journal still gets every leg of every entry.
-   */
-  const deferrable = (leg: Leg): boolean => isSystemAccount(leg.account) && (!isGuarded(leg.account) || leg.amount > 0);
-
-  /** Applies a batch's summed system legs, each checked against its account's read-back. */
-  function flushSystem(pending: Map<AccountId, number>, account?: AccountId): void {
-    for (const [acc, amount] of pending) {
-      if (account !== undefined && acc !== account) continue;
-      pending.delete(acc);
-      if (amount === 0) continue;
-      const row = stmt.account.get(acc);
-      // Credits and unguarded debits only: the guard cannot refuse them, so a refusal is a broken invariant.
-      try {
-        applyLeg(SYSTEM_FLUSH, { account: acc, amount }, row);
-      } catch (err) {
-        if (err instanceof InsufficientFunds) throw new LedgerInvariantError(`system account ${acc} refused its batch total`, { account: acc, amount });
-        throw err;
-      }
-    }
+  /** What the planner needs: the batch's keys already in the journal, and its accounts' rows. */
+  function readInputs(entries: readonly JournalEntry[]): PostingInputs {
+    const existing = new Map<string, JournalEntry>();
+    for (const row of readIn(keysOf(entries), entriesByKeyIn)) existing.set(row.idempotency_key, readEntry(row));
+    const accounts = new Map<string, AccountSnapshot>();
+    for (const row of readIn(accountsOf(entries), accountsIn)) accounts.set(row.account, { state: toState(row), carryNanos: row.carry_nanos });
+    return { existing, accounts };
   }
 
-  /**
-   * Posts one draft inside the batch's transaction. Every refusal (duplicate, carry conflict, the
-   * guard of the first written debit) happens before this draft writes anything; any other error
-   * aborts the whole batch. Only a draft whose refusal could come after a write (two guarded
-   * debits) needs a savepoint of its own: see postOneInSavepoint. System legs that cannot be
-   * refused are returned in `deferred`, to be added to the batch's totals once the draft posted.
-   */
-  function postOne(entry: JournalEntry, deferred: Leg[]): PostOutcome {
-    const existing = stmt.entryByKey.get(entry.idempotencyKey);
-    if (existing) return { status: 'duplicate', entry: readEntry(existing) };
-    const applied = entry.legs.filter((l) => !deferrable(l));
-    const rows = new Map<string, AccountRow>();
-    for (const row of accountsIn(applied.length).all(...applied.map((l) => l.account))) rows.set(row.account, row);
-    if (entry.carry) assertCarryUnchanged(entry, rows.get(userAccount(entry.carry.userId))?.carry_nanos ?? 0);
-    // Debits first: the guard refuses before anything of this entry is written.
-    const touched: Record<string, AccountState> = {};
-    const legs = debitsFirst(entry.legs);
-    const apply = (leg: Leg): void => {
-      if (deferrable(leg)) {
-        deferred.push(leg);
-        return;
-      }
-      const after = applyLeg(entry, leg, rows.get(leg.account));
-      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = toState(after);
-    };
-    for (const leg of legs) if (leg.amount < 0) apply(leg);
+  /** Inserts one planned entry and its legs, checking what the statements return. */
+  function insertEntry(entry: JournalEntry): void {
     const createdAt = entry.createdAt.getTime();
-    const row = stmt.insertEntry.get(
-      entry.id,
-      entry.idempotencyKey,
-      entry.kind,
-      entry.activity,
-      entry.roomId,
-      entry.message,
-      JSON.stringify(entry.metadata ?? {}),
-      entry.actorId,
-      createdAt,
-    );
-    const storedLegs = insertLegs(legs.length)
-      .all(...legs.flatMap((leg) => [leg.account, entry.id, leg.amount, entry.kind, entry.activity, createdAt]))
-      .sort((a, b) => a.amount - b.amount || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
-    faults?.afterJournalInsert?.();
-    for (const leg of legs) if (leg.amount > 0) apply(leg);
+    const row = stmt.insertEntry.get(entry.id, entry.idempotencyKey, entry.kind, entry.activity, entry.roomId, entry.message, JSON.stringify(entry.metadata ?? {}), entry.actorId, createdAt);
     if (!row) throw new LedgerInvariantError(`entry ${entry.idempotencyKey} was not read back`, { id: entry.id });
-    const stored = toEntry(row, storedLegs);
-    assertSameLegs(entry, stored);
-    return { status: 'posted', entry: stored, accounts: touched };
+    const legs = insertLegs(entry.legs.length).all(...entry.legs.flatMap((leg) => [leg.account, entry.id, leg.amount, entry.kind, entry.activity, createdAt]));
+    assertSameLegs(entry, { legs });
   }
 
-  /** better-sqlite3 turns a nested transaction into a SAVEPOINT: a refused draft rolls back alone. */
-  const postOneInSavepoint = db.transaction(postOne);
+  /** Applies one account's summed batch write and checks the row it returns. */
+  function applyWrite(write: AccountWrite): void {
+    const d = write.delta;
+    const carry = write.carryNanos ?? null;
+    const row = stmt.applyWrite.get(write.account, d.balance, d.totalEarned, d.totalSpent, d.totalGifted, d.totalReceived, carry ?? 0, carry === null ? 0 : 1);
+    if (!row) throw new LedgerInvariantError(`account ${write.account} was not read back`, { account: write.account });
+    assertWriteReadBack(write, toState(row), row.carry_nanos);
+  }
 
-  /** True when the guard could refuse after this draft has already written a leg (a second guarded debit). */
-  const refusableMidway = (entry: JournalEntry): boolean => entry.legs.filter((l) => l.amount < 0 && !deferrable(l)).length > 1;
-
-  const postBatch = db.transaction((entries: readonly JournalEntry[]): PostOutcome[] => {
-    const pending = new Map<AccountId, number>();
-    const outcomes = entries.map((entry) => {
-      // A sink debit (a refund) meets its guard with the batch's earlier sink credits applied.
-      for (const leg of entry.legs) if (isSystemAccount(leg.account) && !deferrable(leg)) flushSystem(pending, leg.account);
-      const deferred: Leg[] = [];
-      let outcome: PostOutcome;
-      try {
-        outcome = refusableMidway(entry) ? postOneInSavepoint(entry, deferred) : postOne(entry, deferred);
-      } catch (err) {
-        // Nothing of this draft was written (or its savepoint has rolled it back).
-        if (err instanceof InsufficientFunds) return err.outcome;
-        throw err;
-      }
-      if (outcome.status === 'posted') for (const leg of deferred) pending.set(leg.account, (pending.get(leg.account) ?? 0) + leg.amount);
-      return outcome;
-    });
-    flushSystem(pending);
-    return outcomes;
+  /**
+   * One batch in one transaction: read what the plan needs, plan, apply. better-sqlite3 runs it to
+   * its end without another JavaScript caller interleaving, and BEGIN IMMEDIATE (see post) keeps
+   * another process out between the reads and the writes.
+   */
+  const postBatch = db.transaction((entries: readonly JournalEntry[]): StoredPostOutcome[] => {
+    const plan = planPosting(entries, readInputs(entries));
+    for (const entry of plan.inserts) insertEntry(entry);
+    if (plan.inserts.length > 0) faults?.afterJournalInsert?.();
+    for (const write of plan.writes) applyWrite(write);
+    return plan.outcomes;
   });
 
   return {
     async post(entries) {
       if (entries.length === 0) return [];
-      for (const entry of entries) {
-        assertValidDraft(entry);
-        assertValidCarry(entry);
-      }
+      assertPostable(entries);
       // BEGIN IMMEDIATE takes the write lock up front: with two server processes on one file, a
       // deferred transaction that read first could not upgrade to writing (SQLITE_BUSY without
       // waiting); an immediate one waits for the other process within busy_timeout.
@@ -444,6 +370,11 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       const out: Record<string, number> = {};
       for (const account of accounts) out[account] = (st.get(account, since?.getTime() ?? Number.MIN_SAFE_INTEGER) as { total: number }).total;
       return out;
+    },
+
+    async firstEntryAt() {
+      const row = prepare('SELECT MIN(created_at) AS first FROM ledger_legs').get() as { first: number | null };
+      return row.first === null ? null : new Date(row.first);
     },
 
     async audit(): Promise<AuditReport> {

@@ -83,6 +83,11 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
     `SELECT COUNT(DISTINCT r.user_id) AS n FROM message_reactions r
      WHERE r.message_id = ? AND r.user_id NOT IN (SELECT author_id FROM messages WHERE id = r.message_id)`,
   );
+  const reactorIdsOf = db.prepare<[string, number], { user_id: string }>(
+    `SELECT r.user_id FROM message_reactions r
+     WHERE r.message_id = ? AND r.user_id NOT IN (SELECT author_id FROM messages WHERE id = r.message_id)
+     GROUP BY r.user_id ORDER BY MIN(r.created_at), r.user_id LIMIT ?`,
+  );
   const insertVote = db.prepare<[string, string, number]>(
     'INSERT INTO message_helpful_votes (message_id, voter_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   );
@@ -130,6 +135,9 @@ export function createSqliteMessageStore(db: SqliteDb): MessageStore {
     },
     async addHelpfulVote(v) {
       return insertVote.run(v.messageId, v.voterId, toMs(v.at)).changes === 1;
+    },
+    async reactorIds(messageId, limit) {
+      return reactorIdsOf.all(messageId, limit).map((r) => r.user_id);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { MembershipRecord, RoomCustomizationRecord, RoomRecord, RoomRole, RoomStore, RoomVisibility } from '../ports.js';
+import type { MembershipRecord, RoomBanRecord, RoomCustomizationRecord, RoomRecord, RoomRole, RoomStore, RoomVisibility } from '../ports.js';
 import { directRoomStatements } from './direct-rooms.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, idList, pagedQuery, toMs } from './columns.js';
@@ -151,9 +151,22 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     insertRoom.run({ ...room, createdAt });
     insertMember.run({ roomId: room.id, userId: room.ownerId, role: 'owner', joinedAt: createdAt });
   });
-  const banTx = db.transaction((ban: { roomId: string; userId: string; bannedBy: string; createdAt: Date }) => {
+  const banTx = db.transaction((ban: RoomBanRecord): { removedMember: boolean } => {
     insertBan.run({ ...ban, createdAt: toMs(ban.createdAt) });
-    deleteMember.run(ban.roomId, ban.userId);
+    return { removedMember: deleteMember.run(ban.roomId, ban.userId).changes === 1 };
+  });
+  const banRowOf = db.prepare<[string, string], { room_id: string; user_id: string; banned_by: string; created_at: number }>(
+    'SELECT * FROM room_bans WHERE room_id = ? AND user_id = ?',
+  );
+  // Check and insert in one transaction: a ban committed by another connection (another node on
+  // the same file) is either seen here, or lands after the insert and removes the membership.
+  const joinTx = db.transaction((m: MembershipRecord) => {
+    if (banOf.get(m.roomId, m.userId) !== undefined) return { banned: true as const };
+    const result = insertMember.run({ ...m, joinedAt: toMs(m.joinedAt) });
+    if (result.changes === 1) return { banned: false as const, membership: { ...m }, created: true };
+    const existing = memberOf.get(m.roomId, m.userId);
+    if (!existing) throw new Error(`membership ${m.roomId}/${m.userId} conflicted but cannot be read`);
+    return { banned: false as const, membership: memberFromRow(existing), created: false };
   });
 
   // Direct rooms and room management (issue 10, h10a).
@@ -213,7 +226,19 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
       return inviteOf.get(roomId, userId) !== undefined;
     },
     async addBan(ban) {
-      banTx(ban);
+      banTx.immediate(ban);
+    },
+    async banMember(ban) {
+      // IMMEDIATE takes the write lock before reading, so two connections cannot both decide on
+      // a stale snapshot.
+      return banTx.immediate(ban);
+    },
+    async addMemberUnlessBanned(m) {
+      return joinTx.immediate(m);
+    },
+    async getBan(roomId, userId) {
+      const row = banRowOf.get(roomId, userId);
+      return row ? { roomId: row.room_id, userId: row.user_id, bannedBy: row.banned_by, createdAt: fromMs(row.created_at) } : null;
     },
     async removeBan(roomId, userId) {
       return deleteBan.run(roomId, userId).changes === 1;

@@ -67,6 +67,7 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
   const byInviteCode = db.prepare<[string], UserRow>('SELECT * FROM users WHERE invite_code = ?');
   const byIds = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id');
   const updateRole = db.prepare<[UserRole, string]>('UPDATE users SET role = ? WHERE id = ?');
+  const updatePassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
   const updatePin = db.prepare<[string, string]>('UPDATE users SET pin_hash = ? WHERE id = ?');
   const updateBanned = db.prepare<[number | null, string]>('UPDATE users SET banned_at = ? WHERE id = ?');
   // A hash verifySecret never accepts ('!' has no scrypt fields).
@@ -112,6 +113,9 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
     },
     async setRole(id, role) {
       updateRole.run(role, id);
+    },
+    async setPasswordHash(id, passwordHash) {
+      updatePassword.run(passwordHash, id);
     },
     async setPinHash(id, pinHash) {
       updatePin.run(pinHash, id);

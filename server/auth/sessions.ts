@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import type { SqliteDb } from '../stores/sqlite/db.js';
+
+/**
+ * What ends a session before its token expires, kept where every node sees it:
+ * - a logout revokes one token by its id (jti) until the token would have expired anyway;
+ * - a password change starts a new session epoch for the user: tokens signed in an earlier epoch
+ *   are refused. One small number per user, so "revoke every other session" costs one write.
+ *
+ * Checked by `authenticate` on every HTTP request and socket connection (one indexed SQLite read
+ * or one Redis MGET, next to the user lookup it already does). Open sockets are not re-checked per
+ * event: the change itself disconnects them, on every node (server/auth/session-ender.ts).
+ */
+export interface SessionRevocations {
+  /** The user's current session epoch (0 until the first password change). */
+  epochOf(userId: string): Promise<number>;
+  /** Starts a new epoch and returns it: every token signed before is revoked. */
+  nextEpoch(userId: string): Promise<number>;
+  /** Revokes one token until `untilMs` (its expiry; afterwards it is refused as expired anyway). */
+  revokeToken(jti: string, untilMs: number, nowMs: number): Promise<void>;
+  /** One round trip for the hot path: the user's epoch and whether `jti` is revoked. */
+  check(userId: string, jti: string | undefined, nowMs: number): Promise<{ epoch: number; revoked: boolean }>;
+}
+
+/**
+ * Redis: `sess:epoch:<user>` (INCR) and `sess:jti:<jti>` (expires with the token). Shared by
+ * every node; an epoch key never expires, since a token of any age must meet it.
+ */
+export function redisSessionRevocations(redis: Redis, prefix: string): SessionRevocations {
+  const epochKey = (userId: string): string => `${prefix}sess:epoch:${userId}`;
+  const jtiKey = (jti: string): string => `${prefix}sess:jti:${jti}`;
+  return {
+    async epochOf(userId) {
+      return Number((await redis.get(epochKey(userId))) ?? 0);
+    },
+    async nextEpoch(userId) {
+      return redis.incr(epochKey(userId));
+    },
+    async revokeToken(jti, untilMs, nowMs) {
+      await redis.set(jtiKey(jti), '1', 'PX', Math.max(1, untilMs - nowMs));
+    },
+    async check(userId, jti) {
+      const [epoch, revoked] = await redis.mget(epochKey(userId), jti ? jtiKey(jti) : `${prefix}sess:none`);
+      return { epoch: Number(epoch ?? 0), revoked: revoked !== null };
+    },
+  };
+}
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS session_epochs (
+  user_id TEXT PRIMARY KEY,
+  epoch INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revoked_tokens (
+  jti TEXT PRIMARY KEY,
+  until_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS revoked_tokens_until ON revoked_tokens (until_ms);
+`;
+
+/** The embedded default: kept in the SQLite file, so a restart forgets no logout. */
+export function sqliteSessionRevocations(db: SqliteDb): SessionRevocations {
+  db.exec(DDL);
+  const epochOf = db.prepare<[string], { epoch: number }>('SELECT epoch FROM session_epochs WHERE user_id = ?');
+  const bump = db.prepare<[string], { epoch: number }>(
+    'INSERT INTO session_epochs (user_id, epoch) VALUES (?, 1) ON CONFLICT (user_id) DO UPDATE SET epoch = epoch + 1 RETURNING epoch',
+  );
+  const revoke = db.prepare<[string, number]>('INSERT INTO revoked_tokens (jti, until_ms) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING');
+  const prune = db.prepare<[number]>('DELETE FROM revoked_tokens WHERE until_ms <= ?');
+  const isRevoked = db.prepare<[string, number], { x: number }>('SELECT 1 AS x FROM revoked_tokens WHERE jti = ? AND until_ms > ?');
+  return {
+    async epochOf(userId) {
+      return epochOf.get(userId)?.epoch ?? 0;
+    },
+    async nextEpoch(userId) {
+      return bump.get(userId)!.epoch;
+    },
+    async revokeToken(jti, untilMs, nowMs) {
+      // Expired entries are useless (the token is refused as expired): drop them as new ones come.
+      prune.run(nowMs);
+      revoke.run(jti, untilMs);
+    },
+    async check(userId, jti, nowMs) {
+      return { epoch: epochOf.get(userId)?.epoch ?? 0, revoked: jti !== undefined && isRevoked.get(jti, nowMs) !== undefined };
+    },
+  };
+}
+
+/**
+ * MongoDB without Redis (a single node): in process, so a restart forgets revocations until the
+ * revoked tokens expire (JWT_TTL_SECONDS). Set REDIS_URL to keep them (docs/chat.md).
+ */
+export function memorySessionRevocations(): SessionRevocations {
+  const epochs = new Map<string, number>();
+  const revoked = new Map<string, number>();
+  return {
+    async epochOf(userId) {
+      return epochs.get(userId) ?? 0;
+    },
+    async nextEpoch(userId) {
+      const next = (epochs.get(userId) ?? 0) + 1;
+      epochs.set(userId, next);
+      return next;
+    },
+    async revokeToken(jti, untilMs, nowMs) {
+      for (const [k, until] of revoked) if (until <= nowMs) revoked.delete(k);
+      revoked.set(jti, untilMs);
+    },
+    async check(userId, jti, nowMs) {
+      return { epoch: epochs.get(userId) ?? 0, revoked: jti !== undefined && (revoked.get(jti) ?? 0) > nowMs };
+    },
+  };
+}

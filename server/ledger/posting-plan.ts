@@ -1,0 +1,191 @@
+import { userAccount, type AccountId, type AccountState, type JournalEntry, type Leg, type StoredPostOutcome } from './ports.js';
+import { LedgerInvariantError, ZERO_ACCOUNT, applyLeg, assertValidCarry, assertValidDraft, isGuarded, isUserAccount, sameAccountState, userIdOf } from './rules.js';
+
+/**
+ * The posting planner: every rule of `LedgerStore.post` in one pure, synchronous function that
+ * both adapters call. An adapter reads what the plan needs (the batch's keys already in the
+ * journal, the batch's account rows), asks for the plan, then applies it: insert `inserts`,
+ * apply each of `writes` once, read the rows back and check them against `after`.
+ *
+ * Why one place: the SQLite and MongoDB adapters had each written the algorithm (idempotency,
+ * guards, carry, system-leg batching) and they had diverged. Deciding every draft in memory before
+ * anything is written also means a refused draft never needs undoing (no savepoint in SQLite,
+ * no compensating update in MongoDB), and each account is written once per batch: the system
+ * accounts that every award and purchase touches are no longer written once per entry.
+ */
+
+/** An account row as the adapter read it at the start of the batch (absent: no row yet). */
+export interface AccountSnapshot {
+  state: AccountState;
+  /** The stored award remainder (billionths of a token); 0 when never written. */
+  carryNanos: number;
+}
+
+export interface PostingInputs {
+  /** Entries already in the journal, by idempotency key (only the batch's keys need be present). */
+  existing: ReadonlyMap<string, JournalEntry>;
+  /** Every account a leg of the batch names, as read before the batch; missing = no row. */
+  accounts: ReadonlyMap<string, AccountSnapshot>;
+}
+
+/** What one account's row must become: applied once per batch, then read back and compared. */
+export interface AccountWrite {
+  account: AccountId;
+  /** The row before the batch, or null when it does not exist yet (the write creates it). */
+  before: AccountState | null;
+  /** The sum of the batch's posted legs on this account, applied as one increment per field. */
+  delta: AccountState;
+  /** What the read-back must show. */
+  after: AccountState;
+  /** The award remainder to store with the row, when a posted entry set one. */
+  carryNanos?: number;
+  /**
+   * The smallest balance the row may hold before the write for the guard to pass: set when the
+   * account is guarded and the batch lowers it somewhere. A store adds it to its write as a filter
+   * (MongoDB) so a row changed behind the plan's back is caught rather than overdrawn.
+   */
+  guardMin?: number;
+}
+
+export interface PostingPlan {
+  /** One outcome per draft, in draft order. */
+  outcomes: StoredPostOutcome[];
+  /** The entries to insert, in draft order (only the posted ones). */
+  inserts: JournalEntry[];
+  /** One write per account touched by a posted entry, sorted by account id (a stable lock order). */
+  writes: AccountWrite[];
+  /**
+   * Guarded accounts whose balance refused at least one draft. A store whose read may be older
+   * than the latest commit (a MongoDB snapshot) checks these against a fresh read before trusting
+   * the refusal: a credit committed after its snapshot could have made the debit valid.
+   */
+  guardMisses: AccountId[];
+}
+
+/** Structural checks of a whole batch, before any read: a bad draft is a programming error. */
+export function assertPostable(entries: readonly JournalEntry[]): void {
+  for (const entry of entries) {
+    assertValidDraft(entry);
+    assertValidCarry(entry);
+  }
+}
+
+/** Every account the batch's legs name, in a stable order (what an adapter reads for the plan). */
+export function accountsOf(entries: readonly JournalEntry[]): AccountId[] {
+  return [...new Set(entries.flatMap((e) => e.legs.map((l) => l.account)))].sort();
+}
+
+/** The batch's distinct idempotency keys (what an adapter looks up in the journal for the plan). */
+export function keysOf(entries: readonly JournalEntry[]): string[] {
+  return [...new Set(entries.map((e) => e.idempotencyKey))];
+}
+
+/** System accounts keep no counters, so their legs move as a counter-free kind. */
+const legKind = (entry: JournalEntry, leg: Leg) => (isUserAccount(leg.account) ? entry.kind : 'adjustment');
+
+interface Working {
+  before: AccountState | null;
+  state: AccountState;
+  carryNanos: number;
+  carryWritten: boolean;
+  touched: boolean;
+  /** Lowest balance this batch's posted legs needed the row to hold at the start. */
+  guardMin: number;
+}
+
+/**
+ * Decides a batch. Each draft is judged against the state left by the drafts before it:
+ * - a key already in the journal, or posted earlier in the batch, is `duplicate` (the first entry);
+ * - a carry whose `expectedNanos` is not the current remainder is `carry_conflict` (that draft only);
+ * - a leg that would take a guarded account below zero is `insufficient_funds` (that draft only);
+ * - otherwise it is `posted`, with the touched user accounts as they stand after it.
+ * Nothing of a refused draft reaches `inserts` or `writes`.
+ */
+export function planPosting(entries: readonly JournalEntry[], inputs: PostingInputs): PostingPlan {
+  const working = new Map<string, Working>();
+  const accountOf = (account: string): Working => {
+    let w = working.get(account);
+    if (!w) {
+      const snap = inputs.accounts.get(account);
+      w = { before: snap ? snap.state : null, state: snap ? snap.state : { ...ZERO_ACCOUNT }, carryNanos: snap?.carryNanos ?? 0, carryWritten: false, touched: false, guardMin: 0 };
+      working.set(account, w);
+    }
+    return w;
+  };
+  const postedByKey = new Map<string, JournalEntry>();
+  const guardMisses = new Set<AccountId>();
+  const inserts: JournalEntry[] = [];
+
+  const outcomes = entries.map((entry): StoredPostOutcome => {
+    const first = inputs.existing.get(entry.idempotencyKey) ?? postedByKey.get(entry.idempotencyKey);
+    if (first) return { status: 'duplicate', entry: first };
+    if (entry.carry?.expectedNanos !== undefined) {
+      const stored = accountOf(userAccount(entry.carry.userId)).carryNanos;
+      if (stored !== entry.carry.expectedNanos) return { status: 'carry_conflict', userId: entry.carry.userId, expected: entry.carry.expectedNanos, actual: stored };
+    }
+    for (const leg of entry.legs) {
+      const w = accountOf(leg.account);
+      if (isGuarded(leg.account) && leg.amount < 0 && w.state.balance + leg.amount < 0) {
+        guardMisses.add(leg.account);
+        return { status: 'insufficient_funds', account: leg.account, balance: w.state.balance, needed: -leg.amount };
+      }
+    }
+    const touched: Record<string, AccountState> = {};
+    for (const leg of entry.legs) {
+      const w = accountOf(leg.account);
+      w.state = applyLeg(w.state, legKind(entry, leg), leg.amount);
+      w.touched = true;
+      const start = w.before?.balance ?? 0;
+      // The row must have held at least this much at the start for every posted debit to pass.
+      if (isGuarded(leg.account) && leg.amount < 0) w.guardMin = Math.max(w.guardMin, start - w.state.balance);
+      if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = w.state;
+    }
+    if (entry.carry) {
+      const w = accountOf(userAccount(entry.carry.userId));
+      w.carryNanos = entry.carry.nanos;
+      w.carryWritten = true;
+    }
+    // The carry is not part of the journal: entries read back never carry it.
+    const { carry: _carry, ...stored } = entry;
+    postedByKey.set(entry.idempotencyKey, stored);
+    inserts.push(stored);
+    return { status: 'posted', entry: stored, accounts: touched };
+  });
+
+  const writes: AccountWrite[] = [];
+  for (const [account, w] of [...working].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!w.touched) continue;
+    const base = w.before ?? ZERO_ACCOUNT;
+    const write: AccountWrite = {
+      account: account as AccountId,
+      before: w.before,
+      delta: {
+        balance: w.state.balance - base.balance,
+        totalEarned: w.state.totalEarned - base.totalEarned,
+        totalSpent: w.state.totalSpent - base.totalSpent,
+        totalGifted: w.state.totalGifted - base.totalGifted,
+        totalReceived: w.state.totalReceived - base.totalReceived,
+      },
+      after: w.state,
+    };
+    if (w.carryWritten) write.carryNanos = w.carryNanos;
+    if (w.guardMin > 0) write.guardMin = w.guardMin;
+    writes.push(write);
+  }
+  return { outcomes, inserts, writes, guardMisses: [...guardMisses] };
+}
+
+/**
+ * The read-back check of one applied write: the row must be exactly what the plan expected (a
+ * difference means another writer changed it between the read and the write, or the write went
+ * wrong), a guarded balance is never negative, and a written carry is the one planned.
+ */
+export function assertWriteReadBack(write: AccountWrite, readBack: AccountState, carryNanos: number | undefined): void {
+  if (!sameAccountState(write.after, readBack)) {
+    throw new LedgerInvariantError(`account ${write.account} read back differs from the write`, { account: write.account, expected: write.after, actual: readBack });
+  }
+  if (isGuarded(write.account) && readBack.balance < 0) throw new LedgerInvariantError(`account ${write.account} went negative`, { account: write.account, balance: readBack.balance });
+  if (write.carryNanos !== undefined && carryNanos !== write.carryNanos) {
+    throw new LedgerInvariantError(`account ${write.account} carry read back differs from the write`, { account: write.account, expected: write.carryNanos, actual: carryNanos });
+  }
+}
