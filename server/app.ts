@@ -98,7 +98,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   }
 
   // Sessions (issue 9): logouts and password changes, shared like the other counters.
-  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
+  const onSessionsOutage = (err: unknown): void => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'session revocations unreadable: answering from this node');
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix, onSessionsOutage) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
   const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
 
   const app = express();
@@ -113,7 +114,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     io.adapter(createAdapter(forgivingPublisher(redisClients[1]!, logger), redisClients[2]!, { key: `${config.redisPrefix}socket.io` }));
   }
 
-  const counters = createCounters(redis, config.redisPrefix);
+  const counters = createCounters(redis, config.redisPrefix, backend.kind === 'sqlite' ? backend.db : null);
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);

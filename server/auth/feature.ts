@@ -14,7 +14,13 @@ export const authFeature: Feature = {
       newId: ctx.newId,
       limits: ctx.rateLimits,
       sessions: ctx.sessions,
-      endSockets: (userId, ended, reason) => endSockets(ctx.io, userId, ended, reason),
+      // The revocation is stored before this runs, so new requests and connections are refused
+      // whatever happens here; a node that does not answer keeps its sockets until they expire.
+      endSockets: (userId, ended, reason) =>
+        endSockets(ctx.io, userId, ended, reason).catch((err: unknown) => {
+          ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), userId, reason }, 'could not close every socket of the ended session');
+          return 0;
+        }),
       adminUsernames: ctx.config.adminUsernames,
     });
     authRoutes(api, accounts, ctx);

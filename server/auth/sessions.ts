@@ -25,23 +25,36 @@ export interface SessionRevocations {
 /**
  * Redis: `sess:epoch:<user>` (INCR) and `sess:jti:<jti>` (expires with the token). Shared by
  * every node; an epoch key never expires, since a token of any age must meet it.
+ *
+ * While Redis is down, checks answer from what this node itself revoked (kept in process too),
+ * so chat keeps flowing like the rest of the Redis-backed paths; a revocation made on another node
+ * during the outage is seen once Redis answers again. Revoking itself needs Redis and fails loudly.
  */
-export function redisSessionRevocations(redis: Redis, prefix: string): SessionRevocations {
+export function redisSessionRevocations(redis: Redis, prefix: string, onOutage: (err: unknown) => void = () => undefined): SessionRevocations {
   const epochKey = (userId: string): string => `${prefix}sess:epoch:${userId}`;
   const jtiKey = (jti: string): string => `${prefix}sess:jti:${jti}`;
+  const local = memorySessionRevocations();
   return {
     async epochOf(userId) {
       return Number((await redis.get(epochKey(userId))) ?? 0);
     },
     async nextEpoch(userId) {
-      return redis.incr(epochKey(userId));
+      const epoch = await redis.incr(epochKey(userId));
+      await local.raiseEpoch(userId, epoch);
+      return epoch;
     },
     async revokeToken(jti, untilMs, nowMs) {
       await redis.set(jtiKey(jti), '1', 'PX', Math.max(1, untilMs - nowMs));
+      await local.revokeToken(jti, untilMs, nowMs);
     },
-    async check(userId, jti) {
-      const [epoch, revoked] = await redis.mget(epochKey(userId), jti ? jtiKey(jti) : `${prefix}sess:none`);
-      return { epoch: Number(epoch ?? 0), revoked: revoked !== null };
+    async check(userId, jti, nowMs) {
+      try {
+        const [epoch, revoked] = await redis.mget(epochKey(userId), jti ? jtiKey(jti) : `${prefix}sess:none`);
+        return { epoch: Number(epoch ?? 0), revoked: revoked !== null };
+      } catch (err) {
+        onOutage(err);
+        return local.check(userId, jti, nowMs);
+      }
     },
   };
 }
@@ -90,7 +103,7 @@ export function sqliteSessionRevocations(db: SqliteDb): SessionRevocations {
  * MongoDB without Redis (a single node): in process, so a restart forgets revocations until the
  * revoked tokens expire (JWT_TTL_SECONDS). Set REDIS_URL to keep them (docs/chat.md).
  */
-export function memorySessionRevocations(): SessionRevocations {
+export function memorySessionRevocations(): SessionRevocations & { raiseEpoch(userId: string, epoch: number): Promise<void> } {
   const epochs = new Map<string, number>();
   const revoked = new Map<string, number>();
   return {
@@ -101,6 +114,10 @@ export function memorySessionRevocations(): SessionRevocations {
       const next = (epochs.get(userId) ?? 0) + 1;
       epochs.set(userId, next);
       return next;
+    },
+    /** Records an epoch decided elsewhere (the Redis adapter's local copy). */
+    async raiseEpoch(userId, epoch) {
+      if (epoch > (epochs.get(userId) ?? 0)) epochs.set(userId, epoch);
     },
     async revokeToken(jti, untilMs, nowMs) {
       for (const [k, until] of revoked) if (until <= nowMs) revoked.delete(k);

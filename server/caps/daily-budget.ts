@@ -49,7 +49,7 @@ export function decideBudget(amount: number, usage: BudgetUsage, maxCount: numbe
   return null;
 }
 
-function refused(reason: 'COUNT_LIMIT' | 'TOKEN_LIMIT', usage: BudgetUsage, input: BudgetReserveInput): BudgetReserveResult {
+export function refused(reason: 'COUNT_LIMIT' | 'TOKEN_LIMIT', usage: BudgetUsage, input: BudgetReserveInput): BudgetReserveResult {
   return {
     ok: false,
     reason,
@@ -59,7 +59,7 @@ function refused(reason: 'COUNT_LIMIT' | 'TOKEN_LIMIT', usage: BudgetUsage, inpu
   };
 }
 
-function assertBudgetInput(input: BudgetReserveInput): void {
+export function assertBudgetInput(input: BudgetReserveInput): void {
   if (!Number.isSafeInteger(input.amount) || input.amount < 1) throw new RangeError('amount must be a positive integer');
   if (!/^[a-z-]{1,32}$/.test(input.scope)) throw new RangeError('scope must be lowercase letters and dashes');
 }

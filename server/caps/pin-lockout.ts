@@ -52,17 +52,17 @@ export function nextPinEntry(prev: PinEntry | undefined, nowMs: number, policy: 
   return { failures, lastMs: nowMs, untilMs: 0 };
 }
 
-function lockState(untilMs: number, nowMs: number): PinLockState {
+export function lockState(untilMs: number, nowMs: number): PinLockState {
   const locked = untilMs > nowMs;
   return { locked, retryAfterSeconds: locked ? Math.ceil((untilMs - nowMs) / 1000) : 0 };
 }
 
-function failureResult(e: PinEntry, nowMs: number, policy: PinPolicy): PinFailureResult {
+export function failureResult(e: PinEntry, nowMs: number, policy: PinPolicy): PinFailureResult {
   const state = lockState(e.untilMs, nowMs);
   return { ...state, failures: e.failures, attemptsLeft: state.locked ? 0 : policy.maxFailures - e.failures };
 }
 
-function entryTtlMs(policy: PinPolicy): number {
+export function entryTtlMs(policy: PinPolicy): number {
   return Math.max(policy.lockMs, policy.failureWindowMs) + 60_000;
 }
 

@@ -32,8 +32,8 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(100 * 1024 * 1024),
   HISTORY_PAGE_MAX: z.coerce.number().int().min(1).max(500).default(100),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /** `current` or `recommended`: the seed's two sets of economy values. */
-  ECONOMY_PRESET: z.enum(['current', 'recommended']).default('current'),
+  /** `current` or `recommended`: the seed's two sets of economy values; `balanced`: the simulator's corrected set (issue 14). */
+  ECONOMY_PRESET: z.enum(['current', 'recommended', 'balanced']).default('current'),
   /** Optional JSON file of single-value overrides on top of the preset. */
   ECONOMY_OVERRIDES_FILE: z.string().optional(),
   /** Switches every award off: the server is then a plain relay (used by the benchmark). */
@@ -109,7 +109,7 @@ export type AppConfig = {
   uploadMaxBytes: number;
   historyPageMax: number;
   shutdownGraceMs: number;
-  economyPreset: 'current' | 'recommended';
+  economyPreset: 'current' | 'recommended' | 'balanced';
   economyOverridesFile: string | undefined;
   economyEnabled: boolean;
   /** Browser origins allowed besides the server's own (CORS_ORIGINS); empty: same origin only. */

@@ -162,7 +162,7 @@ export interface AuditReport {
 
 /** Test-only hooks an adapter accepts at construction, to break a post half-way on purpose. */
 export interface LedgerFaults {
-  /** Called after the journal entry is inserted and before the credits are applied. */
+  /** Called once per batch, after its journal entries are inserted and before any account is written. */
   afterJournalInsert?: () => void;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
+import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createEngagementStore } from '../../server/engagement/store.js';
 import { EMPTY_LOGIN_RECORD, type EngagementStore, type LoginRecord } from '../../server/engagement/ports.js';
@@ -24,6 +25,9 @@ describe.each(backends)('engagement store on $name', (factory) => {
   afterEach(async () => {
     await factory.dispose(backend);
   });
+  // Races run half here, half in a second process on the same data (a second connection on MongoDB).
+  const other = useStoreRacer(() => factory.racerTarget(backend));
+  const both = async (): Promise<EngagementStore[]> => [store, await other<EngagementStore>('engagement')];
 
   describe('login state', () => {
     it('is empty before the first claim and round-trips every field', async () => {
@@ -52,14 +56,15 @@ describe.each(backends)('engagement store on $name', (factory) => {
       expect(await store.saveLogin(user, null, claimed)).toBe(true);
       expect(await store.saveLogin(user, '2026-01-05', EMPTY_LOGIN_RECORD)).toBe(true);
       expect(await store.login(user)).toEqual(EMPTY_LOGIN_RECORD);
-      const results = await Promise.all([1, 2].map(() => store.saveLogin(user, null, claimed)));
+      const results = await Promise.all((await both()).map((s) => s.saveLogin(user, null, claimed)));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.login(user)).toEqual(claimed);
     });
 
     it('two concurrent first claims: exactly one wins', async () => {
       const user = newId();
-      const results = await Promise.all([1, 2, 3].map((n) => store.saveLogin(user, null, login({ lastClaimDay: '2026-01-05', streakDays: n }))));
+      const stores = await both();
+      const results = await Promise.all([1, 2, 3].map((n) => stores[n % 2]!.saveLogin(user, null, login({ lastClaimDay: '2026-01-05', streakDays: n }))));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
@@ -86,9 +91,10 @@ describe.each(backends)('engagement store on $name', (factory) => {
 
     it('concurrent unlocks and claims: one winner each', async () => {
       const user = newId();
-      const unlocks = await Promise.all([0, 1, 2, 3].map(() => store.unlockAchievement(user, 'a', at(1))));
+      const stores = await both();
+      const unlocks = await Promise.all([0, 1, 2, 3].map((i) => stores[i % 2]!.unlockAchievement(user, 'a', at(1))));
       expect(unlocks.filter(Boolean)).toHaveLength(1);
-      const claims = await Promise.all([0, 1, 2, 3].map(() => store.claimAchievement(user, 'a', at(2))));
+      const claims = await Promise.all([0, 1, 2, 3].map((i) => stores[i % 2]!.claimAchievement(user, 'a', at(2))));
       expect(claims.filter((c) => c === 'claimed')).toHaveLength(1);
       expect(claims.filter((c) => c === 'already_claimed')).toHaveLength(3);
     });
@@ -114,7 +120,8 @@ describe.each(backends)('engagement store on $name', (factory) => {
 
     it('concurrent settles: exactly one wins', async () => {
       const invitee = newId();
-      const results = await Promise.all([0, 1, 2].map(() => store.settleReferral({ inviteeId: invitee, inviterId: 'x', status: 'paid', reason: null, settledAt: at(1) })));
+      const stores = await both();
+      const results = await Promise.all([0, 1, 2].map((i) => stores[i % 2]!.settleReferral({ inviteeId: invitee, inviterId: 'x', status: 'paid', reason: null, settledAt: at(1) })));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
@@ -124,7 +131,8 @@ describe.each(backends)('engagement store on $name', (factory) => {
       const user = newId();
       expect(await store.metrics(user)).toEqual({});
       expect(await store.incrementMetric(user, 'roomsJoined', 1)).toBe(1);
-      await Promise.all(Array.from({ length: 10 }, () => store.incrementMetric(user, 'roomsJoined', 2)));
+      const stores = await both();
+      await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2]!.incrementMetric(user, 'roomsJoined', 2)));
       expect(await store.incrementMetric(user, 'giftsSent', 3)).toBe(3);
       expect(await store.metrics(user)).toEqual({ roomsJoined: 21, giftsSent: 3 });
       expect(await store.metrics(newId())).toEqual({});

@@ -6,7 +6,7 @@ import { createLedgerStore } from '../../server/stores/ledger.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults, type LedgerStore } from '../../server/ledger/ports.js';
 import { awardEntry, earnEntry, giftEntry, grantEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
-import { startLedgerRacer, type LedgerRacer } from '../support/ledger-racers.js';
+import { startStoreRacer, type StoreRacer } from '../support/store-racer.js';
 
 const backends = await contractBackends('ledger');
 
@@ -16,7 +16,7 @@ const key = (p: string) => `${p}:${newId()}`;
 
 describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactory) => {
   const opened: Backend[] = [];
-  const racers: LedgerRacer[] = [];
+  const racers: StoreRacer[] = [];
   afterEach(async () => {
     await Promise.all(racers.splice(0).map((r) => r.close()));
     await Promise.all(opened.splice(0).map((b) => factory.dispose(b)));
@@ -88,12 +88,12 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
 
   // The races run in two processes (two connections on MongoDB): on SQLite a race inside one
   // process cannot interleave two transactions, so it would prove nothing.
-  async function openRace(): Promise<{ store: LedgerStore; racer: LedgerRacer }> {
+  async function openRace(): Promise<{ store: LedgerStore; racer: LedgerStore }> {
     const backend = await factory.open();
     opened.push(backend);
-    const racer = await startLedgerRacer(factory.racerTarget(backend));
+    const racer = await startStoreRacer(factory.racerTarget(backend));
     racers.push(racer);
-    return { store: await createLedgerStore(backend), racer };
+    return { store: await createLedgerStore(backend), racer: racer.store<LedgerStore>('ledger') };
   }
 
   it('50 transfers raced from two processes out of an account that can afford 10: exactly 10 succeed', async () => {

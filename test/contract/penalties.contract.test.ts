@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
+import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createPenaltyStore } from '../../server/abuse/store.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
@@ -35,6 +36,8 @@ describe.each(backends)('penalties store on $name', (factory) => {
   afterEach(async () => {
     await factory.dispose(backend);
   });
+  // Races run half here, half in a second process on the same data (a second connection on MongoDB).
+  const other = useStoreRacer(() => factory.racerTarget(backend));
 
   it('round-trips every field, oldest first, per user', async () => {
     const user = newId();
@@ -58,7 +61,8 @@ describe.each(backends)('penalties store on $name', (factory) => {
 
   it('a taken sequence number is refused: two racing penalties never share a step', async () => {
     const user = newId();
-    const results = await Promise.all([penalty(user, 1, { requestId: 'a' }), penalty(user, 1, { requestId: 'b' })].map((p) => store.insert(p)));
+    const theirs = await other<PenaltyStore>('penalties');
+    const results = await Promise.all([store.insert(penalty(user, 1, { requestId: 'a' })), theirs.insert(penalty(user, 1, { requestId: 'b' }))]);
     expect(results.map((r) => r.status).sort()).toEqual(['inserted', 'sequence_taken']);
     expect(await store.list(user)).toHaveLength(1);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
+import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createPurchaseStore } from '../../server/shop/store.js';
 import { PURCHASES_LIST_MAX, type NewPurchase, type PurchaseStore } from '../../server/shop/ports.js';
@@ -27,6 +28,9 @@ describe.each(backends)('purchases store on $name', (factory) => {
   afterEach(async () => {
     await factory.dispose(backend);
   });
+  // Races run half here, half in a second process on the same data (a second connection on MongoDB).
+  const other = useStoreRacer(() => factory.racerTarget(backend));
+  const both = async (): Promise<PurchaseStore[]> => [store, await other<PurchaseStore>('purchases')];
 
   it('records once per id and round-trips every field', async () => {
     const user = newId();
@@ -42,7 +46,8 @@ describe.each(backends)('purchases store on $name', (factory) => {
 
   it('concurrent records of one purchase create it once', async () => {
     const p = purchase(newId());
-    const results = await Promise.all([store.record(p), store.record(p), store.record(p)]);
+    const stores = await both();
+    const results = await Promise.all([0, 1, 2].map((i) => stores[i % 2]!.record(p)));
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.purchase.id)).size).toBe(1);
   });
@@ -78,7 +83,8 @@ describe.each(backends)('purchases store on $name', (factory) => {
     const b = (await store.record(purchase(user, { itemId: 'private_room' }))).purchase;
     expect(await store.useOne(user, [], at(1))).toBeNull();
     expect(await store.useOne(user, ['custom_avatar_frame_none'], at(1))).toBeNull();
-    const raced = await Promise.all([1, 2, 3].map(() => store.useOne(user, ['private_room_create', 'private_room'], at(2))));
+    const stores = await both();
+    const raced = await Promise.all([0, 1, 2].map((i) => stores[i % 2]!.useOne(user, ['private_room_create', 'private_room'], at(2))));
     expect(raced.filter((r) => r !== null).map((r) => r!.id).sort()).toEqual([a.id, b.id].sort());
     expect(raced[0]?.id).toBe(a.id);
     expect(await store.useOne(user, ['private_room_create', 'private_room'], at(3))).toBeNull();
@@ -124,7 +130,8 @@ describe.each(backends)('purchases store on $name', (factory) => {
   it('refund: begin once (raced), complete records the entry, abort undoes only an unposted refund', async () => {
     const user = newId();
     const p = (await store.record(purchase(user, { itemId: 'unlimited_rooms', expiresAt: at(9999) }))).purchase;
-    const raced = await Promise.all([1, 2, 3].map(() => store.beginRefund(p.id, { at: at(10), amount: 200, requireUnused: false })));
+    const stores = await both();
+    const raced = await Promise.all([0, 1, 2].map((i) => stores[i % 2]!.beginRefund(p.id, { at: at(10), amount: 200, requireUnused: false })));
     expect(raced.filter(Boolean)).toHaveLength(1);
     expect(await store.findById(p.id)).toMatchObject({ refundedAt: at(10), refundAmount: 200, refundEntryId: null });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { contractBackends } from '../support/backends.js';
+import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
@@ -76,6 +77,9 @@ describe.each(backends)('record stores on $name', (factory) => {
     await factory.dispose(backend);
   });
 
+  // Races run half here, half in a second process on the same data (a second connection on MongoDB).
+  const other = useStoreRacer(() => factory.racerTarget(backend));
+
   describe('setup', () => {
     it('reports its backend and answers ping', async () => {
       expect(s.backend).toBe(factory.name);
@@ -126,7 +130,8 @@ describe.each(backends)('record stores on $name', (factory) => {
 
     it('lets exactly one of many concurrent same-name registrations win', async () => {
       const drafts = ['bob', 'Bob', 'BOB', 'bOb', 'boB', 'BoB', 'bob', 'BOb'].map((username) => newUser({ username }));
-      const results = await Promise.all(drafts.map((d) => s.users.create(d)));
+      const theirs = await other<RecordStores['users']>('users');
+      const results = await Promise.all(drafts.map((d, i) => (i % 2 === 0 ? s.users : theirs).create(d)));
       const winners = results.filter((r) => r !== null);
       expect(winners).toHaveLength(1);
       expect((await s.users.findByUsername('BOB'))?.id).toBe(winners[0]!.id);

@@ -13,7 +13,7 @@ const sockets = socketPool();
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  srv = await startEarningServer(PLAIN_MULTIPLIERS, { env: { ADMIN_USERNAMES: 'adm_abuse', JWT_TTL_SECONDS: String(30 * 24 * 3600) } });
+  srv = await startEarningServer(PLAIN_MULTIPLIERS, { env: { ADMIN_USERNAMES: 'adm_abuse' } });
   admin = await registerAdmin(srv, 'adm_abuse');
 });
 afterEach(() => sockets.closeAll());

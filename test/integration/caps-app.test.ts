@@ -2,17 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryCapCounter, RedisCapCounter } from '../../server/caps/index.js';
+import { RedisCapCounter, SqliteCapCounter } from '../../server/caps/index.js';
 import { startTestServer } from '../support/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-economy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('economy and counters on the app context', () => {
-  it('embedded default: in-process counters and the current preset', async () => {
+  it('embedded default: counters in the SQLite file (they survive a restart) and the current preset', async () => {
     const server = await startTestServer();
     try {
-      expect(server.ctx.counters.caps).toBeInstanceOf(MemoryCapCounter);
+      expect(server.ctx.counters.caps).toBeInstanceOf(SqliteCapCounter);
       expect(server.ctx.economy.current.preset).toBe('current');
     } finally {
       await server.stop();

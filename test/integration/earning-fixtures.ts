@@ -26,7 +26,9 @@ export async function startEarningServer(overrides: unknown = {}, opts: TestServ
   const writeOverrides = (o: unknown): void => writeFileSync(file, JSON.stringify(o));
   writeOverrides(overrides);
   const clock = new ManualClock(WEDNESDAY);
-  const srv = await startTestServer({ redis: true, clock, ...opts, env: { ECONOMY_OVERRIDES_FILE: file, ...opts.env } });
+  // These suites move the clock by days under open sockets (someone who stays connected and
+  // whose client refreshes its token): a token that outlives the jumps keeps them connected.
+  const srv = await startTestServer({ redis: true, clock, ...opts, env: { JWT_TTL_SECONDS: String(30 * 86_400), ECONOMY_OVERRIDES_FILE: file, ...opts.env } });
   return {
     ...srv,
     clock,

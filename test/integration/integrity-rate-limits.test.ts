@@ -175,7 +175,9 @@ describe('gifts per second', () => {
     const ok = acks.filter((a) => a.ok).length;
     expect(ok).toBeGreaterThanOrEqual(1);
     expect(ok).toBeLessThanOrEqual(2 * elapsedSeconds);
-    expect(acks.some((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toBe(true);
+    // What was refused was refused by the limit (and nothing moved for it): see the balance below.
+    for (const a of acks) if (!a.ok) expect(a.error.code).toBe('RATE_LIMITED');
+    expect(ok).toBeLessThan(8);
     const { balance } = await srv.ctx.ledger.account(sender.id);
     expect(balance).toBe(100 - ok);
   });

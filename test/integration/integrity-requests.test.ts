@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { request } from '../support/http.js';
 import { collect, emitAck } from '../support/socket.js';
-import { chatRoom, createRoom, joinRoom, registerUser, settle, socketPool } from './chat-fixtures.js';
+import { chatRoom, createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 
 /**
  * Issue 9, rows 11 and 12: a reused clientMessageId for another room or body is a conflict, not a
@@ -45,7 +46,7 @@ describe('clientMessageId reuse (row 11)', () => {
     expect(otherRoom).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } });
     const otherBody = await emitAck(ownerSock, 'message:send', { roomId: room.id, clientMessageId: 'same-id', body: 'changed' });
     expect(otherBody).toMatchObject({ ok: false, error: { code: 'IDEMPOTENCY_CONFLICT' } });
-    await settle();
+    await fence(srv, ownerSock);
     expect(seen).toHaveLength(0);
     // The client learns the message was not stored; room 2 holds nothing that pretends otherwise.
     const history = await owner.api.get(`/api/rooms/${room2.id}/messages`);

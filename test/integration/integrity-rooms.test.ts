@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
-import { emitAck } from '../support/socket.js';
+import { emitAck, waitFor } from '../support/socket.js';
 import { roomChannel } from '../../server/realtime/channels.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 
@@ -110,6 +110,90 @@ describe('a ban racing a join', () => {
       pool.closeAll();
       await b.stop();
       await a.stop();
+    }
+  });
+});
+
+/**
+ * The two losing interleavings, forced instead of hoped for: a store read of the joining (or
+ * banning) node is held until the other side has finished. Each would have left the user banned
+ * and a member (or in the room channel) with checks made outside one transaction.
+ */
+describe('a ban racing a join, interleaving forced (two nodes)', () => {
+  async function twoNodes() {
+    const prefix = uniquePrefix();
+    const a = await startTestServer({ redis: { prefix } });
+    const b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir });
+    const owner = await registerUser(a, 'fOwner');
+    const victim = await registerUser(a, 'fVictim');
+    const room = await createRoom(owner);
+    const sock = await pool.open(b, victim);
+    const stop = async () => {
+      pool.closeAll();
+      await b.stop();
+      await a.stop();
+    };
+    return { a, b, owner, victim, room, sock, stop };
+  }
+
+  it('the join read "not banned", then the ban committed, then the join wrote: refused', async () => {
+    const { a, b, owner, victim, room, sock, stop } = await twoNodes();
+    try {
+      const rooms = b.ctx.stores.rooms;
+      const isBanned = rooms.isBanned.bind(rooms);
+      let banned!: () => void;
+      let readIt!: () => void;
+      const banDone = new Promise<void>((resolve) => (banned = resolve));
+      const read = new Promise<void>((resolve) => (readIt = resolve));
+      // The joining node answers "not banned", then waits for the ban to commit on the other node.
+      rooms.isBanned = async (roomId, userId) => {
+        const answer = await isBanned(roomId, userId);
+        readIt();
+        await banDone;
+        return answer;
+      };
+      const join = emitAck(sock, 'room:join', { roomId: room.id });
+      await read;
+      expect((await owner.api.post(`/api/rooms/${room.id}/bans`, { userId: victim.id })).status).toBe(201);
+      banned();
+      expect(await join).toMatchObject({ ok: false, error: { code: 'BANNED_FROM_ROOM' } });
+      expect(await a.ctx.stores.rooms.getMembership(room.id, victim.id)).toBeNull();
+      expect(await channelClears(b, room.id, victim.id)).toBe(true);
+      expect((await emitAck(sock, 'message:send', { roomId: room.id, clientMessageId: 'forced-1', body: 'x' })).ok).toBe(false);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('the ban read "not a member", then the join committed, then the ban wrote: the member is removed and told', async () => {
+    const { a, b, owner, victim, room, sock, stop } = await twoNodes();
+    try {
+      const rooms = a.ctx.stores.rooms;
+      const getMembership = rooms.getMembership.bind(rooms);
+      let joined!: () => void;
+      let readIt!: () => void;
+      const joinDone = new Promise<void>((resolve) => (joined = resolve));
+      const read = new Promise<void>((resolve) => (readIt = resolve));
+      // The banning node reads the target's membership before the join and acts after it.
+      rooms.getMembership = async (roomId, userId) => {
+        const answer = await getMembership(roomId, userId);
+        if (userId !== victim.id) return answer;
+        readIt();
+        await joinDone;
+        return answer;
+      };
+      const told = waitFor(sock, 'room:member-left', (e) => e.userId === victim.id);
+      const ban = owner.api.post(`/api/rooms/${room.id}/bans`, { userId: victim.id });
+      await read;
+      expect(await emitAck(sock, 'room:join', { roomId: room.id })).toMatchObject({ ok: true });
+      joined();
+      expect((await ban).status).toBe(201);
+      expect(await told).toMatchObject({ reason: 'banned' });
+      expect(await getMembership(room.id, victim.id)).toBeNull();
+      expect(await channelClears(b, room.id, victim.id)).toBe(true);
+      expect((await emitAck(sock, 'message:send', { roomId: room.id, clientMessageId: 'forced-2', body: 'x' })).ok).toBe(false);
+    } finally {
+      await stop();
     }
   });
 });

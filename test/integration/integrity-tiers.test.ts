@@ -146,3 +146,36 @@ describe('the seed literal rule stays selectable (tiers.basis balance)', () => {
     expect((await owner.api.get(`/api/tokens/tier/${owner.id}`)).body).toMatchObject({ tier: 'platinum', basis: 'balance' });
   });
 });
+
+describe('rows 2 and vesting on two nodes over Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let admin: TestUser;
+  const pool = socketPool();
+  beforeAll(async () => {
+    const prefix = uniquePrefix();
+    const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { receivedHoldHours: 72 } }) };
+    a = await startTestServer({ redis: { prefix }, env });
+    b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, env });
+    admin = await makeAdmin(a);
+  });
+  afterEach(() => pool.closeAll());
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('a gift through node A lends no tier seen on node B, and B refuses to pass the received tokens on', async () => {
+    const { owner, alt } = await rowTwoCast(a, admin);
+    const ownerOnB = await pool.open(b, owner);
+    const tierChanges = collect(ownerOnB, 'tier:changed');
+    expect(await sendGift(await pool.open(a, alt), { toUserId: owner.id, amount: 1000 })).toMatchObject({ ok: true });
+    const bronze = a.ctx.economy.current.tiers.benefits.bronze.badge;
+    expect((await b.ctx.userSummaries.one(owner.id))?.badge).toBe(bronze);
+    const back = await sendGift(ownerOnB, { toUserId: alt.id, amount: 30 });
+    expect(back).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 1000 } } });
+    await settle();
+    expect(tierChanges).toEqual([]);
+    expect((await b.ctx.ledger.audit()).ok).toBe(true);
+  });
+});

@@ -71,15 +71,21 @@ describe('limit extensions', () => {
     expect((await upload(u, 400)).status).toBe(201);
   });
 
-  it('extra_5gb_storage raises the quota; a refund ends it at once', async () => {
+  it('extra_5gb_storage raises the quota; a refund ends it at once, and none once it holds bytes (ITEM_USED)', async () => {
     const u = await bronzeBuyer();
     for (let i = 0; i < 6; i += 1) expect((await upload(u, 1024)).status).toBe(201);
     expect((await upload(u, 10)).body.error.code).toBe('STORAGE_QUOTA_EXCEEDED');
     const id = await buyAtBronze(u, 'extra_5gb_storage');
-    expect((await upload(u, 1024)).status).toBe(201);
     const r = await refund(srv, u, id);
     expect(r.body).toMatchObject({ refunded: 100, rule: 'TIMED_FULL' });
     expect((await upload(u, 10)).body.error.code).toBe('STORAGE_QUOTA_EXCEEDED');
+
+    // Issue 9, row 3: bytes stored on the bought quota would outlive a refund: it is refused.
+    const again = await buyAtBronze(u, 'extra_5gb_storage');
+    expect((await upload(u, 1024)).status).toBe(201);
+    const used = await refund(srv, u, again);
+    expect(used.status).toBe(409);
+    expect(used.body.error).toMatchObject({ code: 'ITEM_USED', details: { produced: 'storage', usedBytes: 7 * 1024, quotaBytesWithout: 6 * 1024 } });
   });
 
   it('unlimited_rooms lifts rooms_max while it lasts', async () => {

@@ -18,7 +18,7 @@ let admin: TestUser;
 
 beforeAll(async () => {
   // The seed's balance basis, so spending the balance drops the earned tier and the upgrade alone shows.
-  srv = await startTestServer({ clock, env: { ECONOMY_PRESET: 'recommended', ECONOMY_OVERRIDES_FILE: overridesFile({ tiers: { basis: 'balance' } }) } });
+  srv = await startTestServer({ clock, env: { ECONOMY_PRESET: 'recommended', ECONOMY_OVERRIDES_FILE: overridesFile({ tiers: { basis: 'balance' }, gifts: { receivedHoldHours: 0, newAccountDays: 0 } }) } });
   admin = await makeAdmin(srv);
 });
 const pool = socketPool();

@@ -18,7 +18,7 @@ export interface BackendFactory {
   open(): Promise<Backend>;
   /** Removes what `open` created. */
   dispose(backend: Backend): Promise<void>;
-  /** Where a second process finds the same data (test/support/ledger-racers.ts). */
+  /** Where a second process finds the same data (test/support/store-racer.ts). */
   racerTarget(backend: Backend): { dataDir: string } | { mongoUrl: string };
 }
 

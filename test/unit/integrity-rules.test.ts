@@ -88,3 +88,14 @@ describe('observed days of the per-user window', () => {
     expect(observedWindowDays(new Date(at.getTime() - 30 * 24 * HOUR), at)).toBe(7);
   });
 });
+
+describe('referrals as peer-triggered awards', () => {
+  it('wait until the invitee is peerAwards.minAccountAgeHours old (not final), then pay', async () => {
+    const { referralEligibility } = await import('../../server/economy/rules/referral.js');
+    const facts = { inviterId: 'a', inviteeId: 'b', inviterAddress: '10.0.0.1', inviteeAddress: '10.0.0.2', inviteeMessagesSent: 9, inviteeDailyLoginsClaimed: 0, alreadyPaid: false };
+    const registered = new Date(at.getTime() - 23 * HOUR);
+    expect(referralEligibility({ ...facts, inviteeRegisteredAt: registered }, at, recommended)).toEqual({ eligible: false, reason: 'TOO_NEW' });
+    expect(referralEligibility({ ...facts, inviteeRegisteredAt: registered }, new Date(at.getTime() + HOUR), recommended)).toEqual({ eligible: true });
+    expect(referralEligibility({ ...facts, inviteeRegisteredAt: registered }, at, current)).toEqual({ eligible: true });
+  });
+});

@@ -211,6 +211,27 @@ describe('MongoDB ledger adapter on the wire', () => {
     expect(coll('ledger_journal')).toHaveLength(1);
   });
 
+  it('re-runs a batch whose insert met a key another transaction committed, and answers duplicate', async () => {
+    // The other transaction commits the same key between this one's read and its insert.
+    let raced = false;
+    const { fake, store, coll } = await start({
+      override: (c) => {
+        if (commandName(c) !== 'insert' || c['insert'] !== 'ledger_journal' || raced) return undefined;
+        raced = true;
+        const theirs = { ...(c['documents'] as Doc[])[0]!, _id: 'their-entry' };
+        coll('ledger_journal').push(theirs);
+        return { n: 0, writeErrors: [{ index: 0, code: 11000, errmsg: 'E11000 duplicate key error index: idempotencyKey_unique dup key' }], ok: 1 };
+      },
+    });
+    const from = fake.commands.length;
+    const [outcome] = await store.post([stamp(earnEntry('a', 3, { idempotencyKey: 'earn:x:1', activity: 'x' }))]);
+    expect(outcome).toMatchObject({ status: 'duplicate', entry: { id: 'their-entry', idempotencyKey: 'earn:x:1' } });
+    const sent = dataCommands(fake, from);
+    expect(sent.filter((c) => c['startTransaction'])).toHaveLength(2);
+    expect(sent.map(commandName)).toContain('aborttransaction');
+    expect(coll('ledger_accounts')).toEqual([]);
+  });
+
   it('answers a stale carry for its draft only, and posts the rest of the batch', async () => {
     const { store, coll, account } = await start();
     const award = (k: string, user: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry(user, 1, { idempotencyKey: k, activity: 'x' })), carry: { userId: user, nanos, expectedNanos } });

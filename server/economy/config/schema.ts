@@ -298,7 +298,7 @@ const decaySchema = z.strictObject({
 });
 
 export const economyConfigSchema = z.strictObject({
-  preset: z.enum(['current', 'recommended']),
+  preset: z.enum(['current', 'recommended', 'balanced']),
   activities: activitiesSchema,
   caps: capsSchema,
   multipliers: multipliersSchema,
