@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type * as s from './schemas.js';
+import type { CosmeticSlot } from './shop.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -22,7 +23,17 @@ export interface UserSummary {
    */
   badge?: string;
   tier?: TierName;
+  // Profiles (issue 10, h10a; docs/chat.md "Profiles"): each present only when the user has set it.
+  /** The name to show instead of the username. */
+  displayName?: string;
+  /** Relative URL of the avatar image (`/api/avatars/<key>`), immutable: a new avatar gets a new URL. */
+  avatarUrl?: string;
+  /** Equipped cosmetics, slot -> shop item id; only items the user owns now (docs/shop.md). */
+  equipped?: EquippedCosmeticsView;
 }
+
+/** Slot -> shop item id of the cosmetic a user shows there. */
+export type EquippedCosmeticsView = Partial<Record<CosmeticSlot, string>>;
 
 export interface RoomView {
   id: string;
@@ -35,6 +46,12 @@ export interface RoomView {
   customization?: RoomCustomizationView | null;
   /** End of the room's active visibility boost (it lists first); null when not boosted. Present on the room list and `GET /api/rooms/:id`. */
   boostedUntil?: string | null;
+}
+
+// Direct messages (issue 10, h10a; docs/chat.md "Direct messages").
+/** A direct room as one of its two members sees it: a room view (no owner, no name) plus the other member. */
+export interface DirectRoomView extends RoomView {
+  peer: UserSummary;
 }
 
 /** A room's theme (docs/shop.md, room_customization). */
@@ -145,6 +162,15 @@ export interface ServerToClientEvents {
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
   'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+  // Direct messages and room management (issue 10, h10a; docs/chat.md).
+  /** A direct room was opened with this user (sent to both members' own channels; `peer` is the other one). */
+  'dm:opened': (e: { room: DirectRoomView }) => void;
+  /** The owner renamed or re-described the room (to its members). */
+  'room:updated': (e: { roomId: string; room: RoomView; by: string }) => void;
+  /** Ownership moved (to the room's members): `from` is now a moderator. */
+  'room:owner-changed': (e: { roomId: string; from: string; to: string }) => void;
+  /** The owner deleted the room (to its former members, who have left its channel). */
+  'room:deleted': (e: { roomId: string; by: string }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
   // Sessions (issue 9): sent just before the server disconnects the socket.

@@ -5,6 +5,7 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { awardAfter, earnKeys } from '../earning/inline.js';
+import { prioritizeMembers } from './priority.js';
 import { customizeRoom, listRoomsBoostedFirst, roomPins, roomViewsWithEffects } from '../shop/room-effects.js';
 
 /** REST side of rooms: create, list, read, members, invites, moderators, kick and ban. */
@@ -48,7 +49,8 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
   });
 
   api.get('/rooms/:id/members', auth, async (req, res) => {
-    res.json({ members: await rooms.members(authOf(req).userId, param(req.params['id'])) });
+    // Tier priority in rooms (issue 10, h10a): silver-and-up members first, higher tiers first.
+    res.json({ members: prioritizeMembers(ctx.economy.current, await rooms.members(authOf(req).userId, param(req.params['id']))) });
   });
 
   api.post('/rooms/:id/invites', auth, async (req, res) => {
