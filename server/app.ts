@@ -52,6 +52,9 @@ import { AdminService } from './admin/service.js';
 import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
 import { installApiDocs } from './http/api-docs/install.js';
 import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
+import { ProfileService } from './users/profile-service.js';
+import { createProfileStore } from './users/profile-store.js';
+import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
 import { createRateLimits } from './limits/rate-limits.js';
 import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
@@ -118,9 +121,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   const app = express();
   const http = createServer(app);
+  // One origin rule for REST and Socket.IO (CORS_ORIGINS; default same origin only).
+  const originPolicy = createOriginPolicy(config.corsOrigins);
   const io: AppServer = new Server(http, {
     maxHttpBufferSize: Math.max(config.messageBodyMaxBytes * 2, 64 * 1024),
-    cors: { origin: true },
+    ...socketBrowserAccess(originPolicy),
     // Issue 10: a client back within this gap gets the events it missed, once; the middlewares
     // run again (token and bans re-checked, room channels refreshed by beforeConnect hooks).
     ...(config.recoveryMaxDisconnectionMs > 0
@@ -149,17 +154,22 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const adminAudit = await createAdminAuditStore(backend);
   const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
+  const purchases = await createPurchaseStore(backend);
+  // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
+  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
     balanceNotifier, awards: meterAwards(observeAwards(awards, engagement), metrics), engagement,
     abuse,
-    purchases: await createPurchaseStore(backend),
     // Operators (issue 12)
     admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
+    purchases,
+    profiles,
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
@@ -175,6 +185,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  applyBrowserAccess(app, originPolicy);
   app.use(
     pinoHttp({
       logger,

@@ -23,6 +23,7 @@ import type { PurchaseStore } from './shop/ports.js';
 import type { PresenceTracker } from './realtime/presence.js';
 import type { AppMetrics, SupplyRefresher } from './metrics/index.js';
 import type { AdminService } from './admin/service.js';
+import type { ProfileService } from './users/profile-service.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { SessionRevocations } from './auth/sessions.js';
 
@@ -73,6 +74,8 @@ export interface AppContext {
   metrics: AppMetrics;
   /** The supply gauges' refresher: `await ctx.supply.refresh()` reads the cached balances now. */
   supply: SupplyRefresher;
+  /** Profiles (issue 10, h10a): display name, bio, avatar, equipped cosmetics; the summary source of `userSummaries` (server/users/). */
+  profiles: ProfileService;
   /** Rate limits (issue 9, server/limits/): applied by the transports, Redis-shared when configured. */
   rateLimits: RateLimits;
   /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */

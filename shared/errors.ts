@@ -42,6 +42,12 @@ export const ERROR_CATALOGUE = {
   ROOM_LIMIT_REACHED: { status: 403, message: 'You have reached the number of rooms your tier allows' },
   PRIVATE_ROOMS_NOT_ALLOWED: { status: 403, message: 'Your tier does not allow private rooms' },
   USER_NOT_FOUND: { status: 404, message: 'No such user' },
+  // Direct messages, room management, profiles and cosmetics (issue 10, h10a; docs/chat.md)
+  CANNOT_DM_SELF: { status: 400, message: 'You cannot open a direct conversation with yourself' },
+  DIRECT_ROOM_FIXED: { status: 409, message: 'A direct conversation has exactly its two members and no owner, name or moderators to change' },
+  CUSTOM_AVATAR_NOT_ALLOWED: { status: 403, message: 'Custom avatars start at the silver tier' },
+  NOT_AN_IMAGE: { status: 415, message: 'Avatars must be PNG, JPEG, WebP or GIF images' },
+  COSMETIC_NOT_OWNED: { status: 403, message: 'You do not own that cosmetic (or it has expired)' },
 
   // Messages and files
   MESSAGE_NOT_FOUND: { status: 404, message: 'No such message' },

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type * as s from './schemas.js';
+import type { CosmeticSlot } from './shop.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -22,7 +23,17 @@ export interface UserSummary {
    */
   badge?: string;
   tier?: TierName;
+  // Profiles (issue 10, h10a; docs/chat.md "Profiles"): each present only when the user has set it.
+  /** The name to show instead of the username. */
+  displayName?: string;
+  /** Relative URL of the avatar image (`/api/avatars/<key>`), immutable: a new avatar gets a new URL. */
+  avatarUrl?: string;
+  /** Equipped cosmetics, slot -> shop item id; only items the user owns now (docs/shop.md). */
+  equipped?: EquippedCosmeticsView;
 }
+
+/** Slot -> shop item id of the cosmetic a user shows there. */
+export type EquippedCosmeticsView = Partial<Record<CosmeticSlot, string>>;
 
 export interface RoomView {
   id: string;
@@ -38,6 +49,12 @@ export interface RoomView {
   /** Issue 10, on `GET /api/rooms` for rooms the caller is a member of: messages by others after the read marker, and mentions of the caller among them (each capped at UNREAD_COUNT_MAX). */
   unread?: number;
   mentions?: number;
+}
+
+// Direct messages (issue 10, h10a; docs/chat.md "Direct messages").
+/** A direct room as one of its two members sees it: a room view (no owner, no name) plus the other member. */
+export interface DirectRoomView extends RoomView {
+  peer: UserSummary;
 }
 
 /** A room's theme (docs/shop.md, room_customization). */
@@ -192,6 +209,15 @@ export interface ServerToClientEvents {
   'typing': (e: { roomId: string; user: UserSummary; expiresAt: string }) => void;
   /** A user who shares a room with you came online (first socket) or went offline (last socket closed, or its node died). */
   'presence': (e: { userId: string; online: boolean }) => void;
+  // Direct messages and room management (issue 10, h10a; docs/chat.md).
+  /** A direct room was opened with this user (sent to both members' own channels; `peer` is the other one). */
+  'dm:opened': (e: { room: DirectRoomView }) => void;
+  /** The owner renamed or re-described the room (to its members). */
+  'room:updated': (e: { roomId: string; room: RoomView; by: string }) => void;
+  /** Ownership moved (to the room's members): `from` is now a moderator. */
+  'room:owner-changed': (e: { roomId: string; from: string; to: string }) => void;
+  /** The owner deleted the room (to its former members, who have left its channel). */
+  'room:deleted': (e: { roomId: string; by: string }) => void;
   /** An admin applied a penalty to this user (docs/anti-abuse.md); sent before a ban closes the sockets. */
   'penalty:applied': (e: PenaltyNotice) => void;
   // Sessions (issue 9): sent just before the server disconnects the socket.

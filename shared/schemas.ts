@@ -32,6 +32,40 @@ export const createRoomBody = z.object({
   description: z.string().max(500).optional(),
 });
 export const roomTargetBody = z.object({ userId: id });
+// Direct messages and room management (issue 10, h10a; docs/chat.md).
+/** `POST /api/dms {userId}`: the other member of the direct room. */
+export const openDirectBody = z.object({ userId: id });
+/** `PATCH /api/rooms/:id {name?, description?}` (owner): at least one field. */
+export const updateRoomBody = z
+  .strictObject({ name: z.string().trim().min(1).max(80).optional(), description: z.string().max(500).optional() })
+  .refine((b) => b.name !== undefined || b.description !== undefined, 'give name and/or description');
+/** `POST /api/rooms/:id/owner {userId}` (owner): the member who becomes owner. */
+export const transferRoomBody = z.object({ userId: id });
+// Profiles and cosmetics (issue 10, h10a; docs/chat.md "Profiles").
+/** Shown instead of the username: 1-50 characters after trimming, no control characters. */
+export const displayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .refine((v) => !/[\p{Cc}\p{Cf}]/u.test(v), 'no control or format characters');
+/** `PATCH /api/users/me {displayName?, bio?}`: null clears the display name; at least one field. */
+export const updateProfileBody = z
+  .strictObject({ displayName: displayName.nullable().optional(), bio: z.string().max(500, 'at most 500 characters').optional() })
+  .refine((b) => b.displayName !== undefined || b.bio !== undefined, 'give displayName and/or bio');
+/** `GET /api/users?search=<prefix>&before=&limit=`: a prefix of at least 2 characters. */
+export const userSearchQuery = z.object({
+  search: z.string().trim().min(2, 'at least 2 characters').max(64),
+  before: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+const equipSlot = z.string().min(1).max(64).nullable().optional();
+/** `PATCH /api/users/me/cosmetics`: per slot, the owned item to show, or null to show none; at least one slot. */
+export const equipCosmeticsBody = z
+  .strictObject({ avatar_frame: equipSlot, chat_color: equipSlot, emoji: equipSlot, badge: equipSlot, theme: equipSlot })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one slot');
+/** `DELETE /api/users/me {password}`: the account password, again. */
+export const deleteAccountBody = z.object({ password: z.string().min(1).max(200) });
 export const pageQuery = z.object({
   before: id.optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),

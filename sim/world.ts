@@ -31,6 +31,8 @@ import { EngagementService, observeAwards } from '../server/engagement/service.j
 import { createEngagementStore } from '../server/engagement/store.js';
 import { createAbuse } from '../server/abuse/index.js';
 import { createPurchaseStore } from '../server/shop/store.js';
+import { ProfileService } from '../server/users/profile-service.js';
+import { createProfileStore } from '../server/users/profile-store.js';
 import { ShopService } from '../server/shop/shop-service.js';
 import { GiftService } from '../server/gifts/gift-service.js';
 import { createGiftReceipts } from '../server/gifts/receipts.js';
@@ -120,6 +122,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   // tier-based room limits it also installs are left out: the simulation's rooms are scenery
   // created by a host account before the run, not an activity of the population.
   awards.setStreakSource(engagement.streakSource);
+  const purchases = await createPurchaseStore(backend);
+  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io,
     userSummaries,
@@ -129,7 +134,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     ledger, economy, counters, balanceNotifier,
     awards: observeAwards(awards, engagement),
     engagement, abuse,
-    purchases: await createPurchaseStore(backend),
+    purchases,
+    // Profiles (issue 10): built like the server's, so summaries carry the same fields.
+    profiles,
     // Built like the server's; the simulation calls services, not routes, so no request meets them.
     rateLimits: createRateLimits(config.rateLimits, null, config.redisPrefix),
     sessions,

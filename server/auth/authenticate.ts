@@ -1,6 +1,7 @@
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { UserStore } from '../stores/ports.js';
+import { isDeletedUsername } from '../stores/usernames.js';
 import type { AuthClaims, TokenService } from './jwt.js';
 import type { SessionRevocations } from './sessions.js';
 
@@ -16,7 +17,8 @@ export function createAuthenticate(tokens: TokenService, users: UserStore, sessi
   return async (token) => {
     const claims = tokens.verify(token);
     const [user, session] = await Promise.all([users.findById(claims.userId), sessions.check(claims.userId, claims.jti, clock.now().getTime())]);
-    if (!user) throw new AppError('TOKEN_INVALID', 'The account no longer exists');
+    // A deleted account keeps its row under a tombstone name (issue 10, h10a): it no longer exists for auth.
+    if (!user || isDeletedUsername(user.username)) throw new AppError('TOKEN_INVALID', 'The account no longer exists');
     if (user.bannedAt) throw new AppError('FORBIDDEN', 'The account is banned');
     if (session.revoked || (claims.epoch ?? 0) < session.epoch) throw new AppError('TOKEN_REVOKED');
     return {

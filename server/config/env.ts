@@ -68,6 +68,15 @@ const envSchema = z.object({
   /** How often the supply gauges re-read the cached balances (never the journal). */
   METRICS_SUPPLY_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
 
+  // Browser access (issue 10, h10a): browser origins besides the server's own, for REST and Socket.IO.
+  /** Comma-separated origins (`https://chat.example.com`) whose pages may call this server; unset: same origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every(isOrigin), 'comma-separated origins such as https://chat.example.com (scheme, host, optional port; no path)'),
+  /** Largest avatar upload accepted, before it is resized and re-encoded (issue 10, h10a). */
+  AVATAR_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(5 * 1024 * 1024),
   // Rate limits (issue 9, server/limits/): refusals are RATE_LIMITED with retryAfterMs. Shared
   // across nodes in Redis when REDIS_URL is set, per process otherwise. Units are in the names.
   REGISTRATIONS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
@@ -82,6 +91,16 @@ const envSchema = z.object({
   GIFTS_PER_USER_PER_SECOND: z.coerce.number().int().min(1).default(2),
   PASSWORD_CHANGES_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(5),
 });
+
+/** `scheme://host[:port]` exactly as a browser sends it in `Origin`. */
+function isOrigin(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** The rate limits (issue 9): how many of what, per whom, per which window. */
 export interface RateLimitConfig {
@@ -134,6 +153,9 @@ export type AppConfig = {
   metricsHost: string;
   metricsToken: string | undefined;
   metricsSupplyRefreshMs: number;
+  /** Browser origins allowed besides the server's own (CORS_ORIGINS); empty: same origin only. */
+  corsOrigins: string[];
+  avatarUploadMaxBytes: number;
   /** Rate limits (issue 9). */
   rateLimits: RateLimitConfig;
 };
@@ -185,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsHost: e.METRICS_HOST,
     metricsToken: e.METRICS_TOKEN,
     metricsSupplyRefreshMs: e.METRICS_SUPPLY_REFRESH_MS,
+    corsOrigins: e.CORS_ORIGINS,
+    avatarUploadMaxBytes: e.AVATAR_UPLOAD_MAX_BYTES,
     rateLimits: {
       registrationsPerAddressPerHour: e.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
       loginFailuresPerAddressMax: e.LOGIN_FAILURES_PER_ADDRESS_MAX,

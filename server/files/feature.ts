@@ -1,6 +1,7 @@
 import { fileSharePayload } from '../../shared/schemas.js';
 import type { Feature } from '../feature.js';
 import { fileRoutes } from './routes.js';
+import { avatarRoutes } from './avatar-routes.js';
 import { alreadyRewarded, awardAfter, earnKeys } from '../earning/inline.js';
 
 /**
@@ -9,7 +10,11 @@ import { alreadyRewarded, awardAfter, earnKeys } from '../earning/inline.js';
  */
 export const filesFeature: Feature = {
   name: 'files',
-  routes: fileRoutes,
+  routes(api, ctx) {
+    fileRoutes(api, ctx);
+    // Avatars (issue 10, h10a): a separate module, images only.
+    avatarRoutes(api, ctx);
+  },
   events(registry, ctx) {
     registry.on('file:share', fileSharePayload, async (socket, p) => {
       const userId = socket.data.auth.userId;

@@ -27,7 +27,7 @@ export interface PinGuard {
 }
 
 /** Lockout counters live in Redis: an outage refuses the operation instead of skipping the brake. */
-async function counterCall<T>(run: () => Promise<T>): Promise<T> {
+export async function counterCall<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/app-error.js';
-import type { MembershipRecord, RoomRecord, RoomStore } from '../stores/ports.js';
+import { isDirectRoom, type MembershipRecord, type RoomRecord, type RoomStore } from '../stores/ports.js';
 
 /** A room the caller may see, with the caller's membership (null when not a member). */
 export interface RoomAccess {
@@ -25,9 +25,11 @@ export async function memberRoom(rooms: RoomStore, roomId: string, userId: strin
   return { room: access.room, membership: access.membership };
 }
 
-/** The caller must be the owner or a moderator. */
+/** The caller must be the owner or a moderator (never so in a direct room: DIRECT_ROOM_FIXED). */
 export async function moderatorRoom(rooms: RoomStore, roomId: string, userId: string): Promise<RoomAccess & { membership: MembershipRecord }> {
   const access = await memberRoom(rooms, roomId, userId);
+  // A direct room has two plain members and nobody to moderate it (issue 10, h10a).
+  if (isDirectRoom(access.room)) throw new AppError('DIRECT_ROOM_FIXED');
   if (access.membership.role === 'member') throw new AppError('NOT_ROOM_MODERATOR');
   return access;
 }

@@ -3,6 +3,8 @@ import type { Feature } from '../feature.js';
 import { roomChannel } from '../realtime/channels.js';
 import { roomRoutes } from './routes.js';
 import { awardRoomJoin } from '../earning/inline.js';
+import { roomManagementRoutes } from './management-routes.js';
+import { directRoutes } from './direct-routes.js';
 
 /**
  * Rooms over REST and sockets. `room:join` / `room:leave` move every socket of the user in or out
@@ -11,7 +13,12 @@ import { awardRoomJoin } from '../earning/inline.js';
  */
 export const roomsFeature: Feature = {
   name: 'rooms',
-  routes: roomRoutes,
+  routes(api, ctx) {
+    roomRoutes(api, ctx);
+    // Room management and direct messages (issue 10, h10a).
+    roomManagementRoutes(api, ctx);
+    directRoutes(api, ctx);
+  },
   events(registry, ctx) {
     registry.on('room:join', roomJoinPayload, async (socket, p) => {
       const userId = socket.data.auth.userId;

@@ -5,6 +5,7 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { awardAfter, earnKeys } from '../earning/inline.js';
+import { prioritizeMembers } from './priority.js';
 import { customizeRoom, listRoomsBoostedFirst, roomPins, roomViewsWithEffects } from '../shop/room-effects.js';
 import { withReadCounts } from './read-counts.js';
 import { withOnline } from '../realtime/presence-feature.js';
@@ -52,8 +53,9 @@ export function roomRoutes(api: Router, ctx: AppContext): void {
   });
 
   api.get('/rooms/:id/members', auth, async (req, res) => {
-    // Each member with `online` (issue 10).
-    res.json({ members: await withOnline(ctx, await rooms.members(authOf(req).userId, param(req.params['id']))) });
+    // Tier priority in rooms (issue 10, h10a): silver-and-up members first, higher tiers first;
+    // each member with `online` (issue 10, h10b).
+    res.json({ members: await withOnline(ctx, prioritizeMembers(ctx.economy.current, await rooms.members(authOf(req).userId, param(req.params['id'])))) });
   });
 
   api.post('/rooms/:id/invites', auth, async (req, res) => {

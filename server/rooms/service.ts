@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { AppServer } from '../realtime/types.js';
 import { roomChannel, userChannel } from '../realtime/channels.js';
-import type { MembershipRecord, RecordStores, RoomRecord, RoomRole, RoomVisibility } from '../stores/ports.js';
+import { isDirectRoom, type MembershipRecord, type RecordStores, type RoomRecord, type RoomRole, type RoomVisibility } from '../stores/ports.js';
 import { summaryOf, type UserSummaryResolver } from '../users/summaries.js';
 import { memberRoom, moderatorRoom, visibleRoom } from './access.js';
 import { toMemberView, toRoomView } from './views.js';
@@ -178,9 +178,10 @@ export class RoomService {
     return { room: toRoomView(room), role: membership.role, joined: created, firstJoin, award: null };
   }
 
-  /** Leaves a room. The owner cannot leave: a room always has its owner. */
+  /** Leaves a room. The owner cannot leave: a room always has its owner; nobody leaves a direct room. */
   async leave(userId: string, roomId: string): Promise<void> {
-    const { membership } = await memberRoom(this.rooms, roomId, userId);
+    const { room, membership } = await memberRoom(this.rooms, roomId, userId);
+    if (isDirectRoom(room)) throw new AppError('DIRECT_ROOM_FIXED');
     if (membership.role === 'owner') throw new AppError('OWNER_CANNOT_LEAVE');
     if (await this.rooms.removeMember(roomId, userId)) this.departed(roomId, userId, 'left');
   }

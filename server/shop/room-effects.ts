@@ -9,6 +9,8 @@ import { toRoomView } from '../rooms/views.js';
 import type { RoomCustomizationRecord, RoomRecord } from '../stores/ports.js';
 import { PIN_MESSAGE_ITEMS, ROOM_BOOST_ITEMS, ROOM_CUSTOMIZATION_ITEMS, activePins, boostedRooms } from './effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
+import { createShopPerks } from './perks.js';
+import { tierOf } from '../engagement/tier-benefits.js';
 
 type Ctx = Pick<AppContext, 'purchases' | 'clock' | 'stores'>;
 
@@ -98,18 +100,41 @@ export async function listRoomsBoostedFirst(
  * Sets the room's theme. The first customization of a room uses one unused room_customization
  * purchase the caller made for it (so its 90% unused refund no longer applies); later edits by
  * the owner or a moderator are free: the room was paid for. A purchase already used on the room
- * whose theme was never written (a crash between the two writes) still counts.
+ * whose theme was never written (a crash between the two writes) still counts. A caller with the
+ * customThemes tier feature (platinum) needs no purchase at all.
  */
-export async function customizeRoom(ctx: Ctx, userId: string, roomId: string, body: z.output<typeof roomCustomizationBody>): Promise<RoomView> {
+export async function customizeRoom(
+  ctx: Ctx & Pick<AppContext, 'ledger' | 'economy'>,
+  userId: string,
+  roomId: string,
+  body: z.output<typeof roomCustomizationBody>,
+): Promise<RoomView> {
   const { room } = await moderatorRoom(ctx.stores.rooms, roomId, userId);
   const at = ctx.clock.now();
   const existing = (await ctx.stores.rooms.customizationsOf([roomId])).get(roomId);
-  const purchaseId = existing?.purchaseId ?? (await ctx.purchases.useOne(userId, ROOM_CUSTOMIZATION_ITEMS, at, roomId))?.id ?? (await usedEarlier(ctx, userId, roomId));
+  const purchaseId =
+    existing?.purchaseId ??
+    (await themePerkOf(ctx, userId)) ??
+    (await ctx.purchases.useOne(userId, ROOM_CUSTOMIZATION_ITEMS, at, roomId))?.id ??
+    (await usedEarlier(ctx, userId, roomId));
   if (!purchaseId) throw new AppError('CUSTOMIZATION_NOT_OWNED', undefined, { roomId });
   await ctx.stores.rooms.setCustomization({ roomId, color: body.color, theme: body.theme, purchaseId, updatedBy: userId, updatedAt: at });
   const [view] = await roomViewsWithEffects(ctx, [room]);
   if (!view) throw new Error(`room ${roomId} has no view`);
   return view;
+}
+
+/**
+ * The tier perk custom room themes (issue 10, h10a): a caller whose tier has the customThemes
+ * feature (platinum in both presets) themes a room without a room_customization purchase, and
+ * keeps any such purchase unused. Recorded in place of the purchase id.
+ */
+export const THEME_PERK_MARK = 'perk:customThemes';
+
+async function themePerkOf(ctx: Pick<AppContext, 'ledger' | 'economy' | 'purchases' | 'clock'>, userId: string): Promise<string | null> {
+  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock });
+  const { benefits } = await tierOf({ ledger: ctx.ledger, economy: ctx.economy, perks }, userId);
+  return benefits.features.customThemes ? THEME_PERK_MARK : null;
 }
 
 async function usedEarlier(ctx: Ctx, userId: string, roomId: string): Promise<string | null> {

@@ -51,6 +51,15 @@ export interface UserStore {
   searchByUsernamePrefix(prefix: string, limit: number): Promise<UserRecord[]>;
   // Sessions (issue 9): POST /api/auth/password.
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  // Account deletion (issue 10, h10a).
+  /**
+   * Deletes the account but keeps its row (messages and ledger entries refer to it): the
+   * username becomes `deletedUsername(id)` (server/stores/usernames.ts), freeing the name; the
+   * password hash becomes unusable; PIN, public key and registration address are cleared;
+   * `bannedAt` is set (if not already), so every banned-account rule applies. True when the
+   * account existed and was not deleted yet.
+   */
+  markDeleted(id: string, at: Date): Promise<boolean>;
 }
 
 export interface RoomRecord {
@@ -88,7 +97,7 @@ export interface RoomStore {
   /** Creates the room and the owner's membership atomically. */
   create(room: RoomRecord): Promise<RoomRecord>;
   findById(id: string): Promise<RoomRecord | null>;
-  /** Public rooms plus rooms `userId` is a member of, newest first, paged by room id. */
+  /** Public rooms plus rooms `userId` is a member of (direct rooms left out: see `listDirectOf`), newest first, paged by room id. */
   listVisibleTo(userId: string, opts: { before?: string; limit: number }): Promise<Page<RoomRecord>>;
   countOwnedBy(userId: string): Promise<number>;
 
@@ -137,6 +146,45 @@ export interface RoomStore {
   setCustomization(c: RoomCustomizationRecord): Promise<void>;
   /** The customizations of those of `roomIds` that have one, by room id. */
   customizationsOf(roomIds: readonly string[]): Promise<Map<string, RoomCustomizationRecord>>;
+
+  // Direct rooms and room management (issue 10, h10a; docs/chat.md "Direct messages", "Room management").
+  /**
+   * The one direct room of a pair of users. Creates `room` (which must be a direct room: see
+   * `isDirectRoom`) with both users as plain members, atomically, unless the pair already has
+   * one: then that room is returned with `created: false` and nothing is written. Concurrent
+   * calls for one pair, from either side, yield one room.
+   */
+  openDirect(room: RoomRecord, userIds: readonly [string, string]): Promise<{ room: RoomRecord; created: boolean }>;
+  /** The direct rooms `userId` is in, newest first, paged by room id, each with the other user's id. */
+  listDirectOf(userId: string, opts: { before?: string; limit: number }): Promise<Page<DirectRoomRecord>>;
+  /** Sets the name and/or description; returns the updated room, or null when there is no such room. */
+  updateDetails(roomId: string, details: { name?: string; description?: string }): Promise<RoomRecord | null>;
+  /**
+   * Makes `toUserId` (already a member) the owner and the former owner a moderator, atomically
+   * and only if `fromUserId` still owns the room: false (nothing written) otherwise, or when the
+   * target is not a member.
+   */
+  transferOwnership(roomId: string, fromUserId: string, toUserId: string): Promise<boolean>;
+  /**
+   * Deletes the room with its memberships, invites, bans and customization, atomically; returns
+   * the ids of the members it had (empty when there was no such room). Messages stay stored but
+   * are unreachable (every message route needs the room).
+   */
+  deleteRoom(roomId: string): Promise<string[]>;
+}
+
+/** A direct room has no owner: `ownerId` is this value, which no user id can be. */
+export const DIRECT_ROOM_OWNER = '';
+
+/** True for the direct (two-person) room of a pair: it has no owner and no name. */
+export function isDirectRoom(room: Pick<RoomRecord, 'ownerId'>): boolean {
+  return room.ownerId === DIRECT_ROOM_OWNER;
+}
+
+/** A direct room as listed for one of its two members. */
+export interface DirectRoomRecord extends RoomRecord {
+  /** The other member. */
+  peerId: string;
 }
 
 /** A ban of one user from one room, and who made it (only the owner lifts an owner's ban). */

@@ -10,8 +10,8 @@ import { prioritySupportOf } from '../shop/support.js';
 /**
  * `GET /api/users/me` (the caller's own account, including the invite code others register with,
  * and the storage they use against their tier's quota)
- * and `GET /api/users/:id` (a public profile: summary, public key for end-to-end encryption, and
- * the shop cosmetics the user owns).
+ * and `GET /api/users/:id` (a public profile: summary with display name, avatar and equipped
+ * cosmetics, bio, public key for end-to-end encryption, and the shop cosmetics the user owns).
  */
 export function userRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
@@ -19,14 +19,16 @@ export function userRoutes(api: Router, ctx: AppContext): void {
   api.get('/users/me', auth, async (req, res) => {
     const me = await ctx.stores.users.findById(authOf(req).userId);
     if (!me) throw new AppError('USER_NOT_FOUND');
-    const [summary, storage, prioritySupport] = await Promise.all([
+    const [summary, storage, prioritySupport, profile] = await Promise.all([
       ctx.userSummaries.fromRecords([me]),
       ctx.fileService.limits.limitFor(me.id),
       prioritySupportOf(ctx, me.id),
+      ctx.profiles.get(me.id),
     ]);
     res.json({
       user: {
         ...summary.get(me.id),
+        bio: profile.bio,
         role: me.role,
         publicKey: me.publicKey,
         inviteCode: me.inviteCode,
@@ -43,8 +45,7 @@ export function userRoutes(api: Router, ctx: AppContext): void {
     const userId = parseOrThrow(id, req.params['id'], false);
     const user = await ctx.stores.users.findById(userId);
     if (!user) throw new AppError('USER_NOT_FOUND');
-    const summary = await ctx.userSummaries.fromRecords([user]);
-    const cosmetics = await profileCosmetics(ctx, user.id);
-    res.json({ user: { ...summary.get(user.id), publicKey: user.publicKey, createdAt: user.createdAt.toISOString(), cosmetics } });
+    const [summary, cosmetics, profile] = await Promise.all([ctx.userSummaries.fromRecords([user]), profileCosmetics(ctx, user.id), ctx.profiles.get(user.id)]);
+    res.json({ user: { ...summary.get(user.id), bio: profile.bio, publicKey: user.publicKey, createdAt: user.createdAt.toISOString(), cosmetics } });
   });
 }

@@ -1,5 +1,6 @@
 import type { TierName, UserSummary } from '../../shared/events.js';
 import type { UserRecord, UserStore } from '../stores/ports.js';
+import { DELETED_USER_NAME, isDeletedUsername } from '../stores/usernames.js';
 
 /** A user's tier and its badge, as the economy computes them. */
 export interface TierInfo {
@@ -12,6 +13,12 @@ export interface TierInfo {
  * carry no tier at all rather than a guessed one.
  */
 export type TierSource = (userIds: readonly string[]) => Promise<Map<string, TierInfo>>;
+
+/** What a profile adds to a summary (issue 10): only the fields the user has set. */
+export type ProfileSummary = Pick<UserSummary, 'displayName' | 'avatarUrl' | 'equipped'>;
+
+/** Where profile fields come from (server/users/profile-summaries.ts); until one is set, summaries carry none. */
+export type ProfileSource = (userIds: readonly string[]) => Promise<Map<string, ProfileSummary>>;
 
 /**
  * Builds the `UserSummary` shown next to members and message authors. One batched lookup per
@@ -26,17 +33,30 @@ export interface UserSummaryResolver {
   fromRecords(users: readonly UserRecord[]): Promise<Map<string, UserSummary>>;
   /** Lets the economy supply tiers; replaces any earlier source. */
   setTierSource(source: TierSource): void;
+  /** Lets profiles supply display name, avatar and equipped cosmetics; replaces any earlier source. */
+  setProfileSource(source: ProfileSource): void;
 }
 
 export function createUserSummaryResolver(users: UserStore): UserSummaryResolver {
   let tierSource: TierSource | null = null;
+  let profileSource: ProfileSource | null = null;
 
   const fromRecords = async (records: readonly UserRecord[]): Promise<Map<string, UserSummary>> => {
-    const tiers = tierSource && records.length > 0 ? await tierSource(records.map((u) => u.id)) : new Map<string, TierInfo>();
+    const ids = records.map((u) => u.id);
+    const [tiers, profiles] = await Promise.all([
+      tierSource && records.length > 0 ? tierSource(ids) : new Map<string, TierInfo>(),
+      profileSource && records.length > 0 ? profileSource(ids) : new Map<string, ProfileSummary>(),
+    ]);
     const out = new Map<string, UserSummary>();
     for (const u of records) {
+      // A deleted account shows as such, with nothing of what it was (issue 10, h10a).
+      if (isDeletedUsername(u.username)) {
+        out.set(u.id, { id: u.id, username: DELETED_USER_NAME });
+        continue;
+      }
       const tier = tiers.get(u.id);
-      out.set(u.id, tier ? { id: u.id, username: u.username, tier: tier.tier, badge: tier.badge } : { id: u.id, username: u.username });
+      const base: UserSummary = tier ? { id: u.id, username: u.username, tier: tier.tier, badge: tier.badge } : { id: u.id, username: u.username };
+      out.set(u.id, { ...base, ...profiles.get(u.id) });
     }
     return out;
   };
@@ -55,6 +75,9 @@ export function createUserSummaryResolver(users: UserStore): UserSummaryResolver
     },
     setTierSource(source) {
       tierSource = source;
+    },
+    setProfileSource(source) {
+      profileSource = source;
     },
   };
 }

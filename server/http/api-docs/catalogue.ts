@@ -56,6 +56,19 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /api/rooms/:id/bans/:userId': { summary: 'Lift a room ban', auth: 'user' },
   'GET /api/rooms/:id/messages': { summary: 'Message history newest first (before=); catch-up after an id with the edits and deletions since (after=); full-text search (q=)', auth: 'user', query: s.messageListQuery },
   'GET /api/rooms/:id/rewards': { summary: 'Moderator rewards granted in the room, newest first', auth: 'user', query: s.pageQuery },
+  // People, profiles, DMs and room management (issue 10)
+  'GET /api/users': { summary: 'Find people by a prefix of their username or display name (2+ characters), paged', auth: 'user', query: s.userSearchQuery },
+  'PATCH /api/users/me': { summary: 'Set your display name and bio', auth: 'user', body: s.updateProfileBody },
+  'DELETE /api/users/me': { summary: 'Delete your account (password required): the balance goes to the sink, messages stay under "deleted user"', auth: 'user', body: s.deleteAccountBody },
+  'PATCH /api/users/me/cosmetics': { summary: 'Equip or unequip owned cosmetics', auth: 'user', body: s.equipCosmeticsBody },
+  'POST /api/users/me/avatar': { summary: 'Upload an avatar (silver tier and up; an image, resized and re-encoded)', auth: 'user', ok: 201, content: 'multipart' },
+  'DELETE /api/users/me/avatar': { summary: 'Remove your avatar', auth: 'user' },
+  'GET /api/avatars/:key': { summary: 'An avatar image (public, immutable)', auth: 'none', content: 'file' },
+  'POST /api/dms': { summary: 'Open (or find) the direct room with a user', auth: 'user', body: s.openDirectBody, ok: 201, returns: '{ room, created }' },
+  'GET /api/dms': { summary: 'Your direct rooms, newest first', auth: 'user', query: s.pageQuery },
+  'PATCH /api/rooms/:id': { summary: 'Rename or re-describe a room (owner only)', auth: 'user', body: s.updateRoomBody },
+  'POST /api/rooms/:id/owner': { summary: 'Transfer ownership to a member (owner only)', auth: 'user', body: s.transferRoomBody },
+  'DELETE /api/rooms/:id': { summary: 'Delete a room (owner only)', auth: 'user' },
   // Files
   'POST /api/files': { summary: 'Upload a file (multipart field "file")', auth: 'user', ok: 201, content: 'multipart' },
   'GET /api/files/:id': { summary: 'Download a file', auth: 'user', content: 'file' },
@@ -143,4 +156,8 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'message:deleted': 'A message in a room you are in was deleted',
   'typing': 'A member is typing; forget it at expiresAt unless renewed',
   'presence': 'A user who shares a room with you came online or went offline',
+  'dm:opened': 'A direct room with you was opened',
+  'room:updated': 'A room you are in was renamed or re-described',
+  'room:owner-changed': 'A room you are in has a new owner',
+  'room:deleted': 'A room you were in was deleted',
 };

@@ -4,6 +4,7 @@ import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
 import { runInTransaction } from './transaction.js';
+import { directRoomOps, type RoomModels } from './direct-rooms.js';
 
 type RoomDoc = Omit<RoomRecord, 'id'> & { _id: string };
 
@@ -177,7 +178,11 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
     }
   };
 
+  // Direct rooms and room management (issue 10, h10a).
+  const direct = directRoomOps(connection, { Rooms, Members, Invites, Bans, Customizations } as unknown as RoomModels, ready);
+
   return {
+    ...direct,
     async create(room) {
       await ready();
       await runInTransaction(connection, async (session) => {
@@ -202,7 +207,8 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
       checkPageLimit(opts.limit);
       const mine = await Members.find({ userId }, { _id: 0, roomId: 1 }).lean<{ roomId: string }[]>();
       const docs = await Rooms.find({
-        $or: [{ visibility: 'public' }, { _id: { $in: mine.map((m) => m.roomId) } }],
+        // Direct rooms (ownerId '') are listed by listDirectOf only.
+        $or: [{ visibility: 'public' }, { _id: { $in: mine.map((m) => m.roomId) }, ownerId: { $ne: '' } }],
         ...olderThan(opts.before),
       })
         .sort({ _id: -1 })

@@ -1,6 +1,7 @@
 import { Schema, type Connection } from 'mongoose';
 import type { NewUser, UserRecord, UserStore } from '../ports.js';
-import { usernameKey } from '../usernames.js';
+import { deletedUsername, usernameKey } from '../usernames.js';
+import { runInTransaction } from './transaction.js';
 import { isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, readiness } from './model.js';
 
@@ -110,6 +111,21 @@ export function createMongoUserStore(connection: Connection): UserStore {
       // '~' sorts after every username character ([a-z0-9_]), so this is a range on the unique index.
       const docs = await Users.find({ usernameLower: { $gte: low, $lt: `${low}~` } }).sort({ usernameLower: 1 }).limit(limit).lean<UserDoc[]>();
       return docs.map(fromDoc);
+    },
+    async markDeleted(id, at) {
+      await ready();
+      const username = deletedUsername(id);
+      // One transaction: the ban (kept if earlier) and the tombstone land together or not at all.
+      return runInTransaction(connection, async (session) => {
+        const renamed = await Users.updateOne(
+          { _id: id, username: { $ne: username } },
+          { $set: { username, usernameLower: usernameKey(username), passwordHash: '!', pinHash: null, publicKey: null, registrationIp: null } },
+          { session },
+        );
+        if (renamed.modifiedCount !== 1) return false;
+        await Users.updateOne({ _id: id, bannedAt: null }, { $set: { bannedAt: at } }, { session });
+        return true;
+      });
     },
   };
 }

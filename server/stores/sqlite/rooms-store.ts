@@ -1,4 +1,5 @@
 import type { MembershipRecord, RoomBanRecord, RoomCustomizationRecord, RoomRecord, RoomRole, RoomStore, RoomVisibility } from '../ports.js';
+import { directRoomStatements } from './direct-rooms.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, idList, pagedQuery, toMs } from './columns.js';
 
@@ -60,7 +61,7 @@ interface CustomizationRow {
   updated_at: number;
 }
 
-interface RoomRow {
+export interface RoomRow {
   id: string;
   name: string;
   description: string;
@@ -109,7 +110,7 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     db,
     'r.id',
     (cursor) => `SELECT r.* FROM rooms r
-      WHERE (r.visibility = 'public' OR EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = @userId))
+      WHERE (r.visibility = 'public' OR (r.owner_id <> '' AND EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = @userId)))
       ${cursor}
       ORDER BY r.id DESC LIMIT @limit`,
     roomFromRow,
@@ -168,7 +169,11 @@ export function createSqliteRoomStore(db: SqliteDb): RoomStore {
     return { banned: false as const, membership: memberFromRow(existing), created: false };
   });
 
+  // Direct rooms and room management (issue 10, h10a).
+  const direct = directRoomStatements(db, roomFromRow);
+
   return {
+    ...direct,
     async create(room) {
       createTx(room);
       return { ...room };

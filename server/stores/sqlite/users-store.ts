@@ -1,7 +1,7 @@
 import type { NewUser, UserRecord, UserRole, UserStore } from '../ports.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, fromMsOrNull, idList, toMs, toMsOrNull } from './columns.js';
-import { usernameKey } from '../usernames.js';
+import { deletedUsername, usernameKey } from '../usernames.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS users (
@@ -71,6 +71,11 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
   const updatePassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
   const updatePin = db.prepare<[string, string]>('UPDATE users SET pin_hash = ? WHERE id = ?');
   const updateBanned = db.prepare<[number | null, string]>('UPDATE users SET banned_at = ? WHERE id = ?');
+  // A hash verifySecret never accepts ('!' has no scrypt fields).
+  const markDeleted = db.prepare<{ id: string; username: string; at: number }>(
+    `UPDATE users SET username = @username, username_lower = lower(@username), password_hash = '!', pin_hash = NULL, public_key = NULL,
+       registration_ip = NULL, banned_at = COALESCE(banned_at, @at) WHERE id = @id AND username <> @username`,
+  );
 
   return {
     async create(user: NewUser) {
@@ -123,6 +128,9 @@ export function createSqliteUserStore(db: SqliteDb): UserStore {
       const low = prefix.toLowerCase();
       // '~' sorts after every username character ([a-z0-9_]), so this is a range on the unique index.
       return byPrefix.all(low, `${low}~`, limit).map(fromRow);
+    },
+    async markDeleted(id, at) {
+      return markDeleted.run({ id, username: deletedUsername(id), at: toMs(at) }).changes === 1;
     },
   };
 }
