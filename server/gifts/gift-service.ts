@@ -68,7 +68,7 @@ export class GiftService {
     await this.checkRequest(senderId, req, config);
     const before = await this.ctx.ledger.account(senderId);
     if (before.balance < req.amount) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance });
-    await this.checkVested(senderId, req.amount, before.balance, config);
+    const vesting = await this.checkVested(senderId, req.amount, before.balance, config);
 
     const reservation = await this.reserve(senderId, req, before, config);
     if ('replay' in reservation) return reservation.replay;
@@ -78,7 +78,13 @@ export class GiftService {
       message: req.message ?? null,
       metadata: { requestId: req.requestId },
     });
+    // The read above refuses the plain case early; the floor decides it again inside the posting
+    // transaction, so gifts racing on several nodes cannot together spend unvested tokens.
+    if (vesting > 0) draft.floor = { userId: senderId, minBalance: vesting };
     const outcome = await postWithReservation({ ledger: this.ctx.ledger, budgets: this.ctx.counters.budgets, logger: this.ctx.logger }, reservation.taken, draft);
+    if (outcome.status === 'insufficient_funds' && outcome.floor !== undefined && outcome.balance >= req.amount) {
+      throw new AppError('GIFT_TOKENS_VESTING', undefined, { giftable: giftableTokens(outcome.balance, outcome.floor), vestingTokens: outcome.floor, holdHours: config.gifts.receivedHoldHours });
+    }
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance });
     if (outcome.status === 'duplicate') return this.replay(senderId, req, outcome.entry);
     return this.deliver(outcome);
@@ -103,15 +109,17 @@ export class GiftService {
   /**
    * Issue 9, vesting: tokens received by gift or room reward within `gifts.receivedHoldHours` cannot
    * be gifted onward yet, so an alt's tokens cannot be passed back and forth to farm bonuses or
-   * tiers. One ledger read (sums of recent credits), only when the hold is on.
+   * tiers. One ledger read (sums of recent credits), only when the hold is on. Answers the tokens
+   * still vesting, which the post then keeps as a floor under the sender's balance.
    */
-  private async checkVested(senderId: string, amount: number, balance: number, config: EconomyConfig): Promise<void> {
+  private async checkVested(senderId: string, amount: number, balance: number, config: EconomyConfig): Promise<number> {
     const since = vestingSince(this.ctx.clock.now(), config);
-    if (!since) return;
+    if (!since) return 0;
     const sums = await this.ctx.ledger.sumsByActivity(senderId, { direction: 'credit', kinds: [...VESTING_KINDS], since });
     const vestingTokens = Object.values(sums).reduce((a, b) => a + b, 0);
     const giftable = giftableTokens(balance, vestingTokens);
     if (amount > giftable) throw new AppError('GIFT_TOKENS_VESTING', undefined, { giftable, vestingTokens, holdHours: config.gifts.receivedHoldHours });
+    return vestingTokens;
   }
 
   /**

@@ -48,6 +48,19 @@ export interface EntryDraft {
    * journal: entries read back never carry it.
    */
   carry?: CarryUpdate;
+  /**
+   * A floor under one user's balance for this draft alone: after it, the balance must still hold
+   * `minBalance` tokens, or the draft is insufficient_funds with `floor` set. It is decided in the
+   * posting transaction like the zero guard, so two gifts racing on two nodes cannot both spend
+   * tokens that have not vested (docs/gifts.md). Not part of the journal.
+   */
+  floor?: BalanceFloor;
+}
+
+/** The least balance one user must keep after a draft (gift vesting). */
+export interface BalanceFloor {
+  userId: string;
+  minBalance: number;
 }
 
 /** A user's new fractional remainder in billionths of a token (0 <= nanos < 1e9). */
@@ -79,7 +92,7 @@ export interface AccountState {
 export type PostOutcome =
   | { status: 'posted'; entry: JournalEntry; /** user accounts touched, after the entry */ accounts: Record<string, AccountState> }
   | { status: 'duplicate'; entry: JournalEntry }
-  | { status: 'insufficient_funds'; account: AccountId; balance: number; needed: number };
+  | { status: 'insufficient_funds'; account: AccountId; balance: number; needed: number; /** the draft's floor, when that is what refused it */ floor?: number };
 
 /** A draft whose carry was computed from a remainder that is no longer the stored one. */
 export interface CarryConflictOutcome {

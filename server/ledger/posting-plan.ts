@@ -125,9 +125,11 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     }
     for (const leg of entry.legs) {
       const w = accountOf(leg.account);
-      if (isGuarded(leg.account) && leg.amount < 0 && w.state.balance + leg.amount < 0) {
+      const min = floorOf(entry, leg.account);
+      if (isGuarded(leg.account) && leg.amount < 0 && w.state.balance + leg.amount < min) {
         guardMisses.add(leg.account);
-        return { status: 'insufficient_funds', account: leg.account, balance: w.state.balance, needed: -leg.amount };
+        const refused: StoredPostOutcome = { status: 'insufficient_funds', account: leg.account, balance: w.state.balance, needed: -leg.amount };
+        return min > 0 ? { ...refused, floor: min } : refused;
       }
     }
     const touched: Record<string, AccountState> = {};
@@ -137,7 +139,7 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
       w.touched = true;
       const start = w.before?.balance ?? 0;
       // The row must have held at least this much at the start for every posted debit to pass.
-      if (isGuarded(leg.account) && leg.amount < 0) w.guardMin = Math.max(w.guardMin, start - w.state.balance);
+      if (isGuarded(leg.account) && leg.amount < 0) w.guardMin = Math.max(w.guardMin, start - w.state.balance + floorOf(entry, leg.account));
       if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = w.state;
     }
     if (entry.carry) {
@@ -145,8 +147,8 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
       w.carryNanos = entry.carry.nanos;
       w.carryWritten = true;
     }
-    // The carry is not part of the journal: entries read back never carry it.
-    const { carry: _carry, ...stored } = entry;
+    // The carry and the floor are not part of the journal: entries read back never carry them.
+    const { carry: _carry, floor: _floor, ...stored } = entry;
     postedByKey.set(entry.idempotencyKey, stored);
     inserts.push(stored);
     return { status: 'posted', entry: stored, accounts: touched };
@@ -173,6 +175,11 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     writes.push(write);
   }
   return { outcomes, inserts, writes, guardMisses: [...guardMisses] };
+}
+
+/** The least balance `account` must keep after `entry`: its floor when the floor is that user's, else 0. */
+function floorOf(entry: JournalEntry, account: AccountId): number {
+  return entry.floor && userAccount(entry.floor.userId) === account ? Math.max(0, entry.floor.minBalance) : 0;
 }
 
 /**

@@ -178,4 +178,33 @@ describe('rows 2 and vesting on two nodes over Redis', () => {
     expect(tierChanges).toEqual([]);
     expect((await b.ctx.ledger.audit()).ok).toBe(true);
   });
+
+  it('two gifts racing on two nodes cannot together spend tokens that have not vested', async () => {
+    const giver = await giftUser(a, 'racegiver', { admin, balance: 100 });
+    const middle = await giftUser(a, 'racemiddle');
+    const third = await registerUser(a, 'racethird');
+    expect(await sendGift(await pool.open(a, giver), { toUserId: middle.id, amount: 40 })).toMatchObject({ ok: true });
+    const own = (await a.ctx.ledger.account(middle.id)).balance - 40;
+    expect(own).toBeGreaterThan(0);
+    // Force the interleaving: each node reads the vesting sums, and neither posts until both have
+    // read, so the read-time check alone would let both gifts of `own` through (2 x own > own).
+    let arrived = 0;
+    let release!: () => void;
+    const bothRead = new Promise<void>((resolve) => (release = resolve));
+    for (const node of [a, b]) {
+      const read = node.ctx.ledger.sumsByActivity.bind(node.ctx.ledger);
+      node.ctx.ledger.sumsByActivity = async (...args: Parameters<typeof read>) => {
+        const sums = await read(...args);
+        if (++arrived === 2) release();
+        await bothRead;
+        return sums;
+      };
+    }
+    const [onA, onB] = await Promise.all([pool.open(a, middle), pool.open(b, middle)]);
+    const acks = await Promise.all([sendGift(onA, { toUserId: third.id, amount: own }), sendGift(onB, { toUserId: third.id, amount: own })]);
+    expect(acks.filter((x) => x.ok), JSON.stringify(acks)).toHaveLength(1);
+    expect(acks.find((x) => !x.ok)).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 40 } } });
+    expect((await a.ctx.ledger.account(middle.id)).balance).toBe(40);
+    expect((await b.ctx.ledger.audit()).ok).toBe(true);
+  });
 });

@@ -52,6 +52,22 @@ describe('posting planner', () => {
     expect(plan.writes.find((w) => w.account === userAccount('c'))).toMatchObject({ before: null, after: state({ balance: 5, totalReceived: 5 }) });
   });
 
+  it('keeps a draft floor under its user balance (gift vesting), in the decision and in the guard', () => {
+    const withFloor = (d: DraftInput, minBalance: number): DraftInput => ({ ...d, floor: { userId: 'a', minBalance } });
+    const batch = [
+      stamp(withFloor(giftEntry('a', 'b', 4, { idempotencyKey: 'f1' }), 5)),
+      stamp(withFloor(giftEntry('a', 'c', 2, { idempotencyKey: 'f2' }), 5)),
+      // The floor is a's alone: b's debit is guarded at zero as always.
+      stamp(withFloor(giftEntry('b', 'c', 4, { idempotencyKey: 'f3' }), 5)),
+    ];
+    const plan = planPosting(batch, inputs({ [userAccount('a')]: balance(10) }));
+    expect(plan.outcomes.map((o) => o.status)).toEqual(['posted', 'insufficient_funds', 'posted']);
+    expect(plan.outcomes[1]).toEqual({ status: 'insufficient_funds', account: userAccount('a'), balance: 6, needed: 2, floor: 5 });
+    // a must have held 4 + 5 at the start for the posted gift to keep the floor.
+    expect(plan.writes.find((w) => w.account === userAccount('a'))).toMatchObject({ after: state({ balance: 6, totalGifted: 4 }), guardMin: 9 });
+    expect(plan.inserts.every((e) => !('floor' in e))).toBe(true);
+  });
+
   it('reports the touched user accounts as they stand after each posted entry', () => {
     const plan = planPosting(
       [stamp(earnEntry('a', 3, { idempotencyKey: 'e1', activity: 'x' })), stamp(spendEntry('a', 2, { idempotencyKey: 's1', activity: 'shop:x' }))],
