@@ -12,7 +12,7 @@ const webDir = fileURLToPath(new URL('.', import.meta.url));
 const repoDir = join(webDir, '..');
 const builtIndex = join(webDir, 'dist', 'index.html');
 /** What the bundle is made from; server/ files the client imports types or pure rules from are listed too. */
-const SOURCES = [join(webDir, 'src'), join(webDir, 'index.html'), join(webDir, 'vite.config.ts'), join(repoDir, 'shared'), join(repoDir, 'server/economy/rules/refunds.ts')];
+const SOURCES = [join(webDir, 'src'), join(webDir, 'index.html'), join(webDir, 'vite.config.ts'), join(repoDir, 'shared'), join(repoDir, 'server/economy/rules/refunds.ts'), join(repoDir, 'server/messages/mentions.ts')];
 
 /** Newest modification time under `path` (a file or a directory tree), in ms. */
 export function newestMtimeMs(path: string): number {

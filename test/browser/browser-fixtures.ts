@@ -79,3 +79,25 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`) });
 }
+
+/** A switch on a person's Socket.IO traffic: while `online` is false, new connections are refused. */
+export interface ConnectionSwitch {
+  online: boolean;
+  /** Connection attempts refused so far. */
+  refused: number;
+}
+
+/**
+ * Routes the context's Socket.IO connections (WebSocket and polling) through a switch the test
+ * controls, so a test can take a person offline and back without touching the server.
+ */
+export async function connectionSwitch(context: BrowserContext): Promise<ConnectionSwitch> {
+  const sw: ConnectionSwitch = { online: true, refused: 0 };
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (sw.online) return void ws.connectToServer();
+    sw.refused += 1;
+    void ws.close();
+  });
+  await context.route(/\/socket\.io\//, (route) => (sw.online ? route.continue() : route.abort()));
+  return sw;
+}

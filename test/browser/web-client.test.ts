@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client } from '../support/http.js';
 import { uname, PASSWORD } from '../integration/chat-fixtures.js';
-import { balanceOn, expectAccessible, launchBrowser, pageProblems, screenshot, signUp, until, type BrowserUser } from './browser-fixtures.js';
+import { balanceOn, connectionSwitch, expectAccessible, launchBrowser, pageProblems, screenshot, signUp, until, type BrowserUser } from './browser-fixtures.js';
 
 /**
  * The web client end to end: a real server (temp SQLite) serving the built client, one headless
@@ -179,23 +179,16 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
 
   it('a dropped connection is recovered without losing a message either way', async () => {
     // Bob's new connections go through a switch the test controls: while "offline" they are refused.
-    let online = true;
-    let refused = 0;
-    await bob.context.routeWebSocket(/\/socket\.io\//, (ws) => {
-      if (online) return void ws.connectToServer();
-      refused += 1;
-      void ws.close();
-    });
-    await bob.context.route(/\/socket\.io\//, (route) => (online ? route.continue() : route.abort()));
+    const sw = await connectionSwitch(bob.context);
     await bob.page.reload();
     await bob.page.getByRole('heading', { name: 'Lounge' }).waitFor();
 
     // The drop: the server closes bob's connection under him, as a network failure would.
-    online = false;
+    sw.online = false;
     const bobSockets = [...srv.ctx.io.sockets.sockets.values()].filter((s) => s.data.auth.userId === bob.id);
     expect(bobSockets.length).toBeGreaterThan(0);
     for (const s of bobSockets) s.conn.close();
-    await until(async () => refused > 0, 'bob tries to reconnect while offline');
+    await until(async () => sw.refused > 0, 'bob tries to reconnect while offline');
     await alice.page.getByLabel('Message').fill('sent while bob was away');
     await alice.page.getByRole('button', { name: 'Send' }).click();
     await alice.page.locator('.msg:not(.pending)', { hasText: 'sent while bob was away' }).waitFor();
@@ -203,7 +196,7 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
     await bob.page.getByRole('button', { name: 'Send' }).click();
     await bob.page.locator('.msg.pending', { hasText: 'typed while offline' }).waitFor();
 
-    online = true;
+    sw.online = true;
     await until(async () => [...srv.ctx.io.sockets.sockets.values()].some((s) => s.data.auth.userId === bob.id), 'bob reconnects by himself', 15_000);
     await bob.page.getByText('sent while bob was away').waitFor({ timeout: 15_000 });
     await alice.page.getByText('typed while offline').waitFor({ timeout: 15_000 });

@@ -1,21 +1,34 @@
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { toErrorBody } from '../../api/http.js';
 import { emitAck } from '../../api/socket.js';
-import type { ErrorBody, FileView } from '../../api/types.js';
+import type { ErrorBody, FileView, MessageView } from '../../api/types.js';
 import { newRequestId } from '../../lib/ids.js';
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 
 /**
  * The message box ("Message", Enter sends, Shift+Enter is a new line) and file upload with a
- * progress bar: the file goes to `POST /api/files`, then `file:share` posts it in the room.
+ * progress bar: the file goes to `POST /api/files`, then `file:share` posts it in the room. When
+ * replying, the message replied to is shown above the box ("Cancel reply" or Escape drops it);
+ * every keystroke tells `onTyping` (which throttles what it sends).
  */
-export function Composer(props: { roomId: string; disabled: boolean; onSend(body: string): void }) {
+export function Composer(props: {
+  roomId: string;
+  disabled: boolean;
+  onSend(body: string): void;
+  replyTo: MessageView | null;
+  onCancelReply(): void;
+  onTyping(): void;
+}) {
   const c = useClient();
   const [body, setBody] = useState('');
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (props.replyTo) box.current?.focus();
+  }, [props.replyTo]);
 
   const submit = (e?: FormEvent): void => {
     e?.preventDefault();
@@ -28,6 +41,9 @@ export function Composer(props: { roomId: string; disabled: boolean; onSend(body
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       submit();
+    } else if (e.key === 'Escape' && props.replyTo) {
+      e.preventDefault();
+      props.onCancelReply();
     }
   };
   const upload = async (file: File): Promise<void> => {
@@ -51,6 +67,16 @@ export function Composer(props: { roomId: string; disabled: boolean; onSend(body
   return (
     <form className="composer" onSubmit={submit}>
       <ErrorLine error={error} />
+      {props.replyTo && (
+        <div className="replying row">
+          <span className="small">
+            Replying to <strong>{props.replyTo.author.username}</strong>: <span className="muted">{props.replyTo.body.slice(0, 80) || 'a file'}</span>
+          </span>
+          <button type="button" onClick={props.onCancelReply}>
+            Cancel reply
+          </button>
+        </div>
+      )}
       {progress !== null && <progress max={1} value={progress} aria-label={`Uploading, ${Math.round(progress * 100)}%`} />}
       <div className="row">
         <label className="file-button">
@@ -58,7 +84,19 @@ export function Composer(props: { roomId: string; disabled: boolean; onSend(body
           <span aria-hidden="true">📎</span>
           <input ref={fileInput} type="file" className="visually-hidden" disabled={props.disabled || progress !== null} onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} />
         </label>
-        <textarea aria-label="Message" placeholder="Write a message…" rows={1} value={body} onChange={(e) => setBody(e.target.value)} onKeyDown={onKey} disabled={props.disabled} />
+        <textarea
+          ref={box}
+          aria-label="Message"
+          placeholder="Write a message…"
+          rows={1}
+          value={body}
+          onChange={(e) => {
+            setBody(e.target.value);
+            if (e.target.value.trim()) props.onTyping();
+          }}
+          onKeyDown={onKey}
+          disabled={props.disabled}
+        />
         <button type="submit" className="primary" disabled={props.disabled}>
           Send
         </button>

@@ -27,7 +27,14 @@ export function MessageList(props: {
   onDiscard(id: string): void;
   onReact(messageId: string, emoji: string): void;
   onHelpful(messageId: string): void;
+  onReply(m: MessageView): void;
+  onEdit(messageId: string, body: string): Promise<void>;
+  onDelete(messageId: string): Promise<void>;
+  /** The newest message is in view (the reader is at the bottom of the list): mark it read. */
+  onNewestSeen(messageId: string): void;
   myId: string;
+  /** Owners and moderators may delete anyone's message. */
+  moderator: boolean;
   myReactions: ReadonlySet<string>;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -73,11 +80,19 @@ export function MessageList(props: {
     const onScroll = (): void => {
       const { props: p, initialised: ready } = latest.current;
       atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX;
+      const newest = p.messages.at(-1)?.id;
+      if (atBottom.current && newest) p.onNewestSeen(newest);
       if (el.scrollTop < LOAD_OLDER_AT_PX && p.hasOlder && !p.loadingOlder && ready) p.onLoadOlder();
     };
     el.addEventListener('scroll', onScroll, { passive: true });
     return () => el.removeEventListener('scroll', onScroll);
   }, []);
+
+  // A new newest message while the reader is at the bottom (it scrolled into view), or on opening.
+  const newest = props.messages.at(-1)?.id;
+  useEffect(() => {
+    if (newest && atBottom.current && initialised) latest.current.props.onNewestSeen(newest);
+  }, [newest, initialised]);
 
   return (
     <div ref={scroller} className="messages" role="log" aria-label="Conversation" aria-live="polite" tabIndex={0} data-testid="message-scroller">
@@ -90,7 +105,17 @@ export function MessageList(props: {
           return (
             <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} className="vrow" style={{ transform: `translateY(${v.start}px)` }}>
               {r.kind === 'msg' ? (
-                <MessageRow m={r.m} mine={r.m.author.id === props.myId} myReactions={props.myReactions} onReact={props.onReact} onHelpful={props.onHelpful} />
+                <MessageRow
+                  m={r.m}
+                  mine={r.m.author.id === props.myId}
+                  canDelete={props.moderator || r.m.author.id === props.myId}
+                  myReactions={props.myReactions}
+                  onReact={props.onReact}
+                  onHelpful={props.onHelpful}
+                  onReply={props.onReply}
+                  onEdit={props.onEdit}
+                  onDelete={props.onDelete}
+                />
               ) : (
                 <PendingRow p={r.p} onRetry={props.onRetry} onDiscard={props.onDiscard} />
               )}

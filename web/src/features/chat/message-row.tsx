@@ -1,6 +1,8 @@
-import { memo, useEffect, useState } from 'react';
-import type { FileView, MessageView } from '../../api/types.js';
+import { memo, useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { toErrorBody } from '../../api/http.js';
+import type { ErrorBody, FileView, MessageQuote, MessageView } from '../../api/types.js';
 import { useClient } from '../../state/client.js';
+import { ErrorLine } from '../../ui/error-line.js';
 import type { PendingMessage } from './messages-state.js';
 
 /** The reactions offered on every message. */
@@ -47,25 +49,135 @@ function FileBlock({ file }: { file: FileView }) {
   );
 }
 
+/** The quoted parent of a reply, as the server built it (its excerpt, or that it was deleted). */
+export function Quote({ q }: { q: MessageQuote }) {
+  return (
+    <blockquote className="quote" aria-label={`In reply to ${q.author.username}`}>
+      <strong className="small">{q.author.username}</strong>{' '}
+      {q.deleted || q.excerpt === null ? <em className="muted">deleted message</em> : <span>{q.excerpt}</span>}
+    </blockquote>
+  );
+}
+
+/** Edit in place: Enter (or Save) sends `message:edit`, Escape (or Cancel) leaves it as it was. */
+function EditForm(props: { m: MessageView; onEdit(id: string, body: string): Promise<void>; onDone(): void }) {
+  const [body, setBody] = useState(props.m.body);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorBody | null>(null);
+  const save = async (e?: FormEvent): Promise<void> => {
+    e?.preventDefault();
+    const text = body.trim();
+    if (!text || busy) return;
+    if (text === props.m.body) return props.onDone();
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onEdit(props.m.id, text);
+      props.onDone();
+    } catch (err) {
+      setError(toErrorBody(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      void save();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      props.onDone();
+    }
+  };
+  return (
+    <form className="stack edit-form" onSubmit={(e) => void save(e)}>
+      <textarea aria-label="Edit message" value={body} onChange={(e) => setBody(e.target.value)} onKeyDown={onKey} rows={2} autoFocus />
+      <ErrorLine error={error} />
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          Save
+        </button>
+        <button type="button" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * One message: author, time, the quoted parent of a reply, the body (or the tombstone of a deleted
+ * message), "(edited)", reactions, and Reply / Edit (the author) / Delete (the author, the room's
+ * owner and moderators). The server decides in the end: a refusal (say, the edit window closed) is
+ * shown in words on the row.
+ */
 export const MessageRow = memo(function MessageRow(props: {
   m: MessageView;
   mine: boolean;
+  canDelete: boolean;
   myReactions: ReadonlySet<string>;
   onReact(messageId: string, emoji: string): void;
   onHelpful(messageId: string): void;
+  onReply(m: MessageView): void;
+  onEdit(messageId: string, body: string): Promise<void>;
+  onDelete(messageId: string): Promise<void>;
 }) {
   const { m } = props;
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<ErrorBody | null>(null);
+  const remove = async (): Promise<void> => {
+    setError(null);
+    try {
+      await props.onDelete(m.id);
+    } catch (err) {
+      setError(toErrorBody(err));
+    } finally {
+      setConfirming(false);
+    }
+  };
+  const head = (
+    <div className="msg-head">
+      <strong>{m.author.username}</strong>
+      {m.author.badge && <span title={m.author.tier}>{m.author.badge}</span>}
+      <time className="muted small" dateTime={m.createdAt}>
+        {time(m.createdAt)}
+      </time>
+      {m.editedAt && !m.deletedAt && (
+        <span className="muted small" title={`Edited at ${time(m.editedAt)}`}>
+          (edited)
+        </span>
+      )}
+    </div>
+  );
+  if (m.deletedAt) {
+    return (
+      <article className={`msg deleted${props.mine ? ' mine' : ''}`} aria-label={`${m.author.username} at ${time(m.createdAt)}, deleted`}>
+        {head}
+        <p className="msg-body muted">
+          <em>This message was deleted.</em>
+        </p>
+      </article>
+    );
+  }
   return (
     <article className={`msg${props.mine ? ' mine' : ''}`} aria-label={`${m.author.username} at ${time(m.createdAt)}`}>
-      <div className="msg-head">
-        <strong>{m.author.username}</strong>
-        {m.author.badge && <span title={m.author.tier}>{m.author.badge}</span>}
-        <time className="muted small" dateTime={m.createdAt}>
-          {time(m.createdAt)}
-        </time>
-      </div>
-      {m.body && <p className="msg-body">{m.body}</p>}
+      {head}
+      {m.replyTo && <Quote q={m.replyTo} />}
+      {editing ? <EditForm m={m} onEdit={props.onEdit} onDone={() => setEditing(false)} /> : m.body && <p className="msg-body">{m.body}</p>}
       {m.file && <FileBlock file={m.file} />}
+      <ErrorLine error={error} />
+      {confirming && (
+        <div className="row confirm-delete">
+          <span className="small">Delete this message?</span>
+          <button type="button" className="danger" onClick={() => void remove()}>
+            Yes, delete
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </div>
+      )}
       <div className="msg-actions">
         {REACTIONS.map((e) => {
           const n = m.reactions[e] ?? 0;
@@ -80,6 +192,19 @@ export const MessageRow = memo(function MessageRow(props: {
         {!props.mine && (
           <button type="button" className="react" onClick={() => props.onHelpful(m.id)} aria-label={`Helpful, by ${m.author.username}`}>
             Helpful
+          </button>
+        )}
+        <button type="button" className="react" onClick={() => props.onReply(m)}>
+          Reply
+        </button>
+        {props.mine && !editing && (
+          <button type="button" className="react" onClick={() => { setError(null); setEditing(true); }}>
+            Edit
+          </button>
+        )}
+        {props.canDelete && !confirming && (
+          <button type="button" className="react" onClick={() => { setError(null); setConfirming(true); }}>
+            Delete
           </button>
         )}
       </div>

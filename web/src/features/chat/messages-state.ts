@@ -9,6 +9,8 @@ export interface PendingMessage {
   body: string;
   state: 'sending' | 'failed';
   error?: string;
+  /** The message this one answers (kept so a retry or a resend after reconnecting still replies). */
+  replyTo?: string;
 }
 
 export interface Timeline {
@@ -37,4 +39,46 @@ export function setPending(t: Timeline, p: PendingMessage): Timeline {
 
 export function setReactions(t: Timeline, messageId: string, reactions: Record<string, number>): Timeline {
   return { ...t, messages: t.messages.map((m) => (m.id === messageId ? { ...m, reactions } : m)) };
+}
+
+/**
+ * A message as it is now (`message:updated`, an edit's ack, a catch-up's `changes`): replaces the
+ * one held with that id. A message not held (an older page not loaded) is left out: it shows as
+ * it is now when its page is loaded.
+ */
+export function replaceMessage(t: Timeline, m: MessageView): Timeline {
+  if (!t.messages.some((x) => x.id === m.id)) return t;
+  return { ...t, messages: t.messages.map((x) => (x.id === m.id ? m : x)) };
+}
+
+/**
+ * A deletion (`message:deleted` or the delete's ack): the message becomes a tombstone in its place,
+ * as the server keeps it (no body, file nor reactions), and replies quoting it show the quote as
+ * deleted, as the server builds them from then on.
+ */
+export function markDeleted(t: Timeline, messageId: string, deletedAt: string): Timeline {
+  return {
+    ...t,
+    messages: t.messages.map((m) => {
+      if (m.id === messageId) return { ...m, body: '', file: null, reactions: {}, deletedAt };
+      if (m.replyTo?.messageId === messageId) return { ...m, replyTo: { ...m.replyTo, excerpt: null, deleted: true } };
+      return m;
+    }),
+  };
+}
+
+/**
+ * What a catch-up (`GET /api/rooms/:id/messages?after=`) brings: `messages` after the last one
+ * held are added once each; `changes` (older messages edited or deleted meanwhile) replace
+ * theirs, so tombstones and edits made during the gap are shown too.
+ */
+export function applyCatchUp(t: Timeline, page: { messages: MessageView[]; changes: MessageView[] }): Timeline {
+  let next = mergeMessages(t, page.messages);
+  for (const m of page.changes) next = replaceMessage(next, m);
+  return next;
+}
+
+/** The newest confirmed message held: where a catch-up starts and what `room:read` marks. */
+export function newestId(t: Timeline): string | null {
+  return t.messages.at(-1)?.id ?? null;
 }

@@ -1,23 +1,25 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toErrorBody } from '../../api/http.js';
 import { emitAck, listen } from '../../api/socket.js';
-import type { ErrorBody, MemberView, PinView, RoomView as Room } from '../../api/types.js';
+import type { ErrorBody, MemberView, MessageView, PinView, RoomView as Room } from '../../api/types.js';
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { Composer } from './composer.js';
 import { MessageList } from './message-list.js';
 import { useRoomMessages } from './use-room-messages.js';
+import { useTyping } from './use-typing.js';
 import { setReactions } from './messages-state.js';
 import { GiftDialog } from '../gifts/gift-dialog.js';
 import { GiftLayer } from '../gifts/gift-layer.js';
 import { MembersPanel } from '../moderation/members-panel.js';
 import { RoomSettingsDialog } from '../moderation/room-settings.js';
+import { personName } from '../dms/dm-list.js';
 
 /**
  * One open room: joining it (`room:join`, which also answers the caller's role), its pins, the
  * timeline and composer, the member panel, and the gift dialog and animation layer.
  */
-export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
+export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead(e: { roomId: string; unread: number; mentions: number }): void }) {
   const c = useClient();
   const [room, setRoom] = useState<Room | null>(null);
   const [role, setRole] = useState<MemberView['role'] | null>(null);
@@ -29,8 +31,22 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
   const [members, setMembers] = useState<MemberView[]>([]);
   const [myReactions, setMyReactions] = useState<Set<string>>(new Set());
   const msgs = useRoomMessages(props.roomId, role !== null);
+  const typing = useTyping(props.roomId, role !== null);
+  const [replyTo, setReplyTo] = useState<MessageView | null>(null);
   const { socket, toast, award } = c;
   const { setTimeline } = msgs;
+
+  // `room:read` for the newest message in view, once per message and never backwards (ULIDs sort by time).
+  const lastRead = useRef<string | null>(null);
+  const { onRead, roomId } = props;
+  const onNewestSeen = useCallback((messageId: string): void => {
+    if (role === null || (lastRead.current && messageId <= lastRead.current) || document.visibilityState !== 'visible') return;
+    lastRead.current = messageId;
+    emitAck(socket, 'room:read', { roomId, messageId }).then((r) => onRead({ roomId: r.roomId, unread: r.unread, mentions: r.mentions }), (err: unknown) => {
+      lastRead.current = null;
+      toast({ kind: 'error', error: toErrorBody(err) });
+    });
+  }, [socket, toast, onRead, roomId, role]);
 
   const join = useCallback(async () => {
     setJoinError(null);
@@ -126,19 +142,28 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
   if (!room || role === null) return <p className="muted center">Joining…</p>;
 
   const moderator = role === 'owner' || role === 'moderator';
+  // A direct room has no owner and no name: it is shown as the other person (from the members).
+  const direct = room.ownerId === '';
+  const peer = direct ? members.find((m) => m.user.id !== c.me.id)?.user : undefined;
   const pinned = pins.map((p) => ({ pin: p, message: msgs.timeline.messages.find((m) => m.id === p.messageId) }));
   return (
     <div className="room" data-theme={room.customization?.theme} style={room.customization ? { ['--room-accent' as string]: room.customization.color } : undefined}>
       <header className="room-head">
         <div>
           <h1>
-            {room.visibility === 'private' && <span aria-label="private">🔒 </span>}
-            {room.name}
+            {direct ? (
+              peer ? personName(peer) : 'Direct message'
+            ) : (
+              <>
+                {room.visibility === 'private' && <span aria-label="private">🔒 </span>}
+                {room.name}
+              </>
+            )}
           </h1>
           {room.description && <p className="muted small">{room.description}</p>}
         </div>
         <div className="row">
-          <span className="pill">{role}</span>
+          <span className="pill">{direct ? 'direct message' : role}</span>
           <button type="button" className="gift-button" onClick={() => setGiftOpen(true)}>
             Gift
           </button>
@@ -147,7 +172,7 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
               Customize
             </button>
           )}
-          {role !== 'owner' && (
+          {role !== 'owner' && !direct && (
             <button type="button" onClick={() => void leave()}>
               Leave
             </button>
@@ -177,12 +202,31 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void }) {
             onDiscard={msgs.discard}
             onReact={onReact}
             onHelpful={onHelpful}
+            onReply={setReplyTo}
+            onEdit={msgs.edit}
+            onDelete={msgs.remove}
+            onNewestSeen={onNewestSeen}
             myId={c.me.id}
+            moderator={moderator}
             myReactions={myReactions}
           />
-          <Composer roomId={props.roomId} disabled={false} onSend={(b) => void msgs.send(b)} />
+          <p className="typing muted small" aria-live="polite" data-testid="typing">
+            {typing.line}
+          </p>
+          <Composer
+            roomId={props.roomId}
+            disabled={false}
+            replyTo={replyTo}
+            onCancelReply={() => setReplyTo(null)}
+            onTyping={typing.notifyTyping}
+            onSend={(b) => {
+              void msgs.send(b, replyTo?.id);
+              setReplyTo(null);
+              typing.resetTyping();
+            }}
+          />
         </div>
-        <MembersPanel roomId={props.roomId} myRole={role} version={membersVersion} onMembers={setMembers} />
+        <MembersPanel roomId={props.roomId} myRole={role} version={membersVersion} onMembers={setMembers} direct={direct} />
       </div>
       <GiftDialog open={giftOpen} onClose={() => setGiftOpen(false)} roomId={props.roomId} members={members} />
       {moderator && <RoomSettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} room={room} onSaved={(r) => { setRoom(r); props.onRoomsChanged(); }} />}

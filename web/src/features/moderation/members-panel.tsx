@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { listen } from '../../api/socket.js';
 import type { AwardOutcome, MemberView, RewardView } from '../../api/types.js';
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
@@ -6,11 +7,11 @@ import { useAction } from '../../ui/use-action.js';
 import { RewardDialog } from './reward-dialog.js';
 
 /**
- * Members with their roles. Owners and moderators also get the moderation controls the server
+ * Members with their roles and whether they are online (from the list, then live `presence`). Owners and moderators also get the moderation controls the server
  * allows them (promote/demote is the owner's; kick and ban of a moderator too), invites, unban and
  * the room reward dialog. The server decides in the end: a refusal is shown in words.
  */
-export function MembersPanel(props: { roomId: string; myRole: MemberView['role']; version: number; onMembers(m: MemberView[]): void }) {
+export function MembersPanel(props: { roomId: string; myRole: MemberView['role']; version: number; onMembers(m: MemberView[]): void; direct?: boolean }) {
   const c = useClient();
   const [members, setMembers] = useState<MemberView[]>([]);
   const [rewardFor, setRewardFor] = useState<MemberView | null>(null);
@@ -30,6 +31,13 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
     );
   }, [c.http, c.fail, base, onMembers]);
   useEffect(load, [load, props.version]);
+  useEffect(
+    () =>
+      listen(c.socket, {
+        presence: (e: { userId: string; online: boolean }) => setMembers((ms) => ms.map((m) => (m.user.id === e.userId ? { ...m, online: e.online } : m))),
+      }),
+    [c.socket],
+  );
 
   const moderator = props.myRole === 'owner' || props.myRole === 'moderator';
   const owner = props.myRole === 'owner';
@@ -64,6 +72,7 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
             <li key={m.user.id}>
               <div className="member-line">
                 <span>
+                  <span className={`presence-dot${m.online ? ' on' : ''}`} role="img" aria-label={m.online ? 'online' : 'offline'} data-testid="presence" />
                   {m.user.badge && <span aria-hidden="true">{m.user.badge} </span>}
                   {name}
                   {self && ' (you)'}
@@ -97,15 +106,18 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
           );
         })}
       </ul>
-      <form onSubmit={invite} className="stack small-form">
-        <label>
-          Invite by user id
-          <input value={inviteId} onChange={(e) => setInviteId(e.target.value)} placeholder="their id (Settings shows it)" />
-        </label>
-        <button type="submit" disabled={!inviteId.trim() || action.busy}>
-          Invite
-        </button>
-      </form>
+      {/* A direct room is the pair's alone: nobody can be invited to it (DIRECT_ROOM_FIXED). */}
+      {!props.direct && (
+        <form onSubmit={invite} className="stack small-form">
+          <label>
+            Invite by user id
+            <input value={inviteId} onChange={(e) => setInviteId(e.target.value)} placeholder="their id (Settings shows it)" />
+          </label>
+          <button type="submit" disabled={!inviteId.trim() || action.busy}>
+            Invite
+          </button>
+        </form>
+      )}
       {moderator && (
         <form onSubmit={unban} className="stack small-form">
           <label>

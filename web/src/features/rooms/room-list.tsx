@@ -1,27 +1,49 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { createRoomBody } from '../../../../shared/schemas.js';
-import type { AwardOutcome, RoomView } from '../../api/types.js';
+import { listen } from '../../api/socket.js';
+import type { AwardOutcome, MessageView, RoomView } from '../../api/types.js';
 import { useClient } from '../../state/client.js';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { FormFooter } from '../../ui/form-parts.js';
 import { useAction } from '../../ui/use-action.js';
+import { DmList } from '../dms/dm-list.js';
+import { applyRead, countNewMessage, countText, type ReadCounts } from './unread.js';
 
 /**
  * Rooms the caller can see (public ones and private ones they belong to), boosted rooms first as
- * the server orders them, and the "New room" dialog.
+ * the server orders them, with the unread and mention badges of the rooms the caller is in (from
+ * `GET /api/rooms`, counted up live by `message:new`, set by each `room:read` ack), and the
+ * "New room" dialog.
  */
-export function RoomList(props: { activeId: string | null; refreshKey: number }) {
+export function RoomList(props: { activeId: string | null; refreshKey: number; readAck: ReadCounts | null }) {
   const c = useClient();
   const [rooms, setRooms] = useState<RoomView[]>([]);
   const [creating, setCreating] = useState(false);
   const list = useAction();
 
+  const { readAck, activeId } = props;
+  // A list read that was on its way when the open room was marked read must not bring its
+  // count back: the open room keeps the counts of its latest `room:read` ack.
+  const openRead = useRef<ReadCounts | null>(null);
+  openRead.current = readAck && readAck.roomId === activeId ? readAck : null;
   const load = useCallback(() => {
-    void list.run(async () => setRooms((await c.http.get<{ rooms: RoomView[] }>('/api/rooms?limit=100')).rooms));
+    void list.run(async () => {
+      const { rooms: fresh } = await c.http.get<{ rooms: RoomView[] }>('/api/rooms?limit=100');
+      setRooms(openRead.current ? applyRead(fresh, openRead.current) : fresh);
+    });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [c.http]);
   useEffect(load, [load, props.refreshKey]);
+  useEffect(() => {
+    if (readAck) setRooms((rs) => applyRead(rs, readAck));
+  }, [readAck]);
+  const { socket } = c;
+  const { id: myId, username: myName } = c.me;
+  useEffect(
+    () => listen(socket, { 'message:new': (m: MessageView) => setRooms((rs) => countNewMessage(rs, m, { id: myId, username: myName }, activeId)) }),
+    [socket, myId, myName, activeId],
+  );
 
   return (
     <nav className="sidebar" aria-label="Rooms">
@@ -51,12 +73,25 @@ export function RoomList(props: { activeId: string | null; refreshKey: number })
                   {r.name}
                 </span>
                 {boosted && <span className="pill">boosted</span>}
+                {(r.mentions ?? 0) > 0 && (
+                  <span className="count mention" data-testid="mention-count">
+                    <span aria-hidden="true">@{countText(r.mentions!)}</span>
+                    <span className="visually-hidden">{`${countText(r.mentions!)} ${r.mentions === 1 ? 'mention' : 'mentions'}`}</span>
+                  </span>
+                )}
+                {(r.unread ?? 0) > 0 && (
+                  <span className="count" data-testid="unread-count">
+                    <span aria-hidden="true">{countText(r.unread!)}</span>
+                    <span className="visually-hidden">{`${countText(r.unread!)} unread`}</span>
+                  </span>
+                )}
               </a>
             </li>
           );
         })}
       </ul>
       {rooms.length === 0 && !list.error && <p className="muted small">No rooms yet: create the first one.</p>}
+      <DmList activeId={props.activeId} />
       <NewRoomDialog
         open={creating}
         onClose={() => setCreating(false)}
