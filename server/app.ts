@@ -42,6 +42,7 @@ import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
+import { socketBroadcaster } from './realtime/broadcaster.js';
 import { createPresenceTracker } from './realtime/presence.js';
 import { announcePresence } from './realtime/presence-feature.js';
 import { guardRecoveredSessions } from './realtime/recovery-guard.js';
@@ -159,7 +160,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
-    config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io,
+    config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io, broadcast: socketBroadcaster(io),
     userSummaries, roomService, messageService, fileService, ledger,
     economy, counters,
     balanceNotifier, awards: meterAwards(observeAwards(awards, engagement), metrics), engagement,

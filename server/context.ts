@@ -6,6 +6,7 @@ import type { TokenService } from './auth/jwt.js';
 import type { Authenticate } from './auth/authenticate.js';
 import type { RecordStores } from './stores/ports.js';
 import type { AppServer } from './realtime/types.js';
+import type { Broadcaster } from './realtime/broadcaster.js';
 import type { Backend } from './stores/backend.js';
 import type { Redis } from 'ioredis';
 import type { UserSummaryResolver } from './users/summaries.js';
@@ -43,6 +44,8 @@ export interface AppContext {
   /** Shared Redis for counters (caps, PIN lockouts) when REDIS_URL is set; null on the embedded default. */
   redis: Redis | null;
   io: AppServer;
+  /** Server->client events and channel membership for services (server/realtime/broadcaster.ts): use this, not `io`. */
+  broadcast: Broadcaster;
   /** Author/member summaries; the economy plugs tiers in with `setTierSource`. */
   userSummaries: UserSummaryResolver;
   roomService: RoomService;

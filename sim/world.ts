@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Server } from 'socket.io';
 import { loadConfig } from '../server/config/env.js';
+import { socketBroadcaster } from '../server/realtime/broadcaster.js';
 import type { AppContext } from '../server/context.js';
 import { ManualClock } from '../server/lib/clock.js';
 import { monotonicFactory } from 'ulid';
@@ -126,7 +127,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
-    config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io,
+    config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io, broadcast: socketBroadcaster(io),
     userSummaries,
     roomService: new RoomService(chatDeps),
     messageService: new MessageService(chatDeps),

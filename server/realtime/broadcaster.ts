@@ -1,0 +1,52 @@
+import type { ServerToClientEvents } from '../../shared/events.js';
+import { roomChannel, userChannel } from './channels.js';
+import type { AppServer } from './types.js';
+
+/** Who receives a broadcast: members of these rooms and every socket of these users, each once. */
+export interface Audience {
+  rooms?: readonly string[];
+  users?: readonly string[];
+}
+
+/**
+ * The port services use to reach clients (issue 15): services say what happened and to whom;
+ * only this adapter knows about Socket.IO channels. On several nodes the Socket.IO adapter carries
+ * every call to every node. Tests can pass a recording implementation.
+ */
+export interface Broadcaster {
+  /** Sends a server->client event to the audience (a socket in several targets gets it once). */
+  emit<E extends keyof ServerToClientEvents>(to: Audience, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** Subscribes every socket of these users to the room's broadcasts (after a join or an invite). */
+  joinRoom(userIds: readonly string[], roomId: string): void;
+  /** Unsubscribes these users' sockets from the room (leave, kick, ban). */
+  leaveRoom(userIds: readonly string[], roomId: string): void;
+  /** Unsubscribes every socket from the room (the room was deleted). */
+  closeRoom(roomId: string): void;
+  /** Disconnects every socket of these users on every node (ban, account deletion). */
+  disconnectUsers(userIds: readonly string[]): void;
+}
+
+/** The Socket.IO implementation: room `r` is channel `room:r`, user `u` is channel `user:u`. */
+export function socketBroadcaster(io: AppServer): Broadcaster {
+  const channels = (to: Audience): string[] => [...(to.rooms ?? []).map(roomChannel), ...(to.users ?? []).map(userChannel)];
+  return {
+    emit(to, event, ...args) {
+      const targets = channels(to);
+      if (targets.length === 0) return;
+      // socket.io's typed emit cannot follow a generic event name; the signature above is the check.
+      (io.to(targets).emit as (ev: string, ...a: unknown[]) => boolean)(event, ...args);
+    },
+    joinRoom(userIds, roomId) {
+      if (userIds.length > 0) io.in(userIds.map(userChannel)).socketsJoin(roomChannel(roomId));
+    },
+    leaveRoom(userIds, roomId) {
+      if (userIds.length > 0) io.in(userIds.map(userChannel)).socketsLeave(roomChannel(roomId));
+    },
+    closeRoom(roomId) {
+      io.in(roomChannel(roomId)).socketsLeave(roomChannel(roomId));
+    },
+    disconnectUsers(userIds) {
+      if (userIds.length > 0) io.in(userIds.map(userChannel)).disconnectSockets(true);
+    },
+  };
+}
