@@ -63,6 +63,10 @@ import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocat
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
+// Issue 13 (market)
+import { createMarketStore } from './market/store.js';
+import { buildMarketService, marketEscrow } from './market/build.js';
+import { startMarketSweep } from './market/sweep.js';
 
 export interface StartOptions {
   config: AppConfig;
@@ -157,7 +161,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   awards.setGate(abuse.gate);
   const purchases = await createPurchaseStore(backend);
   // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  // Issue 13 (market): listed items are in escrow (not equippable), so profiles read the listings.
+  const marketStore = await createMarketStore(backend);
+  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock, escrow: marketEscrow(marketStore, clock) });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io, broadcast: socketBroadcaster(io),
@@ -174,7 +180,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
+    // Issue 13 (market)
+    market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
   };
+  // Issue 13 (market): expired listings closed and crashed sales completed in the background.
+  const marketSweep = startMarketSweep(ctx.market, logger);
   installHealthGauges(metrics, { io, redis, stores });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
@@ -293,6 +303,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       ctx.supply.stop();
+      marketSweep.stop(); // Issue 13 (market)
       metricsListener?.server.close();
       metricsListener?.server.closeAllConnections();
       // In-flight events finish and are acked while their sockets are still open; only then are

@@ -106,6 +106,16 @@ export const ERROR_CATALOGUE = {
   CUSTOMIZATION_NOT_OWNED: { status: 403, message: 'Buy room_customization for this room first' },
   ROOM_NOT_PUBLIC: { status: 409, message: 'Only a public room can be boosted' },
 
+  // Issue 13 (market): the trading marketplace (docs/market.md)
+  LISTING_NOT_FOUND: { status: 404, message: 'No such listing' },
+  LISTING_NOT_AVAILABLE: { status: 409, message: 'That listing is no longer for sale (sold, cancelled, expired, or being bought)' },
+  ITEM_NOT_TRANSFERABLE: { status: 409, message: 'Only owned cosmetics and limited editions in use can be traded' },
+  ITEM_LISTED: { status: 409, message: 'That item is listed on the market: cancel the listing first' },
+  ITEM_EQUIPPED: { status: 409, message: 'Unequip that cosmetic before listing it' },
+  PRICE_OUT_OF_BOUNDS: { status: 400, message: 'The price is outside the bounds the market allows for this item' },
+  CANNOT_BUY_OWN_LISTING: { status: 403, message: 'You cannot buy your own listing' },
+  LINKED_ACCOUNTS_TRADE: { status: 403, message: 'Trades between linked accounts are not allowed' },
+
   // Anti-abuse
   ALREADY_BANNED: { status: 409, message: 'The account is already banned: the penalty ladder has ended' },
 

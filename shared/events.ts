@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type * as s from './schemas.js';
 import type { CosmeticSlot } from './shop.js';
+// Issue 13 (market)
+import type * as market from './market.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -184,7 +186,8 @@ export interface ClientToServerEvents {
   'room:reward': Handler<
     typeof s.roomRewardPayload,
     { grantId: string; roomId: string; to: UserSummary; amount: number; reason: string; budgetLeft: number }
-  >;
+  >;  // Issue 13 (market): subscribe to the live market:* events (docs/market.md); ack: watching.
+  'market:watch': Handler<typeof market.marketWatchPayload, { watching: boolean }>;
 }
 
 export interface ServerToClientEvents {
@@ -222,7 +225,10 @@ export interface ServerToClientEvents {
   'penalty:applied': (e: PenaltyNotice) => void;
   // Sessions (issue 9): sent just before the server disconnects the socket.
   /** The socket's session ended: its JWT expired, it logged out, or the password changed. Log in again. */
-  'session:expired': (e: SessionExpiredNotice) => void;
+  'session:expired': (e: SessionExpiredNotice) => void;  // Issue 13 (market): to watchers (market:watch), and sold/closed also to the seller and buyer.
+  'market:listed': market.MarketEvents['market:listed'];
+  'market:sold': market.MarketEvents['market:sold'];
+  'market:closed': market.MarketEvents['market:closed'];
 }
 
 /** Why a socket's session ended (`session:expired`). */

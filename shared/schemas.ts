@@ -113,7 +113,7 @@ export const roomRewardPayload = z.object({
 
 // REST bodies for the economy
 export const tokenHistoryQuery = pageQuery.extend({
-  kind: z.enum(['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment']).optional(),
+  kind: z.enum(['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment', 'trade']).optional(),
 });
 export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.string().trim().min(1).max(200), requestId });
 /** `GET /api/leaderboard/tokens?by=&limit=` (server/insights/): `balance` is for admins only. */

@@ -33,6 +33,8 @@ import { createEngagementStore } from '../server/engagement/store.js';
 import { createAbuse } from '../server/abuse/index.js';
 import { createPurchaseStore } from '../server/shop/store.js';
 import { ProfileService } from '../server/users/profile-service.js';
+import { createMarketStore } from '../server/market/store.js';
+import { buildMarketService, marketEscrow } from '../server/market/build.js';
 import { createProfileStore } from '../server/users/profile-store.js';
 import { ShopService } from '../server/shop/shop-service.js';
 import { GiftService } from '../server/gifts/gift-service.js';
@@ -124,7 +126,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   // created by a host account before the run, not an activity of the population.
   awards.setStreakSource(engagement.streakSource);
   const purchases = await createPurchaseStore(backend);
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  // Issue 13 (market): built like the server's (the simulation does not trade yet).
+  const marketStore = await createMarketStore(backend);
+  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock, escrow: marketEscrow(marketStore, clock) });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io, broadcast: socketBroadcaster(io),
@@ -148,6 +152,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
+    market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));

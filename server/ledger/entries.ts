@@ -81,3 +81,16 @@ export function adjustmentEntry(userId: string, delta: number, c: Common & { act
     ],
   };
 }
+
+/**
+ * A market sale (issue 13): the buyer pays `price`; the seller gets `price - fee` and the sink the
+ * fee (no sink leg when the fee is 0). Actor is the buyer.
+ */
+export function tradeEntry(buyerId: string, sellerId: string, price: number, fee: number, c: Common): DraftInput {
+  const legs: DraftInput['legs'] = [
+    { account: userAccount(buyerId), amount: -price },
+    { account: userAccount(sellerId), amount: price - fee },
+  ];
+  if (fee > 0) legs.push({ account: SINK, amount: fee });
+  return { ...base('trade', { activity: 'market_sale', actorId: buyerId, ...c }), legs };
+}

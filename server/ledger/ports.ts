@@ -5,7 +5,11 @@
  * behaviour; test/contract/ledger.contract.test.ts runs one suite on both.
  */
 
-export type EntryKind = 'earn' | 'gift' | 'spend' | 'refund' | 'grant' | 'award' | 'penalty' | 'decay' | 'adjustment';
+/**
+ * `trade` (issue 13, market): a marketplace sale, buyer -> seller plus the fee to the sink, in one
+ * entry, so the price, the seller's share and the fee can never be split by a crash.
+ */
+export type EntryKind = 'earn' | 'gift' | 'spend' | 'refund' | 'grant' | 'award' | 'penalty' | 'decay' | 'adjustment' | 'trade';
 
 /** System accounts. Issuance is the source of every minted token; sink receives burned ones. */
 export const ISSUANCE = 'system:issuance';

@@ -11,7 +11,7 @@ export const LEG_AMOUNT_MAX = 1_000_000_000_000;
 export const LEGS_PER_ENTRY_MAX = 64;
 export const IDEMPOTENCY_KEY_MAX_CHARS = 200;
 
-export const ENTRY_KINDS: readonly EntryKind[] = ['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment'];
+export const ENTRY_KINDS: readonly EntryKind[] = ['earn', 'gift', 'spend', 'refund', 'grant', 'award', 'penalty', 'decay', 'adjustment', 'trade'];
 
 export const ZERO_ACCOUNT: Readonly<AccountState> = Object.freeze({
   balance: 0,
@@ -48,6 +48,8 @@ const KIND_SHAPES: Record<Exclude<EntryKind, 'adjustment'>, KindShape> = {
   penalty: { debit: ['user'], credit: [SINK] },
   decay: { debit: ['user'], credit: [SINK] },
   refund: { debit: [SINK], credit: ['user'] },
+  // A market sale: the buyer pays; the seller and the sink (the fee) are credited.
+  trade: { debit: ['user'], credit: ['user', SINK] },
 };
 
 /** Why a draft is refused; the service turns these into LEDGER_INVARIANT_VIOLATED. */
@@ -152,6 +154,8 @@ export type CounterDelta = Omit<AccountState, 'balance'>;
  * - a grant's credit (a room reward) counts as received, not earned: another user decided it, so
  *   it must not raise a tier computed from lifetime earned (issue 9, docs/economy.md);
  * - debits of spend count as spent;
+ * - a trade (market sale, issue 13) counts as spent for the buyer and as received (not earned:
+ *   nothing was minted) for the seller, so selling items never raises a tier based on earnings;
  * - refund, penalty, decay and adjustment move the balance only. A refund does not lower totalSpent
  *   and does not count as earned: lifetime counters only ever grow, so tiers based on them never
  *   drop because of a correction.
@@ -160,9 +164,9 @@ export function counterDelta(kind: EntryKind, amount: number): CounterDelta {
   const delta = { totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 };
   if (amount > 0) {
     if (kind === 'earn' || kind === 'award') delta.totalEarned = amount;
-    else if (kind === 'gift' || kind === 'grant') delta.totalReceived = amount;
+    else if (kind === 'gift' || kind === 'grant' || kind === 'trade') delta.totalReceived = amount;
   } else if (amount < 0) {
-    if (kind === 'spend') delta.totalSpent = -amount;
+    if (kind === 'spend' || kind === 'trade') delta.totalSpent = -amount;
     else if (kind === 'gift') delta.totalGifted = -amount;
   }
   return delta;

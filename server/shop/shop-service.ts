@@ -152,6 +152,8 @@ export class ShopService {
     const purchase = await this.ctx.purchases.findById(req.purchaseId);
     if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
     if (purchase.refundEntryId) throw new AppError('ALREADY_REFUNDED');
+    // Issue 13 (market): not while listed, never once traded.
+    await this.ctx.market.assertRefundable(purchase.id);
     // A refund started earlier whose entry is not recorded: another request is finishing it, or
     // it crashed half-way. Posting under the same key settles which: only one post is `posted`.
     if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED', false);

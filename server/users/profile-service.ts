@@ -27,7 +27,15 @@ export const avatarUrlOf = (avatarKey: string): string => `/api/avatars/${avatar
 export class ProfileService {
   private readonly cache = new BoundedCache<{ value: ProfileSummary; until: number }>(PROFILE_SUMMARY_CACHE_MAX);
 
-  constructor(private readonly deps: { store: ProfileStore; purchases: PurchaseStore; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      store: ProfileStore;
+      purchases: PurchaseStore;
+      clock: Clock;
+      /** Issue 13 (market): which purchases are listed (in escrow, not equippable). Absent: none are. */
+      escrow?: { listedPurchaseIds(purchaseIds: readonly string[]): Promise<Set<string>> };
+    },
+  ) {}
 
   /** The user's profile (an empty one when they never set anything). */
   async get(userId: string): Promise<ProfileRecord> {
@@ -43,12 +51,19 @@ export class ProfileService {
 
   /**
    * Equips (item id) or unequips (null) per slot. Every item must be an active cosmetic purchase
-   * of the caller for that very slot, else COSMETIC_NOT_OWNED and nothing changes.
+   * of the caller for that very slot, else COSMETIC_NOT_OWNED, and not listed on the market, else
+   * ITEM_LISTED; nothing changes then.
    */
   async equip(userId: string, changes: Partial<Record<CosmeticSlot, string | null>>): Promise<EquippedCosmetics> {
-    const owned = await this.ownedCosmetics(userId);
+    const at = this.deps.clock.now();
+    const active = await this.deps.purchases.listActive(userId, at);
+    const owned = new Map(cosmeticsOf(active, at).map((c) => [c.itemId, c.slot]));
+    // Issue 13 (market): a cosmetic whose every owned copy is listed is in escrow (ITEM_LISTED).
+    const listed = this.deps.escrow ? await this.deps.escrow.listedPurchaseIds(active.map((p) => p.id)) : new Set<string>();
+    const unlisted = new Map(cosmeticsOf(active.filter((p) => !listed.has(p.id)), at).map((c) => [c.itemId, c.slot]));
     for (const [slot, itemId] of Object.entries(changes)) {
       if (itemId !== null && owned.get(itemId) !== slot) throw new AppError('COSMETIC_NOT_OWNED', undefined, { slot, itemId });
+      if (itemId !== null && unlisted.get(itemId) !== slot) throw new AppError('ITEM_LISTED', undefined, { slot, itemId });
     }
     return (await this.update(userId, { equipped: changes })).profile.equipped;
   }

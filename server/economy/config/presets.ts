@@ -199,6 +199,8 @@ export const currentPreset: EconomyConfig = {
     multipleAccounts: { accountsPerIpDaily: null },
   },
   decay: { enabled: false, inactiveDays: 30, percentPerWeek: 5 },
+  // Issue 13 (market): a 5% sale fee to the sink, listings for 3 days (chosen; docs/market.md).
+  market: { feePercent: 5, listingTtlHours: 72, priceBounds: { default: { min: 1, max: 100_000 }, items: {} } },
 };
 
 /** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */

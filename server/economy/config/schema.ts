@@ -297,6 +297,23 @@ const decaySchema = z.strictObject({
   percentPerWeek: z.number().int().min(1).max(100),
 });
 
+// Issue 13 (market): the trading marketplace (docs/market.md).
+const priceRangeSchema = z
+  .strictObject({ min: positiveCount, max: positiveCount })
+  .refine((r) => r.min <= r.max, 'min must not exceed max');
+
+const marketSchema = z.strictObject({
+  /** Percent of each sale price (rounded down) that goes to the sink; the seller gets the rest. */
+  feePercent: z.number().int().min(0).max(50),
+  /** A listing not sold within this many hours expires and the item returns to normal use. */
+  listingTtlHours: positiveCount,
+  /** The price range a listing may ask: `items[itemId]` when set, else `default`. */
+  priceBounds: z.strictObject({
+    default: priceRangeSchema,
+    items: z.record(z.string().regex(/^[a-z0-9_]{1,64}$/), priceRangeSchema),
+  }),
+});
+
 export const economyConfigSchema = z.strictObject({
   preset: z.enum(['current', 'recommended', 'balanced']),
   activities: activitiesSchema,
@@ -325,6 +342,8 @@ export const economyConfigSchema = z.strictObject({
     multipleAccounts: multipleAccountsSchema,
   }),
   decay: decaySchema,
+  // Issue 13 (market)
+  market: marketSchema,
 });
 
 export type EconomyConfig = z.infer<typeof economyConfigSchema>;
@@ -337,3 +356,5 @@ export type PenaltyStep = z.infer<typeof penaltySchema>;
 export type FakeActivityPolicy = z.infer<typeof fakeActivitySchema>;
 export type DecayPolicy = z.infer<typeof decaySchema>;
 export type PeerAwardsPolicy = z.infer<typeof peerAwardsSchema>;
+// Issue 13 (market)
+export type MarketPolicy = z.infer<typeof marketSchema>;

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import * as s from '../../../shared/schemas.js';
+// Issue 13 (market)
+import * as market from '../../../shared/market.js';
 import type { ClientEventName, ServerToClientEvents } from '../../../shared/events.js';
 
 /**
@@ -98,6 +100,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/shop/owned/:userId': { summary: 'Items owned, active and expired', auth: 'user' },
   'GET /api/shop/purchases/:purchaseId/refund': { summary: 'The refund quote of a purchase (what a refund would give back, or why not)', auth: 'user' },
   'POST /api/shop/refund': { summary: 'Refund a purchase under the refund policy', auth: 'user', body: s.shopRefundBody },
+  // Issue 13 (market)
+  'POST /api/market/listings': { summary: 'List an owned cosmetic or limited edition for a price (idempotent by requestId)', auth: 'user', body: market.marketListBody, ok: 201 },
+  'GET /api/market/listings': { summary: 'Open listings, by item, cheapest or newest first, paged', auth: 'user', query: market.marketListingsQuery },
+  'GET /api/market/listings/:id': { summary: 'One listing (any status)', auth: 'user' },
+  'DELETE /api/market/listings/:id': { summary: 'Cancel a listing (its seller or an admin); the item returns to normal use', auth: 'user' },
+  'POST /api/market/listings/:id/buy': { summary: 'Buy a listing with the PIN: one ledger entry, ownership moves', auth: 'user', body: market.marketBuyBody },
+  'GET /api/market/items/:itemId/history': { summary: 'Price history and last-sale price of an item', auth: 'user', query: market.marketHistoryQuery },
   // Admin
   'GET /api/admin/ledger/audit': { summary: 'Recompute every balance from the journal and check the invariants', auth: 'admin' },
   'POST /api/admin/economy/reload': { summary: 'Reload ECONOMY_OVERRIDES_FILE', auth: 'admin' },
@@ -134,6 +143,8 @@ export const CLIENT_EVENT_DOCS: Record<ClientEventName, string> = {
   'message:delete': 'The author or a room moderator deletes a message (a tombstone stays); ack: roomId, messageId, deletedAt',
   'typing': 'Tell the room you are typing (throttled); ack: roomId, expiresAt',
   'room:read': 'Move your read marker forward; ack: the marker kept, unread and mention counts',
+  // Issue 13 (market)
+  'market:watch': 'Start or stop receiving the live market:* events; ack: watching',
 };
 
 /** Server->client events. Typed over the event map, so a new event does not compile without a line here. */
@@ -160,4 +171,8 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'room:updated': 'A room you are in was renamed or re-described',
   'room:owner-changed': 'A room you are in has a new owner',
   'room:deleted': 'A room you were in was deleted',
+  // Issue 13 (market)
+  'market:listed': 'An item was listed on the market (to watchers)',
+  'market:sold': 'A listing was sold (to watchers, the seller and the buyer)',
+  'market:closed': 'A listing was cancelled or expired (to watchers and the seller)',
 };
