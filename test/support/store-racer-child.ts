@@ -31,6 +31,8 @@ const builders: Record<RacedStore, () => Promise<object>> = {
   messages: () => record('messages'),
   files: () => record('files'),
   notifications: () => record('notifications'),
+  // Issue 13 (market)
+  market: async () => (await import('../../server/market/store.js')).createMarketStore(backend),
 };
 const built = new Map<RacedStore, Promise<object>>();
 const storeOf = (name: RacedStore): Promise<object> => {
