@@ -211,7 +211,7 @@ describe('buying', () => {
       expect((await srv.ctx.purchases.findById(purchaseId))?.userId).toBe(winner);
     }
     await expectCleanAudit(srv);
-  });
+  }, 60_000);
 });
 
 describe('cancelling and expiry', () => {
