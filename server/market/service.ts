@@ -263,9 +263,12 @@ export class MarketService {
     const sale = saleFromEntry(entry);
     if (!sale) throw new AppError('LEDGER_INVARIANT_VIOLATED', 'Not a market sale entry', { entryId: entry.id });
     const listing = await this.find(sale.listingId);
+    if (sale.buyerId !== buyerId || sale.requestId !== requestId) {
+      // Someone else's sale: its own request settles it (or, once its claim is stale, this read does).
+      await this.recovered(listing);
+      throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'sold' });
+    }
     const sold = listing.status === 'sold' ? listing : await this.settle(listing, entry, sale.buyerId);
-    if (sale.buyerId !== buyerId) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'sold' });
-    if (sale.requestId !== requestId) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'sold' });
     const { balance } = await this.deps.ledger.account(buyerId);
     return { listing: listingView(sold, this.deps.clock.now()), sellerReceived: sold.price - sale.fee, fee: sale.fee, balance, duplicate: true };
   }
