@@ -146,15 +146,17 @@ export class MarketService {
     const status = listingStatusAt(listing, at);
     if (status !== 'open' || claimLive(listing, at)) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: status === 'open' ? 'being_bought' : status });
     await this.checkParties(listing.sellerId, buyerId);
-    const purchase = await this.deps.purchases.findById(listing.purchaseId);
-    if (!purchase || purchase.userId !== listing.sellerId || purchase.refundedAt || purchase.usedAt) {
-      throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
-    }
+    if (!(await this.sellerHolds(listing))) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
     const { balance } = await this.deps.ledger.account(buyerId);
     if (balance < listing.price) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance, cost: listing.price });
 
     const claimed = await this.deps.store.claim(listing.id, { buyerId, requestId: req.requestId, until: new Date(at.getTime() + CLAIM_TTL_MS) }, at);
     if (!claimed) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'being_bought' });
+    // Again under the claim: a refund that began just before the listing existed must not be sold.
+    if (!(await this.sellerHolds(listing))) {
+      await this.deps.store.release(listing.id, req.requestId);
+      throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
+    }
     const fee = saleFee(listing.price, this.deps.economy.current.market.feePercent);
     let outcome;
     try {
@@ -209,6 +211,12 @@ export class MarketService {
       this.deps.broadcast.emit({ rooms: [MARKET_FEED], users: [listing.sellerId] }, 'market:closed', { listing: listingView(listing, at), reason: 'expired' });
     }
     return expired.length;
+  }
+
+  /** Whether the seller still holds the listed purchase, unrefunded and unused (what the sale will move). */
+  private async sellerHolds(listing: ListingRecord): Promise<boolean> {
+    const purchase = await this.deps.purchases.findById(listing.purchaseId);
+    return purchase !== null && purchase.userId === listing.sellerId && purchase.refundedAt === null && purchase.usedAt === null;
   }
 
   private async find(listingId: string): Promise<ListingRecord> {

@@ -292,6 +292,22 @@ describe('a sale that crashed half-way', () => {
   });
 });
 
+describe('a refund that slipped past escrow', () => {
+  it('a listing whose purchase was refunded meanwhile is not sold: LISTING_NOT_AVAILABLE, nothing charged, no claim left', async () => {
+    const { seller, buyer, purchaseId } = await pair(1000);
+    const listingId = await listed(srv, seller, purchaseId, 100);
+    // The refund that checked escrow just before the listing existed (a race), straight on the store.
+    expect(await srv.ctx.purchases.beginRefund(purchaseId, { at: clock.now(), amount: 0, requireUnused: false })).toBe(true);
+    const before = await balances(srv, [seller, buyer]);
+    const res = await buyListing(srv, buyer, listingId);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'LISTING_NOT_AVAILABLE', details: { status: 'item_gone' } });
+    expect(await balances(srv, [seller, buyer])).toEqual(before);
+    expect((await srv.ctx.market['deps'].store.findById(listingId))?.claim).toBeNull();
+    expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+  });
+});
+
 describe('wash trading', () => {
   let linked: TestServer;
   beforeAll(async () => {
