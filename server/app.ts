@@ -61,6 +61,11 @@ import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
 import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
+// Issue 13 (seasons and goals)
+import { createSeasonStore } from './seasons/store.js';
+import { createSeasonEventSource } from './seasons/season-events.js';
+import { SeasonService } from './seasons/season-service.js';
+import { startSeasonSweeper } from './seasons/sweeper.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
 
@@ -148,7 +153,10 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const messageService = new MessageService(chatDeps);
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
+  const seasonStore = await createSeasonStore(backend);
+  const seasonEvents = createSeasonEventSource(seasonStore, clock);
+  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
@@ -174,7 +182,11 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
+    // Issue 13 (seasons and goals)
+    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
+  // Issue 13 (seasons and goals): ended seasons close on their own (closing twice pays once).
+  const seasonSweeper = startSeasonSweeper(ctx.seasons, economy.current.seasons.closeCheckSeconds * 1000, logger);
   installHealthGauges(metrics, { io, redis, stores });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
@@ -293,6 +305,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       ctx.supply.stop();
+      seasonSweeper.stop();
       metricsListener?.server.close();
       metricsListener?.server.closeAllConnections();
       // In-flight events finish and are acked while their sockets are still open; only then are

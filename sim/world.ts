@@ -45,6 +45,9 @@ import { createPresenceTracker } from '../server/realtime/presence.js';
 import { AdminService } from '../server/admin/service.js';
 import { createAdminAuditStore } from '../server/admin/store.js';
 import { createMetrics, startSupplyRefresher, supplySource } from '../server/metrics/index.js';
+import { createSeasonStore } from '../server/seasons/store.js';
+import { createSeasonEventSource } from '../server/seasons/season-events.js';
+import { SeasonService } from '../server/seasons/season-service.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -113,7 +116,10 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  // Issue 13 (seasons and goals): as the server builds them; a simulation defines no season unless it asks.
+  const seasonStore = await createSeasonStore(backend);
+  const seasonEvents = createSeasonEventSource(seasonStore, clock);
+  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
@@ -148,6 +154,8 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
+    // Issue 13 (seasons and goals)
+    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));

@@ -199,6 +199,17 @@ export const currentPreset: EconomyConfig = {
     multipleAccounts: { accountsPerIpDaily: null },
   },
   decay: { enabled: false, inactiveDays: 30, percentPerWeek: 5 },
+  // Issue 13 (seasons and goals), chosen: the seed names seasonal events but no numbers.
+  seasons: {
+    archiveSize: 100,
+    rewardsMaxTokens: 20_000,
+    closeCheckSeconds: 60,
+    achievements: [
+      { id: 'season_top_10', name: 'Top 10 of a season', kind: 'top_rank', threshold: 10 },
+      { id: 'season_earned_1000', name: '1,000 tokens in one season', kind: 'earned', threshold: 1000 },
+    ],
+  },
+  goals: { pointsPerGiftToken: 1, pointsPerMessage: 1, pointsPerFile: 5, levels: 4, levelExtendSeconds: 120, topContributors: 5 },
 };
 
 /** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */

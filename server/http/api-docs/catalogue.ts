@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as s from '../../../shared/schemas.js';
+import { seasonCreateBody, seasonLeaderboardQuery } from '../../../shared/seasons.js';
 import type { ClientEventName, ServerToClientEvents } from '../../../shared/events.js';
 
 /**
@@ -113,6 +114,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/admin/penalties/lift': { summary: 'Lift one penalty with a reason', auth: 'admin', body: s.penaltyLiftBody, ok: 201 },
   'POST /api/admin/bans/lift': { summary: 'Lift an account ban with a reason', auth: 'admin', body: s.banLiftBody, ok: 201 },
   'GET /api/admin/audit-log': { summary: 'The append-only admin audit log, newest first', auth: 'admin', query: s.adminAuditLogQuery },
+  // Issue 13 (seasons and goals)
+  'POST /api/admin/seasons': { summary: 'Define a season: window, multiplier, top-N rewards', auth: 'admin', body: seasonCreateBody, ok: 201, returns: '{ season: SeasonView }' },
+  'POST /api/admin/seasons/:id/close': { summary: 'Close an ended season: archive standings, pay rewards once', auth: 'admin', returns: 'SeasonCloseView' },
+  'GET /api/seasons': { summary: 'Seasons, newest start first (ended ones close on read)', auth: 'user', returns: '{ items: SeasonView[] }' },
+  'GET /api/seasons/:id': { summary: 'One season', auth: 'user', returns: '{ season: SeasonView }' },
+  'GET /api/seasons/:id/leaderboard': { summary: 'Tokens earned in the season: live, or archived once closed', auth: 'user', query: seasonLeaderboardQuery, returns: 'SeasonLeaderboardView' },
+  'GET /api/users/:id/seasons': { summary: 'A user’s best season and seasonal achievements', auth: 'user', returns: 'UserSeasonsView' },
   // The reference itself
   'GET /api/openapi.json': { summary: 'This document (OpenAPI 3.1)', auth: 'none' },
   'GET /api/asyncapi.json': { summary: 'The Socket.IO events (AsyncAPI 3)', auth: 'none' },
