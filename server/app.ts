@@ -66,6 +66,8 @@ import { createSeasonStore } from './seasons/store.js';
 import { createSeasonEventSource } from './seasons/season-events.js';
 import { SeasonService } from './seasons/season-service.js';
 import { startSeasonSweeper } from './seasons/sweeper.js';
+import { createGoalStore } from './goals/store.js';
+import { GoalService } from './goals/goal-service.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
 
@@ -150,13 +152,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
-  const messageService = new MessageService(chatDeps);
-  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
   const seasonStore = await createSeasonStore(backend);
   const seasonEvents = createSeasonEventSource(seasonStore, clock);
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
+  // Issue 13 (seasons and goals): room goals count messages, file shares and gifts through an observer.
+  const goals = new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger });
+  const messageService = new MessageService({ ...chatDeps, roomActivity: goals });
+  const fileService = new FileService({ ...chatDeps, roomActivity: goals, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
@@ -183,6 +187,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     sessions,
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
     // Issue 13 (seasons and goals)
+    goals,
     seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
   // Issue 13 (seasons and goals): ended seasons close on their own (closing twice pays once).

@@ -22,6 +22,7 @@ const chatEssentialsFeatures: Feature[] = [typingFeature, presenceFeature];
 import { adminFeature } from './admin/feature.js';
 // Issue 13 (seasons and goals)
 import { seasonsFeature } from './seasons/feature.js';
+import { goalsFeature } from './goals/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
@@ -32,4 +33,5 @@ export const features: Feature[] = [authFeature, usersFeature, roomsFeature, mes
   adminFeature,
   ...chatEssentialsFeatures,
   seasonsFeature, // Issue 13 (seasons and goals)
+  goalsFeature, // Issue 13 (seasons and goals)
 ];

@@ -48,6 +48,8 @@ import { createMetrics, startSupplyRefresher, supplySource } from '../server/met
 import { createSeasonStore } from '../server/seasons/store.js';
 import { createSeasonEventSource } from '../server/seasons/season-events.js';
 import { SeasonService } from '../server/seasons/season-service.js';
+import { createGoalStore } from '../server/goals/store.js';
+import { GoalService } from '../server/goals/goal-service.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -155,6 +157,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
     // Issue 13 (seasons and goals)
+    goals: new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger }),
     seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
