@@ -61,6 +61,13 @@ import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
 import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
+// Issue 13 (seasons and goals)
+import { createSeasonStore } from './seasons/store.js';
+import { createSeasonEventSource } from './seasons/season-events.js';
+import { SeasonService } from './seasons/season-service.js';
+import { startSeasonSweeper } from './seasons/sweeper.js';
+import { createGoalStore } from './goals/store.js';
+import { GoalService } from './goals/goal-service.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
 // Issue 13 (market)
@@ -149,10 +156,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
-  const messageService = new MessageService(chatDeps);
-  const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
+  const seasonStore = await createSeasonStore(backend);
+  const seasonEvents = createSeasonEventSource(seasonStore, clock);
+  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
+  // Issue 13 (seasons and goals): room goals count messages, file shares and gifts through an observer.
+  const goals = new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger });
+  const messageService = new MessageService({ ...chatDeps, roomActivity: goals });
+  const fileService = new FileService({ ...chatDeps, roomActivity: goals, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
@@ -182,9 +194,14 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
     // Issue 13 (market)
     market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
+    // Issue 13 (seasons and goals)
+    goals,
+    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
   // Issue 13 (market): expired listings closed and crashed sales completed in the background.
   const marketSweep = startMarketSweep(ctx.market, logger);
+  // Issue 13 (seasons and goals): ended seasons close on their own (closing twice pays once).
+  const seasonSweeper = startSeasonSweeper(ctx.seasons, economy.current.seasons.closeCheckSeconds * 1000, logger);
   installHealthGauges(metrics, { io, redis, stores });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
@@ -304,6 +321,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
       ctx.supply.stop();
       marketSweep.stop(); // Issue 13 (market)
+      seasonSweeper.stop();
       metricsListener?.server.close();
       metricsListener?.server.closeAllConnections();
       // In-flight events finish and are acked while their sockets are still open; only then are

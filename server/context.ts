@@ -29,6 +29,9 @@ import type { RateLimits } from './limits/rate-limits.js';
 import type { SessionRevocations } from './auth/sessions.js';
 // Issue 13 (market)
 import type { MarketService } from './market/service.js';
+// Issue 13 (seasons and goals)
+import type { SeasonService } from './seasons/season-service.js';
+import type { GoalService } from './goals/goal-service.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -88,4 +91,9 @@ export interface AppContext {
   // Issue 13 (market)
   /** The trading marketplace: listings, escrow, sales as one ledger entry (server/market/, docs/market.md). */
   market: MarketService;
+  // Issue 13 (seasons and goals)
+  /** Seasons: admin-defined windows, seasonal leaderboards, close and rewards (server/seasons/). */
+  seasons: SeasonService;
+  /** Room goals: moderator-set targets that gifts, messages and files fill; the observer of those services (server/goals/). */
+  goals: GoalService;
 }

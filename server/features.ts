@@ -22,6 +22,9 @@ const chatEssentialsFeatures: Feature[] = [typingFeature, presenceFeature];
 import { adminFeature } from './admin/feature.js';
 // Issue 13 (market)
 import { marketFeature } from './market/feature.js';
+// Issue 13 (seasons and goals)
+import { seasonsFeature } from './seasons/feature.js';
+import { goalsFeature } from './goals/feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
@@ -32,4 +35,6 @@ export const features: Feature[] = [authFeature, usersFeature, roomsFeature, mes
   adminFeature,
   ...chatEssentialsFeatures,
   marketFeature, // Issue 13 (market)
+  seasonsFeature, // Issue 13 (seasons and goals)
+  goalsFeature, // Issue 13 (seasons and goals)
 ];

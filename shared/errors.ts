@@ -127,6 +127,11 @@ export const ERROR_CATALOGUE = {
   BODY_ENCODING_INVALID: { status: 400, message: 'The request body does not decode with its Content-Encoding' },
   CANNOT_LIFT_OWNER_BAN: { status: 403, message: 'Only the room owner may lift a ban the owner made' },
   TOKEN_REVOKED: { status: 401, message: 'The session was ended (logout or password change): log in again' },
+  // Seasons and room goals (issue 13, part C; docs/economy.md, docs/chat.md)
+  SEASON_NOT_FOUND: { status: 404, message: 'No such season' },
+  SEASON_NOT_ENDED: { status: 409, message: 'The season has not ended yet: it can be closed only after endsAt' },
+  GOAL_NOT_FOUND: { status: 404, message: 'The room has no goal' },
+  GOAL_ALREADY_ACTIVE: { status: 409, message: 'The room already has an active goal' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

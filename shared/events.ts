@@ -4,6 +4,7 @@ import type * as s from './schemas.js';
 import type { CosmeticSlot } from './shop.js';
 // Issue 13 (market)
 import type * as market from './market.js';
+import type { RoomGoalReachedView, RoomGoalView } from './goals.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -203,6 +204,9 @@ export interface ServerToClientEvents {
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
   'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
+  // Issue 13 (seasons and goals): a room goal's progress (set, contribution, cancel) and its completion.
+  'room:goal': (e: RoomGoalView) => void;
+  'room:goal-reached': (e: RoomGoalReachedView) => void;
   // Chat essentials (issue 10)
   /** A message was edited: the whole view as it is now. */
   'message:updated': (m: MessageView) => void;

@@ -47,6 +47,11 @@ import { createPresenceTracker } from '../server/realtime/presence.js';
 import { AdminService } from '../server/admin/service.js';
 import { createAdminAuditStore } from '../server/admin/store.js';
 import { createMetrics, startSupplyRefresher, supplySource } from '../server/metrics/index.js';
+import { createSeasonStore } from '../server/seasons/store.js';
+import { createSeasonEventSource } from '../server/seasons/season-events.js';
+import { SeasonService } from '../server/seasons/season-service.js';
+import { createGoalStore } from '../server/goals/store.js';
+import { GoalService } from '../server/goals/goal-service.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -115,7 +120,10 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  // Issue 13 (seasons and goals): as the server builds them; a simulation defines no season unless it asks.
+  const seasonStore = await createSeasonStore(backend);
+  const seasonEvents = createSeasonEventSource(seasonStore, clock);
+  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
@@ -153,6 +161,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
     market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
+    // Issue 13 (seasons and goals)
+    goals: new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger }),
+    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));

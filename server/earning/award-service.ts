@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/env.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import type { ActivityId } from '../economy/config/schema.js';
 import { computeAward } from '../economy/rules/award.js';
+import type { ActiveEvent } from '../economy/rules/multipliers.js';
 import { capLimitsFor } from '../economy/rules/caps.js';
 import { isCapsUnavailable, type CapCounter, type CapReservation } from '../caps/index.js';
 import type { Clock } from '../lib/clock.js';
@@ -50,7 +51,7 @@ export interface AwardGate {
  */
 export interface GateRequest {
   userId: string;
-  activity: ActivityId | 'room_reward' | 'admin_award' | 'achievement';
+  activity: ActivityId | 'room_reward' | 'admin_award' | 'achievement' | 'season_reward' | 'room_goal';
   content?: string;
 }
 
@@ -86,8 +87,18 @@ export interface AwardService {
   gateRefusal(req: GateRequest, at: Date): Promise<AwardReason | null>;
 }
 
+/**
+ * Event multipliers from outside the economy config (issue 13: running seasons, server/seasons/).
+ * Passed in at construction; a failure to read them is logged and the award goes on without them.
+ */
+export interface EventSource {
+  activeAt(at: Date): Promise<readonly ActiveEvent[]>;
+}
+
 export interface AwardServiceDeps {
   config: Pick<AppConfig, 'economyEnabled'>;
+  /** Issue 13 (seasons): season multipliers; absent = only the config's windows. */
+  events?: EventSource;
   economy: EconomyConfigHolder;
   caps: CapCounter;
   ledger: LedgerService;
@@ -126,6 +137,17 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     }
   };
 
+  const seasonEvents = async (at: Date): Promise<readonly ActiveEvent[]> => {
+    if (!deps.events) return [];
+    try {
+      return await deps.events.activeAt(at);
+    } catch (err) {
+      // A season read failing must not stop earning: the award is paid without its multiplier.
+      deps.logger.warn({ err }, 'season multipliers unreadable: awarding without them');
+      return [];
+    }
+  };
+
   const run = async (req: AwardRequest, at: Date, retry: boolean): Promise<Attempt> => {
     const { activity, userId } = req;
     const refuse = (reason: AwardOutcome['reason']): AwardOutcome => ({ activity, granted: 0, reason });
@@ -142,7 +164,8 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
     }
 
     const tier = tierOfAccount(state.account, config);
-    const computed = computeAward({ activity, streakDays, tier, at, carry: state.carryNanos, ...(req.base !== undefined ? { base: req.base } : {}) }, config);
+    const extraEvents = await seasonEvents(at);
+    const computed = computeAward({ activity, streakDays, tier, at, carry: state.carryNanos, extraEvents, ...(req.base !== undefined ? { base: req.base } : {}) }, config);
     if (computed.credit === 0) return { activity, granted: 0 };
 
     let reserved;

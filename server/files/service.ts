@@ -13,6 +13,7 @@ import type { UserSummaryResolver } from '../users/summaries.js';
 import { toFileView, toMessageViews } from '../messages/views.js';
 import type { UploadLimits } from './limits.js';
 import { sniffMime } from './sniff.js';
+import type { RoomActivityObserver } from '../goals/goal-service.js';
 
 export interface FileServiceDeps {
   dataDir: string;
@@ -22,6 +23,8 @@ export interface FileServiceDeps {
   io: AppServer;
   summaries: UserSummaryResolver;
   limits: UploadLimits;
+  /** Issue 13 (goals): told of every new share (room goals count it); absent = nobody listens. */
+  roomActivity?: RoomActivityObserver;
 }
 
 /** An upload already streamed to disk by the transport, not yet accepted. */
@@ -115,6 +118,7 @@ export class FileService {
     const [view] = await toMessageViews([message], this.deps, { files: new Map([[file.id, file]]) });
     const fileView = toFileView(file);
     if (created) this.deps.io.to(roomChannel(message.roomId)).emit('file:shared', { roomId: message.roomId, message: view!, file: fileView });
+    if (created) await this.deps.roomActivity?.recorded({ roomId: message.roomId, userId, kind: 'file' });
     return { message: view!, file: fileView, created, award: null };
   }
 

@@ -15,7 +15,7 @@ const services = new WeakMap<AppContext, GiftService>();
 function giftService(ctx: AppContext): GiftService {
   let service = services.get(ctx);
   if (!service) {
-    service = new GiftService(ctx, createPinGuard(ctx), createGiftReceipts(ctx.redis, ctx.config.redisPrefix));
+    service = new GiftService(ctx, createPinGuard(ctx), createGiftReceipts(ctx.redis, ctx.config.redisPrefix), ctx.goals);
     services.set(ctx, service);
   }
   return service;

@@ -20,6 +20,7 @@ import { createShopPerks } from '../shop/perks.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 import type { GiftReceipts } from './receipts.js';
+import type { RoomActivityObserver } from '../goals/goal-service.js';
 
 export type GiftRequest = z.output<typeof giftSendPayload>;
 
@@ -54,6 +55,8 @@ export class GiftService {
     private readonly ctx: AppContext,
     private readonly pins: PinGuard,
     private readonly receipts: GiftReceipts,
+    /** Issue 13 (goals): told of every gift posted in a room (room goals count its tokens). */
+    private readonly roomActivity?: RoomActivityObserver,
   ) {}
 
   async send(senderId: string, req: GiftRequest): Promise<GiftResult> {
@@ -213,6 +216,7 @@ export class GiftService {
     this.ctx.balanceNotifier.posted(outcome);
     await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
     await this.ctx.engagement.recordGift(senderId);
+    if (entry.roomId) await this.roomActivity?.recorded({ roomId: entry.roomId, userId: senderId, kind: 'gift', tokens: amount });
     await receipt;
     return { gift, balance: sender.balance, balanceAsOf: 'gift', duplicate: false };
   }

@@ -185,6 +185,7 @@ export function createLedgerService(
       countActiveUsers: (query) => store.countActiveUsers(query),
       netFlows: (accounts, since) => store.netFlows(accounts, since),
       firstEntryAt: () => store.firstEntryAt(),
+      topEarnersBetween: (query) => store.topEarnersBetween(query),
     },
     async flush() {
       drain();

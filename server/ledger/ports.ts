@@ -226,7 +226,25 @@ export interface LedgerStore {
   netFlows(accounts: readonly AccountId[], since?: Date): Promise<Record<string, number>>;
   /** When the first journal entry was written; null for an empty journal (analytics: observed days, issue 9). */
   firstEntryAt(): Promise<Date | null>;
+  /**
+   * Issue 13 (seasons): user accounts ranked by the tokens credited to them by entries of `kinds`
+   * created in [since, until), highest first, ties by user id; only totals > 0. The seasonal leaderboard.
+   */
+  topEarnersBetween(query: EarnersQuery): Promise<RankedEarner[]>;
+}
+
+/** Credits of `kinds` inside [since, until), the `limit` largest totals. */
+export interface EarnersQuery {
+  kinds: readonly EntryKind[];
+  since: Date;
+  until: Date;
+  limit: number;
+}
+
+export interface RankedEarner {
+  userId: string;
+  earned: number;
 }
 
 /** The read-only economy-wide queries, exposed on LedgerService as `queries` (rewards list, insights). */
-export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt'>;
+export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt' | 'topEarnersBetween'>;

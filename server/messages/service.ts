@@ -12,6 +12,7 @@ import { storeNotification } from '../notifications/notifier.js';
 import { toMessageViews } from './views.js';
 import { mentionedUsernames } from './mentions.js';
 import { ADVANCED_EMOJI_TIER, mayReactWith } from './emoji-perk.js';
+import type { RoomActivityObserver } from '../goals/goal-service.js';
 
 export interface MessageServiceDeps {
   config: Pick<AppConfig, 'messageBodyMaxBytes' | 'historyPageMax' | 'messageEditWindowSeconds' | 'replyQuoteChars' | 'unreadCountMax' | 'advancedEmojis'>;
@@ -20,6 +21,8 @@ export interface MessageServiceDeps {
   stores: Pick<RecordStores, 'rooms' | 'messages' | 'files' | 'users' | 'notifications'>;
   io: AppServer;
   summaries: UserSummaryResolver;
+  /** Issue 13 (goals): told of every new message (room goals count it); absent = nobody listens. */
+  roomActivity?: RoomActivityObserver;
 }
 
 /** Text messages, history, reactions and helpful votes; edits, deletions, replies, read markers, catch-up and search (issue 10). */
@@ -61,6 +64,7 @@ export class MessageService {
     if (created) {
       this.deps.io.to(roomChannel(message.roomId)).emit('message:new', view!);
       await this.notifyMentions(message);
+      await this.deps.roomActivity?.recorded({ roomId: message.roomId, userId, kind: 'message' });
     }
     return { message: view!, created, award: null };
   }

@@ -26,6 +26,9 @@ const builders: Record<RacedStore, () => Promise<object>> = {
   engagement: async () => (await import('../../server/engagement/store.js')).createEngagementStore(backend),
   purchases: async () => (await import('../../server/shop/store.js')).createPurchaseStore(backend),
   penalties: async () => (await import('../../server/abuse/store.js')).createPenaltyStore(backend),
+  // Issue 13 (seasons and goals)
+  seasons: async () => (await import('../../server/seasons/store.js')).createSeasonStore(backend),
+  goals: async () => (await import('../../server/goals/store.js')).createGoalStore(backend),
   users: () => record('users'),
   rooms: () => record('rooms'),
   messages: () => record('messages'),

@@ -201,6 +201,17 @@ export const currentPreset: EconomyConfig = {
   decay: { enabled: false, inactiveDays: 30, percentPerWeek: 5 },
   // Issue 13 (market): a 5% sale fee to the sink, listings for 3 days (chosen; docs/market.md).
   market: { feePercent: 5, listingTtlHours: 72, priceBounds: { default: { min: 1, max: 100_000 }, items: {} } },
+  // Issue 13 (seasons and goals), chosen: the seed names seasonal events but no numbers.
+  seasons: {
+    archiveSize: 100,
+    rewardsMaxTokens: 20_000,
+    closeCheckSeconds: 60,
+    achievements: [
+      { id: 'season_top_10', name: 'Top 10 of a season', kind: 'top_rank', threshold: 10 },
+      { id: 'season_earned_1000', name: '1,000 tokens in one season', kind: 'earned', threshold: 1000 },
+    ],
+  },
+  goals: { pointsPerGiftToken: 1, pointsPerMessage: 1, pointsPerFile: 5, levels: 4, levelExtendSeconds: 120, topContributors: 5 },
 };
 
 /** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */

@@ -314,6 +314,44 @@ const marketSchema = z.strictObject({
   }),
 });
 
+// Seasons (issue 13, part C; docs/economy.md "Seasons").
+const seasonAchievementSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_]{1,64}$/),
+  name: z.string().min(1).max(100),
+  /** top_rank: finished at rank <= threshold in a season; earned: earned >= threshold tokens in one season. */
+  kind: z.enum(['top_rank', 'earned']),
+  threshold: positiveCount,
+});
+
+const seasonsSchema = z.strictObject({
+  /** How many final standings are archived per season (best seasons and achievements read them); rewards past it are not paid. */
+  archiveSize: z.number().int().min(1).max(10_000),
+  /** Tokens one season's rewards may mint in all (sum over tiers of tokens x ranks); refused at creation when above. */
+  rewardsMaxTokens: tokens,
+  /** Seconds between two checks for ended seasons to close (each node; closing twice pays once). 0 = only lazily and by the admin route. */
+  closeCheckSeconds: z.number().int().min(0).max(86_400),
+  achievements: z
+    .array(seasonAchievementSchema)
+    .max(50)
+    .refine((a) => new Set(a.map((x) => x.id)).size === a.length, 'season achievement ids must be unique'),
+});
+
+// Room goals (issue 13, part C; docs/chat.md "Room goals").
+const goalsSchema = z.strictObject({
+  /** Points per token of a gift sent in the room. */
+  pointsPerGiftToken: z.number().int().min(0).max(1000),
+  /** Points per chat message in the room. */
+  pointsPerMessage: z.number().int().min(0).max(1000),
+  /** Points per file shared in the room. */
+  pointsPerFile: z.number().int().min(0).max(1000),
+  /** Levels of a goal: level k is reached at k/levels of the target; the last level is the target. */
+  levels: z.number().int().min(1).max(20),
+  /** Seconds added to the deadline each time a level is reached (the hype train); 0 = fixed deadline. */
+  levelExtendSeconds: z.number().int().min(0).max(86_400),
+  /** Contributors listed in `room:goal`. */
+  topContributors: z.number().int().min(1).max(50),
+});
+
 export const economyConfigSchema = z.strictObject({
   preset: z.enum(['current', 'recommended', 'balanced']),
   activities: activitiesSchema,
@@ -344,6 +382,9 @@ export const economyConfigSchema = z.strictObject({
   decay: decaySchema,
   // Issue 13 (market)
   market: marketSchema,
+  // Issue 13 (seasons and goals)
+  seasons: seasonsSchema,
+  goals: goalsSchema,
 });
 
 export type EconomyConfig = z.infer<typeof economyConfigSchema>;
@@ -358,3 +399,4 @@ export type DecayPolicy = z.infer<typeof decaySchema>;
 export type PeerAwardsPolicy = z.infer<typeof peerAwardsSchema>;
 // Issue 13 (market)
 export type MarketPolicy = z.infer<typeof marketSchema>;
+export type SeasonAchievement = z.infer<typeof seasonAchievementSchema>;

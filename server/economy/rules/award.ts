@@ -1,5 +1,5 @@
 import type { ActivityId, EconomyConfig, TierId } from '../config/schema.js';
-import { applyMultiplier, computeMultiplier, type MultiplierBreakdown } from './multipliers.js';
+import { applyMultiplier, computeMultiplier, type ActiveEvent, type MultiplierBreakdown } from './multipliers.js';
 
 export interface AwardComputation {
   activity: ActivityId;
@@ -18,11 +18,11 @@ export interface AwardComputation {
  * of the granted tokens together with the new carry (or `release` if that write fails).
  */
 export function computeAward(
-  input: { activity: ActivityId; streakDays: number; tier: TierId; at: Date; carry: number; base?: number },
+  input: { activity: ActivityId; streakDays: number; tier: TierId; at: Date; carry: number; base?: number; extraEvents?: readonly ActiveEvent[] },
   config: EconomyConfig,
 ): AwardComputation {
   const base = input.base ?? config.activities[input.activity].tokens;
-  const multiplier = computeMultiplier({ streakDays: input.streakDays, tier: input.tier, at: input.at }, config);
+  const multiplier = computeMultiplier({ streakDays: input.streakDays, tier: input.tier, at: input.at, ...(input.extraEvents ? { extraEvents: input.extraEvents } : {}) }, config);
   const { credit, carry } = applyMultiplier(base, multiplier.combinedScaled, input.carry);
   return { activity: input.activity, base, multiplier, credit, carry };
 }

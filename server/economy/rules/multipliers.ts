@@ -24,7 +24,7 @@ export function streakMultiplier(streakDays: number, config: EconomyConfig): num
 
 export interface ActiveEvent {
   id: string;
-  kind: 'weekend' | 'holiday' | 'special_event';
+  kind: 'weekend' | 'holiday' | 'special_event' | 'season';
   multiplier: number;
 }
 
@@ -59,11 +59,15 @@ export interface MultiplierBreakdown {
   capped: boolean;
 }
 
-/** streak × tier × event at `at`, bounded by `config.multipliers.maxCombined`. */
-export function computeMultiplier(input: { streakDays: number; tier: TierId; at: Date }, config: EconomyConfig): MultiplierBreakdown {
+/**
+ * streak × tier × event at `at`, bounded by `config.multipliers.maxCombined`. `extraEvents` are
+ * events active at `at` from outside the config (issue 13: running seasons, read from the store by
+ * the caller); like the config's windows they do not stack, the largest applies.
+ */
+export function computeMultiplier(input: { streakDays: number; tier: TierId; at: Date; extraEvents?: readonly ActiveEvent[] }, config: EconomyConfig): MultiplierBreakdown {
   const streak = streakMultiplier(input.streakDays, config);
   const tier = config.multipliers.tier[input.tier];
-  const events = activeEvents(input.at, config);
+  const events = [...activeEvents(input.at, config), ...(input.extraEvents ?? [])];
   const event = events.reduce((m, e) => Math.max(m, e.multiplier), 1);
   const product = toThousandths(streak) * toThousandths(tier) * toThousandths(event); // < 2^53 for factors <= 100
   const max = toThousandths(config.multipliers.maxCombined) * 1_000_000;

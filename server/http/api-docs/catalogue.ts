@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import * as s from '../../../shared/schemas.js';
 // Issue 13 (market)
 import * as market from '../../../shared/market.js';
+import { seasonCreateBody, seasonLeaderboardQuery } from '../../../shared/seasons.js';
+import { roomGoalBody } from '../../../shared/goals.js';
 import type { ClientEventName, ServerToClientEvents } from '../../../shared/events.js';
 
 /**
@@ -122,6 +124,16 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/admin/penalties/lift': { summary: 'Lift one penalty with a reason', auth: 'admin', body: s.penaltyLiftBody, ok: 201 },
   'POST /api/admin/bans/lift': { summary: 'Lift an account ban with a reason', auth: 'admin', body: s.banLiftBody, ok: 201 },
   'GET /api/admin/audit-log': { summary: 'The append-only admin audit log, newest first', auth: 'admin', query: s.adminAuditLogQuery },
+  // Issue 13 (seasons and goals)
+  'POST /api/admin/seasons': { summary: 'Define a season: window, multiplier, top-N rewards', auth: 'admin', body: seasonCreateBody, ok: 201, returns: '{ season: SeasonView }' },
+  'POST /api/admin/seasons/:id/close': { summary: 'Close an ended season: archive standings, pay rewards once', auth: 'admin', returns: 'SeasonCloseView' },
+  'GET /api/seasons': { summary: 'Seasons, newest start first (ended ones close on read)', auth: 'user', returns: '{ items: SeasonView[] }' },
+  'GET /api/seasons/:id': { summary: 'One season', auth: 'user', returns: '{ season: SeasonView }' },
+  'GET /api/seasons/:id/leaderboard': { summary: 'Tokens earned in the season: live, or archived once closed', auth: 'user', query: seasonLeaderboardQuery, returns: 'SeasonLeaderboardView' },
+  'POST /api/rooms/:id/goal': { summary: 'Set the room’s goal: target, duration, bonus from today’s room budget (owner or moderator)', auth: 'user', body: roomGoalBody, ok: 201, returns: '{ goal: RoomGoalView }' },
+  'GET /api/rooms/:id/goal': { summary: 'The room’s newest goal with its top contributors (members)', auth: 'user', returns: '{ goal: RoomGoalView }' },
+  'DELETE /api/rooms/:id/goal': { summary: 'Cancel the room’s active goal (owner or moderator); its bonus budget is not given back', auth: 'user', returns: '{ goal: RoomGoalView }' },
+  'GET /api/users/:id/seasons': { summary: 'A user’s best season and seasonal achievements', auth: 'user', returns: 'UserSeasonsView' },
   // The reference itself
   'GET /api/openapi.json': { summary: 'This document (OpenAPI 3.1)', auth: 'none' },
   'GET /api/asyncapi.json': { summary: 'The Socket.IO events (AsyncAPI 3)', auth: 'none' },
@@ -160,6 +172,9 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'achievement:unlocked': 'You unlocked an achievement',
   'gift:received': 'A gift landed in a room you are in, or to you',
   'room:rewarded': 'A moderator rewarded a member of a room you are in',
+  // Issue 13 (seasons and goals)
+  'room:goal': 'A room goal you can see changed: set, progress (points, level, deadline, top contributors), cancelled',
+  'room:goal-reached': 'A room goal was reached: the goal and each contributor’s share of the bonus',
   'penalty:applied': 'An admin applied a penalty to you',
   'session:expired': 'Your session ended (JWT expired, logout, password change): log in again',
   // Chat essentials (issue 10)

@@ -405,6 +405,23 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       return first ? first.createdAt : null;
     },
 
+    async topEarnersBetween(query) {
+      if (query.kinds.length === 0) return [];
+      await ensureIndexes();
+      // The createdAt index bounds the scan to the season's window.
+      const rows = await journal
+        .aggregate<{ _id: string; earned: number }>([
+          { $match: { createdAt: { $gte: query.since, $lt: query.until }, kind: { $in: [...query.kinds] } } },
+          { $unwind: '$legs' },
+          { $match: { 'legs.account': USER_ACCOUNT_PATTERN, 'legs.amount': { $gt: 0 } } },
+          { $group: { _id: '$legs.account', earned: { $sum: '$legs.amount' } } },
+          { $sort: { earned: -1, _id: 1 } },
+          { $limit: query.limit },
+        ])
+        .toArray();
+      return rows.map((r) => ({ userId: userIdOf(r._id as `user:${string}`), earned: r.earned }));
+    },
+
     async audit(): Promise<AuditReport> {
       // Paged reads in one snapshot-read session: every page sees the same moment, no page holds
       // a transaction or a cursor open for long, and the journal is tallied here instead of

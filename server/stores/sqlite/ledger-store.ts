@@ -377,6 +377,16 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       return row.first === null ? null : new Date(row.first);
     },
 
+    async topEarnersBetween(query) {
+      if (query.kinds.length === 0) return [];
+      // The created_at index bounds the scan to the window; the rest is grouped in memory by SQLite.
+      const rows = prepare(
+        `SELECT account, SUM(amount) AS earned FROM ledger_legs WHERE created_at >= ? AND created_at < ? AND amount > 0 AND ${USER_ACCOUNTS}
+           AND kind IN (${query.kinds.map(() => '?').join(', ')}) GROUP BY account ORDER BY earned DESC, account ASC LIMIT ?`,
+      ).all(query.since.getTime(), query.until.getTime(), ...query.kinds, query.limit) as Array<{ account: string; earned: number }>;
+      return rows.map((r) => ({ userId: userIdOf(r.account as `user:${string}`), earned: r.earned }));
+    },
+
     async audit(): Promise<AuditReport> {
       // One read transaction: the facts come from one consistent snapshot.
       return db.transaction(() => {
