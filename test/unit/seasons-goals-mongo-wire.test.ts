@@ -32,8 +32,19 @@ describe('seasons on the MongoDB wire', () => {
 });
 
 describe('room goals on the MongoDB wire', () => {
+  it('a room without a running goal costs one indexed read, no transaction', async () => {
+    const store = createMongoGoalStore(wire.connection);
+    expect(await store.contribute({ roomId: 'R9', userId: 'U1', points: 1, at: T, levelExtendMs: 0 })).toBeNull();
+    expect(wire.sent('find', 'room_goals')).toMatchObject([{ filter: { roomId: 'R9', status: 'active', deadline: { $gt: T } }, limit: 1 }]);
+    expect(wire.sent('findandmodify', 'room_goals')).toEqual([]);
+  });
+
   it('a contribution is a guarded $inc, the level/status update and the contributor $inc in one transaction', async () => {
-    wire.setHandler((c) => (commandName(c) === 'findandmodify' && target(c) === 'room_goals' ? { value: goalDoc, ok: 1 } : undefined));
+    wire.setHandler((c) => {
+      if (commandName(c) === 'findandmodify' && target(c) === 'room_goals') return { value: goalDoc, ok: 1 };
+      if (commandName(c) === 'find' && target(c) === 'room_goals') return cursor(c, [{ _id: 'G1' }]);
+      return undefined;
+    });
     const store = createMongoGoalStore(wire.connection);
     const at = new Date(T.getTime() + 1000);
     const out = await store.contribute({ roomId: 'R1', userId: 'U2', points: 2, at, levelExtendMs: 1000 });
