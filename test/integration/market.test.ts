@@ -235,8 +235,9 @@ describe('cancelling and expiry', () => {
     const byAdmin = await cancelListing(srv, admin, again, 'admin');
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.body.listing.status).toBe('cancelled');
-    // An unsubscribed socket hears nothing more.
     expect(await emitAck(watcher, 'market:watch', { watch: false })).toEqual({ ok: true, data: { watching: false } });
+    const bad = await emitAck(watcher, 'market:watch', { watch: 'yes' } as never);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   it('a listing expires after market.listingTtlHours: not shown, not sold, the item returns; the sweep closes it', async () => {

@@ -92,6 +92,8 @@ export function createMongoGoalStore(connection: Connection): GoalStore {
     },
     async contribute(input) {
       await ready();
+      // Most rooms have no running goal: one indexed read spares every message a transaction.
+      if (!(await Goals.exists({ roomId: input.roomId, status: 'active', deadline: { $gt: input.at } }))) return null;
       return runInTransaction(connection, async (session) => {
         const doc = await Goals.findOneAndUpdate(
           { roomId: input.roomId, status: 'active', deadline: { $gt: input.at } },
