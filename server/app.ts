@@ -41,6 +41,10 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+// Issue 13 (h13a)
+import { ShopCatalogue } from './shop/catalogue.js';
+import { createShopCatalogueStore } from './shop/catalogue-store.js';
+import { purchaseStreakFreezes } from './shop/streak-freeze.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
 import { createPresenceTracker } from './realtime/presence.js';
@@ -149,13 +153,15 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
+  const purchases = await createPurchaseStore(backend);
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+    // Issue 13 (h13a): the daily claim uses up a streak freeze for one missed day.
+    freezes: purchaseStreakFreezes(purchases),
   });
   const adminAudit = await createAdminAuditStore(backend);
   const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
-  const purchases = await createPurchaseStore(backend);
   // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
   const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
   userSummaries.setProfileSource(profiles.summaries);
@@ -174,6 +180,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
     presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
+    // Issue 13 (h13a): the catalogue read through its store on every call, so an admin's change holds on every node.
+    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: adminAudit, economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
   };
   installHealthGauges(metrics, { io, redis, stores });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);

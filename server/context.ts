@@ -27,6 +27,8 @@ import type { AdminService } from './admin/service.js';
 import type { ProfileService } from './users/profile-service.js';
 import type { RateLimits } from './limits/rate-limits.js';
 import type { SessionRevocations } from './auth/sessions.js';
+// Issue 13 (h13a)
+import type { ShopCatalogue } from './shop/catalogue.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -83,4 +85,7 @@ export interface AppContext {
   rateLimits: RateLimits;
   /** Session ends before expiry: logout (one token) and password change (every older token) (server/auth/sessions.ts). */
   sessions: SessionRevocations;
+  // Issue 13 (h13a)
+  /** The shop catalogue: config defaults plus the admin's runtime items, limited editions' stock and `shop:stock` (server/shop/catalogue.ts). */
+  shopCatalogue: ShopCatalogue;
 }

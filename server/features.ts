@@ -20,6 +20,8 @@ import { presenceFeature } from './realtime/presence-feature.js';
 const chatEssentialsFeatures: Feature[] = [typingFeature, presenceFeature];
 // Operators (issue 12)
 import { adminFeature } from './admin/feature.js';
+// Issue 13 (h13a: limited editions, admin catalogue, live stock)
+import { shopCatalogueFeature } from './shop/catalogue-feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
@@ -29,4 +31,5 @@ export const features: Feature[] = [authFeature, usersFeature, roomsFeature, mes
   // Operators (issue 12)
   adminFeature,
   ...chatEssentialsFeatures,
+  shopCatalogueFeature, // Issue 13 (h13a)
 ];

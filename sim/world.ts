@@ -30,6 +30,8 @@ import { createBalanceNotifier } from '../server/earning/balance-notifier.js';
 import { createAwardService } from '../server/earning/award-service.js';
 import { EngagementService, observeAwards } from '../server/engagement/service.js';
 import { createEngagementStore } from '../server/engagement/store.js';
+import { ShopCatalogue } from '../server/shop/catalogue.js';
+import { createShopCatalogueStore } from '../server/shop/catalogue-store.js';
 import { createAbuse } from '../server/abuse/index.js';
 import { createPurchaseStore } from '../server/shop/store.js';
 import { ProfileService } from '../server/users/profile-service.js';
@@ -148,10 +150,12 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
+    // Issue 13: the catalogue as the server builds it (config defaults; no admin items in a simulation).
+    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: await createAdminAuditStore(backend), economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
-  const shop = new ShopService(ctx, pins);
+  const shop = new ShopService(ctx, pins, ctx.shopCatalogue);
   return {
     ctx, clock, gifts, shop,
     async close() {

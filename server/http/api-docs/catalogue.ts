@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import * as s from '../../../shared/schemas.js';
 import type { ClientEventName, ServerToClientEvents } from '../../../shared/events.js';
+import { shopItemSchema } from '../../economy/config/schema.js';
+import { shopItemPatchBody } from '../../shop/catalogue.js';
 
 /**
  * THE one place the API reference is written (docs/operations.md, "API reference"). Routes and
@@ -113,6 +115,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/admin/penalties/lift': { summary: 'Lift one penalty with a reason', auth: 'admin', body: s.penaltyLiftBody, ok: 201 },
   'POST /api/admin/bans/lift': { summary: 'Lift an account ban with a reason', auth: 'admin', body: s.banLiftBody, ok: 201 },
   'GET /api/admin/audit-log': { summary: 'The append-only admin audit log, newest first', auth: 'admin', query: s.adminAuditLogQuery },
+  // Issue 13 (h13a): the admin catalogue (docs/shop.md)
+  'POST /api/admin/shop/items': { summary: 'Add a shop item at runtime (the economy config item schema; audit-logged)', auth: 'admin', body: shopItemSchema, ok: 201 },
+  'PATCH /api/admin/shop/items/:id': { summary: 'Change a shop item (null removes stock, perUserLimit or a window bound; audit-logged)', auth: 'admin', body: shopItemPatchBody },
   // The reference itself
   'GET /api/openapi.json': { summary: 'This document (OpenAPI 3.1)', auth: 'none' },
   'GET /api/asyncapi.json': { summary: 'The Socket.IO events (AsyncAPI 3)', auth: 'none' },
@@ -134,6 +139,9 @@ export const CLIENT_EVENT_DOCS: Record<ClientEventName, string> = {
   'message:delete': 'The author or a room moderator deletes a message (a tombstone stays); ack: roomId, messageId, deletedAt',
   'typing': 'Tell the room you are typing (throttled); ack: roomId, expiresAt',
   'room:read': 'Move your read marker forward; ack: the marker kept, unread and mention counts',
+  // Issue 13 (h13a)
+  'shop:watch': 'Receive shop:stock while the shop view is open; ack: the limited editions now',
+  'shop:unwatch': 'Stop receiving shop:stock',
 };
 
 /** Server->client events. Typed over the event map, so a new event does not compile without a line here. */
@@ -151,6 +159,8 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'room:rewarded': 'A moderator rewarded a member of a room you are in',
   'penalty:applied': 'An admin applied a penalty to you',
   'session:expired': 'Your session ended (JWT expired, logout, password change): log in again',
+  // Issue 13 (h13a)
+  'shop:stock': 'A limited edition’s stock changed (to sockets that sent shop:watch)',
   // Chat essentials (issue 10)
   'message:updated': 'A message in a room you are in was edited (the whole view)',
   'message:deleted': 'A message in a room you are in was deleted',
