@@ -17,8 +17,8 @@ export interface DailyClaimResult {
   monthlyActiveAward?: AwardOutcome;
   /** Start of the next UTC day: the earliest next claim. */
   nextClaimAt: string;
-  /** Issue 13: true when a streak freeze was used up to cover one missed day (the streak went on). */
-  freezeUsed: boolean;
+  /** Issue 13: present (true) when a streak freeze was used up to cover one missed day (the streak went on). */
+  freezeUsed?: true;
 }
 
 /** Award reasons that mean the award could not be decided at all: the claim is undone. */
@@ -76,7 +76,7 @@ export async function claimDaily(
     await deps.store.saveLogin(userId, state.lastClaimDay, prev);
     throw new AppError(award.reason === 'CAPS_UNAVAILABLE' ? 'CAPS_UNAVAILABLE' : 'SERVICE_UNAVAILABLE', 'The daily login cannot be paid right now; try again', { nextClaimAt: null });
   }
-  const result: DailyClaimResult = { streak: state.streakDays, longestStreak: state.longestStreakDays, award, nextClaimAt, freezeUsed };
+  const result: DailyClaimResult = { streak: state.streakDays, longestStreak: state.longestStreakDays, award, nextClaimAt, ...(freezeUsed ? { freezeUsed: true as const } : {}) };
   if (claim.weeklyStreak) {
     result.weeklyStreakAward = await deps.awards.grant({ userId, activity: 'weekly_streak', idempotencyKey: dailyKeys.weeklyStreak(userId, day), at, metadata: { streak: state.streakDays } });
   }
