@@ -41,6 +41,10 @@ import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
 import { createPurchaseStore } from './shop/store.js';
+// Issue 13 (h13a)
+import { ShopCatalogue } from './shop/catalogue.js';
+import { createShopCatalogueStore } from './shop/catalogue-store.js';
+import { purchaseStreakFreezes } from './shop/streak-freeze.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
 import { createPresenceTracker } from './realtime/presence.js';
@@ -157,6 +161,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const purchases = await createPurchaseStore(backend);
   // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
   const seasonStore = await createSeasonStore(backend);
   const seasonEvents = createSeasonEventSource(seasonStore, clock);
@@ -167,11 +172,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const fileService = new FileService({ ...chatDeps, roomActivity: goals, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+    // Issue 13 (h13a): the daily claim uses up a streak freeze for one missed day.
+    freezes: purchaseStreakFreezes(purchases),
   });
   const adminAudit = await createAdminAuditStore(backend);
   const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
-  const purchases = await createPurchaseStore(backend);
   // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
   // Issue 13 (market): listed items are in escrow (not equippable), so profiles read the listings.
   const marketStore = await createMarketStore(backend);
@@ -197,6 +203,8 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     // Issue 13 (seasons and goals)
     goals,
     seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
+    // Issue 13 (h13a): the catalogue read through its store on every call, so an admin's change holds on every node.
+    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: adminAudit, economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
   };
   // Issue 13 (market): expired listings closed and crashed sales completed in the background.
   const marketSweep = startMarketSweep(ctx.market, logger);

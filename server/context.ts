@@ -32,6 +32,8 @@ import type { MarketService } from './market/service.js';
 // Issue 13 (seasons and goals)
 import type { SeasonService } from './seasons/season-service.js';
 import type { GoalService } from './goals/goal-service.js';
+// Issue 13 (h13a)
+import type { ShopCatalogue } from './shop/catalogue.js';
 
 /**
  * Everything a feature service may use, built once in server/app.ts. Features receive it whole
@@ -96,4 +98,7 @@ export interface AppContext {
   seasons: SeasonService;
   /** Room goals: moderator-set targets that gifts, messages and files fill; the observer of those services (server/goals/). */
   goals: GoalService;
+  // Issue 13 (h13a)
+  /** The shop catalogue: config defaults plus the admin's runtime items, limited editions' stock and `shop:stock` (server/shop/catalogue.ts). */
+  shopCatalogue: ShopCatalogue;
 }

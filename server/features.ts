@@ -25,6 +25,8 @@ import { marketFeature } from './market/feature.js';
 // Issue 13 (seasons and goals)
 import { seasonsFeature } from './seasons/feature.js';
 import { goalsFeature } from './goals/feature.js';
+// Issue 13 (h13a: limited editions, admin catalogue, live stock)
+import { shopCatalogueFeature } from './shop/catalogue-feature.js';
 
 /**
  * Every feature the server runs, in registration order. A feature module exports one `Feature`
@@ -37,4 +39,5 @@ export const features: Feature[] = [authFeature, usersFeature, roomsFeature, mes
   marketFeature, // Issue 13 (market)
   seasonsFeature, // Issue 13 (seasons and goals)
   goalsFeature, // Issue 13 (seasons and goals)
+  shopCatalogueFeature, // Issue 13 (h13a)
 ];

@@ -105,6 +105,12 @@ export const ERROR_CATALOGUE = {
   ITEM_NOT_AVAILABLE: { status: 409, message: 'This item cannot be bought on this server' },
   CUSTOMIZATION_NOT_OWNED: { status: 403, message: 'Buy room_customization for this room first' },
   ROOM_NOT_PUBLIC: { status: 409, message: 'Only a public room can be boosted' },
+  // Issue 13 (h13a): limited editions, the admin catalogue, the streak freeze
+  OUT_OF_STOCK: { status: 409, message: 'This limited edition is sold out' },
+  PURCHASE_LIMIT_REACHED: { status: 409, message: 'You already bought as many of this item as one user may' },
+  ITEM_NOT_ON_SALE: { status: 409, message: 'This item is not on sale right now' },
+  STREAK_FREEZE_LIMIT: { status: 409, message: 'You already hold as many streak freezes as allowed' },
+  CATALOGUE_ITEM_EXISTS: { status: 409, message: 'A shop item with this id exists already' },
 
   // Issue 13 (market): the trading marketplace (docs/market.md)
   LISTING_NOT_FOUND: { status: 404, message: 'No such listing' },

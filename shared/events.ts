@@ -1,10 +1,10 @@
 import type { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type * as s from './schemas.js';
-import type { CosmeticSlot } from './shop.js';
 // Issue 13 (market)
 import type * as market from './market.js';
 import type { RoomGoalReachedView, RoomGoalView } from './goals.js';
+import type { CosmeticSlot, ShopItemView, ShopStockEvent } from './shop.js';
 
 /**
  * The Socket.IO contract, one source of truth for server, tests and clients:
@@ -187,8 +187,14 @@ export interface ClientToServerEvents {
   'room:reward': Handler<
     typeof s.roomRewardPayload,
     { grantId: string; roomId: string; to: UserSummary; amount: number; reason: string; budgetLeft: number }
-  >;  // Issue 13 (market): subscribe to the live market:* events (docs/market.md); ack: watching.
+  >;
+  // Issue 13 (market): subscribe to the live market:* events (docs/market.md); ack: watching.
   'market:watch': Handler<typeof market.marketWatchPayload, { watching: boolean }>;
+  // Issue 13 (h13a): live stock of limited editions while the shop is open.
+  /** Subscribes this socket to `shop:stock`; answers the limited editions as they stand now. */
+  'shop:watch': Handler<typeof s.shopWatchPayload, { items: ShopItemView[] }>;
+  /** Ends this socket's `shop:stock` subscription. */
+  'shop:unwatch': Handler<typeof s.shopWatchPayload, { watching: false }>;
 }
 
 export interface ServerToClientEvents {
@@ -202,7 +208,8 @@ export interface ServerToClientEvents {
   'tokens:balance': (e: { balance: number; tier: TierName }) => void;
   'tier:changed': (e: { from: TierName; to: TierName; badge: string }) => void;
   'achievement:unlocked': (e: { achievementId: string; name: string; reward: number }) => void;
-  'gift:received': (e: GiftView & { badges: { from: string; to: string } }) => void;
+  /** `combo` (issue 13): this gift's place in a run of gifts from the same sender to the same recipient (docs/gifts.md "Combos"). */
+  'gift:received': (e: GiftView & { badges: { from: string; to: string }; combo?: GiftCombo }) => void;
   'room:rewarded': (e: { roomId: string; by: UserSummary; to: UserSummary; amount: number; reason: string; at: string }) => void;
   // Issue 13 (seasons and goals): a room goal's progress (set, contribution, cancel) and its completion.
   'room:goal': (e: RoomGoalView) => void;
@@ -229,10 +236,25 @@ export interface ServerToClientEvents {
   'penalty:applied': (e: PenaltyNotice) => void;
   // Sessions (issue 9): sent just before the server disconnects the socket.
   /** The socket's session ended: its JWT expired, it logged out, or the password changed. Log in again. */
-  'session:expired': (e: SessionExpiredNotice) => void;  // Issue 13 (market): to watchers (market:watch), and sold/closed also to the seller and buyer.
+  'session:expired': (e: SessionExpiredNotice) => void;
+  // Issue 13 (market): to watchers (market:watch), and sold/closed also to the seller and buyer.
   'market:listed': market.MarketEvents['market:listed'];
   'market:sold': market.MarketEvents['market:sold'];
   'market:closed': market.MarketEvents['market:closed'];
+  // Issue 13 (h13a)
+  /** A limited edition's stock changed (a sale, or an admin's change): to sockets that sent `shop:watch`. */
+  'shop:stock': (e: ShopStockEvent) => void;
+}
+
+/**
+ * A gift combo (issue 13): gifts from one sender to one recipient each within
+ * `gifts.comboWindowSeconds` of the previous one. `id` is the same for every gift of the run,
+ * `count` is this gift's place in it (1 for the first), `total` the tokens of the run so far.
+ */
+export interface GiftCombo {
+  id: string;
+  count: number;
+  total: number;
 }
 
 /** Why a socket's session ended (`session:expired`). */

@@ -130,6 +130,9 @@ export const roomCustomizationBody = z.strictObject({
   theme: z.enum(['light', 'dark', 'midnight', 'forest', 'sunset']),
 });
 export const shopRefundBody = z.object({ purchaseId: id, pin });
+// Issue 13 (h13a): `shop:watch` / `shop:unwatch` take no fields. The admin catalogue's bodies are
+// validated by the economy config's item schema (server/economy/config/schema.ts, shopItemSchema).
+export const shopWatchPayload = z.strictObject({});
 // Anti-abuse (server/abuse/): admins only; a penalty is idempotent by requestId per user.
 export const penaltyApplyBody = z.object({ userId: id, reason: z.string().trim().min(1).max(500), severe: z.boolean().optional(), requestId });
 export const markNotificationsReadBody = z.object({ ids: z.array(id).min(1).max(500) });
@@ -168,4 +171,4 @@ export const penaltyLiftBody = z.object({ userId: id, penaltyId: id, reason: z.s
 /** Lifts an account ban. */
 export const banLiftBody = z.object({ userId: id, reason: z.string().trim().min(1).max(500), requestId });
 /** `GET /api/admin/audit-log?userId=&action=&before=&limit=`, newest first. */
-export const adminAuditLogQuery = pageQuery.extend({ userId: id.optional(), action: z.enum(['adjustment', 'penalty_lift', 'ban_lift']).optional() });
+export const adminAuditLogQuery = pageQuery.extend({ userId: id.optional(), action: z.enum(['adjustment', 'penalty_lift', 'ban_lift', 'shop_item_create', 'shop_item_update']).optional() });

@@ -6,7 +6,32 @@
 export type ShopCategory = 'appearance' | 'room' | 'storage' | 'communication' | 'cosmetic' | 'functional' | 'premium';
 
 /** How long an item lasts: for ever, a number of hours from purchase, or until used once. */
-export type ShopDurationView = { kind: 'permanent' } | { kind: 'timed'; hours: number } | { kind: 'consumable'; per: 'room' | 'call' | 'session' };
+export type ShopDurationView = { kind: 'permanent' } | { kind: 'timed'; hours: number } | { kind: 'consumable'; per: 'room' | 'call' | 'session' | 'missed_day' };
+
+/**
+ * A limited edition's sale (issue 13): what is left now and when it may be bought. Present only
+ * on items with a stock, a per-user limit or a sale window.
+ */
+export interface LimitedEditionView {
+  /** How many may be sold in all; null = no stock limit. */
+  stock: number | null;
+  /** How many are left now (stock minus sold, refunds given back); null = no stock limit. */
+  stockLeft: number | null;
+  /** How many one user may buy; null = no limit. */
+  perUserLimit: number | null;
+  /** ISO-8601; null = no bound. */
+  availableFrom: string | null;
+  availableUntil: string | null;
+  /** Whether the window is open at the time of the answer. */
+  onSale: boolean;
+}
+
+/** `shop:stock` (to sockets watching the shop, `shop:watch`): a limited edition's stock changed. */
+export interface ShopStockEvent {
+  itemId: string;
+  stock: number;
+  stockLeft: number;
+}
 
 export interface ShopItemView {
   id: string;
@@ -22,6 +47,8 @@ export interface ShopItemView {
   available: boolean;
   /** Why it is not available (only when `available` is false). */
   unavailableReason?: string;
+  /** Limited edition (issue 13): stock left and sale window; absent for an ordinary item. */
+  limited?: LimitedEditionView;
 }
 
 /** active: in effect now; expired: a timed item past its end; used: a spent consumable; refunded. */

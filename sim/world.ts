@@ -30,6 +30,8 @@ import { createBalanceNotifier } from '../server/earning/balance-notifier.js';
 import { createAwardService } from '../server/earning/award-service.js';
 import { EngagementService, observeAwards } from '../server/engagement/service.js';
 import { createEngagementStore } from '../server/engagement/store.js';
+import { ShopCatalogue } from '../server/shop/catalogue.js';
+import { createShopCatalogueStore } from '../server/shop/catalogue-store.js';
 import { createAbuse } from '../server/abuse/index.js';
 import { createPurchaseStore } from '../server/shop/store.js';
 import { ProfileService } from '../server/users/profile-service.js';
@@ -164,10 +166,12 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     // Issue 13 (seasons and goals)
     goals: new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger }),
     seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
+    // Issue 13: the catalogue as the server builds it (config defaults; no admin items in a simulation).
+    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: await createAdminAuditStore(backend), economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
-  const shop = new ShopService(ctx, pins);
+  const shop = new ShopService(ctx, pins, ctx.shopCatalogue);
   return {
     ctx, clock, gifts, shop,
     async close() {

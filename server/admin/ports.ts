@@ -1,8 +1,9 @@
 import type { Page } from '../stores/ports.js';
 
 /** What an admin did (docs/operations.md, "Admin tools"). */
-export type AdminAction = 'adjustment' | 'penalty_lift' | 'ban_lift';
-export const ADMIN_ACTIONS: readonly AdminAction[] = ['adjustment', 'penalty_lift', 'ban_lift'];
+export type AdminAction = 'adjustment' | 'penalty_lift' | 'ban_lift' | 'shop_item_create' | 'shop_item_update';
+// Issue 13 (h13a): the admin catalogue's changes (target = the admin, subject = the item id).
+export const ADMIN_ACTIONS: readonly AdminAction[] = ['adjustment', 'penalty_lift', 'ban_lift', 'shop_item_create', 'shop_item_update'];
 
 /**
  * One line of the append-only admin audit log. Records are never updated or deleted; the admin's

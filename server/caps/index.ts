@@ -6,6 +6,7 @@ import { MemoryPinLockout, RedisPinLockout, type PinLockout } from './pin-lockou
 import { MemoryDailyBudgetCounter, RedisDailyBudgetCounter, type DailyBudgetCounter } from './daily-budget.js';
 import { SqliteCapCounter, SqliteDailyBudgetCounter, SqlitePinLockout } from './sqlite-counters.js';
 import type { SqliteDb } from '../stores/sqlite/db.js';
+import { MemoryGiftComboCounter, RedisGiftComboCounter, SqliteGiftComboCounter, type GiftComboCounter } from './gift-combos.js';
 
 export * from './cap-counter.js';
 export * from './errors.js';
@@ -14,6 +15,7 @@ export * from './daily-budget.js';
 export { MemoryCapCounter } from './memory-cap-counter.js';
 export { RedisCapCounter } from './redis-cap-counter.js';
 export { SqliteCapCounter, SqliteDailyBudgetCounter, SqlitePinLockout } from './sqlite-counters.js';
+export * from './gift-combos.js';
 
 /** The counters every node shares through Redis, or keeps in the SQLite file on the embedded default. */
 export interface Counters {
@@ -21,6 +23,8 @@ export interface Counters {
   pinLockout: PinLockout;
   /** Gift (scope `gift`) and room reward (scope `room-reward`) daily budgets. */
   budgets: DailyBudgetCounter;
+  /** Issue 13 (h13a): gift combos, a run of gifts from one sender to one recipient. */
+  combos: GiftComboCounter;
 }
 
 /**
@@ -29,7 +33,7 @@ export interface Counters {
  * last (MongoDB without Redis, and unit tests).
  */
 export function createCounters(redis: Redis | null, prefix: string, sqlite: SqliteDb | null = null): Counters {
-  if (redis) return { caps: new RedisCapCounter(redis, prefix), pinLockout: new RedisPinLockout(redis, prefix), budgets: new RedisDailyBudgetCounter(redis, prefix) };
-  if (sqlite) return { caps: new SqliteCapCounter(sqlite), pinLockout: new SqlitePinLockout(sqlite), budgets: new SqliteDailyBudgetCounter(sqlite) };
-  return { caps: new MemoryCapCounter(), pinLockout: new MemoryPinLockout(), budgets: new MemoryDailyBudgetCounter() };
+  if (redis) return { caps: new RedisCapCounter(redis, prefix), pinLockout: new RedisPinLockout(redis, prefix), budgets: new RedisDailyBudgetCounter(redis, prefix), combos: new RedisGiftComboCounter(redis, prefix) };
+  if (sqlite) return { caps: new SqliteCapCounter(sqlite), pinLockout: new SqlitePinLockout(sqlite), budgets: new SqliteDailyBudgetCounter(sqlite), combos: new SqliteGiftComboCounter(sqlite) };
+  return { caps: new MemoryCapCounter(), pinLockout: new MemoryPinLockout(), budgets: new MemoryDailyBudgetCounter(), combos: new MemoryGiftComboCounter() };
 }

@@ -1,10 +1,11 @@
 import type { AwardOutcome } from '../../shared/events.js';
 import type { EconomyConfig } from '../economy/config/schema.js';
-import { claimDailyLogin, effectiveStreak } from '../economy/rules/streak.js';
+import { claimDailyLogin, effectiveStreak, missedDays } from '../economy/rules/streak.js';
 import { utcDayEndMs, utcDayKey, utcMonthKey } from '../economy/rules/periods.js';
 import type { AwardService } from '../earning/award-service.js';
 import type { StreakSource } from '../earning/streak-source.js';
 import { AppError } from '../lib/app-error.js';
+import type { StreakFreezes } from '../shop/streak-freeze.js';
 import type { EngagementStore, LoginRecord } from './ports.js';
 
 /** What `POST /api/tokens/claim-daily` answers. */
@@ -16,6 +17,8 @@ export interface DailyClaimResult {
   monthlyActiveAward?: AwardOutcome;
   /** Start of the next UTC day: the earliest next claim. */
   nextClaimAt: string;
+  /** Issue 13: present (true) when a streak freeze was used up to cover one missed day (the streak went on). */
+  freezeUsed?: true;
 }
 
 /** Award reasons that mean the award could not be decided at all: the claim is undone. */
@@ -35,18 +38,37 @@ export const dailyKeys = {
  * may claim again later.
  */
 export async function claimDaily(
-  deps: { store: EngagementStore; awards: AwardService },
+  deps: { store: EngagementStore; awards: AwardService; freezes?: StreakFreezes },
   userId: string,
   at: Date,
   config: EconomyConfig,
 ): Promise<{ result: DailyClaimResult; state: LoginRecord }> {
   const nextClaimAt = new Date(utcDayEndMs(at)).toISOString();
   const prev = await deps.store.login(userId);
-  const claim = claimDailyLogin(prev, at, config);
+  let claim = claimDailyLogin(prev, at, config);
   if (claim.status === 'already_claimed') throw new AppError('ALREADY_CLAIMED', 'The daily login was already claimed today', { nextClaimAt });
-  const state: LoginRecord = { ...claim.state, dailyLoginsClaimed: prev.dailyLoginsClaimed + 1 };
+  // Issue 13: exactly one missed day and a streak freeze held: the streak goes on. The claim's
+  // compare-and-set below lets one claim of the day through, so only that one uses a freeze.
+  const freezes = deps.freezes;
+  const tryFreeze = freezes !== undefined && prev.streakDays > 0 && missedDays(prev, at) === 1 && (await freezes.holds(userId, at));
+  if (tryFreeze) claim = claimDailyLogin(prev, at, config, 1);
+  if (claim.status === 'already_claimed') throw new AppError('ALREADY_CLAIMED', 'The daily login was already claimed today', { nextClaimAt });
+  let state: LoginRecord = { ...claim.state, dailyLoginsClaimed: prev.dailyLoginsClaimed + 1 };
   if (!(await deps.store.saveLogin(userId, prev.lastClaimDay, state))) {
     throw new AppError('ALREADY_CLAIMED', 'The daily login was already claimed today', { nextClaimAt });
+  }
+  let freezeUsed = false;
+  if (tryFreeze) {
+    freezeUsed = await freezes.useOne(userId, at);
+    if (!freezeUsed) {
+      // A refund took the last freeze between the read and the use: the claim stands without it.
+      const plain = claimDailyLogin(prev, at, config);
+      if (plain.status === 'claimed') {
+        const without: LoginRecord = { ...plain.state, dailyLoginsClaimed: state.dailyLoginsClaimed };
+        if (await deps.store.saveLogin(userId, state.lastClaimDay, without)) state = without;
+        claim = plain;
+      }
+    }
   }
   const day = utcDayKey(at);
   const award = await deps.awards.grant({ userId, activity: 'daily_login', idempotencyKey: dailyKeys.dailyLogin(userId, day), at });
@@ -54,7 +76,7 @@ export async function claimDaily(
     await deps.store.saveLogin(userId, state.lastClaimDay, prev);
     throw new AppError(award.reason === 'CAPS_UNAVAILABLE' ? 'CAPS_UNAVAILABLE' : 'SERVICE_UNAVAILABLE', 'The daily login cannot be paid right now; try again', { nextClaimAt: null });
   }
-  const result: DailyClaimResult = { streak: state.streakDays, longestStreak: state.longestStreakDays, award, nextClaimAt };
+  const result: DailyClaimResult = { streak: state.streakDays, longestStreak: state.longestStreakDays, award, nextClaimAt, ...(freezeUsed ? { freezeUsed: true as const } : {}) };
   if (claim.weeklyStreak) {
     result.weeklyStreakAward = await deps.awards.grant({ userId, activity: 'weekly_streak', idempotencyKey: dailyKeys.weeklyStreak(userId, day), at, metadata: { streak: state.streakDays } });
   }

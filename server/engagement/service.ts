@@ -12,6 +12,7 @@ import type { RecordStores } from '../stores/ports.js';
 import { AchievementEngine, type MetricReader } from './achievements.js';
 import { claimDaily, loginStreakSource, type DailyClaimResult } from './daily-claim.js';
 import { MetricEstimate } from './metric-estimate.js';
+import type { StreakFreezes } from '../shop/streak-freeze.js';
 import type { EngagementStore } from './ports.js';
 import { ReferralTracker } from './referrals.js';
 
@@ -27,6 +28,8 @@ export interface EngagementDeps {
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
+  /** Issue 13 (h13a): the streak freezes the daily claim may use up (server/shop/streak-freeze.ts); none: no freeze ever applies. */
+  freezes?: StreakFreezes;
 }
 
 /**

@@ -21,6 +21,7 @@ import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 import type { GiftReceipts } from './receipts.js';
 import type { RoomActivityObserver } from '../goals/goal-service.js';
+import { comboOf } from './combos.js';
 
 export type GiftRequest = z.output<typeof giftSendPayload>;
 
@@ -212,7 +213,8 @@ export class GiftService {
     }
     const channels = entry.roomId ? [roomChannel(entry.roomId), userChannel(recipientId)] : [userChannel(recipientId)];
     // One emit to both channels: Socket.IO delivers once to a socket that is in both.
-    this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' } });
+    const combo = await comboOf(this.ctx, gift, entry.createdAt);
+    this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' }, ...(combo ? { combo } : {}) });
     this.ctx.balanceNotifier.posted(outcome);
     await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
     await this.ctx.engagement.recordGift(senderId);

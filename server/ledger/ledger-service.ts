@@ -4,7 +4,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { DraftInput } from './entries.js';
 import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerQueries, LedgerStore, PostOutcome, StoredPostOutcome } from './ports.js';
-import { CarryConflictError, LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
+import { CarryConflictError, ClaimRefusedError, LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
 
 /** Batching limits: a batch is posted when it holds this many drafts or this long after its first. */
 export const LEDGER_BATCH_MAX_ENTRIES = 100;
@@ -26,7 +26,7 @@ export type LedgerObserver = (entries: readonly JournalEntry[], outcomes: readon
  * outcome.
  */
 /** The store's reads, passed straight through (documented on LedgerStore in ./ports.ts). */
-type LedgerReads = Pick<LedgerStore, 'account' | 'accounts' | 'accountWithCarry' | 'findByIdempotencyKey' | 'history' | 'sumsByActivity' | 'audit'>;
+type LedgerReads = Pick<LedgerStore, 'account' | 'accounts' | 'accountWithCarry' | 'findByIdempotencyKey' | 'history' | 'sumsByActivity' | 'audit' | 'claimCounts'>;
 
 export interface LedgerService extends LedgerReads {
   post(draft: DraftInput): Promise<PostOutcome>;
@@ -67,6 +67,8 @@ interface Pending {
  */
 function settle(outcome: StoredPostOutcome): PostOutcome {
   if (outcome.status === 'carry_conflict') throw new CarryConflictError(outcome.userId, outcome.expected, outcome.actual);
+  // A bounded counter (stock, a per-user limit) refused the draft: nothing of it was written.
+  if (outcome.status === 'claim_refused') throw new ClaimRefusedError(outcome.key, outcome.max, outcome.count);
   return outcome;
 }
 
@@ -175,6 +177,7 @@ export function createLedgerService(
     history: (userId, query) => store.history(userId, query),
     sumsByActivity: (userId, query) => store.sumsByActivity(userId, query),
     audit: () => store.audit(),
+    claimCounts: (keys) => store.claimCounts(keys),
     // Only the read methods: a caller must not reach post() past stamping and draft checks.
     queries: {
       roomEntries: (roomId, query) => store.roomEntries(roomId, query),

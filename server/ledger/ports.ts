@@ -59,6 +59,25 @@ export interface EntryDraft {
    * tokens that have not vested (docs/gifts.md). Not part of the journal.
    */
   floor?: BalanceFloor;
+  /**
+   * Bounded counters taken or given back in the posting transaction (issue 13): the stock of a
+   * limited-edition item, one user's purchases of it. A draft that would take a counter past its
+   * `max` is `claim_refused` and writes nothing, decided with the balance guard, so a sale is never
+   * charged without its stock and stock is never sold twice, on any node. Not part of the journal.
+   */
+  claims?: CounterClaim[];
+}
+
+/**
+ * One bounded counter of a draft. `delta` > 0 takes (the counter after the draft must stay <=
+ * `max`); `delta` < 0 gives back (a refund), never below zero.
+ */
+export interface CounterClaim {
+  /** e.g. `shop:stock:<itemId>` (server/shop/limited-editions.ts). */
+  key: string;
+  delta: number;
+  /** Only read when taking. */
+  max: number;
 }
 
 /** The least balance one user must keep after a draft (gift vesting). */
@@ -106,8 +125,16 @@ export interface CarryConflictOutcome {
   actual: number;
 }
 
-/** What a store answers per draft: a PostOutcome, or a carry conflict for that draft alone. */
-export type StoredPostOutcome = PostOutcome | CarryConflictOutcome;
+/** A draft that would take a bounded counter past its max (`count` is the counter before it). */
+export interface ClaimRefusedOutcome {
+  status: 'claim_refused';
+  key: string;
+  max: number;
+  count: number;
+}
+
+/** What a store answers per draft: a PostOutcome, or a carry conflict / claim refusal for that draft alone. */
+export type StoredPostOutcome = PostOutcome | CarryConflictOutcome | ClaimRefusedOutcome;
 
 export interface HistoryQuery {
   kind?: EntryKind;
@@ -231,6 +258,8 @@ export interface LedgerStore {
    * created in [since, until), highest first, ties by user id; only totals > 0. The seasonal leaderboard.
    */
   topEarnersBetween(query: EarnersQuery): Promise<RankedEarner[]>;
+  /** The bounded counters' values (see EntryDraft.claims); 0 for a key never taken. */
+  claimCounts(keys: readonly string[]): Promise<Record<string, number>>;
 }
 
 /** Credits of `kinds` inside [since, until), the `limit` largest totals. */

@@ -1,5 +1,5 @@
 import { userAccount, type AccountId, type AccountState, type JournalEntry, type Leg, type StoredPostOutcome } from './ports.js';
-import { LedgerInvariantError, ZERO_ACCOUNT, applyLeg, assertValidCarry, assertValidDraft, isGuarded, isUserAccount, sameAccountState, userIdOf } from './rules.js';
+import { LedgerInvariantError, ZERO_ACCOUNT, applyLeg, assertValidCarry, assertValidClaims, assertValidDraft, isGuarded, isUserAccount, sameAccountState, userIdOf } from './rules.js';
 
 /**
  * The posting planner: every rule of `LedgerStore.post` in one pure, synchronous function that
@@ -26,6 +26,17 @@ export interface PostingInputs {
   existing: ReadonlyMap<string, JournalEntry>;
   /** Every account a leg of the batch names, as read before the batch; missing = no row. */
   accounts: ReadonlyMap<string, AccountSnapshot>;
+  /** Every bounded counter a claim of the batch names, as read before the batch; missing = 0 / no row. */
+  claims?: ReadonlyMap<string, number>;
+}
+
+/** What one bounded counter must become (EntryDraft.claims): applied once per batch, read back. */
+export interface ClaimWrite {
+  key: string;
+  /** The counter before the batch, or null when it has no row yet. */
+  before: number | null;
+  delta: number;
+  after: number;
 }
 
 /** What one account's row must become: applied once per batch, then read back and compared. */
@@ -60,6 +71,10 @@ export interface PostingPlan {
    * the refusal: a credit committed after its snapshot could have made the debit valid.
    */
   guardMisses: AccountId[];
+  /** One write per bounded counter a posted entry moved, sorted by key. */
+  claimWrites: ClaimWrite[];
+  /** Counters that refused a draft (checked against a fresh read like guardMisses). */
+  claimMisses: string[];
 }
 
 /** Structural checks of a whole batch, before any read: a bad draft is a programming error. */
@@ -67,7 +82,13 @@ export function assertPostable(entries: readonly JournalEntry[]): void {
   for (const entry of entries) {
     assertValidDraft(entry);
     assertValidCarry(entry);
+    assertValidClaims(entry);
   }
+}
+
+/** Every bounded counter the batch's claims name, in a stable order. */
+export function claimKeysOf(entries: readonly JournalEntry[]): string[] {
+  return [...new Set(entries.flatMap((e) => (e.claims ?? []).map((c) => c.key)))].sort();
 }
 
 /** Every account the batch's legs name, in a stable order (what an adapter reads for the plan). */
@@ -115,6 +136,17 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
   const postedByKey = new Map<string, JournalEntry>();
   const guardMisses = new Set<AccountId>();
   const inserts: JournalEntry[] = [];
+  const counters = new Map<string, { before: number | null; now: number }>();
+  const counterOf = (key: string) => {
+    let c = counters.get(key);
+    if (!c) {
+      const stored = inputs.claims?.get(key);
+      c = { before: stored ?? null, now: stored ?? 0 };
+      counters.set(key, c);
+    }
+    return c;
+  };
+  const claimMisses = new Set<string>();
 
   const outcomes = entries.map((entry): StoredPostOutcome => {
     const first = inputs.existing.get(entry.idempotencyKey) ?? postedByKey.get(entry.idempotencyKey);
@@ -122,6 +154,13 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     if (entry.carry?.expectedNanos !== undefined) {
       const stored = accountOf(userAccount(entry.carry.userId)).carryNanos;
       if (stored !== entry.carry.expectedNanos) return { status: 'carry_conflict', userId: entry.carry.userId, expected: entry.carry.expectedNanos, actual: stored };
+    }
+    for (const claim of entry.claims ?? []) {
+      const count = counterOf(claim.key).now;
+      if (claim.delta > 0 && count + claim.delta > claim.max) {
+        claimMisses.add(claim.key);
+        return { status: 'claim_refused', key: claim.key, max: claim.max, count };
+      }
     }
     for (const leg of entry.legs) {
       const w = accountOf(leg.account);
@@ -142,13 +181,18 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
       if (isGuarded(leg.account) && leg.amount < 0) w.guardMin = Math.max(w.guardMin, start - w.state.balance + floorOf(entry, leg.account));
       if (isUserAccount(leg.account)) touched[userIdOf(leg.account)] = w.state;
     }
+    // A give-back never takes a counter below zero (it returns what a purchase took, no more).
+    for (const claim of entry.claims ?? []) {
+      const c = counterOf(claim.key);
+      c.now = Math.max(0, c.now + claim.delta);
+    }
     if (entry.carry) {
       const w = accountOf(userAccount(entry.carry.userId));
       w.carryNanos = entry.carry.nanos;
       w.carryWritten = true;
     }
     // The carry and the floor are not part of the journal: entries read back never carry them.
-    const { carry: _carry, floor: _floor, ...stored } = entry;
+    const { carry: _carry, floor: _floor, claims: _claims, ...stored } = entry;
     postedByKey.set(entry.idempotencyKey, stored);
     inserts.push(stored);
     return { status: 'posted', entry: stored, accounts: touched };
@@ -174,7 +218,11 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     if (w.guardMin > 0) write.guardMin = w.guardMin;
     writes.push(write);
   }
-  return { outcomes, inserts, writes, guardMisses: [...guardMisses] };
+  const claimWrites: ClaimWrite[] = [...counters]
+    .filter(([, c]) => c.now !== (c.before ?? 0))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, c]) => ({ key, before: c.before, delta: c.now - (c.before ?? 0), after: c.now }));
+  return { outcomes, inserts, writes, guardMisses: [...guardMisses], claimWrites, claimMisses: [...claimMisses] };
 }
 
 /** The least balance `account` must keep after `entry`: its floor when the floor is that user's, else 0. */

@@ -121,6 +121,14 @@ export function assertValidCarry(draft: Pick<EntryDraft, 'legs' | 'idempotencyKe
   if (!ok) throw new LedgerInvariantError(`invalid carry on ledger entry ${draft.idempotencyKey}`, { problems: ['carry_invalid'], carry: c });
 }
 
+/** Claims (EntryDraft.claims): a non-empty key, a whole non-zero delta, a whole max >= 0. */
+export function assertValidClaims(draft: Pick<EntryDraft, 'idempotencyKey' | 'claims'>): void {
+  for (const c of draft.claims ?? []) {
+    const ok = c.key.length > 0 && c.key.length <= 200 && Number.isSafeInteger(c.delta) && c.delta !== 0 && Number.isSafeInteger(c.max) && c.max >= 0;
+    if (!ok) throw new LedgerInvariantError(`invalid claim on ledger entry ${draft.idempotencyKey}`, { problems: ['claim_invalid'], claim: c });
+  }
+}
+
 /**
  * The stored award remainder is not the one the draft's carry was computed from (a concurrent
  * award of the same user on another node). Stores answer it as a `carry_conflict` outcome;
@@ -130,6 +138,18 @@ export class CarryConflictError extends Error {
   override name = 'CarryConflictError';
   constructor(readonly userId: string, readonly expected: number, readonly actual: number) {
     super(`award carry of ${userId} changed (expected ${expected}, found ${actual})`);
+  }
+}
+
+/**
+ * A draft refused by one of its bounded counters (EntryDraft.claims): `count` taken of `max`.
+ * LedgerService throws it for the store's `claim_refused` outcome; the caller turns it into its
+ * own error (OUT_OF_STOCK, PURCHASE_LIMIT_REACHED). Nothing of the draft was written.
+ */
+export class ClaimRefusedError extends Error {
+  override name = 'ClaimRefusedError';
+  constructor(readonly key: string, readonly max: number, readonly count: number) {
+    super(`bounded counter ${key} is at ${count} of ${max}`);
   }
 }
 

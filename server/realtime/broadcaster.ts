@@ -1,11 +1,13 @@
 import type { ServerToClientEvents } from '../../shared/events.js';
-import { roomChannel, userChannel } from './channels.js';
+import { roomChannel, topicChannel, userChannel } from './channels.js';
 import type { AppServer } from './types.js';
 
 /** Who receives a broadcast: members of these rooms and every socket of these users, each once. */
 export interface Audience {
   rooms?: readonly string[];
   users?: readonly string[];
+  /** Sockets that subscribed to these topics (watchTopic), e.g. `shop` (issue 13). */
+  topics?: readonly string[];
 }
 
 /**
@@ -24,11 +26,15 @@ export interface Broadcaster {
   closeRoom(roomId: string): void;
   /** Disconnects every socket of these users on every node (ban, account deletion). */
   disconnectUsers(userIds: readonly string[]): void;
+  /** Subscribes one socket (by id, on any node) to a topic's broadcasts, e.g. while the shop view is open (issue 13). */
+  watchTopic(socketId: string, topic: string): void;
+  /** Ends that subscription. */
+  unwatchTopic(socketId: string, topic: string): void;
 }
 
 /** The Socket.IO implementation: room `r` is channel `room:r`, user `u` is channel `user:u`. */
 export function socketBroadcaster(io: AppServer): Broadcaster {
-  const channels = (to: Audience): string[] => [...(to.rooms ?? []).map(roomChannel), ...(to.users ?? []).map(userChannel)];
+  const channels = (to: Audience): string[] => [...(to.rooms ?? []).map(roomChannel), ...(to.users ?? []).map(userChannel), ...(to.topics ?? []).map(topicChannel)];
   return {
     emit(to, event, ...args) {
       const targets = channels(to);
@@ -47,6 +53,12 @@ export function socketBroadcaster(io: AppServer): Broadcaster {
     },
     disconnectUsers(userIds) {
       if (userIds.length > 0) io.in(userIds.map(userChannel)).disconnectSockets(true);
+    },
+    watchTopic(socketId, topic) {
+      io.in(socketId).socketsJoin(topicChannel(topic));
+    },
+    unwatchTopic(socketId, topic) {
+      io.in(socketId).socketsLeave(topicChannel(topic));
     },
   };
 }

@@ -6,3 +6,5 @@
  */
 export const userChannel = (userId: string): string => `user:${userId}`;
 export const roomChannel = (roomId: string): string => `room:${roomId}`;
+/** Issue 13: a topic sockets subscribe to while a view is open (`shop` for `shop:stock`). */
+export const topicChannel = (topic: string): string => `topic:${topic}`;

@@ -20,7 +20,9 @@ export type ItemEffect =
   | { kind: 'pinMessage' }
   | { kind: 'roomBoost' }
   | { kind: 'tierUpgrade' }
-  | { kind: 'prioritySupport' };
+  | { kind: 'prioritySupport' }
+  // Issue 13: protects the login streak for one missed day (server/shop/streak-freeze.ts).
+  | { kind: 'streakFreeze' };
 
 const EFFECTS: Readonly<Record<string, ItemEffect>> = {
   extra_5gb_storage: { kind: 'storageGb', gb: 5 },
@@ -43,6 +45,7 @@ const EFFECTS: Readonly<Record<string, ItemEffect>> = {
   boost_room_visibility: { kind: 'roomBoost' },
   tier_upgrade: { kind: 'tierUpgrade' },
   priority_support: { kind: 'prioritySupport' },
+  streak_freeze: { kind: 'streakFreeze' },
 };
 
 /**
@@ -78,6 +81,7 @@ function itemsOfKind(kind: ItemEffect['kind']): readonly string[] {
 export const PRIVATE_ROOM_CREDIT_ITEMS = itemsOfKind('privateRoomCredit');
 export const ROOM_CUSTOMIZATION_ITEMS = itemsOfKind('roomCustomization');
 export const PIN_MESSAGE_ITEMS = itemsOfKind('pinMessage');
+export const STREAK_FREEZE_ITEMS = itemsOfKind('streakFreeze');
 export const ROOM_BOOST_ITEMS = itemsOfKind('roomBoost');
 export const TIER_UPGRADE_ITEMS = itemsOfKind('tierUpgrade');
 export const PRIORITY_SUPPORT_ITEMS = itemsOfKind('prioritySupport');

@@ -14,7 +14,7 @@ const services = new WeakMap<AppContext, ShopService>();
 function shopService(ctx: AppContext): ShopService {
   let service = services.get(ctx);
   if (!service) {
-    service = new ShopService(ctx, createPinGuard(ctx));
+    service = new ShopService(ctx, createPinGuard(ctx), ctx.shopCatalogue);
     services.set(ctx, service);
   }
   return service;
@@ -28,12 +28,12 @@ function shopService(ctx: AppContext): ShopService {
  */
 function shopRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
-  api.get('/shop/items', auth, (_req, res) => {
-    res.json({ items: shopService(ctx).items() });
+  api.get('/shop/items', auth, async (_req, res) => {
+    res.json({ items: await shopService(ctx).items() });
   });
-  api.get('/shop/items/:category', auth, (req, res) => {
+  api.get('/shop/items/:category', auth, async (req, res) => {
     const category = parseOrThrow(id, req.params['category'], false);
-    res.json({ category, items: shopService(ctx).items(category) });
+    res.json({ category, items: await shopService(ctx).items(category) });
   });
   api.post('/shop/purchase', auth, async (req, res) => {
     const body = parseOrThrow(shopPurchaseBody, req.body);

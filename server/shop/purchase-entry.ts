@@ -1,7 +1,7 @@
 import type { ShopItem } from '../economy/config/schema.js';
 import { itemExpiresAt } from '../economy/rules/refunds.js';
 import { spendEntry, type DraftInput } from '../ledger/entries.js';
-import { SINK, userAccount, type JournalEntry } from '../ledger/ports.js';
+import { SINK, userAccount, type CounterClaim, type JournalEntry } from '../ledger/ports.js';
 import type { NewPurchase } from './ports.js';
 
 /**
@@ -18,8 +18,9 @@ export interface PurchaseRequestShape {
   messageId?: string | undefined;
 }
 
-export function purchaseDraft(userId: string, item: ShopItem, req: PurchaseRequestShape, idempotencyKey: string): DraftInput {
-  return spendEntry(userId, item.cost, {
+/** `claims`: the bounded counters the purchase takes with the charge (limited editions, issue 13). */
+export function purchaseDraft(userId: string, item: ShopItem, req: PurchaseRequestShape, idempotencyKey: string, claims: CounterClaim[] = []): DraftInput {
+  const draft = spendEntry(userId, item.cost, {
     idempotencyKey,
     activity: `${SHOP_ACTIVITY_PREFIX}${item.id}`,
     roomId: req.roomId ?? null,
@@ -31,6 +32,7 @@ export function purchaseDraft(userId: string, item: ShopItem, req: PurchaseReque
       messageId: req.messageId ?? null,
     },
   });
+  return claims.length > 0 ? { ...draft, claims } : draft;
 }
 
 /** The purchase an entry paid for, or null when the entry is not a shop purchase of `userId`. */

@@ -6,7 +6,7 @@ import type { ShopItem } from '../economy/config/schema.js';
 import { quoteRefund } from '../economy/rules/refunds.js';
 import { refundEntry } from '../ledger/entries.js';
 import type { JournalEntry } from '../ledger/ports.js';
-import { idempotencyKeys } from '../ledger/rules.js';
+import { ClaimRefusedError, idempotencyKeys } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
@@ -15,7 +15,10 @@ import { lastingProductOf, type LastingProduct } from './lasting-effects.js';
 import { announcePin } from './room-effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
 import { purchaseDraft, purchaseFromEntry, samePurchase } from './purchase-entry.js';
-import { itemView, purchaseView } from './views.js';
+import { purchaseView } from './views.js';
+import type { ShopCatalogue } from './catalogue.js';
+import { assertOnSale, limitRefusal, purchaseClaims } from './limited-editions.js';
+import { heldRefusal, streakFreezeClaims } from './streak-freeze.js';
 
 export type PurchaseRequest = z.output<typeof shopPurchaseBody>;
 export type RefundRequest = z.output<typeof shopRefundBody>;
@@ -37,15 +40,17 @@ export class ShopService {
   constructor(
     private readonly ctx: AppContext,
     private readonly pins: PinGuard,
+    /** Issue 13: the catalogue (config defaults and the admin's items), limited editions' stock. */
+    private readonly catalogue: ShopCatalogue,
   ) {}
 
-  /** The active catalogue, or one category of it (CATEGORY_NOT_FOUND when it has no items). */
-  items(category?: string): ShopItemView[] {
-    const all = this.ctx.economy.current.shop;
-    if (category === undefined) return all.map(itemView);
+  /** The catalogue, or one category of it (CATEGORY_NOT_FOUND when it has no items). */
+  async items(category?: string): Promise<ShopItemView[]> {
+    const all = await this.catalogue.items();
+    if (category === undefined) return this.catalogue.views(all);
     const some = all.filter((i) => i.category === category);
     if (some.length === 0) throw new AppError('CATEGORY_NOT_FOUND', undefined, { category });
-    return some.map(itemView);
+    return this.catalogue.views(some);
   }
 
   /**
@@ -60,24 +65,38 @@ export class ShopService {
     if (earlier) return this.replay(userId, req, earlier);
     await this.pins.verify(userId, req.pin);
 
-    const item = this.ctx.economy.current.shop.find((i) => i.id === req.itemId);
+    const item = await this.catalogue.find(req.itemId);
     if (!item) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId: req.itemId });
     const availability = availabilityOf(item.id);
     if (!availability.available) throw new AppError('ITEM_NOT_AVAILABLE', `${item.id}: ${availability.reason}`, { itemId: item.id, reason: availability.reason });
+    assertOnSale(item, this.ctx.clock.now());
     await this.checkRoom(userId, item, req.roomId);
     await this.checkMessage(item, req.roomId, req.messageId);
     const before = await this.ctx.ledger.account(userId);
     if (before.balance < item.cost) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance, cost: item.cost });
 
-    const outcome = await this.ctx.ledger.post(purchaseDraft(userId, item, req, key));
+    // Limited editions and the streak freeze's held bound: counters taken with the charge, in one transaction.
+    const claims = [...purchaseClaims(item, userId), ...(await streakFreezeClaims(this.ctx.purchases, item, userId, this.ctx.economy.current))];
+    const outcome = await this.postPurchase(purchaseDraft(userId, item, req, key, claims), item, userId);
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance, cost: item.cost });
     if (outcome.status === 'duplicate') return this.replay(userId, req, outcome.entry);
     // Pushed before the record is written: the tokens are gone even if that write fails (a retry completes it).
     this.ctx.balanceNotifier.posted(outcome);
     const purchase = await this.recordFrom(outcome.entry, userId);
     if (effectOf(purchase.itemId)?.kind === 'pinMessage') announcePin(this.ctx, purchase);
+    if (item.stock !== undefined) await this.catalogue.announceStock(item);
     const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
     return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };
+  }
+
+  /** Posts the purchase's entry; a counter's refusal becomes OUT_OF_STOCK, PURCHASE_LIMIT_REACHED or STREAK_FREEZE_LIMIT (nothing charged). */
+  private async postPurchase(draft: ReturnType<typeof purchaseDraft>, item: ShopItem, userId: string) {
+    try {
+      return await this.ctx.ledger.post(draft);
+    } catch (err) {
+      if (!(err instanceof ClaimRefusedError)) throw err;
+      throw limitRefusal(err, item, userId) ?? heldRefusal(err, userId, this.ctx.economy.current) ?? err;
+    }
   }
 
   /**
@@ -158,7 +177,7 @@ export class ShopService {
     // it crashed half-way. Posting under the same key settles which: only one post is `posted`.
     if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED', false);
 
-    const quote = this.quote(purchase);
+    const quote = await this.quote(purchase);
     if (quote.amount === 0) throw new AppError('REFUND_NOT_ALLOWED', undefined, { rule: quote.rule, percent: quote.percent });
     // Issue 9: a refund never leaves behind what the item produced (rooms, a large file, storage).
     const lasting = await this.lasting(purchase);
@@ -177,7 +196,7 @@ export class ShopService {
     const purchase = await this.ctx.purchases.findById(purchaseId);
     if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
     if (purchase.refundedAt) return { purchaseId, refundable: false, amount: 0, percent: 0, rule: 'ALREADY_REFUNDED' };
-    const quote = this.quote(purchase);
+    const quote = await this.quote(purchase);
     if (quote.amount === 0) return { purchaseId, refundable: false, amount: 0, percent: quote.percent, rule: quote.rule };
     const lasting = await this.lasting(purchase);
     if (lasting) return { purchaseId, refundable: false, amount: 0, percent: 0, rule: 'ITEM_USED', produced: { ...lasting } };
@@ -189,15 +208,17 @@ export class ShopService {
     return lastingProductOf(deps, p, this.ctx.clock.now(), this.ctx.economy.current);
   }
 
-  private quote(p: PurchaseRecord): ReturnType<typeof quoteRefund> {
+  /** The refund policy's answer for the item as the catalogue has it now (a limited edition: LIMITED_EDITION, docs/shop.md). */
+  private async quote(p: PurchaseRecord): Promise<ReturnType<typeof quoteRefund>> {
     const at = this.ctx.clock.now();
     const config = this.ctx.economy.current;
-    const item = config.shop.find((i) => i.id === p.itemId);
+    const item = await this.catalogue.find(p.itemId);
     // The duration bought is the one recorded; an item since removed from the catalogue keeps it.
     const duration: ShopItem['duration'] = p.expiresAt
       ? { kind: 'timed', hours: Math.max(1, Math.round((p.expiresAt.getTime() - p.createdAt.getTime()) / 3_600_000)) }
       : (item?.duration ?? { kind: 'permanent' });
-    return quoteRefund({ item: { duration }, cost: p.cost, purchasedAt: p.createdAt, at, used: p.usedAt !== null }, config);
+    const limits = { ...(item?.stock !== undefined ? { stock: item.stock } : {}), ...(item?.perUserLimit !== undefined ? { perUserLimit: item.perUserLimit } : {}) };
+    return quoteRefund({ item: { duration, ...limits }, cost: p.cost, purchasedAt: p.createdAt, at, used: p.usedAt !== null }, config);
   }
 
   /**

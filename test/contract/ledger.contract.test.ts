@@ -395,4 +395,65 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(await store.netFlows([ISSUANCE, SINK, userAccount('b')], since)).toEqual({ [ISSUANCE]: -12, [SINK]: 3, [userAccount('b')]: 4 });
     expect(await store.netFlows([SINK], new Date(at + 1))).toEqual({ [SINK]: 0 });
   });
+
+  // Issue 13: bounded counters taken in the posting transaction (limited-edition stock, per-user limits).
+  describe('bounded counters (claims)', () => {
+    const buy = (userId: string, claims: { key: string; delta: number; max: number }[], k = key('spend')) =>
+      ({ ...stamp(spendEntry(userId, 5, { idempotencyKey: k, activity: 'shop:frame' })), claims });
+
+    it('takes a counter up to its max with the charge, refuses past it writing nothing, and a duplicate takes nothing', async () => {
+      const store = await openStore();
+      await fund(store, 'a', 100);
+      const stock = { key: 'shop:stock:frame', delta: 1, max: 2 };
+      const first = buy('a', [stock], 'spend:a:r1');
+      expect((await store.post([first]))[0]?.status).toBe('posted');
+      expect((await store.post([buy('a', [stock], 'spend:a:r1')]))[0]?.status).toBe('duplicate');
+      // Two in one batch: the second is refused by the counter the first took.
+      const outcomes = await store.post([buy('a', [stock]), buy('a', [stock])]);
+      expect(outcomes.map((o) => o.status)).toEqual(['posted', 'claim_refused']);
+      expect(outcomes[1]).toMatchObject({ key: 'shop:stock:frame', max: 2, count: 2 });
+      expect(await store.claimCounts(['shop:stock:frame', 'never'])).toEqual({ 'shop:stock:frame': 2, never: 0 });
+      expect(await store.account('a')).toMatchObject({ balance: 90, totalSpent: 10 });
+      // Claims are not part of the journal.
+      expect((await store.findByIdempotencyKey('spend:a:r1'))?.claims).toBeUndefined();
+      // A raised max lets the next one through.
+      expect((await store.post([buy('a', [{ ...stock, max: 3 }])]))[0]?.status).toBe('posted');
+      expect(await store.audit()).toMatchObject({ ok: true });
+    });
+
+    it('a refused claim refuses the whole draft even when another of its claims had room', async () => {
+      const store = await openStore();
+      await fund(store, 'a', 100);
+      const claims = [
+        { key: 'shop:stock:gem', delta: 1, max: 10 },
+        { key: 'shop:user:gem:a', delta: 1, max: 1 },
+      ];
+      expect((await store.post([buy('a', claims)]))[0]?.status).toBe('posted');
+      expect((await store.post([buy('a', claims)]))[0]).toMatchObject({ status: 'claim_refused', key: 'shop:user:gem:a' });
+      expect(await store.claimCounts(['shop:stock:gem', 'shop:user:gem:a'])).toEqual({ 'shop:stock:gem': 1, 'shop:user:gem:a': 1 });
+      expect((await store.account('a')).balance).toBe(95);
+    });
+
+    it('a give-back (a refund) returns what was taken and never goes below zero', async () => {
+      const store = await openStore();
+      await fund(store, 'a', 100);
+      await store.post([buy('a', [{ key: 'shop:stock:x', delta: 1, max: 1 }])]);
+      const giveBack = (k: string) => ({ ...stamp(refundEntry('a', 2, { idempotencyKey: k, activity: 'shop:x' })), claims: [{ key: 'shop:stock:x', delta: -1, max: 1 }] });
+      expect((await store.post([giveBack(key('refund'))]))[0]?.status).toBe('posted');
+      expect(await store.claimCounts(['shop:stock:x'])).toEqual({ 'shop:stock:x': 0 });
+      expect((await store.post([giveBack(key('refund'))]))[0]?.status).toBe('posted');
+      expect(await store.claimCounts(['shop:stock:x'])).toEqual({ 'shop:stock:x': 0 });
+    });
+
+    it('a stock of 3 raced from two processes by 30 buyers sells exactly 3 and charges exactly 3', async () => {
+      const { store, racer } = await openRace();
+      for (let i = 0; i < 30; i++) await fund(store, `b${i}`, 5);
+      const stock = { key: 'shop:stock:rare', delta: 1, max: 3 };
+      const outcomes = (await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? racer : store).post([buy(`b${i}`, [stock])])))).map((o) => o[0]!);
+      expect(outcomes.filter((o) => o.status === 'posted')).toHaveLength(3);
+      expect(outcomes.filter((o) => o.status === 'claim_refused')).toHaveLength(27);
+      expect(await store.claimCounts(['shop:stock:rare'])).toEqual({ 'shop:stock:rare': 3 });
+      expect(await store.audit()).toMatchObject({ ok: true, burned: 15, userBalanceSum: 150 - 15 });
+    });
+  });
 });

@@ -48,7 +48,7 @@ describe('browsing', () => {
     const u = await registerUser(srv, 'browse');
     const all = await u.api.get('/api/shop/items');
     expect(all.status).toBe(200);
-    expect(all.body.items).toHaveLength(14);
+    expect(all.body.items).toHaveLength(15); // the seed's 14 and the streak freeze (issue 13)
     expect(all.body.items).toContainEqual({ id: 'increase_file_size_50mb', name: 'File size +50 MB', category: 'storage', cost: 75, duration: { kind: 'timed', hours: 720 }, needsRoom: false, needsMessage: false, available: true });
     expect(all.body.items.find((i: { id: string }) => i.id === 'room_customization').needsRoom).toBe(true);
     expect(all.body.items.find((i: { id: string }) => i.id === 'private_room_create').needsRoom).toBe(false);

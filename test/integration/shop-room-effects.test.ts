@@ -61,7 +61,7 @@ describe('items without an effect', () => {
     expect(byId.get('screen_share_quality')).toMatchObject({ available: false, unavailableReason: 'this server has no screen sharing' });
     expect(byId.get('voice_message_premium')).toMatchObject({ available: false, unavailableReason: 'this server has no voice messages' });
     expect(items.filter((i) => i.available).map((i) => i.id).sort()).toEqual(
-      ['animated_emoji', 'boost_room_visibility', 'custom_avatar_frame', 'custom_chat_color', 'extra_5gb_storage', 'increase_file_size_50mb', 'pin_important_message', 'private_room_create', 'profile_badge', 'room_customization', 'unlimited_rooms'].sort(),
+      ['animated_emoji', 'boost_room_visibility', 'custom_avatar_frame', 'custom_chat_color', 'extra_5gb_storage', 'increase_file_size_50mb', 'pin_important_message', 'private_room_create', 'profile_badge', 'room_customization', 'streak_freeze', 'unlimited_rooms'].sort(),
     );
     const audit = await srv.ctx.ledger.audit();
     const before = await balanceOf(srv, u);

@@ -70,6 +70,7 @@ describe('economy config presets', () => {
       ['priority_video_call', 20],
       ['screen_share_quality', 30],
       ['voice_message_premium', 15],
+      ['streak_freeze', 30], // issue 13 (chosen), not from the seed
     ]);
     expect(c.refundPolicy).toEqual({
       permanentPercent: 0,
@@ -107,6 +108,7 @@ describe('economy config presets', () => {
       tier_upgrade: 500,
       priority_support: 300,
       custom_theme: 400,
+      streak_freeze: 30, // issue 13 (chosen), not from the seed
     });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadEconomyConfig } from '../../server/economy/config/index.js';
-import { claimDailyLogin, effectiveStreak, EMPTY_LOGIN_STATE, type LoginState } from '../../server/economy/rules/index.js';
+import { claimDailyLogin, effectiveStreak, EMPTY_LOGIN_STATE, missedDays, type LoginState } from '../../server/economy/rules/index.js';
 
 const config = loadEconomyConfig();
 
@@ -68,3 +68,20 @@ describe('daily login streak', () => {
     expect(effectiveStreak(EMPTY_LOGIN_STATE, new Date())).toBe(0);
   });
 });
+
+// Issue 13: the streak freeze covers exactly one missed day (the caller decides and uses it).
+describe('streak freeze rule', () => {
+  it('missedDays counts whole UTC days without a claim; a frozen day continues the streak, two missed days do not', () => {
+    const { state } = claimDays('2026-03-01T12:00:00Z', 3);
+    expect(missedDays(EMPTY_LOGIN_STATE, new Date('2026-03-04T00:00:00Z'))).toBe(0);
+    expect(missedDays(state, new Date('2026-03-04T00:00:00Z'))).toBe(0);
+    expect(missedDays(state, new Date('2026-03-05T23:59:59Z'))).toBe(1);
+    expect(missedDays(state, new Date('2026-03-06T00:00:00Z'))).toBe(2);
+    const frozen = claimDailyLogin(state, new Date('2026-03-05T08:00:00Z'), config, 1);
+    expect(frozen).toMatchObject({ status: 'claimed', state: { streakDays: 4, longestStreakDays: 4, lastClaimDay: '2026-03-05' } });
+    // Without the freeze the same claim restarts; a freeze of one day does not bridge two.
+    expect(claimDailyLogin(state, new Date('2026-03-05T08:00:00Z'), config)).toMatchObject({ state: { streakDays: 1 } });
+    expect(claimDailyLogin(state, new Date('2026-03-06T08:00:00Z'), config, 1)).toMatchObject({ state: { streakDays: 1 } });
+  });
+});
+

@@ -28,6 +28,12 @@ const achievements: Achievement[] = [
   { id: 'first_moderation', name: 'Steward', description: 'Become moderator of a room', metric: 'roomsModerated', threshold: 1, reward: 25 },
 ];
 
+/**
+ * Issue 13 (chosen): the streak freeze, a token sink streak users ask for. Protects the login
+ * streak for one missed day; used up by the next daily claim after it (docs/shop.md).
+ */
+const STREAK_FREEZE_ITEM: ShopItem = { id: 'streak_freeze', name: 'Streak freeze', category: 'functional', cost: 30, duration: { kind: 'consumable', per: 'missed_day' } };
+
 /** The seed's PROPOSED spending structure. */
 const proposedShop: ShopItem[] = [
   { id: 'custom_avatar_frame', name: 'Custom avatar frame', category: 'appearance', cost: 100, duration: { kind: 'permanent' } },
@@ -44,6 +50,7 @@ const proposedShop: ShopItem[] = [
   { id: 'priority_video_call', name: 'Priority video call', category: 'communication', cost: 20, duration: { kind: 'consumable', per: 'call' } },
   { id: 'screen_share_quality', name: 'Screen share quality', category: 'communication', cost: 30, duration: { kind: 'consumable', per: 'session' } },
   { id: 'voice_message_premium', name: 'Premium voice messages', category: 'communication', cost: 15, duration: { kind: 'timed', hours: 30 * 24 } },
+  STREAK_FREEZE_ITEM,
 ];
 
 /** The seed's ITEM_COSTS; durations (chosen) follow the matching PROPOSED item where one exists. */
@@ -57,6 +64,7 @@ const itemCostsShop: ShopItem[] = [
   { id: 'tier_upgrade', name: 'Tier upgrade', category: 'premium', cost: 500, duration: { kind: 'timed', hours: 30 * 24 } },
   { id: 'priority_support', name: 'Priority support', category: 'premium', cost: 300, duration: { kind: 'timed', hours: 30 * 24 } },
   { id: 'custom_theme', name: 'Custom theme', category: 'premium', cost: 400, duration: { kind: 'permanent' } },
+  STREAK_FREEZE_ITEM,
 ];
 
 const noFeatures = {
@@ -169,7 +177,8 @@ export const currentPreset: EconomyConfig = {
     unusedPercent: 90,
   },
   // Vesting off in "current" (the seed has none); on in "recommended" (docs/gifts.md).
-  gifts: { maxPerDay: 10, messageMaxChars: 280, amountMin: 1, receiveBonusPercentOfGift: 0, receivedHoldHours: 0, newAccountDays: 0, newAccountDailyTokens: 50 },
+  // comboWindowSeconds (chosen, issue 13): 10 s between two gifts keeps a combo going.
+  gifts: { maxPerDay: 10, messageMaxChars: 280, amountMin: 1, receiveBonusPercentOfGift: 0, receivedHoldHours: 0, newAccountDays: 0, newAccountDailyTokens: 50, comboWindowSeconds: 10 },
   roomRewards: {
     dailyBudgetTokens: 200,
     maxPerRewardTokens: 50,
@@ -212,6 +221,7 @@ export const currentPreset: EconomyConfig = {
     ],
   },
   goals: { pointsPerGiftToken: 1, pointsPerMessage: 1, pointsPerFile: 5, levels: 4, levelExtendSeconds: 120, topContributors: 5 },
+  streakFreeze: { maxHeld: 2 }, // (chosen, issue 13)
 };
 
 /** The seed's "Recommended Starting Values": achievements pay 50-500 there, so rewards are clamped. */

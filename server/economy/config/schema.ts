@@ -173,16 +173,34 @@ const achievementSchema = z.strictObject({
 const durationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('permanent') }),
   z.strictObject({ kind: z.literal('timed'), hours: positiveCount }),
-  z.strictObject({ kind: z.literal('consumable'), per: z.enum(['room', 'call', 'session']) }),
+  // 'missed_day': the streak freeze (issue 13), used up by the daily claim after a missed day.
+  z.strictObject({ kind: z.literal('consumable'), per: z.enum(['room', 'call', 'session', 'missed_day']) }),
 ]);
 
-const shopItemSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9_]{1,64}$/),
-  name: z.string().min(1).max(100),
-  category: z.enum(['appearance', 'room', 'storage', 'communication', 'cosmetic', 'functional', 'premium']),
-  cost: positiveCount,
-  duration: durationSchema,
-});
+/**
+ * A catalogue item. The four optional fields make a limited edition (issue 13, docs/shop.md):
+ * `stock` (how many may be sold in all, on every node together; a refund gives one back),
+ * `perUserLimit` (how many one user may buy), and a sale window `availableFrom` /
+ * `availableUntil` (ISO-8601; either may be absent). The marketplace treats an item with `stock`
+ * as a limited edition. The admin catalogue (POST/PATCH /api/admin/shop/items) validates with
+ * this same schema.
+ */
+export const shopItemSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9_]{1,64}$/),
+    name: z.string().min(1).max(100),
+    category: z.enum(['appearance', 'room', 'storage', 'communication', 'cosmetic', 'functional', 'premium']),
+    cost: positiveCount,
+    duration: durationSchema,
+    stock: z.number().int().positive().max(1_000_000_000).optional(),
+    perUserLimit: z.number().int().positive().max(1_000_000).optional(),
+    availableFrom: z.iso.datetime({ offset: true }).optional(),
+    availableUntil: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((i) => i.availableFrom === undefined || i.availableUntil === undefined || Date.parse(i.availableFrom) < Date.parse(i.availableUntil), {
+    message: 'availableFrom must be before availableUntil',
+    path: ['availableUntil'],
+  });
 
 const percent = z.number().int().min(0).max(100);
 
@@ -215,6 +233,16 @@ const giftsSchema = z.strictObject({
   newAccountDays: z.number().int().min(0).max(365),
   /** Tokens a new account (see newAccountDays) may gift per UTC day, whatever its tier. */
   newAccountDailyTokens: tokens,
+  /**
+   * Gift combos (issue 13, docs/gifts.md): gifts from one sender to one recipient each within this
+   * many seconds of the previous one form a combo (`combo {id, count, total}` on gift:received); 0 = off.
+   */
+  comboWindowSeconds: z.number().int().min(0).max(3600),
+});
+
+/** The streak freeze (issue 13, docs/shop.md): how many unused freezes one user may hold at once. */
+const streakFreezeSchema = z.strictObject({
+  maxHeld: z.number().int().min(1).max(30),
 });
 
 const roomRewardsSchema = z.strictObject({
@@ -385,6 +413,8 @@ export const economyConfigSchema = z.strictObject({
   // Issue 13 (seasons and goals)
   seasons: seasonsSchema,
   goals: goalsSchema,
+  // Issue 13 (h13a: limited editions, streak freeze, gift combos)
+  streakFreeze: streakFreezeSchema,
 });
 
 export type EconomyConfig = z.infer<typeof economyConfigSchema>;

@@ -1,6 +1,6 @@
 import type { EconomyConfig, ShopItem } from '../config/schema.js';
 
-export type RefundRule = 'PERMANENT_NO_REFUND' | 'TIMED_FULL' | 'TIMED_PARTIAL' | 'TIMED_EXPIRED' | 'UNUSED' | 'CONSUMED';
+export type RefundRule = 'PERMANENT_NO_REFUND' | 'TIMED_FULL' | 'TIMED_PARTIAL' | 'TIMED_EXPIRED' | 'UNUSED' | 'CONSUMED' | 'LIMITED_EDITION';
 
 export interface RefundQuote {
   percent: number;
@@ -12,14 +12,16 @@ export interface RefundQuote {
 /**
  * The seed's REFUND_POLICY. Permanent items: no refund. Timed items (their clock starts at
  * purchase): 100% within 1 hour, 50% within 24 hours, none after. Consumables (per room / call /
- * session) not yet used: 90%; once used: none.
+ * session) not yet used: 90%; once used: none. Issue 13: a limited edition (an item with a stock
+ * or a per-user limit) is final sale: none (its counters only go up, so no refund reopens a sale).
  */
 export function quoteRefund(
-  input: { item: Pick<ShopItem, 'duration'>; cost: number; purchasedAt: Date; at: Date; used: boolean },
+  input: { item: Pick<ShopItem, 'duration' | 'stock' | 'perUserLimit'>; cost: number; purchasedAt: Date; at: Date; used: boolean },
   config: EconomyConfig,
 ): RefundQuote {
   const p = config.refundPolicy;
   const quote = (percent: number, rule: RefundRule): RefundQuote => ({ percent, amount: Math.floor((input.cost * percent) / 100), rule });
+  if (input.item.stock !== undefined || input.item.perUserLimit !== undefined) return quote(0, 'LIMITED_EDITION');
   const d = input.item.duration;
   if (d.kind === 'permanent') return quote(p.permanentPercent, 'PERMANENT_NO_REFUND');
   if (d.kind === 'consumable') return input.used ? quote(0, 'CONSUMED') : quote(p.unusedPercent, 'UNUSED');

@@ -40,15 +40,17 @@ export type DailyClaim =
  * streak + 1. A gap of a day or more: the streak restarts at 1. weekly_streak triggers each 7
  * consecutive days (7, 14, 21, ...). monthly_active triggers on the claim that brings the distinct
  * claim days of the UTC calendar month to `config.monthlyActive.minDays`, once per month.
+ * `frozenDays` (issue 13, the streak freeze): missed days a freeze covers, so a claim that many
+ * days later than the next day still continues the streak (the caller decides and uses the freeze).
  */
-export function claimDailyLogin(prev: LoginState, at: Date, config: EconomyConfig): DailyClaim {
+export function claimDailyLogin(prev: LoginState, at: Date, config: EconomyConfig, frozenDays = 0): DailyClaim {
   const today = utcDayKey(at);
   if (prev.lastClaimDay === today) return { status: 'already_claimed', state: prev };
   if (prev.lastClaimDay !== null && dayKeyDistance(prev.lastClaimDay, today) < 0) {
     // A clock that went backwards must not let a day be claimed twice.
     return { status: 'already_claimed', state: prev };
   }
-  const consecutive = prev.lastClaimDay !== null && dayKeyDistance(prev.lastClaimDay, today) === 1;
+  const consecutive = prev.lastClaimDay !== null && dayKeyDistance(prev.lastClaimDay, today) === 1 + frozenDays;
   const streakDays = consecutive ? prev.streakDays + 1 : 1;
   const month = utcMonthKey(at);
   const activeMonthDays = prev.activeMonth === month ? prev.activeMonthDays + 1 : 1;
@@ -62,6 +64,15 @@ export function claimDailyLogin(prev: LoginState, at: Date, config: EconomyConfi
     monthlyActivePaidFor: monthlyActive ? month : prev.monthlyActivePaidFor,
   };
   return { status: 'claimed', state, weeklyStreak: streakDays % 7 === 0, monthlyActive };
+}
+
+/**
+ * Whole UTC days missed between the last claim and a claim at `at` (0 the next day, 1 after one
+ * day without a claim); 0 before the first claim. A streak freeze covers exactly one (issue 13).
+ */
+export function missedDays(prev: Pick<LoginState, 'lastClaimDay'>, at: Date): number {
+  if (prev.lastClaimDay === null) return 0;
+  return Math.max(0, dayKeyDistance(prev.lastClaimDay, utcDayKey(at)) - 1);
 }
 
 /**

@@ -5,6 +5,8 @@ import * as market from '../../../shared/market.js';
 import { seasonCreateBody, seasonLeaderboardQuery } from '../../../shared/seasons.js';
 import { roomGoalBody } from '../../../shared/goals.js';
 import type { ClientEventName, ServerToClientEvents } from '../../../shared/events.js';
+import { shopItemSchema } from '../../economy/config/schema.js';
+import { shopItemPatchBody } from '../../shop/catalogue.js';
 
 /**
  * THE one place the API reference is written (docs/operations.md, "API reference"). Routes and
@@ -134,6 +136,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/rooms/:id/goal': { summary: 'The room’s newest goal with its top contributors (members)', auth: 'user', returns: '{ goal: RoomGoalView }' },
   'DELETE /api/rooms/:id/goal': { summary: 'Cancel the room’s active goal (owner or moderator); its bonus budget is not given back', auth: 'user', returns: '{ goal: RoomGoalView }' },
   'GET /api/users/:id/seasons': { summary: 'A user’s best season and seasonal achievements', auth: 'user', returns: 'UserSeasonsView' },
+  // Issue 13 (h13a): the admin catalogue (docs/shop.md)
+  'POST /api/admin/shop/items': { summary: 'Add a shop item at runtime (the economy config item schema; audit-logged)', auth: 'admin', body: shopItemSchema, ok: 201 },
+  'PATCH /api/admin/shop/items/:id': { summary: 'Change a shop item (null removes stock, perUserLimit or a window bound; audit-logged)', auth: 'admin', body: shopItemPatchBody },
   // The reference itself
   'GET /api/openapi.json': { summary: 'This document (OpenAPI 3.1)', auth: 'none' },
   'GET /api/asyncapi.json': { summary: 'The Socket.IO events (AsyncAPI 3)', auth: 'none' },
@@ -157,6 +162,9 @@ export const CLIENT_EVENT_DOCS: Record<ClientEventName, string> = {
   'room:read': 'Move your read marker forward; ack: the marker kept, unread and mention counts',
   // Issue 13 (market)
   'market:watch': 'Start or stop receiving the live market:* events; ack: watching',
+  // Issue 13 (h13a)
+  'shop:watch': 'Receive shop:stock while the shop view is open; ack: the limited editions now',
+  'shop:unwatch': 'Stop receiving shop:stock',
 };
 
 /** Server->client events. Typed over the event map, so a new event does not compile without a line here. */
@@ -177,6 +185,8 @@ export const SERVER_EVENT_DOCS: Record<keyof ServerToClientEvents, string> = {
   'room:goal-reached': 'A room goal was reached: the goal and each contributor’s share of the bonus',
   'penalty:applied': 'An admin applied a penalty to you',
   'session:expired': 'Your session ended (JWT expired, logout, password change): log in again',
+  // Issue 13 (h13a)
+  'shop:stock': 'A limited edition’s stock changed (to sockets that sent shop:watch)',
   // Chat essentials (issue 10)
   'message:updated': 'A message in a room you are in was edited (the whole view)',
   'message:deleted': 'A message in a room you are in was deleted',

@@ -18,7 +18,7 @@ import {
   type StoredPostOutcome,
 } from '../../ledger/ports.js';
 import { LedgerInvariantError, ZERO_ACCOUNT, userIdOf } from '../../ledger/rules.js';
-import { accountsOf, assertPostable, assertWriteReadBack, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type PostingPlan } from '../../ledger/posting-plan.js';
+import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingPlan } from '../../ledger/posting-plan.js';
 import { checkPageLimit, scanPages, toPage } from '../page.js';
 import { retriedBuild } from './index-builds.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
@@ -60,6 +60,22 @@ interface AccountDoc {
   totalReceived: number;
   /** The award remainder (billionths of a token); absent until the first award with a carry. */
   carryNanos?: number;
+}
+
+/** A bounded counter (EntryDraft.claims), one small document per key: `shop:stock:<itemId>`, never one global document. */
+interface ClaimDoc {
+  _id: string;
+  count: number;
+}
+
+/**
+ * One counter's summed batch write: an existing document must still hold the count the plan read
+ * (a change since the snapshot is a write conflict, and the transaction runs again); a new one is
+ * upserted (a concurrent insert is a duplicate key, and the post runs again).
+ */
+function claimUpdate(write: ClaimWrite) {
+  const filter: Record<string, unknown> = write.before === null ? { _id: write.key } : { _id: write.key, count: write.before };
+  return { updateOne: { filter, update: { $inc: { count: write.delta } }, upsert: write.before === null } };
 }
 
 const toState = (doc: AccountDoc | null): AccountState =>
@@ -154,13 +170,14 @@ class StaleGuardRead extends Error {
 export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults } = {}): LedgerStore {
   const journal = connection.collection<JournalDoc>('ledger_journal');
   const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
+  const claimsCol = connection.collection<ClaimDoc>('ledger_claims');
   const faults = opts.faults;
 
   // Collections and indexes are created before the first transaction (creating them inside
   // concurrent transactions would make those transactions conflict). A failed build is retried by
   // the next call and shows in /readyz (index-builds.ts).
   const ensureIndexes = retriedBuild(connection, 'ledger', async () => {
-    for (const name of ['ledger_journal', 'ledger_accounts']) {
+    for (const name of ['ledger_journal', 'ledger_accounts', 'ledger_claims']) {
       await connection.createCollection(name).catch((err: unknown) => {
         if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;
       });
@@ -180,7 +197,10 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     for (const doc of await journal.find({ idempotencyKey: { $in: keysOf(entries) } }, { session }).toArray()) existing.set(doc.idempotencyKey, toEntry(doc));
     const accounts = new Map<string, AccountSnapshot>();
     for (const doc of await accountsCol.find({ _id: { $in: accountsOf(entries) } }, { session }).toArray()) accounts.set(doc._id, toSnapshot(doc));
-    return { existing, accounts };
+    const claims = new Map<string, number>();
+    const claimKeys = claimKeysOf(entries);
+    if (claimKeys.length > 0) for (const doc of await claimsCol.find({ _id: { $in: claimKeys } }, { session }).toArray()) claims.set(doc._id, doc.count);
+    return { existing, accounts, claims };
   }
 
   /**
@@ -189,10 +209,31 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
    * read again outside the transaction (latest committed state): a higher balance than the
    * snapshot's means the refusal is stale, and the batch runs again in a fresh transaction.
    */
-  async function assertRefusalsCurrent(plan: PostingPlan, snapshot: ReadonlyMap<string, AccountSnapshot>): Promise<void> {
-    const latest = await accountsCol.find({ _id: { $in: plan.guardMisses } }, { projection: { balance: 1 } }).toArray();
-    for (const doc of latest) {
-      if (doc.balance > (snapshot.get(doc._id)?.state.balance ?? 0)) throw new StaleGuardRead(`a credit to ${doc._id} committed after this transaction's snapshot`);
+  async function assertRefusalsCurrent(plan: PostingPlan, snapshot: ReadonlyMap<string, AccountSnapshot>, claims: ReadonlyMap<string, number>): Promise<void> {
+    if (plan.guardMisses.length > 0) {
+      const latest = await accountsCol.find({ _id: { $in: plan.guardMisses } }, { projection: { balance: 1 } }).toArray();
+      for (const doc of latest) {
+        if (doc.balance > (snapshot.get(doc._id)?.state.balance ?? 0)) throw new StaleGuardRead(`a credit to ${doc._id} committed after this transaction's snapshot`);
+      }
+    }
+    // Likewise a counter given back (a refund returning stock) after the snapshot.
+    if (plan.claimMisses.length > 0) {
+      for (const doc of await claimsCol.find({ _id: { $in: plan.claimMisses } }).toArray()) {
+        if (doc.count < (claims.get(doc._id) ?? 0)) throw new StaleGuardRead(`counter ${doc._id} was given back after this transaction's snapshot`);
+      }
+    }
+  }
+
+  /** Applies the plan's bounded counters and checks what they hold afterwards. */
+  async function applyClaims(writes: readonly ClaimWrite[], session: ClientSession): Promise<void> {
+    if (writes.length === 0) return;
+    const result = await claimsCol.bulkWrite(writes.map(claimUpdate), { session, ordered: true });
+    if (result.matchedCount + result.upsertedCount !== writes.length) {
+      throw new LedgerInvariantError('claim writes matched fewer documents than planned', { expected: writes.length, matched: result.matchedCount, upserted: result.upsertedCount });
+    }
+    const after = new Map((await claimsCol.find({ _id: { $in: writes.map((w) => w.key) } }, { session }).toArray()).map((d) => [d._id, d.count]));
+    for (const write of writes) {
+      if (after.get(write.key) !== write.after) throw new LedgerInvariantError(`claim ${write.key} read back differs from the write`, { key: write.key, expected: write.after, actual: after.get(write.key) });
     }
   }
 
@@ -223,8 +264,9 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     return runInTransaction(connection, async (session) => {
       const inputs = await readInputs(entries, session);
       const plan = planPosting(entries, inputs);
-      if (checkRefusals && plan.guardMisses.length > 0) await assertRefusalsCurrent(plan, inputs.accounts);
+      if (checkRefusals && plan.guardMisses.length + plan.claimMisses.length > 0) await assertRefusalsCurrent(plan, inputs.accounts, inputs.claims);
       await applyPlan(plan, session);
+      await applyClaims(plan.claimWrites, session);
       return plan.outcomes;
     });
   }
@@ -282,6 +324,13 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       const byId = new Map(docs.map((d) => [d._id, d]));
       const out: Record<string, AccountState> = {};
       for (const id of userIds) out[id] = toState(byId.get(userAccount(id)) ?? null);
+      return out;
+    },
+
+    async claimCounts(keys) {
+      const out: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+      if (keys.length === 0) return out;
+      for (const doc of await claimsCol.find({ _id: { $in: [...new Set(keys)] } }).toArray()) out[doc._id] = doc.count;
       return out;
     },
 

@@ -20,7 +20,7 @@ import {
   type StoredPostOutcome,
 } from '../../ledger/ports.js';
 import { LedgerInvariantError, ZERO_ACCOUNT, assertSameLegs, userIdOf } from '../../ledger/rules.js';
-import { accountsOf, assertPostable, assertWriteReadBack, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type PostingInputs } from '../../ledger/posting-plan.js';
+import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingInputs } from '../../ledger/posting-plan.js';
 
 
 const DDL = `
@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS ledger_legs (
   PRIMARY KEY (account, entry_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ledger_legs_entry ON ledger_legs (entry_id);
+-- Bounded counters taken in the posting transaction (EntryDraft.claims: stock, per-user limits).
+CREATE TABLE IF NOT EXISTS ledger_claims (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL CHECK (count >= 0)
+) WITHOUT ROWID;
 `;
 
 // Indexes for the economy-wide reads: a room's entries newest first, rankings by balance and by
@@ -168,6 +173,9 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
          carry_nanos = CASE WHEN ? THEN excluded.carry_nanos ELSE carry_nanos END
        RETURNING *`,
     ),
+    // A new counter is inserted (only a take creates one); an existing one moves by the delta.
+    insertClaim: db.prepare<[string, number], { count: number }>('INSERT INTO ledger_claims (key, count) VALUES (?, ?) RETURNING count'),
+    moveClaim: db.prepare<[number, string], { count: number }>('UPDATE ledger_claims SET count = count + ? WHERE key = ? RETURNING count'),
   };
 
   // History and statistics build their WHERE clause from the query's options: a handful of
@@ -228,6 +236,8 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
   const accountsIn = (n: number): Statement<unknown[], AccountRow> => prepare(`SELECT * FROM ledger_accounts WHERE account IN (${inList(n)})`) as Statement<unknown[], AccountRow>;
   const entriesByKeyIn = (n: number): Statement<unknown[], EntryRow> => prepare(`SELECT * FROM ledger_entries WHERE idempotency_key IN (${inList(n)})`) as Statement<unknown[], EntryRow>;
+  const claimsIn = (n: number): Statement<unknown[], { key: string; count: number }> =>
+    prepare(`SELECT key, count FROM ledger_claims WHERE key IN (${inList(n)})`) as Statement<unknown[], { key: string; count: number }>;
   const insertLegs = (n: number): Statement<unknown[], { account: AccountId; amount: number }> =>
     prepare(
       `INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING account, amount`,
@@ -249,7 +259,15 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     for (const row of readIn(keysOf(entries), entriesByKeyIn)) existing.set(row.idempotency_key, readEntry(row));
     const accounts = new Map<string, AccountSnapshot>();
     for (const row of readIn(accountsOf(entries), accountsIn)) accounts.set(row.account, { state: toState(row), carryNanos: row.carry_nanos });
-    return { existing, accounts };
+    const claims = new Map<string, number>();
+    for (const row of readIn(claimKeysOf(entries), claimsIn)) claims.set(row.key, row.count);
+    return { existing, accounts, claims };
+  }
+
+  /** Applies one bounded counter's summed batch write and checks the count it returns. */
+  function applyClaim(write: ClaimWrite): void {
+    const row = write.before === null ? stmt.insertClaim.get(write.key, write.delta) : stmt.moveClaim.get(write.delta, write.key);
+    if (row?.count !== write.after) throw new LedgerInvariantError(`claim ${write.key} read back differs from the write`, { key: write.key, expected: write.after, actual: row?.count });
   }
 
   /** Inserts one planned entry and its legs, checking what the statements return. */
@@ -280,6 +298,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     for (const entry of plan.inserts) insertEntry(entry);
     if (plan.inserts.length > 0) faults?.afterJournalInsert?.();
     for (const write of plan.writes) applyWrite(write);
+    for (const write of plan.claimWrites) applyClaim(write);
     return plan.outcomes;
   });
 
@@ -295,6 +314,12 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
 
     async account(userId) {
       return toState(stmt.account.get(userAccount(userId)));
+    },
+
+    async claimCounts(keys) {
+      const out: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
+      for (const row of readIn([...new Set(keys)], claimsIn)) out[row.key] = row.count;
+      return out;
     },
 
     async accounts(userIds) {

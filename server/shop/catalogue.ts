@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { ShopItemView, ShopStockEvent } from '../../shared/shop.js';
+import type { AdminAction, AdminAuditStore } from '../admin/ports.js';
+import { shopItemSchema, type EconomyConfig, type ShopItem } from '../economy/config/schema.js';
+import { parseOrThrow } from '../http/validate.js';
+import type { LedgerService } from '../ledger/ledger-service.js';
+import { AppError } from '../lib/app-error.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdGenerator } from '../lib/ids.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
+import type { ShopCatalogueStore } from './catalogue-ports.js';
+import { isLimitedEdition, limitedView, stockKey, stockLeftOf } from './limited-editions.js';
+import { itemView } from './views.js';
+
+/**
+ * `PATCH /api/admin/shop/items/:id`: any item field but the id; `null` removes an optional field
+ * (stock, perUserLimit, availableFrom, availableUntil). The merged item is validated by the economy
+ * config's own item schema (shopItemSchema), so a runtime item can be nothing a config could not be.
+ */
+export const shopItemPatchBody = z
+  .record(z.string(), z.unknown())
+  .refine((p) => !('id' in p), { message: 'the id cannot change', path: ['id'] })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
+
+/** The `shop` topic: sockets that sent `shop:watch` get `shop:stock`. */
+export const SHOP_TOPIC = 'shop';
+
+export interface ShopCatalogueDeps {
+  store: ShopCatalogueStore;
+  /** The admin audit log (server/admin/): every catalogue change is one record. */
+  audit: AdminAuditStore;
+  economy: { readonly current: EconomyConfig };
+  /** Stock sold per limited edition (the ledger's bounded counters). */
+  ledger: Pick<LedgerService, 'claimCounts'>;
+  broadcast: Pick<Broadcaster, 'emit'>;
+  clock: Clock;
+  newId: IdGenerator;
+}
+
+/**
+ * The shop catalogue (issue 13): the economy config's items (the default catalogue), with the
+ * items admins added or changed at runtime. Every read goes through the store (one small query),
+ * so a change made on one node is in effect on every node at once, with no reload to miss.
+ */
+export class ShopCatalogue {
+  constructor(private readonly deps: ShopCatalogueDeps) {}
+
+  /** The whole catalogue: defaults in config order (stored versions replacing them), then added items by id. */
+  async items(): Promise<ShopItem[]> {
+    const stored = new Map((await this.deps.store.list()).map((r) => [r.item.id, r.item]));
+    const defaults = this.deps.economy.current.shop.map((i) => stored.get(i.id) ?? i);
+    const defaultIds = new Set(defaults.map((i) => i.id));
+    return [...defaults, ...[...stored.values()].filter((i) => !defaultIds.has(i.id))];
+  }
+
+  /** One item, the stored version first; null when neither the store nor the config has it. */
+  async find(itemId: string): Promise<ShopItem | null> {
+    return (await this.deps.store.find(itemId))?.item ?? this.deps.economy.current.shop.find((i) => i.id === itemId) ?? null;
+  }
+
+  /** Item views with the limited editions' stock left read now (one counter read for all). */
+  async views(items: readonly ShopItem[]): Promise<ShopItemView[]> {
+    const stocked = items.filter((i) => i.stock !== undefined);
+    const sold = stocked.length > 0 ? await this.deps.ledger.claimCounts(stocked.map((i) => stockKey(i.id))) : {};
+    const at = this.deps.clock.now();
+    return items.map((i) => {
+      const limited = limitedView(i, sold[stockKey(i.id)] ?? 0, at);
+      return limited ? { ...itemView(i), limited } : itemView(i);
+    });
+  }
+
+  /** The limited editions as they stand now (what `shop:watch` answers). */
+  async limitedViews(): Promise<ShopItemView[]> {
+    return this.views((await this.items()).filter(isLimitedEdition));
+  }
+
+  /** Tells the shop's watchers the item's stock now (after a sale or an admin change). */
+  async announceStock(item: ShopItem): Promise<void> {
+    if (item.stock === undefined) return;
+    const sold = (await this.deps.ledger.claimCounts([stockKey(item.id)]))[stockKey(item.id)] ?? 0;
+    const event: ShopStockEvent = { itemId: item.id, stock: item.stock, stockLeft: stockLeftOf(item.stock, sold) };
+    this.deps.broadcast.emit({ topics: [SHOP_TOPIC] }, 'shop:stock', event);
+  }
+
+  /** `POST /api/admin/shop/items`: a new item (CATALOGUE_ITEM_EXISTS for an id the catalogue has). */
+  async create(adminId: string, body: unknown): Promise<ShopItem> {
+    const item = parseOrThrow(shopItemSchema, body);
+    const exists = () => new AppError('CATALOGUE_ITEM_EXISTS', undefined, { itemId: item.id });
+    if (this.deps.economy.current.shop.some((i) => i.id === item.id)) throw exists();
+    const at = this.deps.clock.now();
+    if (!(await this.deps.store.insert({ item, updatedAt: at, updatedBy: adminId }))) throw exists();
+    await this.audit('shop_item_create', adminId, item.id, { item }, at);
+    await this.announceStock(item);
+    return item;
+  }
+
+  /** `PATCH /api/admin/shop/items/:id`: changes fields of an item of the catalogue (ITEM_NOT_FOUND otherwise). */
+  async update(adminId: string, itemId: string, body: unknown): Promise<ShopItem> {
+    const patch = parseOrThrow(shopItemPatchBody, body);
+    const before = await this.find(itemId);
+    if (!before) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId });
+    const merged: Record<string, unknown> = { ...before };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    const item = parseOrThrow(shopItemSchema, merged);
+    const at = this.deps.clock.now();
+    await this.deps.store.put({ item, updatedAt: at, updatedBy: adminId });
+    await this.audit('shop_item_update', adminId, item.id, { before, after: item }, at);
+    if (item.stock !== before.stock) await this.announceStock(item);
+    return item;
+  }
+
+  private async audit(action: AdminAction, adminId: string, itemId: string, details: Record<string, unknown>, at: Date): Promise<void> {
+    const id = this.deps.newId();
+    await this.deps.audit.append({ id, action, actorId: adminId, targetUserId: adminId, reason: `shop item ${itemId}`, requestId: id, subjectId: itemId, details, createdAt: at });
+  }
+}
