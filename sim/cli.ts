@@ -60,8 +60,10 @@ async function main(): Promise<void> {
   const summary = writeReport(values.out, report, charts);
   process.stdout.write(`\n${targetTable(report.targets)}\n\n`);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const cpu = process.cpuUsage();
   process.stdout.write(
-    `${opts.users} users x ${opts.weeks} weeks on ${worlds}: ${seconds(report.elapsedMs)} wall, ${seconds(report.cpuMs)} CPU (tier basis ${report.tierBasis}); report: ${summary}\n`,
+    `${opts.users} users x ${opts.weeks} weeks on ${worlds}: ${seconds(report.elapsedMs)} wall, ${seconds(report.cpuMs)} CPU (tier basis ${report.tierBasis}); report: ${summary}\n` +
+      `whole command (startup and charts included): ${seconds(process.uptime() * 1000)} wall, ${seconds((cpu.user + cpu.system) / 1000)} CPU\n`,
   );
 }
 
