@@ -13,6 +13,8 @@ export const SIM_PIN = '2468';
 /** A simulated account and what the simulation must remember about it between actions. */
 export interface SimUser {
   id: string;
+  /** Place in the whole population (all shards): names the user's random streams and counts them across shards. */
+  index: number;
   persona: PersonaId;
   /** Index of the next room of the pool this user joins (each join is a room they never joined). */
   nextRoom: number;
@@ -26,8 +28,8 @@ export interface ActionTally {
   gifts: { sent: number; tokens: number; refused: Record<string, number> };
   /** Per persona and item class: purchases attempted, made, and refusals by code. */
   purchases: Partial<Record<PersonaId, Partial<Record<ItemClass, { attempted: number; bought: number; refused: Record<string, number> }>>>>;
-  /** Users of each persona who missed at least one scheduled purchase of a class. */
-  missedBuyers: Partial<Record<ItemClass, Set<string>>>;
+  /** Users (population index) who missed at least one scheduled purchase of a class. */
+  missedBuyers: Partial<Record<ItemClass, Set<number>>>;
 }
 
 export const emptyTally = (): ActionTally => ({ gifts: { sent: 0, tokens: 0, refused: {} }, purchases: {}, missedBuyers: {} });
@@ -55,7 +57,7 @@ export function pickItem(shop: readonly ShopItem[], itemClass: ItemClass, owned:
  * do it: the chat action first (message, share, join), then the award pipeline
  * (`awardAfter` / `awardRoomJoin`, the handlers' own helpers); the daily claim, gifts, purchases
  * and achievement claims through their services. `rooms` is the pool of rooms; `everyone` the
- * population (gift recipients).
+ * users of this shard (gift recipients: a gift never leaves the shard's ledger).
  */
 export async function act(world: SimWorld, user: SimUser, action: Action, env: { rooms: readonly string[]; everyone: readonly SimUser[]; rng: Rng; tally: ActionTally; label: string }): Promise<void> {
   const { ctx } = world;
@@ -123,7 +125,7 @@ async function buy(world: SimWorld, user: SimUser, itemClass: ItemClass, env: { 
   const item = pickItem(world.ctx.economy.current.shop, itemClass, user.ownedPermanent);
   const miss = (code: string): void => {
     bump(stats.refused, code);
-    (env.tally.missedBuyers[itemClass] ??= new Set()).add(user.id);
+    (env.tally.missedBuyers[itemClass] ??= new Set()).add(user.index);
   };
   if (!item) return miss('NO_ITEM_IN_CATALOGUE');
   try {

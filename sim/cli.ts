@@ -2,21 +2,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderCharts } from './charts.js';
 import { targetTable, writeReport } from './report.js';
-import { simulate } from './simulate.js';
+import { defaultShards, simulate } from './simulate.js';
 import type { EconomyChoice } from './world.js';
 import type { EconomyPreset } from '../server/economy/config/schema.js';
 import { PRESETS } from '../server/economy/config/presets.js';
 
 /**
  * `npm run simulate -- [--preset current|recommended|balanced|<file>] [--weeks 8] [--users 500]
- * [--seed 42] [--out reports/simulation]`. A <file> is a JSON economy overrides file (as
- * ECONOMY_OVERRIDES_FILE takes) on top of the preset it names in `"preset"` (default current).
+ * [--seed 42] [--shards <cores>] [--out reports/simulation]`. A <file> is a JSON economy
+ * overrides file (as ECONOMY_OVERRIDES_FILE takes) on top of the preset it names in `"preset"`
+ * (default current). `--shards` splits the population over that many worlds, one worker thread
+ * each (default: one per core); 0 runs one world in the main thread.
  */
-const USAGE = 'usage: npm run simulate -- [--preset current|recommended|balanced|<overrides.json>] [--weeks 8] [--users 500] [--seed 42] [--out reports/simulation]';
+const USAGE =
+  'usage: npm run simulate -- [--preset current|recommended|balanced|<overrides.json>] [--weeks 8] [--users 500] [--seed 42] [--shards <cores>] [--out reports/simulation]';
 
-function positiveInt(name: string, raw: string, max: number): number {
+function wholeNumber(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be a whole number from 1 to ${max} (got ${raw})\n${USAGE}`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max} (got ${raw})\n${USAGE}`);
   return n;
 }
 
@@ -35,16 +38,20 @@ async function main(): Promise<void> {
       weeks: { type: 'string', default: '8' },
       users: { type: 'string', default: '500' },
       seed: { type: 'string', default: '42' },
+      shards: { type: 'string' },
       out: { type: 'string', default: 'reports/simulation' },
     },
   });
+  const users = wholeNumber('users', values.users, 1, 100_000);
   const opts = {
     economy: economyChoice(values.preset),
-    weeks: positiveInt('weeks', values.weeks, 52),
-    users: positiveInt('users', values.users, 100_000),
-    seed: positiveInt('seed', values.seed, 2 ** 31),
+    weeks: wholeNumber('weeks', values.weeks, 1, 52),
+    users,
+    seed: wholeNumber('seed', values.seed, 1, 2 ** 31),
+    shards: values.shards === undefined ? defaultShards(users) : wholeNumber('shards', values.shards, 0, users),
   };
-  process.stderr.write(`simulating ${opts.users} users x ${opts.weeks} weeks, preset ${values.preset}, seed ${opts.seed} ...\n`);
+  const worlds = opts.shards === 0 ? 'one world in the main thread' : `${opts.shards} world(s) in worker threads`;
+  process.stderr.write(`simulating ${opts.users} users x ${opts.weeks} weeks, preset ${values.preset}, seed ${opts.seed}, ${worlds} ...\n`);
   const report = await simulate({
     ...opts,
     onWeek: (f, ms) => process.stderr.write(`week ${f.week}: minted ${f.minted}, burned ${f.burned}, median balance ${f.medianBalance} (${(ms / 1000).toFixed(0)} s)\n`),
@@ -52,7 +59,12 @@ async function main(): Promise<void> {
   const charts = await renderCharts(report);
   const summary = writeReport(values.out, report, charts);
   process.stdout.write(`\n${targetTable(report.targets)}\n\n`);
-  process.stdout.write(`${opts.users} users x ${opts.weeks} weeks in ${(report.elapsedMs / 1000).toFixed(1)} s (tier basis ${report.tierBasis}); report: ${summary}\n`);
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const cpu = process.cpuUsage();
+  process.stdout.write(
+    `${opts.users} users x ${opts.weeks} weeks on ${worlds}: ${seconds(report.elapsedMs)} wall, ${seconds(report.cpuMs)} CPU (tier basis ${report.tierBasis}); report: ${summary}\n` +
+      `whole command (startup and charts included): ${seconds(process.uptime() * 1000)} wall, ${seconds((cpu.user + cpu.system) / 1000)} CPU\n`,
+  );
 }
 
 main().catch((err: unknown) => {

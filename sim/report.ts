@@ -36,6 +36,12 @@ function tiersByPersonaTable(r: SimReport): string {
   return [`| persona (end of week ${last.week}) | ${TIER_IDS.join(' | ')} |`, `|${' --- |'.repeat(1 + TIER_IDS.length)}`, ...rows].join('\n');
 }
 
+function shardsTable(r: SimReport): string {
+  const rows = r.shards.map((s, i) => `| ${i + 1} | ${s.users} | ${s.minted} | ${s.burned} | ${s.supply} | ${(s.elapsedMs / 1000).toFixed(1)} s |`);
+  const total = `| all | ${r.users} | ${r.shards.reduce((n, s) => n + s.minted, 0)} | ${r.shards.reduce((n, s) => n + s.burned, 0)} | ${r.shards.reduce((n, s) => n + s.supply, 0)} | ${(r.elapsedMs / 1000).toFixed(1)} s |`;
+  return ['| shard | users | minted | burned | supply | wall time |', '| --- | --- | --- | --- | --- | --- |', ...rows, total].join('\n');
+}
+
 function spendingLines(r: SimReport): string[] {
   const lines = [`- Gifts: ${r.gifts.sent} sent (${r.gifts.tokens} tokens); refused: ${JSON.stringify(r.gifts.refused)}.`];
   for (const [persona, byClass] of Object.entries(r.purchases)) {
@@ -51,7 +57,7 @@ export function summaryMarkdown(r: SimReport, charts: readonly Chart[]): string 
   return [
     `# Economy simulation: preset \`${r.preset}\`${r.overridesFile ? ` with ${r.overridesFile}` : ''}`,
     '',
-    `${r.users} users x ${r.weeks} weeks from ${r.startsAt.slice(0, 10)}, seed ${r.seed}, tier basis \`${r.tierBasis}\`; ran in ${(r.elapsedMs / 1000).toFixed(1)} s.`,
+    `${r.users} users x ${r.weeks} weeks from ${r.startsAt.slice(0, 10)}, seed ${r.seed}, tier basis \`${r.tierBasis}\`; ${r.shards.length} shard(s); ran in ${(r.elapsedMs / 1000).toFixed(1)} s wall, ${(r.cpuMs / 1000).toFixed(1)} s CPU.`,
     `Personas: ${PERSONAS.map((p) => `${p} ${r.personas[p]}`).join(', ')}.`,
     '',
     '## Seed targets',
@@ -67,6 +73,10 @@ export function summaryMarkdown(r: SimReport, charts: readonly Chart[]): string 
     economyTable(r),
     '',
     tiersByPersonaTable(r),
+    '',
+    '## Shards (each its own ledger; gift partners are drawn within a shard)',
+    '',
+    shardsTable(r),
     '',
     '## Gifts and purchases',
     '',

@@ -4,7 +4,9 @@ import { assignPersonas, planDay, PERSONAS } from '../../sim/personas.js';
 import { createRng } from '../../sim/prng.js';
 import { pickItem } from '../../sim/actor.js';
 import { evaluateTargets } from '../../sim/targets.js';
-import type { WeekFigures } from '../../sim/figures.js';
+import { mergeWeek, type ShardWeek, type WeekFigures } from '../../sim/figures.js';
+import { shardMembers } from '../../sim/shard.js';
+import { mergeTallies } from '../../sim/simulate.js';
 
 const count = (actions: ReturnType<typeof planDay>, kind: string) => actions.filter((a) => a.kind === kind).length;
 
@@ -101,5 +103,49 @@ describe('balanced preset', () => {
     expect(c.tiers.basis).toBe('lifetimeEarned');
     // Four cosmetics: a cosmetic every 2 weeks has something new to buy for 8 weeks.
     expect(c.shop.filter((i) => i.category === 'cosmetic')).toHaveLength(4);
+  });
+});
+
+describe('simulator shards', () => {
+  it('deals the population round the shards: every user once, the persona mix in each, sizes within one', () => {
+    const personas = assignPersonas(500);
+    const shards = [0, 1, 2].map((i) => shardMembers(personas, i, 3));
+    expect(shards.flat().sort((a, b) => a - b)).toEqual(personas.map((_, i) => i));
+    for (const s of shards) {
+      expect(Math.abs(s.length - 500 / 3)).toBeLessThan(1);
+      for (const p of PERSONAS) {
+        const share = s.filter((i) => personas[i] === p).length;
+        expect(Math.abs(share - personas.filter((q) => q === p).length / 3)).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(shardMembers(personas, 0, 1)).toEqual(personas.map((_, i) => i));
+  });
+
+  it('merges weeks over the users of every shard: totals summed, medians of the merged population, not averaged', () => {
+    const a: ShardWeek = { week: 1, minted: 100, burned: 10, circulating: 90, personas: ['average', 'average', 'power'], earned: [20, 30, 50], tiers: ['bronze', 'silver', 'gold'], balances: [1, 2, 3] };
+    const b: ShardWeek = { week: 1, minted: 60, burned: 0, circulating: 60, personas: ['average', 'average'], earned: [40, 20], tiers: ['silver', 'silver'], balances: [10, 20] };
+    const w1 = mergeWeek([a, b], null);
+    expect([w1.minted, w1.burned, w1.supply, w1.circulating, w1.mintedThisWeek, w1.inflationRatePct]).toEqual([160, 10, 150, 150, 160, null]);
+    // Balances 1, 2, 3, 10, 20: the median is 3 (the shards' medians 2 and 15 would average 8.5).
+    expect(w1.medianBalance).toBe(3);
+    // Average users earned 20, 30, 40, 20: median (20 + 30) / 2.
+    expect(w1.earnings.average).toEqual({ users: 4, median: 25, mean: 27.5, min: 20, max: 40 });
+    expect(w1.tiers).toEqual({ bronze: 1, silver: 3, gold: 1, platinum: 0 });
+    expect(w1.tiersByPersona.average).toEqual({ bronze: 1, silver: 3, gold: 0, platinum: 0 });
+    const w2 = mergeWeek([{ ...a, week: 2, minted: 130 }, { ...b, week: 2, minted: 80 }], w1);
+    expect([w2.week, w2.mintedThisWeek, w2.inflationRatePct]).toEqual([2, 50, 33.3]);
+    expect(() => mergeWeek([a, { ...b, week: 2 }], null)).toThrow(/different weeks/);
+  });
+
+  it('merges tallies: counts added, a missed buyer counted once', () => {
+    const t = (missed: number[]) => ({
+      gifts: { sent: 2, tokens: 30, refused: { GIFT_NEW_ACCOUNT_ALLOWANCE_EXCEEDED: 1 } },
+      purchases: { shopper: { cosmetic: { attempted: 2, bought: 1, refused: { INSUFFICIENT_FUNDS: 1 } } } },
+      missedBuyers: { cosmetic: new Set(missed) },
+    });
+    const m = mergeTallies([t([4]), t([4, 9])]);
+    expect(m.gifts).toEqual({ sent: 4, tokens: 60, refused: { GIFT_NEW_ACCOUNT_ALLOWANCE_EXCEEDED: 2 } });
+    expect(m.purchases.shopper?.cosmetic).toEqual({ attempted: 4, bought: 2, refused: { INSUFFICIENT_FUNDS: 2 } });
+    expect([...m.missedBuyers.cosmetic!].sort()).toEqual([4, 9]);
   });
 });
