@@ -143,10 +143,19 @@ export class SeasonService {
     return { season: this.view(after), archivedNow, rewardsPosted, rewardsRefused };
   }
 
-  /** Lazy close: a read of a settled, unpaid season closes it first (the sweeper may be off). */
+  /**
+   * Lazy close: a read of a settled, unpaid season closes it first (the sweeper may be off). A
+   * close that fails (the gate cannot judge) is logged and the read answers the season as it is;
+   * the next read, sweep or admin close finishes it.
+   */
   private async settled(season: SeasonRecord): Promise<SeasonRecord> {
     if (season.paidAt || !mayClose(season, this.deps.clock.now())) return season;
-    await this.closeNow(season);
+    try {
+      await this.closeNow(season);
+    } catch (err) {
+      this.deps.logger.error({ err, seasonId: season.id }, 'lazy season close failed; answering the season unclosed');
+      return season;
+    }
     return (await this.deps.store.findById(season.id)) ?? season;
   }
 

@@ -169,7 +169,7 @@ export function createSqliteMarketStore(db: SqliteDb): MarketStore {
 
   return {
     async create(l, at) {
-      return createOnce(l, toMs(at));
+      return createOnce.immediate(l, toMs(at));
     },
     async findById(id) {
       const row = byId.get(id);
@@ -198,7 +198,7 @@ export function createSqliteMarketStore(db: SqliteDb): MarketStore {
       releaseOne.run(id, requestId);
     },
     async settle(id, sale) {
-      return settleOnce(id, sale.buyerId, sale.saleEntryId, toMs(sale.at));
+      return settleOnce.immediate(id, sale.buyerId, sale.saleEntryId, toMs(sale.at));
     },
     async cancel(id, at) {
       if (cancelOne.run({ id, at: toMs(at) }).changes !== 1) return null;
@@ -206,7 +206,7 @@ export function createSqliteMarketStore(db: SqliteDb): MarketStore {
     },
     async expireDue(at, limit) {
       checkPageLimit(limit);
-      return expireMany(toMs(at), limit);
+      return expireMany.immediate(toMs(at), limit);
     },
     async staleClaims(at, limit) {
       checkPageLimit(limit);
