@@ -1,4 +1,4 @@
-import { axisSize, useUPlot } from './use-uplot.js';
+import { useUPlot, xAxisSize, yAxisSize } from './use-uplot.js';
 
 const ROTATE = -35;
 
@@ -15,14 +15,15 @@ export function BarChart(props: { title: string; data: Array<{ label: string; va
     const xs = props.data.map((_, i) => i);
     const ys = props.data.map((d) => d.value);
     const bars = UPlot.paths.bars?.({ size: [0.6, 60] });
-    const xSize = crowded ? axisSize(labels, ROTATE) : 40;
-    const ySize = axisSize([Math.max(0, ...ys).toLocaleString('en')]);
+    const xSize = xAxisSize(labels, crowded ? ROTATE : 0);
+    const ySize = yAxisSize([Math.max(0, ...ys).toLocaleString('en')]);
     return new UPlot(
       {
-        width: props.width ?? 420,
-        height: (props.height ?? 220) + (crowded ? xSize - 40 : 0),
-        // Room on the left for the first slanted label, which reaches back past the y axis.
-        padding: [12, 12, 0, crowded ? Math.max(0, axisSize([labels[0] ?? ''], ROTATE) - ySize) : 0],
+        width: props.width ?? Math.max(300, el.clientWidth),
+        height: (props.height ?? 220) + Math.max(0, xSize - 40),
+        // Room on the left for the first slanted label, which reaches back past the y axis, and on
+        // the right for half of the last unslanted one.
+        padding: [12, crowded ? 12 : ((labels.at(-1)?.length ?? 0) * 7) / 2, 0, crowded ? Math.max(0, Math.cos((ROTATE * Math.PI) / 180) * (labels[0]?.length ?? 0) * 7 - ySize) : 0],
         legend: { show: false },
         scales: { x: { time: false, range: [-0.5, Math.max(0.5, xs.length - 0.5)] } },
         axes: [

@@ -1,4 +1,4 @@
-import { axisSize, useUPlot } from './use-uplot.js';
+import { useUPlot, yAxisSize } from './use-uplot.js';
 
 /** Distinct, colour-blind-friendly strokes (Okabe-Ito), repeated when there are more series. */
 const COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#d55e00', '#56b4e9', '#8a7a00', '#000000'];
@@ -16,13 +16,15 @@ export function LineChart(props: { title: string; x: string[]; series: Array<{ l
     const step = Math.max(1, Math.ceil(props.x.length / 8));
     return new UPlot(
       {
-        width: props.width ?? 640,
+        // As wide as its card (measured when drawn), so nothing is cut off or scrolls.
+        width: props.width ?? Math.max(300, el.clientWidth),
         height: props.height ?? 260,
-        padding: [12, 16, 0, 0],
+        // Room on the right for half of the last day's label, centred on the edge.
+        padding: [12, 24, 0, 0],
         scales: { x: { time: false, range: [0, Math.max(1, xs.length - 1)] } },
         axes: [
           { values: (_u: unknown, ticks: number[]) => ticks.map((t) => props.x[t] ?? ''), splits: () => xs.filter((i) => i % step === 0), size: 36 },
-          { size: axisSize([top.toLocaleString('en')]) },
+          { size: yAxisSize([top.toLocaleString('en')]) },
         ],
         series: [{ label: 'Day', value: (_u: unknown, i: number | null) => (i === null ? '' : (props.x[i] ?? '')) }, ...props.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2 }))],
       },
@@ -31,7 +33,7 @@ export function LineChart(props: { title: string; x: string[]; series: Array<{ l
     );
   });
   return (
-    <figure className="chart wide">
+    <figure className="chart">
       <figcaption>{props.title}</figcaption>
       <div ref={box} className="chart-canvas" aria-hidden="true" data-testid="chart" />
       <table className="visually-hidden">

@@ -28,12 +28,16 @@ export function useUPlot(key: string, build: (UPlot: UPlotCtor, box: HTMLDivElem
   return box;
 }
 
-/**
- * Pixels an axis needs for its tick labels so none is cut off: the longest label at ~7 px a
- * character (12 px system font), turned by `rotateDeg`, plus the tick and gap.
- */
-export function axisSize(labels: readonly string[], rotateDeg = 0): number {
-  const longest = Math.max(1, ...labels.map((l) => l.length)) * 7;
-  const turned = Math.abs(Math.sin((rotateDeg * Math.PI) / 180)) * longest + 16;
-  return Math.ceil(Math.max(turned, 16) + 20);
+const CHAR_PX = 7; // ~ a character of uPlot's 12 px system font
+const TICK_AND_GAP_PX = 24;
+
+/** Pixels a y axis needs so its longest (horizontal) tick label is not cut off. */
+export function yAxisSize(labels: readonly string[]): number {
+  return Math.max(1, ...labels.map((l) => l.length)) * CHAR_PX + TICK_AND_GAP_PX;
+}
+
+/** Pixels an x axis needs for its tick labels turned by `rotateDeg` (0: one line of text). */
+export function xAxisSize(labels: readonly string[], rotateDeg = 0): number {
+  const longest = Math.max(1, ...labels.map((l) => l.length)) * CHAR_PX;
+  return Math.ceil(Math.max(16, Math.abs(Math.sin((rotateDeg * Math.PI) / 180)) * longest + 12) + TICK_AND_GAP_PX);
 }

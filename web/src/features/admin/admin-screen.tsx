@@ -143,7 +143,7 @@ function EarningsChart(props: { version: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [c.http, days, props.version]);
   return (
-    <section className="card" aria-labelledby="earn-time-title">
+    <section className="card wide-card" aria-labelledby="earn-time-title">
       <div className="row spread">
         <h2 id="earn-time-title">Earning by activity over time</h2>
         <label className="inline">

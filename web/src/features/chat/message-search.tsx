@@ -34,7 +34,7 @@ export function MessageSearch(props: { roomId: string }) {
     <div className="message-search">
       <form onSubmit={(e) => void submit(e)} className="search-row" role="search">
         <label>
-          Search messages
+          Search this room
           <input type="search" value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} />
         </label>
         <button type="submit" disabled={search.busy}>

@@ -61,7 +61,8 @@ export function DmList(props: { activeId: string | null; readAck: ReadCounts | n
               }}
             >
               <span className="room-name">
-                <Avatar user={d.peer} /> {personName(d.peer)}
+                <Avatar user={d.peer} />
+                <span className="ellipsis">{personName(d.peer)}</span>
               </span>
               <UnreadBadges room={d} />
             </a>
