@@ -1,6 +1,9 @@
 import { useUPlot, xAxisSize, yAxisSize } from './use-uplot.js';
 
 const ROTATE = -35;
+const CHAR_PX = 7;
+const halfWidth = (label = ''): number => (label.length * CHAR_PX) / 2;
+const slantedWidth = (label = ''): number => Math.cos((ROTATE * Math.PI) / 180) * label.length * CHAR_PX + 8;
 
 /**
  * A bar chart of labelled values (uPlot, loaded on first use). The axes are sized from their
@@ -21,9 +24,9 @@ export function BarChart(props: { title: string; data: Array<{ label: string; va
       {
         width: props.width ?? Math.max(300, el.clientWidth),
         height: (props.height ?? 220) + Math.max(0, xSize - 40),
-        // Room on the left for the first slanted label, which reaches back past the y axis, and on
-        // the right for half of the last unslanted one.
-        padding: [12, crowded ? 12 : ((labels.at(-1)?.length ?? 0) * 7) / 2, 0, crowded ? Math.max(0, Math.cos((ROTATE * Math.PI) / 180) * (labels[0]?.length ?? 0) * 7 - ySize) : 0],
+        // Slanted labels run from their tick down to the right: room on the right for the last
+        // one. Level labels are centred on their tick: room for half of the first and last.
+        padding: [12, crowded ? slantedWidth(labels.at(-1)) : halfWidth(labels.at(-1)), 0, crowded ? 0 : Math.max(0, halfWidth(labels[0]) - ySize)],
         legend: { show: false },
         scales: { x: { time: false, range: [-0.5, Math.max(0.5, xs.length - 0.5)] } },
         axes: [

@@ -12,7 +12,7 @@ export function LineChart(props: { title: string; x: string[]; series: Array<{ l
     if (props.x.length === 0 || props.series.length === 0) return null;
     const xs = props.x.map((_, i) => i);
     const top = Math.max(0, ...props.series.flatMap((s) => s.values));
-    // At most ~8 x labels, so the dates never run into each other.
+    // At most ~8 x labels, so the dates never run into each other; the last day (today) always has one.
     const step = Math.max(1, Math.ceil(props.x.length / 8));
     return new UPlot(
       {
@@ -23,7 +23,7 @@ export function LineChart(props: { title: string; x: string[]; series: Array<{ l
         padding: [12, 24, 0, 0],
         scales: { x: { time: false, range: [0, Math.max(1, xs.length - 1)] } },
         axes: [
-          { values: (_u: unknown, ticks: number[]) => ticks.map((t) => props.x[t] ?? ''), splits: () => xs.filter((i) => i % step === 0), size: 36 },
+          { values: (_u: unknown, ticks: number[]) => ticks.map((t) => props.x[t] ?? ''), splits: () => xs.filter((i) => (xs.length - 1 - i) % step === 0), size: 36 },
           { size: yAxisSize([top.toLocaleString('en')]) },
         ],
         series: [{ label: 'Day', value: (_u: unknown, i: number | null) => (i === null ? '' : (props.x[i] ?? '')) }, ...props.series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 2 }))],
