@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EARNINGS_SERIES_MAX_DAYS } from './analytics.js';
 
 /**
  * Payload schemas for every client->server Socket.IO event and every REST body, shared with
@@ -118,6 +119,8 @@ export const tokenHistoryQuery = pageQuery.extend({
 export const awardBody = z.object({ userId: id, amount: tokenAmount, reason: z.string().trim().min(1).max(200), requestId });
 /** `GET /api/leaderboard/tokens?by=&limit=` (server/insights/): `balance` is for admins only. */
 export const leaderboardQuery = z.object({ by: z.enum(['earned', 'balance']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() });
+/** `GET /api/admin/analytics/earnings?days=` (server/insights/earnings-over-time.ts): 1-90 UTC days ending today. */
+export const earningsSeriesQuery = z.object({ days: z.coerce.number().int().min(1).max(EARNINGS_SERIES_MAX_DAYS).optional() });
 export const setPinBody = z.object({ password: z.string().min(1).max(200), pin });
 export const checkCapBody = z.object({ activity: z.string().min(1).max(64) });
 export const claimAchievementBody = z.object({ achievementId: z.string().min(1).max(64) });

@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
-import { leaderboardQuery } from '../../shared/schemas.js';
+import { EARNINGS_SERIES_DEFAULT_DAYS } from '../../shared/analytics.js';
+import { earningsSeriesQuery, leaderboardQuery } from '../../shared/schemas.js';
 import type { AuthClaims } from '../auth/jwt.js';
 import { assertAdmin, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
@@ -7,6 +8,7 @@ import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
 import { economyAnalytics } from './analytics.js';
+import { earningsOverTime } from './earnings-over-time.js';
 import { tokenLeaderboard } from './leaderboard.js';
 
 /** Rows on a leaderboard when the caller does not say. */
@@ -27,6 +29,7 @@ async function optionalCaller(req: Request, ctx: AppContext): Promise<AuthClaims
  * `GET /api/leaderboard/tokens?by=earned|balance&limit=`: lifetime earned is public (anonymous
  * callers included); balances are private (`GET /api/tokens/balance/:id` is self-only), so
  * `by=balance` is for admins. `GET /api/admin/analytics`: the economy's metrics, admins only.
+ * `GET /api/admin/analytics/earnings?days=N`: earning per UTC day and activity (EarningsOverTime), admins only.
  */
 function insightsRoutes(api: Router, ctx: AppContext): void {
   api.get('/leaderboard/tokens', async (req, res) => {
@@ -44,6 +47,12 @@ function insightsRoutes(api: Router, ctx: AppContext): void {
   api.get('/admin/analytics', requireAuth(ctx.authenticate), async (req, res) => {
     assertAdmin(req);
     res.json(await economyAnalytics(ctx.ledger.queries, ctx.economy.current, ctx.clock.now()));
+  });
+
+  api.get('/admin/analytics/earnings', requireAuth(ctx.authenticate), async (req, res) => {
+    assertAdmin(req);
+    const q = parseOrThrow(earningsSeriesQuery, req.query, false);
+    res.json(await earningsOverTime(ctx.ledger.queries, ctx.clock.now(), q.days ?? EARNINGS_SERIES_DEFAULT_DAYS));
   });
 }
 

@@ -185,6 +185,7 @@ export function createLedgerService(
       countAccountsAtLeast: (by, mins) => store.countAccountsAtLeast(by, mins),
       userBalanceStats: () => store.userBalanceStats(),
       allUsersSumsByActivity: (query) => store.allUsersSumsByActivity(query),
+      allUsersDailySumsByActivity: (query) => store.allUsersDailySumsByActivity(query),
       countActiveUsers: (query) => store.countActiveUsers(query),
       netFlows: (accounts, since) => store.netFlows(accounts, since),
       firstEntryAt: () => store.firstEntryAt(),

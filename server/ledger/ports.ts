@@ -183,6 +183,13 @@ export interface AllUsersSumsQuery extends ActivitySumsQuery {
   until?: Date;
 }
 
+/** One UTC day's total of one activity (`day` is YYYY-MM-DD; entries without an activity under NO_ACTIVITY). */
+export interface DailyActivitySum {
+  day: string;
+  activity: string;
+  total: number;
+}
+
 /** Count, balance sum and median balance over every user account the ledger holds. */
 export interface UserBalanceStats {
   accounts: number;
@@ -247,6 +254,11 @@ export interface LedgerStore {
   userBalanceStats(): Promise<UserBalanceStats>;
   /** sumsByActivity over every user account at once (economy analytics). */
   allUsersSumsByActivity(query: AllUsersSumsQuery): Promise<Record<string, number>>;
+  /**
+   * allUsersSumsByActivity per UTC day (earning over time on the admin dashboard): one row per
+   * day and activity that had a matching leg, oldest day first; days without one are absent.
+   */
+  allUsersDailySumsByActivity(query: AllUsersSumsQuery): Promise<DailyActivitySum[]>;
   /** How many distinct user accounts have a leg matching the query. */
   countActiveUsers(query: AllUsersSumsQuery): Promise<number>;
   /** Per account, the sum of its legs (signed) with createdAt >= since (all time without it). */
@@ -276,4 +288,4 @@ export interface RankedEarner {
 }
 
 /** The read-only economy-wide queries, exposed on LedgerService as `queries` (rewards list, insights). */
-export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt' | 'topEarnersBetween'>;
+export type LedgerQueries = Pick<LedgerStore, 'roomEntries' | 'topAccounts' | 'countAccountsAtLeast' | 'userBalanceStats' | 'allUsersSumsByActivity' | 'allUsersDailySumsByActivity' | 'countActiveUsers' | 'netFlows' | 'firstEntryAt' | 'topEarnersBetween'>;

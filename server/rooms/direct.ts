@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../lib/app-error.js';
 import { roomChannel, userChannel } from '../realtime/channels.js';
 import { roomViewsWithEffects } from '../shop/room-effects.js';
+import { withReadStates } from './read-counts.js';
 import { DIRECT_ROOM_OWNER, type DirectRoomRecord, type RoomRecord } from '../stores/ports.js';
 import { summaryOf } from '../users/summaries.js';
 
@@ -52,7 +53,7 @@ export async function openDirectRoom(ctx: Ctx, userId: string, peerId: string): 
   return { room: mine!, created };
 }
 
-/** The caller's direct rooms, newest first. */
+/** The caller's direct rooms, newest first, each with its unread and mention counts for the caller. */
 export async function listDirectRooms(
   ctx: Ctx,
   userId: string,
@@ -60,5 +61,15 @@ export async function listDirectRooms(
 ): Promise<{ dms: DirectRoomView[]; nextCursor: string | null }> {
   const limit = Math.min(q.limit ?? DIRECT_PAGE_DEFAULT, ctx.config.historyPageMax);
   const page = await ctx.stores.rooms.listDirectOf(userId, { limit, ...(q.before ? { before: q.before } : {}) });
-  return { dms: await directRoomViews(ctx, page.items), nextCursor: page.nextCursor };
+  // The caller is a member of every direct room of theirs: each carries its unread and mention
+  // counts, as member rooms do on GET /api/rooms (capped at UNREAD_COUNT_MAX, bounded queries).
+  const [views, states] = await Promise.all([
+    directRoomViews(ctx, page.items),
+    ctx.stores.messages.readStates(
+      userId,
+      page.items.map((r) => r.id),
+      ctx.config.unreadCountMax,
+    ),
+  ]);
+  return { dms: withReadStates(views, states), nextCursor: page.nextCursor };
 }

@@ -1,5 +1,6 @@
 import type { RoomView } from '../../shared/events.js';
 import type { AppContext } from '../context.js';
+import type { RoomReadState } from '../stores/ports.js';
 
 /**
  * Adds `unread` and `mentions` to the views of the rooms the caller is a member of (issue 10).
@@ -11,11 +12,13 @@ export async function withReadCounts<T extends { rooms: RoomView[] }>(ctx: Pick<
   const memberOf = new Set(await ctx.stores.rooms.listRoomIdsOfUser(userId));
   const ids = list.rooms.filter((r) => memberOf.has(r.id)).map((r) => r.id);
   const states = await ctx.stores.messages.readStates(userId, ids, ctx.config.unreadCountMax);
-  return {
-    ...list,
-    rooms: list.rooms.map((r) => {
-      const s = states.get(r.id);
-      return s ? { ...r, unread: s.unread, mentions: s.mentions } : r;
-    }),
-  };
+  return { ...list, rooms: withReadStates(list.rooms, states) };
+}
+
+/** The views with `unread` and `mentions` of the rooms `states` has (the others as they are). */
+export function withReadStates<V extends RoomView>(views: readonly V[], states: ReadonlyMap<string, Pick<RoomReadState, 'unread' | 'mentions'>>): V[] {
+  return views.map((r) => {
+    const s = states.get(r.id);
+    return s ? { ...r, unread: s.unread, mentions: s.mentions } : r;
+  });
 }

@@ -215,7 +215,7 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Admin dashboard' }).waitFor();
     await page.getByText('✔ Balanced').waitFor();
-    await until(async () => (await page.locator('[data-testid=chart] canvas').count()) === 4, 'four charts are drawn');
+    await until(async () => (await page.locator('[data-testid=chart] canvas').count()) === 5, 'five charts are drawn (four bars, earnings over time)');
     await screenshot(page, '10-admin');
     await expectAccessible(page, 'admin');
     await page.getByRole('link', { name: 'Leaderboard' }).click();

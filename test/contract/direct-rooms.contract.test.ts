@@ -85,6 +85,28 @@ describe.each(backends)('direct rooms and room management on $name', (factory) =
     });
   });
 
+  describe('unread counts of direct rooms (GET /api/dms)', () => {
+    it('counts each side’s unread messages and mentions in the pair’s room, per reader, after the marker', async () => {
+      const [a, b] = [await user(s), await user(s)];
+      const dm = (await s.rooms.openDirect(directRoom(), [a, b])).room;
+      const send = async (authorId: string, body: string) =>
+        (
+          await s.messages.create({ id: newId(), roomId: dm.id, authorId, clientMessageId: newId(), kind: 'text', body, fileId: null, createdAt: T0, replyTo: null, editedAt: null, deletedAt: null })
+        ).message;
+      const fromB1 = await send(b, 'hi');
+      await send(a, 'hello');
+      const fromB2 = await send(b, '@a there?');
+      await s.messages.addMentions({ messageId: fromB2.id, roomId: dm.id, userIds: [a] });
+      const listed = (await s.rooms.listDirectOf(a, { limit: 10 })).items.map((r) => r.id);
+      expect((await s.messages.readStates(a, listed, 100)).get(dm.id)).toEqual({ lastReadId: null, unread: 2, mentions: 1 });
+      expect((await s.messages.readStates(b, [dm.id], 100)).get(dm.id)).toEqual({ lastReadId: null, unread: 1, mentions: 0 });
+      await s.messages.setReadMarker({ roomId: dm.id, userId: a, messageId: fromB1.id, at: T0 });
+      expect((await s.messages.readStates(a, [dm.id], 100)).get(dm.id)).toEqual({ lastReadId: fromB1.id, unread: 1, mentions: 1 });
+      await s.messages.setReadMarker({ roomId: dm.id, userId: a, messageId: fromB2.id, at: T0 });
+      expect((await s.messages.readStates(a, [dm.id], 100)).get(dm.id)).toEqual({ lastReadId: fromB2.id, unread: 0, mentions: 0 });
+    });
+  });
+
   describe('updateDetails', () => {
     it('changes name and/or description and returns the room; null for no room', async () => {
       const owner = await user(s);

@@ -456,4 +456,26 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
       expect(await store.audit()).toMatchObject({ ok: true, burned: 15, userBalanceSum: 150 - 15 });
     });
   });
+
+  it('sums every user leg per UTC day and activity, oldest day first, within the window', async () => {
+    const store = await openStore();
+    const on = (iso: string, d: DraftInput): JournalEntry => ({ ...d, id: newId(), createdAt: new Date(iso) });
+    await store.post([on('2026-03-01T23:59:59.999Z', earnEntry('a', 3, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([on('2026-03-02T00:00:00.000Z', earnEntry('b', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([on('2026-03-02T10:00:00.000Z', earnEntry('a', 4, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([on('2026-03-02T11:00:00.000Z', awardEntry('c', 7, { idempotencyKey: key('award'), actorId: 'admin' }))]);
+    await store.post([on('2026-03-03T08:00:00.000Z', giftEntry('a', 'b', 1, { idempotencyKey: key('gift') }))]);
+    const earning = ['earn', 'grant', 'award'] as const;
+    expect(await store.allUsersDailySumsByActivity({ direction: 'credit', kinds: [...earning] })).toEqual([
+      { day: '2026-03-01', activity: 'send_message', total: 3 },
+      { day: '2026-03-02', activity: 'admin_award', total: 7 },
+      { day: '2026-03-02', activity: 'send_message', total: 6 },
+    ]);
+    expect(await store.allUsersDailySumsByActivity({ direction: 'credit', kinds: [...earning], since: new Date('2026-03-02T00:00:00.000Z') })).toEqual([
+      { day: '2026-03-02', activity: 'admin_award', total: 7 },
+      { day: '2026-03-02', activity: 'send_message', total: 6 },
+    ]);
+    expect(await store.allUsersDailySumsByActivity({ direction: 'debit', kinds: ['gift'] })).toEqual([{ day: '2026-03-03', activity: 'gift', total: 1 }]);
+    expect(await store.allUsersDailySumsByActivity({ direction: 'credit', kinds: [] })).toEqual([]);
+  });
 });

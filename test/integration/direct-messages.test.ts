@@ -173,6 +173,25 @@ describe('listing', () => {
     expect((await alice.api.post('/api/rooms', { name: 'two', visibility: 'public' })).body.error.code).toBe('ROOM_LIMIT_REACHED');
   });
 
+  it('gives each DM the caller’s unread and mention counts, which room:read clears', async () => {
+    const alice = await registerUser(srv, 'alice');
+    const bob = await registerUser(srv, 'bob');
+    const roomId = (await alice.api.post('/api/dms', { userId: bob.id })).body.room.id as string;
+    const bSock = await sockets.open(srv, bob);
+    const sent: string[] = [];
+    for (const body of ['hi', `@${alice.username} are you there?`]) {
+      const ack = await emitAck(bSock, 'message:send', { roomId, clientMessageId: `dm-${sent.length}`, body });
+      expect(ack, JSON.stringify(ack)).toMatchObject({ ok: true });
+      sent.push((ack as { data: { message: { id: string } } }).data.message.id);
+    }
+    expect((await alice.api.get('/api/dms')).body.dms).toMatchObject([{ id: roomId, unread: 2, mentions: 1 }]);
+    // The author has nothing unread in it (own messages never are).
+    expect((await bob.api.get('/api/dms')).body.dms).toMatchObject([{ id: roomId, unread: 0, mentions: 0 }]);
+    const read = await emitAck(await sockets.open(srv, alice), 'room:read', { roomId, messageId: sent[1]! });
+    expect(read).toMatchObject({ ok: true, data: { unread: 0, mentions: 0 } });
+    expect((await alice.api.get('/api/dms')).body.dms).toMatchObject([{ id: roomId, unread: 0, mentions: 0 }]);
+  });
+
   it('refuses a bad page query', async () => {
     const alice = await registerUser(srv, 'alice');
     expect((await alice.api.get('/api/dms?limit=0')).body.error.code).toBe('VALIDATION_FAILED');

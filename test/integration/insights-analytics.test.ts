@@ -64,6 +64,37 @@ afterAll(async () => {
   await srv.stop();
 });
 
+describe('GET /api/admin/analytics/earnings', () => {
+  it('is for admins only and refuses a bad span with a typed error', async () => {
+    expect((await client(srv.url).get('/api/admin/analytics/earnings')).status).toBe(401);
+    const user = await api(a).get('/api/admin/analytics/earnings');
+    expect(user.status).toBe(403);
+    expect(user.body.error.code).toBe('FORBIDDEN');
+    for (const days of ['0', '91', 'x']) {
+      const bad = await api(admin, 'admin').get(`/api/admin/analytics/earnings?days=${days}`);
+      expect(bad.status, days).toBe(400);
+      expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('gives per-day earning by activity for the last N UTC days, zeros on quiet days', async () => {
+    // Runs before the tier test below awards more: the script's numbers only.
+    const res = await api(admin, 'admin').get('/api/admin/analytics/earnings?days=10');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.days).toEqual(['03-01', '03-02', '03-03', '03-04', '03-05', '03-06', '03-07', '03-08', '03-09', '03-10'].map((d) => `2026-${d}`));
+    expect(res.body.byActivity).toEqual({
+      registration: [0, 5 * R, 0, 0, 0, 0, 0, 0, 0, 0],
+      admin_award: [0, 300, 0, 0, 0, 0, 0, 0, 0, 100],
+      send_message: [0, 0, 0, 0, 40, 0, 0, 0, 0, 6],
+      daily_login: [0, 0, 0, 0, 0, 0, 0, 0, 20, 0],
+    });
+    expect(res.body.totals).toEqual([0, 5 * R + 300, 0, 0, 40, 0, 0, 0, 20, 106]);
+    // The default span is 14 days; a 2-day span leaves the older days out.
+    expect((await api(admin, 'admin').get('/api/admin/analytics/earnings')).body.days).toHaveLength(14);
+    expect((await api(admin, 'admin').get('/api/admin/analytics/earnings?days=2')).body.byActivity).toEqual({ daily_login: [20, 0], send_message: [0, 6], admin_award: [0, 100] });
+  });
+});
+
 describe('GET /api/admin/analytics', () => {
   it('is for admins only: anonymous 401, a user 403, a bad token 401', async () => {
     const anonymous = await client(srv.url).get('/api/admin/analytics');

@@ -120,6 +120,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/admin/abuse/ip/:ip': { summary: 'Accounts registered from an address', auth: 'admin' },
   'GET /api/admin/abuse/users/:userId': { summary: 'Accounts sharing a user’s registration address', auth: 'admin' },
   'GET /api/admin/analytics': { summary: 'Economy analytics', auth: 'admin' },
+  'GET /api/admin/analytics/earnings': { summary: 'Tokens earned per UTC day and activity over the last N days', auth: 'admin', query: s.earningsSeriesQuery },
   'GET /api/admin/support/priority': { summary: 'Users with priority support, for the support queue', auth: 'admin' },
   'GET /api/admin/users': { summary: 'Find users: role, tier, balance, penalties, addresses', auth: 'admin', query: s.adminUsersQuery },
   'POST /api/admin/adjustments': { summary: 'Correct a balance (signed, never below zero) with a reason', auth: 'admin', body: s.adminAdjustmentBody, ok: 201 },

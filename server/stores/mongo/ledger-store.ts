@@ -424,6 +424,22 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       return out;
     },
 
+    async allUsersDailySumsByActivity(query) {
+      if (query.kinds && query.kinds.length === 0) return [];
+      const m = allUsersLegMatch(query);
+      const rows = await journal
+        .aggregate<{ _id: { day: string; activity: string | null }; total: number }>([
+          { $match: m.entry },
+          { $unwind: '$legs' },
+          { $match: m.leg },
+          // $dateToString formats in UTC unless a timezone is given.
+          { $group: { _id: { day: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } }, activity: '$activity' }, total: { $sum: { $abs: '$legs.amount' } } } },
+          { $sort: { '_id.day': 1, '_id.activity': 1 } },
+        ])
+        .toArray();
+      return rows.map((r) => ({ day: r._id.day, activity: r._id.activity ?? NO_ACTIVITY, total: r.total }));
+    },
+
     async countActiveUsers(query) {
       if (query.kinds && query.kinds.length === 0) return 0;
       const m = allUsersLegMatch(query);

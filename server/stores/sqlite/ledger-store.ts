@@ -73,6 +73,8 @@ CREATE INDEX IF NOT EXISTS ledger_legs_created ON ledger_legs (created_at);
 
 /** User accounts as a key range ('user;' is the first string after every 'user:...'), so the primary key serves it. */
 const USER_ACCOUNTS = "account >= 'user:' AND account < 'user;'";
+/** A UTC day in milliseconds (created_at is epoch ms, so created_at / DAY_MS is the day number). */
+const DAY_MS = 86_400_000;
 
 const RANK_COLUMN: Record<RankField, string> = { balance: 'balance', totalEarned: 'total_earned' };
 
@@ -382,6 +384,16 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       const f = legFilter([USER_ACCOUNTS], [], query);
       const rows = prepare(`SELECT activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${f.sql} GROUP BY activity`).all(...f.params);
       return byActivity(rows as Array<{ activity: string | null; total: number }>);
+    },
+
+    async allUsersDailySumsByActivity(query) {
+      if (query.kinds && query.kinds.length === 0) return [];
+      const f = legFilter([USER_ACCOUNTS], [], query);
+      // created_at is epoch milliseconds: integer division by a day's length is the UTC day.
+      const rows = prepare(
+        `SELECT created_at / ${DAY_MS} AS d, activity, SUM(ABS(amount)) AS total FROM ledger_legs WHERE ${f.sql} GROUP BY d, activity ORDER BY d, activity`,
+      ).all(...f.params) as Array<{ d: number; activity: string | null; total: number }>;
+      return rows.map((r) => ({ day: new Date(r.d * DAY_MS).toISOString().slice(0, 10), activity: r.activity ?? NO_ACTIVITY, total: r.total }));
     },
 
     async countActiveUsers(query) {

@@ -25,7 +25,8 @@ export type {
 } from '../../../shared/events.js';
 export type { Ack } from '../../../shared/ack.js';
 export type { ErrorBody, ErrorCode } from '../../../shared/errors.js';
-export type { ShopItemView, PurchaseView, PurchaseResult, RefundResult, OwnedItemsView, CosmeticView, ShopCategory } from '../../../shared/shop.js';
+export type { ShopItemView, PurchaseView, PurchaseResult, RefundResult, OwnedItemsView, CosmeticView, CosmeticSlot, ShopCategory } from '../../../shared/shop.js';
+export type { EarningsOverTime } from '../../../shared/analytics.js';
 export type { EconomyAnalytics } from '../../../server/insights/analytics.js';
 export type { Leaderboard, LeaderboardRow } from '../../../server/insights/leaderboard.js';
 export type { WindowedSums } from '../../../server/engagement/stats.js';

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { penaltyApplyBody } from '../../../../shared/schemas.js';
-import type { AuditReport, EconomyAnalytics, PenaltyView } from '../../api/types.js';
+import type { AuditReport, EarningsOverTime, EconomyAnalytics, PenaltyView } from '../../api/types.js';
 import { activityText } from '../../lib/errors.js';
 import { newRequestId } from '../../lib/ids.js';
 import { useClient } from '../../state/client.js';
 import { BarChart } from '../../ui/bar-chart.js';
+import { LineChart } from '../../ui/line-chart.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
 
@@ -79,6 +80,7 @@ export function AdminScreen() {
               <dd>{a.activity.activeEarnersToday}</dd>
             </div>
           </dl>
+          <EarningsChart version={a.at} />
           <div className="charts">
             <BarChart title="Tier distribution (users)" data={bars(a.users.tierDistribution.counts)} />
             <BarChart title="Earning by activity (all time)" data={bars(a.activity.earningByActivity)} />
@@ -121,6 +123,48 @@ export function AdminScreen() {
           Reload economy config
         </button>
       </section>
+    </section>
+  );
+}
+
+const SPANS = [7, 14, 30, 90] as const;
+
+/**
+ * Earning by activity over time: `GET /api/admin/analytics/earnings?days=N` (tokens credited per
+ * UTC day and activity), one line per activity; re-read with the dashboard (`version`).
+ */
+function EarningsChart(props: { version: string }) {
+  const c = useClient();
+  const [days, setDays] = useState<(typeof SPANS)[number]>(14);
+  const [series, setSeries] = useState<EarningsOverTime | null>(null);
+  const load = useAction();
+  useEffect(() => {
+    void load.run(async () => setSeries(await c.http.get<EarningsOverTime>(`/api/admin/analytics/earnings?days=${days}`)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [c.http, days, props.version]);
+  return (
+    <section className="card wide-card" aria-labelledby="earn-time-title">
+      <div className="row spread">
+        <h2 id="earn-time-title">Earning by activity over time</h2>
+        <label className="inline">
+          Span{' '}
+          <select value={days} onChange={(e) => setDays(Number(e.target.value) as (typeof SPANS)[number])}>
+            {SPANS.map((d) => (
+              <option key={d} value={d}>
+                last {d} days
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorLine error={load.error} />
+      {series && (
+        <LineChart
+          title={`Tokens earned per day (UTC), last ${series.days.length} days`}
+          x={series.days.map((d) => d.slice(5))}
+          series={Object.entries(series.byActivity).map(([k, values]) => ({ label: activityText(k), values }))}
+        />
+      )}
     </section>
   );
 }

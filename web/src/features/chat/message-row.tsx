@@ -4,6 +4,7 @@ import type { ErrorBody, FileView, MessageQuote, MessageView } from '../../api/t
 import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import type { PendingMessage } from './messages-state.js';
+import { Avatar, personName } from '../people/person.js';
 
 /** The reactions offered on every message. */
 export const REACTIONS = ['👍', '❤️', '😂', '🎉'] as const;
@@ -138,7 +139,8 @@ export const MessageRow = memo(function MessageRow(props: {
   };
   const head = (
     <div className="msg-head">
-      <strong>{m.author.username}</strong>
+      <Avatar user={m.author} />
+      <strong>{personName(m.author)}</strong>
       {m.author.badge && <span title={m.author.tier}>{m.author.badge}</span>}
       <time className="muted small" dateTime={m.createdAt}>
         {time(m.createdAt)}

@@ -13,7 +13,9 @@ import { GiftDialog } from '../gifts/gift-dialog.js';
 import { GiftLayer } from '../gifts/gift-layer.js';
 import { MembersPanel } from '../moderation/members-panel.js';
 import { RoomSettingsDialog } from '../moderation/room-settings.js';
-import { personName } from '../dms/dm-list.js';
+import { ManageRoomDialog } from '../moderation/manage-room-dialog.js';
+import { MessageSearch } from './message-search.js';
+import { personName } from '../people/person.js';
 
 /**
  * One open room: joining it (`room:join`, which also answers the caller's role), its pins, the
@@ -27,6 +29,7 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead
   const [pins, setPins] = useState<PinView[]>([]);
   const [giftOpen, setGiftOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [manageOpen, setManageOpen] = useState(false);
   const [membersVersion, setMembersVersion] = useState(0);
   const [members, setMembers] = useState<MemberView[]>([]);
   const [myReactions, setMyReactions] = useState<Set<string>>(new Set());
@@ -85,8 +88,32 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead
     const onJoined = (e: { roomId: string }): void => {
       if (e.roomId === props.roomId) setMembersVersion((v) => v + 1);
     };
-    return listen(c.socket, { 'message:pinned': onPinned, 'room:member-left': onLeft, 'room:member-joined': onJoined });
-  }, [c.socket, c.me.id, props.roomId, role, loadPins]);
+    // Room management (issue 10) seen by every member: new details, a new owner (roles change:
+    // join again to learn one's own), the room gone.
+    const onUpdated = (e: { roomId: string; room: Room }): void => {
+      if (e.roomId === props.roomId) setRoom(e.room);
+    };
+    const onOwnerChanged = (e: { roomId: string }): void => {
+      if (e.roomId !== props.roomId) return;
+      setMembersVersion((v) => v + 1);
+      void join();
+    };
+    const onDeleted = (e: { roomId: string }): void => {
+      if (e.roomId !== props.roomId) return;
+      c.toast({ kind: 'info', text: 'This room was deleted by its owner' });
+      props.onRoomsChanged();
+      c.navigate('/');
+    };
+    return listen(c.socket, {
+      'message:pinned': onPinned,
+      'room:member-left': onLeft,
+      'room:member-joined': onJoined,
+      'room:updated': onUpdated,
+      'room:owner-changed': onOwnerChanged,
+      'room:deleted': onDeleted,
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [c.socket, c.me.id, props.roomId, role, loadPins, join]);
 
   const myReactionsRef = useRef(myReactions);
   myReactionsRef.current = myReactions;
@@ -172,6 +199,11 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead
               Customize
             </button>
           )}
+          {role === 'owner' && !direct && (
+            <button type="button" onClick={() => setManageOpen(true)}>
+              Manage room
+            </button>
+          )}
           {role !== 'owner' && !direct && (
             <button type="button" onClick={() => void leave()}>
               Leave
@@ -179,6 +211,7 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead
           )}
         </div>
       </header>
+      <MessageSearch roomId={props.roomId} />
       {pinned.length > 0 && (
         <section className="pins" aria-label="Pinned messages">
           {pinned.map(({ pin, message }) => (
@@ -229,6 +262,29 @@ export function RoomView(props: { roomId: string; onRoomsChanged(): void; onRead
         <MembersPanel roomId={props.roomId} myRole={role} version={membersVersion} onMembers={setMembers} direct={direct} />
       </div>
       <GiftDialog open={giftOpen} onClose={() => setGiftOpen(false)} roomId={props.roomId} members={members} />
+      {role === 'owner' && !direct && (
+        <ManageRoomDialog
+          open={manageOpen}
+          onClose={() => setManageOpen(false)}
+          room={room}
+          members={members}
+          onSaved={(r) => {
+            setRoom(r);
+            props.onRoomsChanged();
+          }}
+          onTransferred={() => {
+            setManageOpen(false);
+            setMembersVersion((v) => v + 1);
+            void join();
+          }}
+          onDeleted={() => {
+            setManageOpen(false);
+            c.toast({ kind: 'info', text: 'Room deleted' });
+            props.onRoomsChanged();
+            c.navigate('/');
+          }}
+        />
+      )}
       {moderator && <RoomSettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} room={room} onSaved={(r) => { setRoom(r); props.onRoomsChanged(); }} />}
     </div>
   );

@@ -1,29 +1,43 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { listen } from '../../api/socket.js';
-import type { DirectRoomView, UserSummary } from '../../api/types.js';
+import type { DirectRoomView, MessageView } from '../../api/types.js';
 import { useClient } from '../../state/client.js';
 import { Dialog } from '../../ui/dialog.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
-
-/** How a person is named in the client: their display name when they set one. */
-export const personName = (u: UserSummary): string => u.displayName ?? u.username;
+import { Avatar, personName, PersonSearch } from '../people/person.js';
+import { UnreadBadges } from '../rooms/unread-badges.js';
+import { applyRead, countNewMessage, type ReadCounts } from '../rooms/unread.js';
 
 /**
- * The caller's direct messages (`GET /api/dms`, newest first; `dm:opened` adds one live) and the
- * "New message" dialog that finds a person and opens the pair's room.
+ * The caller's direct messages (`GET /api/dms`, newest first, with unread and mention counts;
+ * `dm:opened` adds one live, `message:new` counts up, a `room:read` ack sets a DM's counts) and
+ * the "New message" dialog that finds a person and opens the pair's room.
  */
-export function DmList(props: { activeId: string | null }) {
+export function DmList(props: { activeId: string | null; readAck: ReadCounts | null }) {
   const c = useClient();
   const [dms, setDms] = useState<DirectRoomView[]>([]);
   const [finding, setFinding] = useState(false);
   const list = useAction();
+  const { readAck, activeId } = props;
   const load = useCallback(() => {
     void list.run(async () => setDms((await c.http.get<{ dms: DirectRoomView[] }>('/api/dms?limit=100')).dms));
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [c.http]);
   useEffect(load, [load]);
-  useEffect(() => listen(c.socket, { 'dm:opened': load }), [c.socket, load]);
+  const { socket } = c;
+  const { id: myId, username: myName } = c.me;
+  useEffect(
+    () =>
+      listen(socket, {
+        'dm:opened': load,
+        'message:new': (m: MessageView) => setDms((ds) => countNewMessage(ds, m, { id: myId, username: myName }, activeId)),
+      }),
+    [socket, load, myId, myName, activeId],
+  );
+  useEffect(() => {
+    if (readAck) setDms((ds) => applyRead(ds, readAck));
+  }, [readAck]);
 
   return (
     // Not a labelled region: a label containing "message" would also answer to the composer's "Message".
@@ -40,13 +54,17 @@ export function DmList(props: { activeId: string | null }) {
           <li key={d.id}>
             <a
               href={`/rooms/${d.id}`}
-              aria-current={props.activeId === d.id ? 'page' : undefined}
+              aria-current={activeId === d.id ? 'page' : undefined}
               onClick={(e) => {
                 e.preventDefault();
                 c.navigate(`/rooms/${d.id}`);
               }}
             >
-              <span className="room-name">{personName(d.peer)}</span>
+              <span className="room-name">
+                <Avatar user={d.peer} />
+                <span className="ellipsis">{personName(d.peer)}</span>
+              </span>
+              <UnreadBadges room={d} />
             </a>
           </li>
         ))}
@@ -65,55 +83,22 @@ export function DmList(props: { activeId: string | null }) {
   );
 }
 
-/** Searches people by username or display name prefix (`GET /api/users?search=`) and opens a DM (`POST /api/dms`). */
+/** Searches people and opens a DM with one of them (`POST /api/dms`). */
 function FindPeopleDialog(props: { open: boolean; onClose(): void; onOpened(room: DirectRoomView): void }) {
   const c = useClient();
-  const [query, setQuery] = useState('');
-  const [found, setFound] = useState<UserSummary[] | null>(null);
-  const search = useAction();
   const open = useAction();
-  const submit = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    const r = await search.run(() => c.http.get<{ users: UserSummary[] }>(`/api/users?search=${encodeURIComponent(query.trim())}&limit=20`));
-    if (r) setFound(r.users.filter((u) => u.id !== c.me.id));
-  };
-  const message = async (u: UserSummary): Promise<void> => {
-    const r = await open.run(() => c.http.post<{ room: DirectRoomView; created: boolean }>('/api/dms', { userId: u.id }));
-    if (r) {
-      setQuery('');
-      setFound(null);
-      props.onOpened(r.room);
-    }
-  };
   return (
     <Dialog title="New message" open={props.open} onClose={props.onClose}>
-      <form onSubmit={(e) => void submit(e)} className="stack">
-        <label>
-          Search people
-          <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Name or username (2+ letters)" autoFocus />
-        </label>
-        <ErrorLine error={search.error} />
-        <button type="submit" className="primary" disabled={search.busy}>
-          Search
-        </button>
-      </form>
-      {found && found.length === 0 && <p className="muted">Nobody found.</p>}
-      {found && found.length > 0 && (
-        <ul className="people" aria-label="People found">
-          {found.map((u) => (
-            <li key={u.id} className="member-line">
-              <span>
-                {u.badge && <span aria-hidden="true">{u.badge} </span>}
-                {personName(u)}
-                {u.displayName && <span className="muted small"> @{u.username}</span>}
-              </span>
-              <button type="button" disabled={open.busy} aria-label={`Message ${u.username}`} onClick={() => void message(u)}>
-                Message
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <PersonSearch
+        label="Search people"
+        actionText="Message"
+        busy={open.busy}
+        onPick={(u) =>
+          void open.run(() => c.http.post<{ room: DirectRoomView; created: boolean }>('/api/dms', { userId: u.id })).then((r) => {
+            if (r) props.onOpened(r.room);
+          })
+        }
+      />
       <ErrorLine error={open.error} />
     </Dialog>
   );

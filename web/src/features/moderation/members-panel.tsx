@@ -5,17 +5,18 @@ import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
 import { RewardDialog } from './reward-dialog.js';
+import { PersonLabel, PersonSearch, personName } from '../people/person.js';
 
 /**
  * Members with their roles and whether they are online (from the list, then live `presence`). Owners and moderators also get the moderation controls the server
- * allows them (promote/demote is the owner's; kick and ban of a moderator too), invites, unban and
+ * allows them (promote/demote is the owner's; kick and ban of a moderator too), invites (by finding
+ * the person: `GET /api/users?search=`), unban and
  * the room reward dialog. The server decides in the end: a refusal is shown in words.
  */
 export function MembersPanel(props: { roomId: string; myRole: MemberView['role']; version: number; onMembers(m: MemberView[]): void; direct?: boolean }) {
   const c = useClient();
   const [members, setMembers] = useState<MemberView[]>([]);
   const [rewardFor, setRewardFor] = useState<MemberView | null>(null);
-  const [inviteId, setInviteId] = useState('');
   const [unbanId, setUnbanId] = useState('');
   const action = useAction();
   const base = `/api/rooms/${encodeURIComponent(props.roomId)}`;
@@ -51,10 +52,6 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
       load();
     }
   };
-  const invite = (e: FormEvent): void => {
-    e.preventDefault();
-    void act(() => c.http.post(`${base}/invites`, { userId: inviteId.trim() }), 'Invitation sent').then(() => setInviteId(''));
-  };
   const unban = (e: FormEvent): void => {
     e.preventDefault();
     void act(() => c.http.del(`${base}/bans/${encodeURIComponent(unbanId.trim())}`), 'Ban lifted').then(() => setUnbanId(''));
@@ -73,8 +70,7 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
               <div className="member-line">
                 <span>
                   <span className={`presence-dot${m.online ? ' on' : ''}`} role="img" aria-label={m.online ? 'online' : 'offline'} data-testid="presence" />
-                  {m.user.badge && <span aria-hidden="true">{m.user.badge} </span>}
-                  {name}
+                  <PersonLabel user={m.user} />
                   {self && ' (you)'}
                 </span>
                 <span className="pill small">{m.role}</span>
@@ -108,15 +104,16 @@ export function MembersPanel(props: { roomId: string; myRole: MemberView['role']
       </ul>
       {/* A direct room is the pair's alone: nobody can be invited to it (DIRECT_ROOM_FIXED). */}
       {!props.direct && (
-        <form onSubmit={invite} className="stack small-form">
-          <label>
-            Invite by user id
-            <input value={inviteId} onChange={(e) => setInviteId(e.target.value)} placeholder="their id (Settings shows it)" />
-          </label>
-          <button type="submit" disabled={!inviteId.trim() || action.busy}>
-            Invite
-          </button>
-        </form>
+        <details className="small-form">
+          <summary>Invite someone</summary>
+          <PersonSearch
+            label="Find a person to invite"
+            actionText="Invite"
+            busy={action.busy}
+            exclude={new Set(members.map((m) => m.user.id))}
+            onPick={(u) => void act(() => c.http.post(`${base}/invites`, { userId: u.id }), `Invitation sent to ${personName(u)}`)}
+          />
+        </details>
       )}
       {moderator && (
         <form onSubmit={unban} className="stack small-form">

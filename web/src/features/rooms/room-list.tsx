@@ -8,7 +8,8 @@ import { ErrorLine } from '../../ui/error-line.js';
 import { FormFooter } from '../../ui/form-parts.js';
 import { useAction } from '../../ui/use-action.js';
 import { DmList } from '../dms/dm-list.js';
-import { applyRead, countNewMessage, countText, type ReadCounts } from './unread.js';
+import { applyRead, countNewMessage, type ReadCounts } from './unread.js';
+import { UnreadBadges } from './unread-badges.js';
 
 /**
  * Rooms the caller can see (public ones and private ones they belong to), boosted rooms first as
@@ -73,25 +74,14 @@ export function RoomList(props: { activeId: string | null; refreshKey: number; r
                   {r.name}
                 </span>
                 {boosted && <span className="pill">boosted</span>}
-                {(r.mentions ?? 0) > 0 && (
-                  <span className="count mention" data-testid="mention-count">
-                    <span aria-hidden="true">@{countText(r.mentions!)}</span>
-                    <span className="visually-hidden">{`${countText(r.mentions!)} ${r.mentions === 1 ? 'mention' : 'mentions'}`}</span>
-                  </span>
-                )}
-                {(r.unread ?? 0) > 0 && (
-                  <span className="count" data-testid="unread-count">
-                    <span aria-hidden="true">{countText(r.unread!)}</span>
-                    <span className="visually-hidden">{`${countText(r.unread!)} unread`}</span>
-                  </span>
-                )}
+                <UnreadBadges room={r} />
               </a>
             </li>
           );
         })}
       </ul>
       {rooms.length === 0 && !list.error && <p className="muted small">No rooms yet: create the first one.</p>}
-      <DmList activeId={props.activeId} />
+      <DmList activeId={props.activeId} readAck={readAck} />
       <NewRoomDialog
         open={creating}
         onClose={() => setCreating(false)}

@@ -28,7 +28,7 @@ export function countText(n: number): string {
  * the caller wrote it or is reading that room; it is a mention when it names the caller by the
  * server's own rule (server/messages/mentions.ts).
  */
-export function countNewMessage(rooms: RoomView[], m: MessageView, me: { id: string; username: string }, openRoomId: string | null): RoomView[] {
+export function countNewMessage<R extends RoomView>(rooms: R[], m: MessageView, me: { id: string; username: string }, openRoomId: string | null): R[] {
   if (m.author.id === me.id || m.roomId === openRoomId) return rooms;
   const mentioned = mentionedUsernames(m.body).includes(me.username.toLowerCase());
   return rooms.map((r) =>
@@ -37,6 +37,6 @@ export function countNewMessage(rooms: RoomView[], m: MessageView, me: { id: str
 }
 
 /** A `room:read` ack: the room's counts as the server now keeps them. */
-export function applyRead(rooms: RoomView[], read: ReadCounts): RoomView[] {
+export function applyRead<R extends RoomView>(rooms: R[], read: ReadCounts): R[] {
   return rooms.map((r) => (r.id === read.roomId ? { ...r, unread: read.unread, mentions: read.mentions } : r));
 }

@@ -4,8 +4,9 @@ import { useClient } from '../../state/client.js';
 import { ErrorLine } from '../../ui/error-line.js';
 import { useAction } from '../../ui/use-action.js';
 import { PasswordField } from '../../ui/form-parts.js';
+import { ProfileSection } from './profile-section.js';
 
-/** The transaction PIN (set once, changed with the password), reduce motion, and the user's id. */
+/** Profile (name, bio, avatar, cosmetics), the transaction PIN (set once, changed with the password), password, reduce motion, and the user's id. */
 export function SettingsScreen() {
   const c = useClient();
   const [password, setPassword] = useState('');
@@ -26,6 +27,7 @@ export function SettingsScreen() {
   return (
     <section className="settings">
       <h1>Settings</h1>
+      <ProfileSection />
       <section className="card" aria-labelledby="pin-title">
         <h2 id="pin-title">Transaction PIN</h2>
         <p className="muted small">Gifts, purchases and refunds ask for this 4-digit PIN. Setting or changing it needs your password.</p>
