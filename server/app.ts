@@ -147,7 +147,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const roomService = new RoomService(chatDeps);
   const messageService = new MessageService(chatDeps);
   const fileService = new FileService({ ...chatDeps, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
-  const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,

@@ -37,7 +37,7 @@ import { createProfileStore } from '../server/users/profile-store.js';
 import { ShopService } from '../server/shop/shop-service.js';
 import { GiftService } from '../server/gifts/gift-service.js';
 import { createGiftReceipts } from '../server/gifts/receipts.js';
-import { createPinGuard } from '../server/pin/pin-guard.js';
+import { createPinGuard, createPinGuardState } from '../server/pin/pin-guard.js';
 import { PinVerifiedCache } from '../server/pin/verified-cache.js';
 import type { AppServer } from '../server/realtime/types.js';
 import type { Rng } from './prng.js';
@@ -112,7 +112,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const sessions = memorySessionRevocations();
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
-  const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
     store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
@@ -149,7 +149,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     metrics,
     supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
   };
-  const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
+  const pins = createPinGuard(ctx, createPinGuardState(new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS)));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
   const shop = new ShopService(ctx, pins);
   return {
