@@ -64,7 +64,7 @@ export function renderTable(r: BenchResult): string {
     const c = outcome.value;
     row(title, 'setup', `${c.nodes} node(s) per server, ${(c.setupMs / 1000).toFixed(1)} s`);
     for (const l of c.cost.loads) {
-      row('', `CPU-s per 1,000 acked at ${num(l.offeredPerSec)} msg/s, relay`, formatStats(l.relay, 3));
+      row('', `CPU-s per 1,000 acked at ${num(l.offeredPerSec)} msg/s, relay`, `${formatStats(l.relay, 3)}${l.trialsNotKeptUp ? ` (${l.trialsNotKeptUp} of ${l.trialsRun} trials left out: a server did not keep up)` : ''}`);
       row('', '  economy', formatStats(l.economy, 3));
       row('', '  economy / relay', formatStats(l.ratio));
       row('', '  server cores relay / economy', `${l.relayCores.median} / ${l.economyCores.median}`);

@@ -95,7 +95,9 @@ async function runAll(
     log(name);
     const t0 = performance.now();
     try {
-      return await task();
+      const outcome = await task();
+      if (outcome.status === 'failed') log(`${name} FAILED: ${outcome.reason.split('\n').slice(0, 6).join(' | ')}`);
+      return outcome;
     } finally {
       scenarioMs[name] = Math.round(performance.now() - t0);
       log(`${name}: ${scenarioMs[name]} ms`);

@@ -29,9 +29,16 @@ export interface SaturationClimb {
   limitReached: boolean;
 }
 
-/** One load's cost trials: CPU-seconds per 1,000 acked messages, per server, and their ratio per trial. */
+/**
+ * One load's cost trials: CPU-seconds per 1,000 acked messages, per server, and their ratio per
+ * trial. Only trials where both servers kept up count: a server that falls behind spends the
+ * window on an earlier backlog, and its CPU per acked message says nothing about a message's cost.
+ */
 export interface CostAtLoad {
   offeredPerSec: number;
+  /** Trials run, and those left out because a server did not keep up (lost acks, held-back sends, p99 ack over the limit). */
+  trialsRun: number;
+  trialsNotKeptUp: number;
   relay: TrialStats;
   economy: TrialStats;
   /** economy / relay, trial by trial (the two windows of a trial are back to back). */
@@ -129,11 +136,21 @@ export async function runCluster(
       }
     }
     const [relayMode, economyMode] = modes as [Mode, Mode];
+    const keptUp = (w: LoadPhaseResult): boolean => keptUpWith(w, settings.saturation.p99AckLimitMs);
+    // The trials where both kept up, as [relay, economy] windows.
+    const validTrials = (load: number): Array<[LoadPhaseResult, LoadPhaseResult]> => {
+      const r = windows.get(key(relayMode, load))!;
+      const e = windows.get(key(economyMode, load))!;
+      return r.map((w, k) => [w.result, e[k]!.result] as [LoadPhaseResult, LoadPhaseResult]).filter(([a, b]) => keptUp(a) && keptUp(b));
+    };
     const loads: CostAtLoad[] = spec.loadsPerSec.map((load) => {
-      const r = windows.get(key(relayMode, load))!.map((w) => w.result);
-      const e = windows.get(key(economyMode, load))!.map((w) => w.result);
+      const valid = validTrials(load);
+      const r = valid.map(([a]) => a);
+      const e = valid.map(([, b]) => b);
       return {
         offeredPerSec: load,
+        trialsRun: spec.trials,
+        trialsNotKeptUp: spec.trials - valid.length,
         relay: trialStats(r.map((x) => x.cpuSecondsPer1000Acked)),
         economy: trialStats(e.map((x) => x.cpuSecondsPer1000Acked)),
         ratio: trialStats(r.map((x, k) => ratioOf(e[k]!.cpuSecondsPer1000Acked, x.cpuSecondsPer1000Acked))),
@@ -141,12 +158,10 @@ export async function runCluster(
         economyCores: trialStats(e.map((x) => x.serverCpuCores)),
       };
     });
-    const allRatios = spec.loadsPerSec.flatMap((load) => {
-      const r = windows.get(key(relayMode, load))!;
-      const e = windows.get(key(economyMode, load))!;
-      return r.map((w, k) => ratioOf(e[k]!.result.cpuSecondsPer1000Acked, w.result.cpuSecondsPer1000Acked));
-    });
-    for (const l of loads) log(`  ${spec.topology}: ${l.offeredPerSec} msg/s, CPU-s per 1,000 acked relay ${l.relay.median} economy ${l.economy.median}, ratio ${l.ratio.median}`);
+    const allRatios = spec.loadsPerSec.flatMap((load) => validTrials(load).map(([r, e]) => ratioOf(e.cpuSecondsPer1000Acked, r.cpuSecondsPer1000Acked)));
+    for (const l of loads) {
+      log(`  ${spec.topology}: ${l.offeredPerSec} msg/s, CPU-s per 1,000 acked relay ${l.relay.median} economy ${l.economy.median}, ratio ${l.ratio.median} (${l.trialsNotKeptUp} of ${l.trialsRun} trials left out: not kept up)`);
+    }
     const steady = spec.loadsPerSec.includes(spec.defaultLoadPerSec)
       ? { relay: combinePhases(windows.get(key(relayMode, spec.defaultLoadPerSec))!), economy: combinePhases(windows.get(key(economyMode, spec.defaultLoadPerSec))!) }
       : null;
@@ -194,12 +209,17 @@ export async function runCluster(
 }
 
 /**
- * A step is sustained when p99 send->ack stays within the limit, every message was acked and
- * accepted, and the open loop did not have to hold sends back.
+ * A window is kept up (a saturation step sustained) when p99 send->ack stays within the limit,
+ * every message was acked and accepted, and the open loop did not have to hold sends back.
  */
+function keptUpWith(r: LoadPhaseResult, p99AckLimitMs: number): boolean {
+  const refused = Object.values(r.refusedByCode).reduce((a, b) => a + b, 0);
+  return r.ack.p99Ms !== null && r.ack.p99Ms <= p99AckLimitMs && r.lostAcks === 0 && refused === 0 && r.skippedInFlight === 0;
+}
+
 function toStep(r: LoadPhaseResult, p99AckLimitMs: number): SaturationStep {
   const refused = Object.values(r.refusedByCode).reduce((a, b) => a + b, 0);
-  const sustained = r.ack.p99Ms !== null && r.ack.p99Ms <= p99AckLimitMs && r.lostAcks === 0 && refused === 0 && r.skippedInFlight === 0;
+  const sustained = keptUpWith(r, p99AckLimitMs);
   return {
     offeredPerSec: r.offeredPerSec,
     ackedPerSec: r.ackedPerSec,
