@@ -14,8 +14,8 @@ export interface LoadPhaseOptions {
   drainTimeoutMs: number;
   inFlightPerClientMax: number;
   bodyBytes: number;
-  /** The server child, to measure its CPU use and event-loop delay over the window. */
-  server: Pick<ServerHandle, 'pid' | 'loopDelaySince' | 'exitReason' | 'output'>;
+  /** The server children (one, or every node of a cluster), to measure CPU and event-loop delay over the window. */
+  servers: ReadonlyArray<Pick<ServerHandle, 'pid' | 'loopDelaySince' | 'exitReason' | 'output'>>;
 }
 
 /** What the inline awards did during a phase, read from the `message:send` acks. */
@@ -49,8 +49,15 @@ export interface LoadPhaseResult {
   ack: LatencySummary;
   delivery: LatencySummary;
   awards: AwardTally;
-  /** Server CPU over the window, in cores (1 = one core busy the whole time; Node's JS runs on one). */
+  /** Server CPU over the window, in cores (1 = one core busy the whole time; Node's JS runs on one), summed over nodes. */
   serverCpuCores: number;
+  /** Server CPU-seconds (user + system, every node) over the window. */
+  serverCpuSeconds: number;
+  /**
+   * Server CPU-seconds per 1,000 messages acked in the window: the cost of a message, comparable
+   * between servers at the same offered load. Null when nothing was acked.
+   */
+  cpuSecondsPer1000Acked: number | null;
   /** Event-loop utilization of this bench process over the window (near 1: the load generator is the limit). */
   clientEventLoopUtilization: number;
   /**
@@ -168,16 +175,21 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
   const nextAt = Float64Array.from(clients, () => startAt + Math.random() * intervalMs);
   let windowCpu: { at: number; cpuSec: number; elu: EventLoopUtilization } | undefined;
   let serverCpuCores = 0;
+  let serverCpuSeconds = 0;
+  const cpuNow = (): number => opts.servers.reduce((sum, s) => sum + readCpuSeconds(s.pid), 0);
   let clientEventLoopUtilization = 0;
   await new Promise<void>((resolve, reject) => {
     const tick = (): boolean => {
       const now = performance.now();
-      const gone = opts.server.exitReason();
-      if (gone) throw new Error(`${gone} during ${phaseTag}:\n${opts.server.output()}`);
-      if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: readCpuSeconds(opts.server.pid), elu: performance.eventLoopUtilization() };
+      for (const server of opts.servers) {
+        const gone = server.exitReason();
+        if (gone) throw new Error(`${gone} during ${phaseTag}:\n${server.output()}`);
+      }
+      if (!windowCpu && now >= windowStart) windowCpu = { at: now, cpuSec: cpuNow(), elu: performance.eventLoopUtilization() };
       if (now >= windowEnd) {
         if (windowCpu) {
-          serverCpuCores = round2((readCpuSeconds(opts.server.pid) - windowCpu.cpuSec) / ((now - windowCpu.at) / 1000));
+          serverCpuSeconds = cpuNow() - windowCpu.cpuSec;
+          serverCpuCores = round2(serverCpuSeconds / ((now - windowCpu.at) / 1000));
           clientEventLoopUtilization = round2(performance.eventLoopUtilization(windowCpu.elu).utilization);
         }
         return true;
@@ -232,8 +244,10 @@ export async function runLoadPhase(clients: RoomClient[], opts: LoadPhaseOptions
     delivery: deliverySamples.summary(),
     awards,
     serverCpuCores,
+    serverCpuSeconds: round2(serverCpuSeconds),
+    cpuSecondsPer1000Acked: ackedInWindow > 0 ? round3((serverCpuSeconds / ackedInWindow) * 1000) : null,
     clientEventLoopUtilization,
-    serverLoopDelay: loopDelayOver(opts.server.loopDelaySince(windowStart).filter((d) => d.at <= windowEnd + 1000)),
+    serverLoopDelay: loopDelayOver(opts.servers.flatMap((s) => s.loopDelaySince(windowStart)).filter((d) => d.at <= windowEnd + 1000)),
   };
   return { result, ackSamples, deliverySamples, ackedInWindow, deliveredInWindow };
 }
@@ -265,6 +279,8 @@ export function combinePhases(phases: LoadPhase[]): LoadPhaseResult {
     for (const [k, v] of Object.entries(p.result.refusedByCode)) refusedByCode[k] = (refusedByCode[k] ?? 0) + v;
   }
   const windowMs = sum((r) => r.windowMs);
+  const ackedInWindows = phases.reduce((a, p) => a + p.ackedInWindow, 0);
+  const cpuSeconds = sum((r) => r.serverCpuSeconds);
   return {
     offeredPerSec: first.result.offeredPerSec,
     windowMs,
@@ -281,6 +297,8 @@ export function combinePhases(phases: LoadPhase[]): LoadPhaseResult {
     delivery: delivery.summary(),
     awards,
     serverCpuCores: round2(sum((r) => r.serverCpuCores) / phases.length),
+    serverCpuSeconds: round2(cpuSeconds),
+    cpuSecondsPer1000Acked: ackedInWindows > 0 ? round3((cpuSeconds / ackedInWindows) * 1000) : null,
     clientEventLoopUtilization: round2(sum((r) => r.clientEventLoopUtilization) / phases.length),
     serverLoopDelay: { p99MsMax: worst((r) => r.serverLoopDelay.p99MsMax), maxMs: worst((r) => r.serverLoopDelay.maxMs) },
   };
@@ -308,4 +326,8 @@ export function round1(v: number): number {
 
 function round2(v: number): number {
   return Math.round(v * 100) / 100;
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
 }

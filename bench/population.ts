@@ -25,10 +25,14 @@ export function registerUsers(baseUrl: string, prefix: string, count: number, co
 
 /**
  * Registers `clients` users, spreads them round-robin over `rooms` public rooms (the first user
- * of each room creates it), connects one socket each and joins it to its room.
+ * of each room creates it), connects one socket each and joins it to its room. With several node
+ * URLs (one cluster), user i connects to node floor(i / rooms) mod nodes, so every room has
+ * members on every node and a message crosses the Socket.IO adapter.
  */
-export async function buildRooms(baseUrl: string, clients: number, rooms: number, concurrency: number): Promise<RoomClient[]> {
+export async function buildRooms(nodeUrls: readonly string[], clients: number, rooms: number, concurrency: number): Promise<RoomClient[]> {
   if (clients < rooms * 2) throw new Error(`need at least 2 clients per room (clients ${clients}, rooms ${rooms})`);
+  const baseUrl = nodeUrls[0];
+  if (!baseUrl) throw new Error('buildRooms needs a server URL');
   const tag = runTag();
   const users = await registerUsers(baseUrl, `b${tag}`, clients, concurrency);
   const roomIds = await mapLimit(Array.from({ length: rooms }, (_, r) => r), concurrency, async (r) => {
@@ -37,7 +41,7 @@ export async function buildRooms(baseUrl: string, clients: number, rooms: number
   });
   return mapLimit(users, concurrency, async (user, i) => {
     const roomId = roomIds[i % rooms]!;
-    const socket = await connectSocket(baseUrl, user.token);
+    const socket = await connectSocket(nodeUrls[Math.floor(i / rooms) % nodeUrls.length]!, user.token);
     okData('room:join', await emitAck(socket, 'room:join', { roomId }));
     const roomSize = Math.floor(clients / rooms) + (i % rooms < clients % rooms ? 1 : 0);
     return { user, socket, roomId, roomSize };

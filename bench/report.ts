@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchResult, ScenarioOutcome } from './runner.js';
 import type { LatencySummary } from './samples.js';
+import { formatStats } from './trials.js';
 
 export interface MachineInfo {
   cores: number;
@@ -52,43 +53,46 @@ export function renderTable(r: BenchResult): string {
     rows.push([scenario, metric, value]);
   };
 
-  const modes = [
-    ['relay (economy off)', r.relay],
-    ['economy on', r.economy],
-  ] as const;
-  for (const [label, outcome] of modes) {
+  for (const topology of ['embedded', 'redis', 'two-nodes'] as const) {
+    const outcome = r.clusters[topology];
+    const title = topology === 'embedded' ? '1-2. embedded default' : topology === 'redis' ? '1-2. Redis mode, 1 node' : '1-2. two nodes (Redis adapter)';
     const na = unavailable(outcome);
     if (na || outcome.status !== 'ok') {
-      row(`1. ${label}`, 'result', na ?? '');
+      row(title, 'result', na ?? '');
       continue;
     }
-    const s = outcome.value.steady;
-    row(`1. ${label}`, 'offered load', `${num(s.offeredPerSec)} msg/s`);
-    row('', 'acked msg/s', num(s.ackedPerSec));
-    row('', 'delivered msg/s (fan-out)', num(s.deliveredPerSec));
-    row('', 'send->ack p50 / p99', p5099(s.ack));
-    row('', 'send->delivery p50 / p99', p5099(s.delivery));
-    row('', 'lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
-    row('', 'server CPU (cores) / bench loop busy', `${s.serverCpuCores} / ${Math.round(s.clientEventLoopUtilization * 100)}%`);
-    row('', 'server loop delay worst p99 / max', `${ms(s.serverLoopDelay.p99MsMax)} / ${ms(s.serverLoopDelay.maxMs)}`);
-    const notGranted = Object.entries(s.awards.refusedByReason).map(([reason, n]) => `${n} ${reason}`);
-    row('', 'acks with award granted / none / not granted', `${s.awards.granted} / ${s.awards.none} / ${notGranted.length ? notGranted.join(', ') : 0}`);
-  }
-  row('1. economy / relay', 'delivered msg/s ratio', num(r.comparison.steadyDeliveredRatio));
-  row('', 'p99 ack economy - relay', ms(r.comparison.steadyP99AckDeltaMs));
-
-  for (const [label, outcome] of modes) {
-    const na = unavailable(outcome);
-    if (na || outcome.status !== 'ok') {
-      row(`2. saturation ${label}`, 'result', na ?? '');
-      continue;
+    const c = outcome.value;
+    row(title, 'setup', `${c.nodes} node(s) per server, ${(c.setupMs / 1000).toFixed(1)} s`);
+    for (const l of c.cost.loads) {
+      row('', `CPU-s per 1,000 acked at ${num(l.offeredPerSec)} msg/s, relay`, `${formatStats(l.relay, 3)}${l.trialsNotKeptUp ? ` (${l.trialsNotKeptUp} of ${l.trialsRun} trials left out: a server did not keep up)` : ''}`);
+      row('', '  economy', formatStats(l.economy, 3));
+      row('', '  economy / relay', formatStats(l.ratio));
+      row('', '  server cores relay / economy', `${l.relayCores.median} / ${l.economyCores.median}`);
     }
-    const sat = outcome.value.saturation;
-    const steps = sat.steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(${ms(st.p99AckMs)}, cpu ${st.serverCpuCores}, loop max ${ms(st.serverLoopDelayMaxMs)})`).join(' ');
-    row(`2. saturation ${label}`, 'highest sustained msg/s', `${num(sat.highestSustainedPerSec)}${sat.limitReached ? '' : ' (every step held: lower bound)'}`);
-    row('', 'steps offered:held(p99 ack, server cores, loop)', steps);
+    row('', 'CPU per message economy / relay, every trial', formatStats(c.cost.ratio));
+    if (c.steady) {
+      for (const label of ['relay', 'economy'] as const) {
+        const s = c.steady[label];
+        row('', `default load ${num(s.offeredPerSec)} msg/s, ${label}: acked / delivered msg/s`, `${num(s.ackedPerSec)} / ${num(s.deliveredPerSec)}`);
+        row('', '  send->ack p50 / p99', p5099(s.ack));
+        row('', '  send->delivery p50 / p99', p5099(s.delivery));
+        row('', '  lost acks / missing deliveries', `${s.lostAcks} / ${s.deliveriesExpected - s.deliveriesReceived}`);
+        row('', '  server loop delay worst p99 / max', `${ms(s.serverLoopDelay.p99MsMax)} / ${ms(s.serverLoopDelay.maxMs)}`);
+        const notGranted = Object.entries(s.awards.refusedByReason).map(([reason, n]) => `${n} ${reason}`);
+        row('', '  acks with award granted / none / not granted', `${s.awards.granted} / ${s.awards.none} / ${notGranted.length ? notGranted.join(', ') : 0}`);
+      }
+    }
+    const sat = c.saturation;
+    row('', 'highest sustained msg/s, relay', `${formatStats(sat.relay, 0)}${sat.limitReached ? '' : ' (every step held: lower bound)'}`);
+    row('', '  economy', formatStats(sat.economy, 0));
+    row('', '  economy / relay', formatStats(sat.ratio));
+    sat.climbs.forEach((climb, t) => {
+      for (const label of ['relay', 'economy'] as const) {
+        const steps = climb[label].steps.map((st) => `${st.offeredPerSec}:${st.sustained ? 'ok' : 'over'}(${ms(st.p99AckMs)}, cpu ${st.serverCpuCores})`).join(' ');
+        row('', `  climb ${t + 1} ${label}: offered:held(p99 ack, cores)`, steps);
+      }
+    });
   }
-  row('2. economy / relay', 'sustained msg/s ratio', num(r.comparison.saturationRatio));
 
   const gifts = unavailable(r.gifts);
   if (gifts || r.gifts.status !== 'ok') row('3. gift storm', 'result', gifts ?? '');
@@ -100,7 +104,8 @@ export function renderTable(r: BenchResult): string {
     row('', 'send->ack p50 / p99', p5099(g.ack));
     row('', 'send->gift:received p50 / p99', p5099(g.received));
     row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);
-    row('', 'one gift at a time: send->gift:received p50 / p99', `${p5099(g.solo.received)} (${g.solo.giftsCommitted} gifts)`);
+    row('', 'first gift of a session (scrypt PIN): send->gift:received p50 / p99', `${p5099(g.firstGift.received)} (${g.firstGift.giftsCommitted} gifts, one at a time; ack p50 / p99 ${p5099(g.firstGift.ack)})`);
+    row('', 'one gift at a time, PIN verified: send->gift:received p50 / p99', `${p5099(g.solo.received)} (${g.solo.giftsCommitted} gifts)`);
   }
 
   const ledger = unavailable(r.ledger);
@@ -120,6 +125,6 @@ export function renderTable(r: BenchResult): string {
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((rw) => rw[i]!.length)));
   const line = (rw: [string, string, string]): string => rw.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const header = `token-chat bench (${r.settings.mode}) ${r.date} - ${r.machine.cores} cores, ${(r.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${r.machine.node}, load ${r.machine.loadAverage1m.start}->${r.machine.loadAverage1m.end}, store ${r.backends.store}, counters ${r.backends.counters}, ${(r.durationMs / 1000).toFixed(1)} s`;
-  const targets = r.targets.map((v) => `  ${v.verdict.padEnd(12)} ${v.target}: ${v.measured}`);
-  return [header, ...rows.map(line), '', 'targets (issue 6):', ...targets].join('\n');
+  const targets = r.targets.map((v) => `  ${v.verdict.padEnd(12)} [issue ${v.issue}] ${v.target}: ${v.measured}`);
+  return [header, ...rows.map(line), '', 'targets:', ...targets].join('\n');
 }

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { defaultSettings, quickSettings, type BenchSettings } from './settings.js';
 import { killAllServers } from './server-process.js';
 import { loadAverage1m, machineInfo, renderTable, writeJson, type MachineInfo } from './report.js';
-import { runModes, type ModeResult } from './scenarios/relay.js';
+import { Redis } from 'ioredis';
+import { runCluster, type ClusterResult, type ClusterSpec, type Topology } from './scenarios/relay.js';
 import { runGiftStorm, type GiftStormResult } from './scenarios/gift-storm.js';
 import { runConnections, type ConnectionsResult } from './scenarios/connections.js';
 import { runLedgerScenario, type LedgerScenarioResult } from './scenarios/ledger-scenario.js';
@@ -22,15 +23,11 @@ export interface BenchResult {
   backends: { store: string; counters: string };
   /** Wall time of each scenario, setup included. */
   scenarioMs: Record<string, number>;
-  relay: ScenarioOutcome<ModeResult>;
-  economy: ScenarioOutcome<ModeResult>;
-  comparison: {
-    /** economy / relay delivered msg/s at the same offered load (scenario 1). */
-    steadyDeliveredRatio: number | null;
-    steadyP99AckDeltaMs: number | null;
-    /** economy / relay highest sustained msg/s (scenario 2): the throughput cost of the economy. */
-    saturationRatio: number | null;
-  };
+  /**
+   * Scenarios 1 and 2 per topology: the embedded default (SQLite, in-process counters), Redis
+   * mode on one node, and two nodes behind the Redis adapter.
+   */
+  clusters: Record<Topology, ScenarioOutcome<ClusterResult>>;
   gifts: ScenarioOutcome<GiftStormResult>;
   ledger: ScenarioOutcome<LedgerScenarioResult>;
   connections: ScenarioOutcome<ConnectionsResult>;
@@ -48,7 +45,12 @@ export interface BenchOptions {
   log?: (line: string) => void;
   /** Watchdog: the run is abandoned (servers killed) past this; defaults to the settings' budget. */
   hardStopMs?: number;
+  /** Run only these scenarios (SCENARIOS names); the others are reported as skipped. All when absent. */
+  only?: ReadonlySet<string>;
 }
+
+/** Scenario names for `--only`. */
+export const SCENARIOS = ['embedded', 'redis', 'two-nodes', 'gifts', 'ledger', 'connections'] as const;
 
 /**
  * Runs every scenario in turn, each on its own fresh server child, under a watchdog for the
@@ -86,20 +88,34 @@ async function runAll(
 ): Promise<BenchResult> {
   const profileDir = (name: string): string | undefined => (opts.cpuProfileDir ? `${opts.cpuProfileDir}/${name}` : undefined);
   const scenarioMs: Record<string, number> = {};
-  const timed = async <T>(name: string, task: () => Promise<T>): Promise<T> => {
+  const timed = async <T>(name: string, task: () => Promise<ScenarioOutcome<T>>): Promise<ScenarioOutcome<T>> => {
     if (run.stop.stopped) throw new Error('bench stopped');
+    const scenario = name.split(' ')[0]!;
+    if (opts.only && !opts.only.has(scenario)) return { status: 'unavailable', reason: 'skipped (--only)' };
     log(name);
     const t0 = performance.now();
     try {
-      return await task();
+      const outcome = await task();
+      if (outcome.status === 'failed') log(`${name} FAILED: ${outcome.reason.split('\n').slice(0, 6).join(' | ')}`);
+      return outcome;
     } finally {
       scenarioMs[name] = Math.round(performance.now() - t0);
       log(`${name}: ${scenarioMs[name]} ms`);
     }
   };
-  const modes = await timed('relay+economy', () => attempt(() => runModes(settings, log, profileDir)));
-  const relay = pick(modes, 'relay');
-  const economy = pick(modes, 'economy');
+  const defaultLoadPerSec = settings.relay.clients * settings.relay.ratePerClientPerSec;
+  const clusters = {} as Record<Topology, ScenarioOutcome<ClusterResult>>;
+  clusters.embedded = await timed('embedded relay+economy', () =>
+    attempt(() => runCluster(settings, { topology: 'embedded', loadsPerSec: settings.cost.loadsPerSec, trials: settings.cost.trials, saturationTrials: settings.saturation.trials, defaultLoadPerSec }, log, profileDir)),
+  );
+  const redisUrl = process.env['REDIS_URL'] ?? settings.clusters.redisUrlDefault;
+  const redisDown = await unreachable(redisUrl);
+  for (const topology of ['redis', 'two-nodes'] as const) {
+    const spec: ClusterSpec = { topology, redisUrl, loadsPerSec: settings.clusters.loadsPerSec, trials: settings.clusters.trials, saturationTrials: settings.clusters.saturationTrials, defaultLoadPerSec };
+    clusters[topology] = redisDown
+      ? { status: 'unavailable', reason: `no Redis at ${redisUrl.replace(/\/\/[^@/]*@/, '//')} (${redisDown})` }
+      : await timed(`${topology} relay+economy`, () => attempt(() => runCluster(settings, spec, log)));
+  }
   const gifts = await timed('gifts', () => attempt<GiftStormResult>(async () => {
     const r = await runGiftStorm(settings, profileDir('gifts'));
     return r.available ? r : ({ unavailable: r.reason } as const);
@@ -114,12 +130,10 @@ async function runAll(
     machine: machineInfo(run.loadAtStart),
     backends: {
       store: process.env['MONGO_URL'] ? 'MongoDB' : 'SQLite',
-      counters: process.env['REDIS_URL'] ? 'Redis' : 'in-process',
+      counters: process.env['REDIS_URL'] ? 'Redis (gifts, connections); scenarios 1-2 per topology' : 'in-process (scenarios 1-2 also per topology)',
     },
     scenarioMs,
-    relay,
-    economy,
-    comparison: compare(relay, economy),
+    clusters,
     gifts,
     ledger,
     connections,
@@ -141,21 +155,19 @@ async function attempt<T>(run: () => Promise<T | { readonly unavailable: string 
   }
 }
 
-function pick(modes: ScenarioOutcome<{ relay: ModeResult; economy: ModeResult }>, key: 'relay' | 'economy'): ScenarioOutcome<ModeResult> {
-  return modes.status === 'ok' ? { status: 'ok', value: modes.value[key] } : modes;
-}
-
-function compare(relay: ScenarioOutcome<ModeResult>, economy: ScenarioOutcome<ModeResult>): BenchResult['comparison'] {
-  if (relay.status !== 'ok' || economy.status !== 'ok') return { steadyDeliveredRatio: null, steadyP99AckDeltaMs: null, saturationRatio: null };
-  const r = relay.value;
-  const e = economy.value;
-  const ratio = (a: number | null, b: number | null): number | null => (a !== null && b !== null && b > 0 ? Math.round((a / b) * 1000) / 1000 : null);
-  const delta = e.steady.ack.p99Ms !== null && r.steady.ack.p99Ms !== null ? Math.round((e.steady.ack.p99Ms - r.steady.ack.p99Ms) * 100) / 100 : null;
-  return {
-    steadyDeliveredRatio: ratio(e.steady.deliveredPerSec, r.steady.deliveredPerSec),
-    steadyP99AckDeltaMs: delta,
-    saturationRatio: ratio(e.saturation.highestSustainedPerSec, r.saturation.highestSustainedPerSec),
-  };
+/** Why Redis cannot be used for the Redis topologies, or null when it answers PING. */
+async function unreachable(url: string): Promise<string | null> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export { renderTable };

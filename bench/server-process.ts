@@ -11,7 +11,7 @@ import { HARNESS_RATE_LIMITS_ENV } from '../server/limits/rate-limits.js';
 /** The repository root, whatever the caller's working directory. */
 export const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-const startTimeoutMs = 30_000;
+const startTimeoutMs = 90_000;
 const stopTimeoutMs = 10_000;
 const probeTimeoutMs = 5_000;
 /** Event-loop reports kept (one a second): far more than any scenario lasts. */
@@ -24,6 +24,13 @@ export interface ServerOptions {
   cpuProfileDir?: string;
   /** Economy overrides, written into the data directory and passed as ECONOMY_OVERRIDES_FILE. */
   economyOverrides?: Record<string, unknown>;
+  /**
+   * Redis for counters and the Socket.IO adapter: a URL, `null` for none (the embedded default
+   * whatever the bench's environment says), or absent to pass the bench's REDIS_URL through.
+   */
+  redisUrl?: string | null;
+  /** Another node of the same cluster: share its data directory and Redis prefix (it owns both). */
+  peerOf?: ServerHandle;
 }
 
 /** Memory of the child process: RSS from /proc, V8 heap from the bench's own preload probe. */
@@ -43,6 +50,10 @@ export interface LoopDelaySample {
 export interface ServerHandle {
   url: string;
   pid: number;
+  /** The data directory (shared by a second node started with `peerOf`). */
+  dataDir: string;
+  /** The Redis URL and key prefix the child uses, or null for in-process counters. */
+  redis: { url: string; prefix: string } | null;
   /** Event-loop delay reports (one a second) received since `since` (performance.now() time). */
   loopDelaySince(since: number): LoopDelaySample[];
   /** Last lines the child wrote (for error messages). */
@@ -55,14 +66,14 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-/** Every child still running, with the data directory to remove once it is gone. */
-const running = new Map<ChildProcess, string>();
+/** Every child still running, with the data directory to remove once it is gone (null: a peer's). */
+const running = new Map<ChildProcess, string | null>();
 
 /** Kills every child still running and removes its data, synchronously (for process exit and SIGINT). */
 export function killAllServers(): void {
   for (const [child, dataDir] of running) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
   running.clear();
 }
@@ -76,13 +87,17 @@ process.once('exit', killAllServers);
  * runs. Resolves once the child prints its URL.
  */
 export async function startServer(opts: ServerOptions = {}): Promise<ServerHandle> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tc-bench-'));
+  const peer = opts.peerOf;
+  // A second node shares the first one's files and keys; only the owner removes them.
+  const ownsData = !peer;
+  const dataDir = peer ? peer.dataDir : mkdtempSync(join(tmpdir(), 'tc-bench-'));
   const overrides: Record<string, string> = {};
   if (opts.economyOverrides) {
     overrides['ECONOMY_OVERRIDES_FILE'] = join(dataDir, 'economy-overrides.json');
     writeFileSync(overrides['ECONOMY_OVERRIDES_FILE'], JSON.stringify(opts.economyOverrides));
   }
-  const redisPrefix = process.env['REDIS_URL'] ? `bench:${randomBytes(4).toString('hex')}:` : undefined;
+  const redisUrl = peer ? (peer.redis?.url ?? null) : opts.redisUrl === undefined ? (process.env['REDIS_URL'] ?? null) : opts.redisUrl;
+  const redis = redisUrl ? { url: redisUrl, prefix: peer?.redis?.prefix ?? `bench:${randomBytes(4).toString('hex')}:` } : null;
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: process.env['HOME'] ?? tmpdir(),
@@ -91,8 +106,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
-    ...passThrough(['MONGO_URL', 'REDIS_URL']),
-    ...(redisPrefix ? { REDIS_PREFIX: redisPrefix } : {}),
+    ...passThrough(['MONGO_URL']),
+    ...(redis ? { REDIS_URL: redis.url, REDIS_PREFIX: redis.prefix } : {}),
     // The bench is hundreds of users from one address: limits that never refuse, still consulted.
     ...HARNESS_RATE_LIMITS_ENV,
     ...overrides,
@@ -104,7 +119,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`);
   }
   const child = spawn(process.execPath, [...nodeArgs, 'server/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.set(child, dataDir);
+  running.set(child, ownsData ? dataDir : null);
 
   const tail: string[] = [];
   const loopSamples: LoopDelaySample[] = [];
@@ -139,7 +154,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
   );
   const cleanup = (): void => {
     running.delete(child);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownsData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   let url: string;
@@ -182,12 +197,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<ServerHandl
       clearTimeout(timer);
     }
     cleanup();
-    if (redisPrefix) await deleteRedisKeys(process.env['REDIS_URL']!, redisPrefix);
+    if (redis && ownsData) await deleteRedisKeys(redis.url, redis.prefix);
   };
 
   const loopDelaySince = (since: number): LoopDelaySample[] => loopSamples.filter((d) => d.at >= since);
 
-  return { url, pid, output, memory, stop, loopDelaySince, exitReason: () => exitReason };
+  return { url, pid, dataDir, redis, output, memory, stop, loopDelaySince, exitReason: () => exitReason };
 }
 
 /** Removes the keys a bench server left under its own Redis prefix (cap counters expire only after days). */

@@ -160,7 +160,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
-  const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
   const purchases = await createPurchaseStore(backend);
   // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
   const seasonStore = await createSeasonStore(backend);

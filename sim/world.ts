@@ -41,7 +41,7 @@ import { createProfileStore } from '../server/users/profile-store.js';
 import { ShopService } from '../server/shop/shop-service.js';
 import { GiftService } from '../server/gifts/gift-service.js';
 import { createGiftReceipts } from '../server/gifts/receipts.js';
-import { createPinGuard } from '../server/pin/pin-guard.js';
+import { createPinGuard, createPinGuardState } from '../server/pin/pin-guard.js';
 import { PinVerifiedCache } from '../server/pin/verified-cache.js';
 import type { AppServer } from '../server/realtime/types.js';
 import type { Rng } from './prng.js';
@@ -141,7 +141,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const sessions = memorySessionRevocations();
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
-  const balanceNotifier = createBalanceNotifier({ io, economy, logger });
+  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
   // Issue 13 (seasons and goals): as the server builds them; a simulation defines no season unless it asks.
   const seasonStore = await createSeasonStore(backend);
   const seasonEvents = createSeasonEventSource(seasonStore, clock);
@@ -189,7 +189,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     // Issue 13: the catalogue as the server builds it (config defaults; no admin items in a simulation).
     shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: await createAdminAuditStore(backend), economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
   };
-  const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
+  const pins = createPinGuard(ctx, createPinGuardState(new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS)));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
   const shop = new ShopService(ctx, pins, ctx.shopCatalogue);
   return {

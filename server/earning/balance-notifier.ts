@@ -2,8 +2,7 @@ import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import type { Logger } from '../lib/logger.js';
 import { userAccount, type AccountState, type PostOutcome } from '../ledger/ports.js';
 import { counterDelta } from '../ledger/rules.js';
-import { userChannel } from '../realtime/channels.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import { tierOfAccount } from './tiers.js';
 
 /**
@@ -25,7 +24,8 @@ export interface BalanceNotifier {
   posted(outcome: PostOutcome): void;
 }
 
-export function createBalanceNotifier(deps: { io: AppServer; economy: EconomyConfigHolder; logger: Logger }): BalanceNotifier {
+/** `broadcast` is the Broadcaster port (server/realtime/broadcaster.ts): the notifier names users, never channels. */
+export function createBalanceNotifier(deps: { broadcast: Broadcaster; economy: EconomyConfigHolder; logger: Logger }): BalanceNotifier {
   return {
     posted(outcome) {
       if (outcome.status !== 'posted') return;
@@ -34,10 +34,10 @@ export function createBalanceNotifier(deps: { io: AppServer; economy: EconomyCon
         const before = stateBefore(after, outcome.entry.kind, outcome.entry.legs.filter((l) => l.account === userAccount(userId)).map((l) => l.amount));
         const from = tierOfAccount(before, config);
         const to = tierOfAccount(after, config);
-        const channel = deps.io.to(userChannel(userId));
-        channel.emit('tokens:balance', { balance: after.balance, tier: to });
+        const audience = { users: [userId] };
+        deps.broadcast.emit(audience, 'tokens:balance', { balance: after.balance, tier: to });
         if (from !== to) {
-          channel.emit('tier:changed', { from, to, badge: config.tiers.benefits[to].badge });
+          deps.broadcast.emit(audience, 'tier:changed', { from, to, badge: config.tiers.benefits[to].badge });
           deps.logger.info({ userId, from, to }, 'tier changed');
         }
       }

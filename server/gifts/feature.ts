@@ -5,7 +5,7 @@ import { parseOrThrow } from '../http/validate.js';
 import type { EventRegistry } from '../realtime/event-registry.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { createPinGuard } from '../pin/pin-guard.js';
+import { pinGuardFor } from '../pin/pin-guard.js';
 import { GiftService } from './gift-service.js';
 import { createGiftReceipts } from './receipts.js';
 
@@ -15,7 +15,7 @@ const services = new WeakMap<AppContext, GiftService>();
 function giftService(ctx: AppContext): GiftService {
   let service = services.get(ctx);
   if (!service) {
-    service = new GiftService(ctx, createPinGuard(ctx), createGiftReceipts(ctx.redis, ctx.config.redisPrefix), ctx.goals);
+    service = new GiftService(ctx, pinGuardFor(ctx), createGiftReceipts(ctx.redis, ctx.config.redisPrefix), ctx.goals);
     services.set(ctx, service);
   }
   return service;
@@ -26,7 +26,8 @@ function giftRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
   api.post('/tokens/gift', auth, async (req, res) => {
     const body = parseOrThrow(giftSendPayload, req.body);
-    const result = await giftService(ctx).send(authOf(req).userId, body);
+    const claims = authOf(req);
+    const result = await giftService(ctx).send(claims.userId, body, claims.jti);
     res.status(result.duplicate ? 200 : 201).json(result);
   });
 }
@@ -34,7 +35,7 @@ function giftRoutes(api: Router, ctx: AppContext): void {
 /** `gift:send`: the ack carries `{ gift, balance, balanceAsOf }` (the sender's balance right after the gift). */
 function giftEvents(registry: EventRegistry, ctx: AppContext): void {
   registry.on('gift:send', giftSendPayload, async (socket, payload) => {
-    const { gift, balance, balanceAsOf } = await giftService(ctx).send(socket.data.auth.userId, payload);
+    const { gift, balance, balanceAsOf } = await giftService(ctx).send(socket.data.auth.userId, payload, socket.data.auth.jti);
     return { gift, balance, balanceAsOf };
   });
 }

@@ -60,13 +60,14 @@ export class GiftService {
     private readonly roomActivity?: RoomActivityObserver,
   ) {}
 
-  async send(senderId: string, req: GiftRequest): Promise<GiftResult> {
+  /** `session` (the caller's token id) scopes the remembered PIN check to the caller's session. */
+  async send(senderId: string, req: GiftRequest, session?: string): Promise<GiftResult> {
     const key = idempotencyKeys.gift(senderId, req.requestId);
     // A retry of a gift that happened is answered before the PIN: a PIN changed since, or a
     // lockout running now, must not turn the first outcome into a refusal, nor count as a guess.
     const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
     if (earlier) return this.replay(senderId, req, earlier);
-    await this.pins.verify(senderId, req.pin);
+    await this.pins.verify(senderId, req.pin, session);
 
     const config = this.ctx.economy.current;
     await this.checkRequest(senderId, req, config);

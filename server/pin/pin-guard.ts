@@ -11,13 +11,16 @@ type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
  * The transaction PIN that guards gifts and purchases. `verify` is the one gate both use: it
  * answers PIN_LOCKED while a lockout runs, PIN_NOT_SET without a PIN, PIN_INVALID (counting a
  * failure towards the lockout) for a wrong one, and resets the failure count on a correct one.
- * A correct PIN is remembered for a few minutes (PinVerifiedCache), so the next gifts of the
- * session skip scrypt; the lockout is still checked first and a wrong PIN still goes to scrypt
+ * A correct PIN is remembered for a few minutes in the caller's session (PinVerifiedCache), so the
+ * next gifts of the session skip scrypt; the lockout is still checked first and a wrong PIN still goes to scrypt
  * and counts (docs/gifts.md, "PIN").
  */
 export interface PinGuard {
-  /** Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. */
-  verify(userId: string, pin: string): Promise<void>;
+  /**
+   * Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. `session` is
+   * the caller's token id (AuthClaims.jti): a correct PIN is remembered for that session only.
+   */
+  verify(userId: string, pin: string, session?: string): Promise<void>;
   /**
    * Sets or changes the PIN; the account password must be given. A wrong password answers
    * INVALID_CREDENTIALS (with attemptsLeft) and counts on the PIN lockout; while a lockout runs
@@ -37,14 +40,33 @@ export async function counterCall<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * One queue per process, shared by every guard (gifts and the shop each hold one): a user's
- * secret checks run one at a time, so parallel guesses meet the lockout one by one. Across N
- * nodes a burst can still test at most maxFailures + N - 1 secrets before the lock (docs/gifts.md).
+ * What the guards of one app share (gifts, the shop and the PIN route each use `pinGuardFor`):
+ * the per-user queue, so a user's secret checks run one at a time and parallel guesses meet the
+ * lockout one by one (across N nodes a burst can still test at most maxFailures + N - 1 secrets
+ * before the lock, docs/gifts.md), and the remembered verifications.
  */
-const checksPerUser = new PerKeyQueue();
+export interface PinGuardState {
+  checks: PerKeyQueue;
+  verified: PinVerifiedCache;
+}
 
-export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new PinVerifiedCache()): PinGuard {
+export function createPinGuardState(verified: PinVerifiedCache = new PinVerifiedCache()): PinGuardState {
+  return { checks: new PerKeyQueue(), verified };
+}
+
+/** One guard per app, so every caller shares one queue and one cache (the features' per-app pattern). */
+const guards = new WeakMap<PinDeps, PinGuard>();
+
+/** The app's PIN guard: gifts, the shop and `POST /api/tokens/pin` all go through this one. */
+export function pinGuardFor(ctx: PinDeps): PinGuard {
+  let guard = guards.get(ctx);
+  if (!guard) guards.set(ctx, (guard = createPinGuard(ctx)));
+  return guard;
+}
+
+export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGuardState()): PinGuard {
   const lockout = deps.counters.pinLockout;
+  const { checks: checksPerUser, verified } = state;
 
   const refuseIfLocked = async (userId: string): Promise<void> => {
     const state = await counterCall(() => lockout.isLocked({ userId, at: deps.clock.now() }));
@@ -60,21 +82,21 @@ export function createPinGuard(deps: PinDeps, verified: PinVerifiedCache = new P
   };
 
   return {
-    verify: (userId, pin) => checksPerUser.run(userId, () => verifyNow(userId, pin)),
+    verify: (userId, pin, session = '') => checksPerUser.run(userId, () => verifyNow(userId, pin, session)),
     set: (userId, password, pin) => checksPerUser.run(userId, () => setNow(userId, password, pin)),
   };
 
-  async function verifyNow(userId: string, pin: string): Promise<void> {
+  async function verifyNow(userId: string, pin: string, session: string): Promise<void> {
     await refuseIfLocked(userId);
     const user = await deps.stores.users.findById(userId);
     if (!user) throw new AppError('USER_NOT_FOUND');
     if (!user.pinHash) throw new AppError('PIN_NOT_SET');
     const pinHash = user.pinHash;
-    const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime());
+    const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime(), session);
     if (cached || (await verifySecret(pin, pinHash))) {
       await counterCall(() => lockout.reset(userId));
       // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
-      if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime());
+      if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime(), session);
       return;
     }
     const attemptsLeft = await countFailure(userId);

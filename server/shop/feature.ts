@@ -4,7 +4,7 @@ import { assertAdmin, assertSelfOrAdmin, authOf, requireAuth } from '../http/aut
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { createPinGuard } from '../pin/pin-guard.js';
+import { pinGuardFor } from '../pin/pin-guard.js';
 import { ShopService } from './shop-service.js';
 import { prioritySupportList } from './support.js';
 
@@ -14,7 +14,7 @@ const services = new WeakMap<AppContext, ShopService>();
 function shopService(ctx: AppContext): ShopService {
   let service = services.get(ctx);
   if (!service) {
-    service = new ShopService(ctx, createPinGuard(ctx), ctx.shopCatalogue);
+    service = new ShopService(ctx, pinGuardFor(ctx), ctx.shopCatalogue);
     services.set(ctx, service);
   }
   return service;

@@ -6,14 +6,20 @@ import { pino } from 'pino';
 import { EconomyConfigHolder } from '../../server/economy/config/holder.js';
 import { createBalanceNotifier } from '../../server/earning/balance-notifier.js';
 import { giftEntry } from '../../server/ledger/entries.js';
-import type { AppServer } from '../../server/realtime/types.js';
+import type { Broadcaster } from '../../server/realtime/broadcaster.js';
 import type { AccountState, PostOutcome } from '../../server/ledger/ports.js';
 import { PerKeyQueue } from '../../server/lib/per-key-queue.js';
 
+/** A recording Broadcaster: each emit to a user is one row, named by the user's channel. */
 function fakeIo() {
   const sent: Array<{ channel: string; event: string; payload: unknown }> = [];
-  const io = { to: (channel: string) => ({ emit: (event: string, payload: unknown) => sent.push({ channel, event, payload }) }) } as unknown as AppServer;
-  return { io, sent };
+  const broadcast = {
+    emit: (to: { users?: readonly string[]; rooms?: readonly string[] }, event: string, payload: unknown) => {
+      for (const u of to.users ?? []) sent.push({ channel: `user:${u}`, event, payload });
+      for (const r of to.rooms ?? []) sent.push({ channel: `room:${r}`, event, payload });
+    },
+  } as unknown as Broadcaster;
+  return { io: broadcast, sent };
 }
 
 const state = (balance: number, totalEarned = 0): AccountState => ({ balance, totalEarned, totalSpent: 0, totalGifted: 0, totalReceived: 0 });
@@ -27,7 +33,7 @@ describe('balance notifier', () => {
 
   it('on the default basis (lifetime earned) a gift changes no tier: nothing to borrow, no flapping', () => {
     const { io, sent } = fakeIo();
-    const notifier = createBalanceNotifier({ io, economy: lifetime, logger: pino({ level: 'silent' }) });
+    const notifier = createBalanceNotifier({ broadcast: io, economy: lifetime, logger: pino({ level: 'silent' }) });
     const entry = { ...giftEntry('a', 'b', 30, { idempotencyKey: 'g1' }), id: 'e1', createdAt: new Date() };
     notifier.posted({ status: 'posted', entry, accounts: { a: state(90, 120), b: state(110) } });
     expect(sent.map((s) => s.event)).toEqual(['tokens:balance', 'tokens:balance']);
@@ -35,7 +41,7 @@ describe('balance notifier', () => {
 
   it('pushes tokens:balance to both sides of a gift and tier:changed to the one who crossed a threshold', () => {
     const { io, sent } = fakeIo();
-    const notifier = createBalanceNotifier({ io, economy, logger: pino({ level: 'silent' }) });
+    const notifier = createBalanceNotifier({ broadcast: io, economy, logger: pino({ level: 'silent' }) });
     const entry = { ...giftEntry('a', 'b', 30, { idempotencyKey: 'g1' }), id: 'e1', createdAt: new Date() };
     const outcome: PostOutcome = { status: 'posted', entry, accounts: { a: state(90, 120), b: state(110) } };
     notifier.posted(outcome);
@@ -49,7 +55,7 @@ describe('balance notifier', () => {
 
   it('says nothing for a duplicate or a refused post', () => {
     const { io, sent } = fakeIo();
-    const notifier = createBalanceNotifier({ io, economy, logger: pino({ level: 'silent' }) });
+    const notifier = createBalanceNotifier({ broadcast: io, economy, logger: pino({ level: 'silent' }) });
     notifier.posted({ status: 'insufficient_funds', account: 'user:a', balance: 1, needed: 5 });
     expect(sent).toEqual([]);
   });

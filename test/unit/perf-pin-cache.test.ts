@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashSecret } from '../../server/auth/passwords.js';
 import { MemoryPinLockout } from '../../server/caps/index.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { createPinGuard } from '../../server/pin/pin-guard.js';
+import { createPinGuard, pinGuardFor } from '../../server/pin/pin-guard.js';
 import { PIN_VERIFIED_TTL_MS, PinVerifiedCache } from '../../server/pin/verified-cache.js';
 
 // Counts scrypt verifications while keeping the real ones.
@@ -32,7 +32,7 @@ async function setup() {
   };
   const guard = createPinGuard(deps as unknown as Parameters<typeof createPinGuard>[0]);
   const code = (p: Promise<void>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
-  return { clock, user, guard, code };
+  return { clock, user, guard, code, deps };
 }
 
 describe('PIN guard: remembered verifications', () => {
@@ -83,6 +83,37 @@ describe('PIN guard: remembered verifications', () => {
   });
 });
 
+describe('PIN guard: per session, per app', () => {
+  beforeEach(() => {
+    scryptCalls.n = 0;
+  });
+
+  it('a PIN verified in one session is not remembered for another (a logged-out session reaches nothing)', async () => {
+    const { guard, code } = await setup();
+    expect(await code(guard.verify('u1', '1234', 'jti-a'))).toBe('ok');
+    expect(await code(guard.verify('u1', '1234', 'jti-a'))).toBe('ok');
+    expect(scryptCalls.n).toBe(1);
+    expect(await code(guard.verify('u1', '1234', 'jti-b'))).toBe('ok');
+    expect(scryptCalls.n).toBe(2);
+    // A wrong PIN in a session with a mark still goes to scrypt and counts.
+    expect(await code(guard.verify('u1', '0000', 'jti-a'))).toBe('PIN_INVALID');
+    expect(scryptCalls.n).toBe(3);
+  });
+
+  it('every caller of one app shares one guard: one queue, one cache; another app has its own', async () => {
+    const { deps } = await setup();
+    const app = deps as unknown as Parameters<typeof pinGuardFor>[0];
+    expect(pinGuardFor(app)).toBe(pinGuardFor(app));
+    await pinGuardFor(app).verify('u1', '1234', 's');
+    await pinGuardFor(app).verify('u1', '1234', 's');
+    expect(scryptCalls.n).toBe(1);
+    const other = { ...deps } as unknown as Parameters<typeof pinGuardFor>[0];
+    expect(pinGuardFor(other)).not.toBe(pinGuardFor(app));
+    await pinGuardFor(other).verify('u1', '1234', 's');
+    expect(scryptCalls.n).toBe(2);
+  });
+});
+
 describe('PinVerifiedCache', () => {
   it('matches only the exact (user, pin, hash) and drops the oldest beyond its bound', () => {
     const cache = new PinVerifiedCache(1000, 2);
@@ -100,5 +131,10 @@ describe('PinVerifiedCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.has('a', '1234', 'h1', 1)).toBe(false);
     expect(cache.has('c', '1', 'h', 1)).toBe(true);
+    // The session is part of the mark.
+    cache.remember('d', '1', 'h', 0, 'jti1');
+    expect(cache.has('d', '1', 'h', 1, 'jti1')).toBe(true);
+    expect(cache.has('d', '1', 'h', 1, 'jti2')).toBe(false);
+    expect(cache.has('d', '1', 'h', 1)).toBe(false);
   });
 });
