@@ -16,8 +16,7 @@ import { createTokenService } from './auth/jwt.js';
 import { createAuthenticate } from './auth/authenticate.js';
 import { resolveJwtSecret } from './auth/secret.js';
 import { openBackend } from './stores/backend.js';
-import { createRecordStores } from './stores/records.js';
-import { createLedgerStore } from './stores/ledger.js';
+import { createStores } from './stores/create-stores.js';
 import { createLedgerService } from './ledger/ledger-service.js';
 import { createRedis, waitReady } from './redis.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
@@ -35,31 +34,27 @@ import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
 import { EngagementService, observeAwards } from './engagement/service.js';
-import { createEngagementStore } from './engagement/store.js';
 import { installEngagement } from './engagement/install.js';
 import { createAwardService } from './earning/award-service.js';
 import { followPeerReloads } from './earning/reload.js';
 import { createAbuse } from './abuse/index.js';
-import { createPurchaseStore } from './shop/store.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
 import { createPresenceTracker } from './realtime/presence.js';
 import { announcePresence } from './realtime/presence-feature.js';
 import { guardRecoveredSessions } from './realtime/recovery-guard.js';
 // Operators (issue 12): metrics, API reference, admin tools
-import { createAdminAuditStore } from './admin/store.js';
 import { liftedAtFrom } from './admin/lifts.js';
 import { AdminService } from './admin/service.js';
 import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
 import { installApiDocs } from './http/api-docs/install.js';
-import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
+import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher } from './metrics/index.js';
 import { ProfileService } from './users/profile-service.js';
-import { createProfileStore } from './users/profile-store.js';
 import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
 import { createRateLimits } from './limits/rate-limits.js';
 import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
-import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
+import { memorySessionRevocations, redisSessionRevocations } from './auth/sessions.js';
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
@@ -102,8 +97,9 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { secret } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
-  const stores = createRecordStores(backend);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { observer: ledgerObserver(metrics) });
+  const ports = await createStores(backend);
+  const stores = ports.records;
+  const ledger = createLedgerService(ports.ledger.store, { clock, newId, logger }, { observer: ledgerObserver(metrics) });
 
   const redisClients: Redis[] = [];
   let redis: Redis | null = null;
@@ -117,7 +113,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   // Sessions (issue 9): logouts and password changes, shared like the other counters.
   const onSessionsOutage = (err: unknown): void => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'session revocations unreadable: answering from this node');
-  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix, onSessionsOutage) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix, onSessionsOutage) : (ports.embedded?.sessions ?? memorySessionRevocations());
   const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
 
   const app = express();
@@ -141,7 +137,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     streamReaders = readers;
   }
 
-  const counters = createCounters(redis, config.redisPrefix, backend.kind === 'sqlite' ? backend.db : null);
+  const counters = createCounters(redis, config.redisPrefix, ports.embedded?.counters ?? null);
   const userSummaries = createUserSummaryResolver(stores.users);
   const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
   const roomService = new RoomService(chatDeps);
@@ -150,14 +146,14 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
-    store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+    store: ports.engagement, stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
-  const adminAudit = await createAdminAuditStore(backend);
-  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
+  const adminAudit = ports.adminAudit;
+  const abuse = createAbuse({ config, penalties: ports.penalties, fundedAccounts: ports.ledger.reads.fundedAccounts, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
   awards.setGate(abuse.gate);
-  const purchases = await createPurchaseStore(backend);
+  const purchases = ports.purchases;
   // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  const profiles = new ProfileService({ store: ports.profiles, purchases, clock });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io, broadcast: socketBroadcaster(io),
@@ -168,7 +164,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     // Operators (issue 12)
     admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
-    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
+    supply: startSupplyRefresher({ metrics, source: ports.ledger.reads.supply, intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
     purchases,
     profiles,
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
@@ -317,7 +313,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
         }),
       );
       await ledger.flush();
-      await backend.close();
+      await ports.close();
     })();
     return closing;
   };

@@ -12,8 +12,7 @@ import type { IdGenerator } from '../server/lib/ids.js';
 import { createTokenService } from '../server/auth/jwt.js';
 import { createAuthenticate } from '../server/auth/authenticate.js';
 import { openBackend } from '../server/stores/backend.js';
-import { createRecordStores } from '../server/stores/records.js';
-import { createLedgerStore } from '../server/stores/ledger.js';
+import { createStores } from '../server/stores/create-stores.js';
 import { createLedgerService } from '../server/ledger/ledger-service.js';
 import { EconomyConfigHolder } from '../server/economy/config/holder.js';
 import type { EconomyPreset } from '../server/economy/config/schema.js';
@@ -29,11 +28,8 @@ import { memorySessionRevocations } from '../server/auth/sessions.js';
 import { createBalanceNotifier } from '../server/earning/balance-notifier.js';
 import { createAwardService } from '../server/earning/award-service.js';
 import { EngagementService, observeAwards } from '../server/engagement/service.js';
-import { createEngagementStore } from '../server/engagement/store.js';
 import { createAbuse } from '../server/abuse/index.js';
-import { createPurchaseStore } from '../server/shop/store.js';
 import { ProfileService } from '../server/users/profile-service.js';
-import { createProfileStore } from '../server/users/profile-store.js';
 import { ShopService } from '../server/shop/shop-service.js';
 import { GiftService } from '../server/gifts/gift-service.js';
 import { createGiftReceipts } from '../server/gifts/receipts.js';
@@ -43,8 +39,7 @@ import type { AppServer } from '../server/realtime/types.js';
 import type { Rng } from './prng.js';
 import { createPresenceTracker } from '../server/realtime/presence.js';
 import { AdminService } from '../server/admin/service.js';
-import { createAdminAuditStore } from '../server/admin/store.js';
-import { createMetrics, startSupplyRefresher, supplySource } from '../server/metrics/index.js';
+import { createMetrics, startSupplyRefresher } from '../server/metrics/index.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -104,8 +99,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const economy = new EconomyConfigHolder({ preset: economyChoice.preset, overridesFile: economyChoice.overridesFile });
   const tokens = createTokenService(config.jwtSecret!, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
-  const stores = createRecordStores(backend);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS });
+  const ports = await createStores(backend);
+  const stores = ports.records;
+  const ledger = createLedgerService(ports.ledger.store, { clock, newId, logger }, { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS });
   const io: AppServer = new Server();
   const metrics = createMetrics();
   const counters = createCounters(null, config.redisPrefix);
@@ -115,16 +111,16 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const balanceNotifier = createBalanceNotifier({ io, economy, logger });
   const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger });
   const engagement = new EngagementService({
-    store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+    store: ports.engagement, stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
   });
-  const abuse = await createAbuse({ config, backend, redis: null, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
+  const abuse = createAbuse({ config, penalties: ports.penalties, fundedAccounts: ports.ledger.reads.fundedAccounts, redis: null, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
   awards.setGate(abuse.gate);
   // The streak multiplier comes from the daily claims, as installEngagement plugs it in. The
   // tier-based room limits it also installs are left out: the simulation's rooms are scenery
   // created by a host account before the run, not an activity of the population.
   awards.setStreakSource(engagement.streakSource);
-  const purchases = await createPurchaseStore(backend);
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock });
+  const purchases = ports.purchases;
+  const profiles = new ProfileService({ store: ports.profiles, purchases, clock });
   userSummaries.setProfileSource(profiles.summaries);
   const ctx: AppContext = {
     config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io, broadcast: socketBroadcaster(io),
@@ -145,9 +141,9 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     presence: createPresenceTracker(null, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
     // Operators (issue 12): present because AppContext has them; the simulation neither scrapes
     // nor calls admin routes. The supply refresher reads only, once an hour of real time.
-    admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
+    admin: new AdminService({ stores, ledger, audit: ports.adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
     metrics,
-    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
+    supply: startSupplyRefresher({ metrics, source: ports.ledger.reads.supply, intervalMs: 3_600_000, now: () => clock.now(), logger }),
   };
   const pins = createPinGuard(ctx, new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS));
   const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));

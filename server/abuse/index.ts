@@ -7,14 +7,13 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { AppServer } from '../realtime/types.js';
-import type { Backend } from '../stores/backend.js';
 import type { RecordStores } from '../stores/ports.js';
 import { createActivityGuard } from './activity-guard.js';
 import { createAwardGate, type AbuseAwardGate } from './award-gate.js';
 import { createPeerEligibility, type PeerEligibility } from './peer-eligibility.js';
 import { PenaltyService } from './penalty-service.js';
 import type { PenaltyRecord, PenaltyStore } from './ports.js';
-import { createPenaltyStore } from './store.js';
+import type { FundedAccountSource } from './decay-candidates.js';
 
 /** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is installed with `awards.setGate`. */
 export interface AbuseServices {
@@ -23,11 +22,16 @@ export interface AbuseServices {
   penalties: PenaltyService;
   /** Who counts as an independent peer for peer-triggered awards and room-reward quorums (issue 9). */
   peers: PeerEligibility;
+  /** The decay job's candidates (funded user accounts), read through the ledger's stores. */
+  fundedAccounts: FundedAccountSource;
 }
 
 export interface AbuseDeps {
   config: Pick<AppConfig, 'redisPrefix'>;
-  backend: Backend;
+  /** The penalties port (`stores.penalties`, server/stores/create-stores.ts). */
+  penalties: PenaltyStore;
+  /** `stores.ledger.reads.fundedAccounts`. */
+  fundedAccounts: FundedAccountSource;
   redis: Redis | null;
   stores: Pick<RecordStores, 'users' | 'notifications' | 'messages'>;
   ledger: LedgerService;
@@ -55,8 +59,8 @@ function withLifts(store: PenaltyStore, liftedAt: NonNullable<AbuseDeps['liftedA
 }
 
 /** Builds the penalties store, the award gate (Redis-backed when configured) and the penalty service. */
-export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
-  const raw = await createPenaltyStore(deps.backend);
+export function createAbuse(deps: AbuseDeps): AbuseServices {
+  const raw = deps.penalties;
   const store = deps.liftedAt ? withLifts(raw, deps.liftedAt) : raw;
   const gate = createAwardGate({
     penalties: store,
@@ -79,5 +83,5 @@ export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
     logger: deps.logger,
   });
   const peers = createPeerEligibility({ users: deps.stores.users, messages: deps.stores.messages, economy: deps.economy });
-  return { store, gate, penalties, peers };
+  return { store, gate, penalties, peers, fundedAccounts: deps.fundedAccounts };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createAdminAuditStore } from '../../server/admin/store.js';
+import { createAdminAuditStore } from '../../server/stores/admin-audit.js';
 import type { AdminAuditRecord, AdminAuditStore } from '../../server/admin/ports.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';

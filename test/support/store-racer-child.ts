@@ -23,9 +23,9 @@ let recordStores: ReturnType<typeof records> | undefined;
 const record = async <K extends 'users' | 'rooms' | 'messages' | 'files' | 'notifications'>(key: K) => (await (recordStores ??= records()))[key];
 const builders: Record<RacedStore, () => Promise<object>> = {
   ledger: async () => (await import('../../server/stores/ledger.js')).createLedgerStore(backend),
-  engagement: async () => (await import('../../server/engagement/store.js')).createEngagementStore(backend),
-  purchases: async () => (await import('../../server/shop/store.js')).createPurchaseStore(backend),
-  penalties: async () => (await import('../../server/abuse/store.js')).createPenaltyStore(backend),
+  engagement: async () => (await import('../../server/stores/engagement.js')).createEngagementStore(backend),
+  purchases: async () => (await import('../../server/stores/purchases.js')).createPurchaseStore(backend),
+  penalties: async () => (await import('../../server/stores/penalties.js')).createPenaltyStore(backend),
   users: () => record('users'),
   rooms: () => record('rooms'),
   messages: () => record('messages'),
