@@ -6,7 +6,7 @@ import type { LedgerService } from '../ledger/ledger-service.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { RecordStores } from '../stores/ports.js';
 import { createActivityGuard } from './activity-guard.js';
 import { createAwardGate, type AbuseAwardGate } from './award-gate.js';
@@ -37,7 +37,7 @@ export interface AbuseDeps {
   ledger: LedgerService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
-  io: AppServer;
+  broadcast: Broadcaster;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -76,7 +76,7 @@ export function createAbuse(deps: AbuseDeps): AbuseServices {
     ledger: deps.ledger,
     notifier: deps.notifier,
     economy: deps.economy,
-    io: deps.io,
+    broadcast: deps.broadcast,
     onPenalty: (userId) => gate.invalidate(userId),
     clock: deps.clock,
     newId: deps.newId,

@@ -1,4 +1,6 @@
-import type { ServerToClientEvents } from '../../shared/events.js';
+import type { ServerToClientEvents, SessionExpiredNotice } from '../../shared/events.js';
+import type { AuthClaims } from '../auth/jwt.js';
+import { endSockets } from '../auth/session-ender.js';
 import { roomChannel, userChannel } from './channels.js';
 import type { AppServer } from './types.js';
 
@@ -24,6 +26,12 @@ export interface Broadcaster {
   closeRoom(roomId: string): void;
   /** Disconnects every socket of these users on every node (ban, account deletion). */
   disconnectUsers(userIds: readonly string[]): void;
+  /**
+   * Ends the user's sockets whose session `ended` says is over, on every node: each is told
+   * `session:expired` with the reason, then disconnected (logout, password change). Resolves with
+   * how many were ended; rejects when a node does not answer.
+   */
+  endSessions(userId: string, ended: (auth: AuthClaims) => boolean, reason: SessionExpiredNotice['reason']): Promise<number>;
 }
 
 /** The Socket.IO implementation: room `r` is channel `room:r`, user `u` is channel `user:u`. */
@@ -47,6 +55,9 @@ export function socketBroadcaster(io: AppServer): Broadcaster {
     },
     disconnectUsers(userIds) {
       if (userIds.length > 0) io.in(userIds.map(userChannel)).disconnectSockets(true);
+    },
+    endSessions(userId, ended, reason) {
+      return endSockets(io, userId, ended, reason);
     },
   };
 }

@@ -33,9 +33,12 @@ export const refundKey = (purchaseId: string): string => `refund:purchase:${purc
  * duration). A refund starts on the record (compare-and-set, so a used consumable or a second
  * refund cannot slip in), posts one `refund` entry keyed by the purchase id, then records it.
  */
+/** What the shop touches: the ledger, purchase records, room effects and balance pushes. */
+export type ShopDeps = Pick<AppContext, 'balanceNotifier' | 'broadcast' | 'clock' | 'config' | 'economy' | 'ledger' | 'logger' | 'purchases' | 'stores'>;
+
 export class ShopService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: ShopDeps,
     private readonly pins: PinGuard,
   ) {}
 

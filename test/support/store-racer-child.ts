@@ -26,6 +26,7 @@ const builders: Record<RacedStore, () => Promise<object>> = {
   engagement: async () => (await import('../../server/stores/engagement.js')).createEngagementStore(backend),
   purchases: async () => (await import('../../server/stores/purchases.js')).createPurchaseStore(backend),
   penalties: async () => (await import('../../server/stores/penalties.js')).createPenaltyStore(backend),
+  adminAudit: async () => (await import('../../server/stores/admin-audit.js')).createAdminAuditStore(backend),
   users: () => record('users'),
   rooms: () => record('rooms'),
   messages: () => record('messages'),
