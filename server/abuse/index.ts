@@ -15,7 +15,7 @@ import { PenaltyService } from './penalty-service.js';
 import type { PenaltyRecord, PenaltyStore } from './ports.js';
 import type { FundedAccountSource } from './decay-candidates.js';
 
-/** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is installed with `awards.setGate`. */
+/** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is the award service's constructor argument. */
 export interface AbuseServices {
   store: PenaltyStore;
   gate: AbuseAwardGate;
