@@ -20,7 +20,8 @@ beforeAll(async () => {
   const prefix = uniquePrefix();
   a = await startTestServer({ redis: { prefix } });
   b = await startNodeProcess({ redisPrefix: prefix, dataDir: a.dataDir });
-});
+  // A second process starts tsx and the whole server: seconds on a loaded machine.
+}, 60_000);
 afterEach(() => pool.closeAll());
 afterAll(async () => {
   await b.stop();
