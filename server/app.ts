@@ -13,80 +13,58 @@ import { newId } from './lib/ids.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { AppError } from './lib/app-error.js';
 import { createTokenService } from './auth/jwt.js';
-import { createAuthenticate } from './auth/authenticate.js';
 import { resolveJwtSecret } from './auth/secret.js';
-import { openBackend } from './stores/backend.js';
-import { createRecordStores } from './stores/records.js';
-import { createLedgerStore } from './stores/ledger.js';
-import { createLedgerService } from './ledger/ledger-service.js';
+import { openBackend, type Backend } from './stores/backend.js';
+import { composeServices, type ServiceParts } from './compose-services.js';
+import { createStores } from './stores/create-stores.js';
 import { createRedis, waitReady } from './redis.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { EventRegistry } from './realtime/event-registry.js';
 import { userChannel } from './realtime/channels.js';
 import type { AppServer } from './realtime/types.js';
 import { features } from './features.js';
-import { createUserSummaryResolver } from './users/summaries.js';
-import { RoomService } from './rooms/service.js';
-import { MessageService } from './messages/service.js';
-import { FileService } from './files/service.js';
-import { createUploadLimits } from './files/limits.js';
-import { memoryQuotaHolds, redisQuotaHolds } from './files/quota-holds.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
-import { EngagementService, observeAwards } from './engagement/service.js';
-import { createEngagementStore } from './engagement/store.js';
-import { installEngagement } from './engagement/install.js';
-import { createAwardService } from './earning/award-service.js';
-import { followPeerReloads } from './earning/reload.js';
-import { createAbuse } from './abuse/index.js';
-import { createPurchaseStore } from './shop/store.js';
-// Issue 13 (h13a)
-import { ShopCatalogue } from './shop/catalogue.js';
-import { createShopCatalogueStore } from './shop/catalogue-store.js';
-import { purchaseStreakFreezes } from './shop/streak-freeze.js';
+import { followPeerReloads, reloadEconomyEverywhere } from './earning/reload.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
-import { createPresenceTracker } from './realtime/presence.js';
 import { announcePresence } from './realtime/presence-feature.js';
 import { guardRecoveredSessions } from './realtime/recovery-guard.js';
 // Operators (issue 12): metrics, API reference, admin tools
-import { createAdminAuditStore } from './admin/store.js';
-import { liftedAtFrom } from './admin/lifts.js';
-import { AdminService } from './admin/service.js';
 import { recordRoutes, type RecordedRoute } from './http/route-recorder.js';
 import { installApiDocs } from './http/api-docs/install.js';
-import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, meterAwards, metricsExposure, serveMetrics, startMetricsListener, startSupplyRefresher, supplySource } from './metrics/index.js';
-import { ProfileService } from './users/profile-service.js';
-import { createProfileStore } from './users/profile-store.js';
+import { createMetrics, eventObserver, httpMetrics, installHealthGauges, ledgerObserver, metricsExposure, serveMetrics, startMetricsListener } from './metrics/index.js';
 import { applyBrowserAccess, createOriginPolicy, socketBrowserAccess } from './http/browser-access.js';
-import { createRateLimits } from './limits/rate-limits.js';
 import { httpRateLimits } from './http/rate-limit.js';
 import { limitSocketEvents, takeSocketSlot } from './realtime/rate-limit.js';
-import { memorySessionRevocations, redisSessionRevocations, sqliteSessionRevocations } from './auth/sessions.js';
+import { memorySessionRevocations, redisSessionRevocations } from './auth/sessions.js';
 import { armSessionExpiry, sessionGuard } from './realtime/session-expiry.js';
 // Issue 13 (seasons and goals)
-import { createSeasonStore } from './seasons/store.js';
-import { createSeasonEventSource } from './seasons/season-events.js';
-import { SeasonService } from './seasons/season-service.js';
 import { startSeasonSweeper } from './seasons/sweeper.js';
-import { createGoalStore } from './goals/store.js';
-import { GoalService } from './goals/goal-service.js';
 // Web client (issue 11): the built SPA in web/dist.
 import { serveWebClient } from './web-client/static.js';
 // Issue 13 (market)
-import { createMarketStore } from './market/store.js';
-import { buildMarketService, marketEscrow } from './market/build.js';
 import { startMarketSweep } from './market/sweep.js';
 
 export interface StartOptions {
   config: AppConfig;
   clock?: Clock;
   logger?: Logger;
+  /** For tests: rules to use instead of the real ones (see ServiceParts['replace'], server/compose-services.ts). */
+  replace?: ServiceParts['replace'];
 }
 
 export interface RunningApp {
+  /** What features see (server/context.ts). */
   ctx: AppContext;
+  /**
+   * The transport's own parts, for main.ts and tests (inspecting the SQLite file, cutting Redis,
+   * counting sockets); features and services never see them.
+   */
+  backend: Backend;
+  redis: Redis | null;
+  io: AppServer;
   http: HttpServer;
   /** e.g. http://127.0.0.1:3000 */
   url: string;
@@ -117,8 +95,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   const { secret } = resolveJwtSecret(config.jwtSecret, config.dataDir);
   const tokens = createTokenService(secret, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
-  const stores = createRecordStores(backend);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { observer: ledgerObserver(metrics) });
+  const stores = await createStores(backend);
 
   const redisClients: Redis[] = [];
   let redis: Redis | null = null;
@@ -132,8 +109,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   // Sessions (issue 9): logouts and password changes, shared like the other counters.
   const onSessionsOutage = (err: unknown): void => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'session revocations unreadable: answering from this node');
-  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix, onSessionsOutage) : backend.kind === 'sqlite' ? sqliteSessionRevocations(backend.db) : memorySessionRevocations();
-  const authenticate = createAuthenticate(tokens, stores.users, sessions, clock);
+  const sessions = redis ? redisSessionRevocations(redis, config.redisPrefix, onSessionsOutage) : (stores.embedded?.sessions ?? memorySessionRevocations());
 
   const app = express();
   const http = createServer(app);
@@ -156,68 +132,31 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     streamReaders = readers;
   }
 
-  const counters = createCounters(redis, config.redisPrefix, backend.kind === 'sqlite' ? backend.db : null);
-  const userSummaries = createUserSummaryResolver(stores.users);
-  const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
-  const roomService = new RoomService(chatDeps);
-  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
-  const purchases = await createPurchaseStore(backend);
-  // Issue 13 (seasons and goals): running seasons lend their multiplier to every award.
-  const seasonStore = await createSeasonStore(backend);
-  const seasonEvents = createSeasonEventSource(seasonStore, clock);
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
-  // Issue 13 (seasons and goals): room goals count messages, file shares and gifts through an observer.
-  const goals = new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger });
-  const messageService = new MessageService({ ...chatDeps, roomActivity: goals });
-  const fileService = new FileService({ ...chatDeps, roomActivity: goals, dataDir: config.dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: redis ? redisQuotaHolds(redis, config.redisPrefix) : memoryQuotaHolds() }) });
-  const engagement = new EngagementService({
-    store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
-    // Issue 13 (h13a): the daily claim uses up a streak freeze for one missed day.
-    freezes: purchaseStreakFreezes(purchases),
+  // Every service, in dependency order, from explicit parts (server/compose-services.ts). The
+  // Socket.IO server and Redis stay here: services get the broadcaster and narrow ports.
+  const broadcast = socketBroadcaster(io);
+  const reloadDeps = { economy, logger, io, redis };
+  const ctx: AppContext = composeServices({
+    config, clock, newId, logger, metrics, economy, tokens, stores, redis, sessions,
+    counters: createCounters(redis, config.redisPrefix, stores.embedded?.counters ?? null),
+    broadcast,
+    notifier: createBalanceNotifier({ broadcast, economy, logger }),
+    reloadEconomy: (trigger) => reloadEconomyEverywhere(reloadDeps, trigger),
+    ledgerOptions: { observer: ledgerObserver(metrics) },
+    ...(opts.replace ? { replace: opts.replace } : {}),
   });
-  const adminAudit = await createAdminAuditStore(backend);
-  const abuse = await createAbuse({ config, backend, redis, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger, liftedAt: liftedAtFrom(adminAudit) });
-  awards.setGate(abuse.gate);
-  // Profiles (issue 10, h10a): display name, avatar and equipped cosmetics travel in every UserSummary.
-  // Issue 13 (market): listed items are in escrow (not equippable), so profiles read the listings.
-  const marketStore = await createMarketStore(backend);
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock, escrow: marketEscrow(marketStore, clock) });
-  userSummaries.setProfileSource(profiles.summaries);
-  const ctx: AppContext = {
-    config, clock, newId, logger, tokens, authenticate, backend, stores, redis, io, broadcast: socketBroadcaster(io),
-    userSummaries, roomService, messageService, fileService, ledger,
-    economy, counters,
-    balanceNotifier, awards: meterAwards(observeAwards(awards, engagement), metrics), engagement,
-    abuse,
-    // Operators (issue 12)
-    admin: new AdminService({ stores, ledger, audit: adminAudit, abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
-    metrics,
-    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
-    purchases,
-    profiles,
-    rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
-    sessions,
-    presence: createPresenceTracker(redis, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
-    // Issue 13 (market)
-    market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
-    // Issue 13 (seasons and goals)
-    goals,
-    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
-    // Issue 13 (h13a): the catalogue read through its store on every call, so an admin's change holds on every node.
-    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: adminAudit, economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
-  };
+  const { ledger, authenticate } = ctx;
   // Issue 13 (market): expired listings closed and crashed sales completed in the background.
   const marketSweep = startMarketSweep(ctx.market, logger);
   // Issue 13 (seasons and goals): ended seasons close on their own (closing twice pays once).
   const seasonSweeper = startSeasonSweeper(ctx.seasons, economy.current.seasons.closeCheckSeconds * 1000, logger);
-  installHealthGauges(metrics, { io, redis, stores });
+  installHealthGauges(metrics, { io, redis, stores: stores.records });
   if (config.recoveryMaxDisconnectionMs > 0) guardRecoveredSessions(io, ctx);
   // Users whose node died (their presence entries expired) are announced offline by a live node.
   ctx.presence.start((userIds) => {
     for (const userId of userIds) void announcePresence(ctx, userId, false);
   });
-  installEngagement(ctx);
-  followPeerReloads(ctx);
+  followPeerReloads(reloadDeps);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -250,7 +189,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   recordedApp.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
     try {
-      await stores.ping();
+      await stores.records.ping();
       checks['store'] = 'ok';
     } catch {
       checks['store'] = 'down';
@@ -354,12 +293,12 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
         }),
       );
       await ledger.flush();
-      await backend.close();
+      await stores.close();
     })();
     return closing;
   };
 
-  return { ctx, http, url, port, metricsPort: metricsListener?.port ?? null, routes, events: registry, close };
+  return { ctx, backend, redis, io, http, url, port, metricsPort: metricsListener?.port ?? null, routes, events: registry, close };
 }
 
 /** Resolves when the Socket.IO engine has no connection left (polled: engine.io has no event for it). */

@@ -5,10 +5,7 @@ import type { Logger } from './lib/logger.js';
 import type { TokenService } from './auth/jwt.js';
 import type { Authenticate } from './auth/authenticate.js';
 import type { RecordStores } from './stores/ports.js';
-import type { AppServer } from './realtime/types.js';
 import type { Broadcaster } from './realtime/broadcaster.js';
-import type { Backend } from './stores/backend.js';
-import type { Redis } from 'ioredis';
 import type { UserSummaryResolver } from './users/summaries.js';
 import type { RoomService } from './rooms/service.js';
 import type { MessageService } from './messages/service.js';
@@ -34,10 +31,18 @@ import type { SeasonService } from './seasons/season-service.js';
 import type { GoalService } from './goals/goal-service.js';
 // Issue 13 (h13a)
 import type { ShopCatalogue } from './shop/catalogue.js';
+import type { EconomyReloader } from './earning/reload.js';
+import type { GiftService } from './gifts/gift-service.js';
+import type { ShopService } from './shop/shop-service.js';
+import type { PinGuard } from './pin/pin-guard.js';
+import type { Throttle } from './realtime/throttle.js';
 
 /**
- * Everything a feature service may use, built once in server/app.ts. Features receive it whole
- * and take what they need; tests build it with a ManualClock and a temporary data directory.
+ * The services and ports features use, built once per node by `composeServices`
+ * (server/compose-services.ts) in dependency order. Features receive it whole (the `Feature`
+ * interface) and take what they need; services receive only their own narrow deps. It holds no
+ * raw database, Redis client or Socket.IO server: those stay in the transport layer (server/app.ts),
+ * and services reach clients through `broadcast`.
  */
 export interface AppContext {
   config: AppConfig;
@@ -46,18 +51,15 @@ export interface AppContext {
   logger: Logger;
   tokens: TokenService;
   authenticate: Authenticate;
-  backend: Backend;
+  /** Chat records (users, rooms, messages, files, notifications): `stores.records` of server/stores/create-stores.ts. */
   stores: RecordStores;
-  /** Shared Redis for counters (caps, PIN lockouts) when REDIS_URL is set; null on the embedded default. */
-  redis: Redis | null;
-  io: AppServer;
   /** Server->client events and channel membership for services (server/realtime/broadcaster.ts): use this, not `io`. */
   broadcast: Broadcaster;
-  /** Author/member summaries; the economy plugs tiers in with `setTierSource`. */
+  /** Author/member summaries with tiers, badges and profile fields. */
   userSummaries: UserSummaryResolver;
   roomService: RoomService;
   messageService: MessageService;
-  /** Uploads; the economy narrows per-tier limits with `fileService.limits.setTierLimits`. */
+  /** Uploads, with per-tier size and quota limits (server/files/limits.ts). */
   fileService: FileService;
   /** The token ledger: every balance change goes through it (server/ledger/). */
   ledger: LedgerService;
@@ -73,7 +75,7 @@ export interface AppContext {
   engagement: EngagementService;
   /** Penalty ladder, award gate (suspensions, fake activity, accounts per IP) and its store (server/abuse/). */
   abuse: AbuseServices;
-  /** Shop purchase records (server/shop/); the shop's limit extensions read them through `installEngagement`. */
+  /** Shop purchase records (server/shop/): the shop's perks and limit extensions read them. */
   purchases: PurchaseStore;
   /** Who is online on any node (issue 10, server/realtime/presence.ts): `presence` events and members' `online`. */
   presence: PresenceTracker;
@@ -101,4 +103,14 @@ export interface AppContext {
   // Issue 13 (h13a)
   /** The shop catalogue: config defaults plus the admin's runtime items, limited editions' stock and `shop:stock` (server/shop/catalogue.ts). */
   shopCatalogue: ShopCatalogue;
+  /** The operator's economy reload on every node (admin route, SIGHUP; server/earning/reload.ts). */
+  reloadEconomy: EconomyReloader;
+  /** Gifts between users (server/gifts/), one per node: the socket event and the REST route share it. */
+  gifts: GiftService;
+  /** The shop (server/shop/), one per node. */
+  shop: ShopService;
+  /** The node's PIN guard (server/pin/): one per-user check queue and one set of remembered checks for gifts, the shop, the market and the PIN route. */
+  pins: PinGuard;
+  /** A per-key throttle shared across nodes when Redis is configured (typing notices). */
+  throttle: Throttle;
 }

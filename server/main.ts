@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig } from './config/env.js';
 import { EconomyConfigHolder } from './economy/config/holder.js';
-import { reloadEconomyEverywhere } from './earning/reload.js';
 import { createLogger } from './lib/logger.js';
 import { startApp } from './app.js';
 
@@ -50,7 +49,7 @@ async function main(): Promise<void> {
   // Re-reads ECONOMY_OVERRIDES_FILE like POST /api/admin/economy/reload, on every node sharing
   // Redis; a bad file keeps the old config.
   process.on('SIGHUP', () => {
-    reloadEconomyEverywhere(app.ctx, 'SIGHUP');
+    app.ctx.reloadEconomy('SIGHUP');
   });
 }
 

@@ -10,50 +10,22 @@ import { ManualClock } from '../server/lib/clock.js';
 import { monotonicFactory } from 'ulid';
 import type { IdGenerator } from '../server/lib/ids.js';
 import { createTokenService } from '../server/auth/jwt.js';
-import { createAuthenticate } from '../server/auth/authenticate.js';
 import { openBackend, type Backend } from '../server/stores/backend.js';
-import { createRecordStores } from '../server/stores/records.js';
-import { createLedgerStore } from '../server/stores/ledger.js';
-import { createLedgerService } from '../server/ledger/ledger-service.js';
+import { createStores } from '../server/stores/create-stores.js';
+import { composeServices } from '../server/compose-services.js';
+import { reloadEconomy } from '../server/earning/reload.js';
 import { EconomyConfigHolder } from '../server/economy/config/holder.js';
 import type { EconomyPreset } from '../server/economy/config/schema.js';
 import { createCounters } from '../server/caps/index.js';
-import { createUserSummaryResolver } from '../server/users/summaries.js';
-import { RoomService } from '../server/rooms/service.js';
-import { MessageService } from '../server/messages/service.js';
-import { FileService } from '../server/files/service.js';
-import { createUploadLimits } from '../server/files/limits.js';
-import { memoryQuotaHolds } from '../server/files/quota-holds.js';
-import { createRateLimits } from '../server/limits/rate-limits.js';
 import { memorySessionRevocations } from '../server/auth/sessions.js';
 import { createBalanceNotifier } from '../server/earning/balance-notifier.js';
-import { createAwardService } from '../server/earning/award-service.js';
-import { EngagementService, observeAwards } from '../server/engagement/service.js';
-import { createEngagementStore } from '../server/engagement/store.js';
-import { ShopCatalogue } from '../server/shop/catalogue.js';
-import { createShopCatalogueStore } from '../server/shop/catalogue-store.js';
-import { createAbuse } from '../server/abuse/index.js';
-import { createPurchaseStore } from '../server/shop/store.js';
-import { ProfileService } from '../server/users/profile-service.js';
-import { createMarketStore } from '../server/market/store.js';
-import { buildMarketService, marketEscrow } from '../server/market/build.js';
-import { createProfileStore } from '../server/users/profile-store.js';
-import { ShopService } from '../server/shop/shop-service.js';
-import { GiftService } from '../server/gifts/gift-service.js';
-import { createGiftReceipts } from '../server/gifts/receipts.js';
-import { createPinGuard, createPinGuardState } from '../server/pin/pin-guard.js';
+import type { ShopService } from '../server/shop/shop-service.js';
+import type { GiftService } from '../server/gifts/gift-service.js';
+import { createPinGuardState } from '../server/pin/pin-guard.js';
 import { PinVerifiedCache } from '../server/pin/verified-cache.js';
 import type { AppServer } from '../server/realtime/types.js';
 import type { Rng } from './prng.js';
-import { createPresenceTracker } from '../server/realtime/presence.js';
-import { AdminService } from '../server/admin/service.js';
-import { createAdminAuditStore } from '../server/admin/store.js';
-import { createMetrics, startSupplyRefresher, supplySource } from '../server/metrics/index.js';
-import { createSeasonStore } from '../server/seasons/store.js';
-import { createSeasonEventSource } from '../server/seasons/season-events.js';
-import { SeasonService } from '../server/seasons/season-service.js';
-import { createGoalStore } from '../server/goals/store.js';
-import { GoalService } from '../server/goals/goal-service.js';
+import { createMetrics } from '../server/metrics/index.js';
 
 /** Which economy config the world runs: a built-in preset, or a JSON overrides file on top of one. */
 export interface EconomyChoice {
@@ -132,72 +104,34 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
   const economy = new EconomyConfigHolder({ preset: economyChoice.preset, overridesFile: economyChoice.overridesFile });
   const tokens = createTokenService(config.jwtSecret!, config.jwtTtlSeconds, () => clock.now());
   const backend = await openBackend(config, logger);
-  const stores = createRecordStores(backend);
+  const stores = await createStores(backend);
   asThrowawayDatabase(backend);
-  const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger }, { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS });
   const io: AppServer = new Server();
-  const metrics = createMetrics();
-  const counters = createCounters(null, config.redisPrefix);
-  const sessions = memorySessionRevocations();
-  const userSummaries = createUserSummaryResolver(stores.users);
-  const chatDeps = { config, clock, newId, stores, io, summaries: userSummaries };
-  const balanceNotifier = createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger });
-  // Issue 13 (seasons and goals): as the server builds them; a simulation defines no season unless it asks.
-  const seasonStore = await createSeasonStore(backend);
-  const seasonEvents = createSeasonEventSource(seasonStore, clock);
-  const awards = createAwardService({ config, economy, caps: counters.caps, ledger, notifier: balanceNotifier, clock, logger, events: seasonEvents });
-  const engagement = new EngagementService({
-    store: await createEngagementStore(backend), stores, ledger, awards, notifier: balanceNotifier, economy, io, clock, newId, logger,
+  const ctx: AppContext = composeServices({
+    config, clock, newId, logger, metrics: createMetrics(), economy, tokens, stores,
+    redis: null,
+    // In-process counters and sessions: nothing of them needs to outlive the run.
+    counters: createCounters(null, config.redisPrefix),
+    sessions: memorySessionRevocations(),
+    broadcast: socketBroadcaster(io),
+    notifier: createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger }),
+    // One node: a reload is this node's.
+    reloadEconomy: (trigger) => reloadEconomy(economy, logger, trigger),
+    ledgerOptions: { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS },
+    // The supply gauges read only, once an hour of real time; the simulation does not scrape them.
+    supplyRefreshMs: 3_600_000,
+    // The tier-based room limits are left out: the simulation's rooms are scenery created by a
+    // host account before the run, not an activity of the population.
+    replace: { roomCreationPolicy: async () => undefined },
+    pinState: createPinGuardState(new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS)),
   });
-  const abuse = await createAbuse({ config, backend, redis: null, stores, ledger, notifier: balanceNotifier, economy, io, clock, newId, logger });
-  awards.setGate(abuse.gate);
-  // The streak multiplier comes from the daily claims, as installEngagement plugs it in. The
-  // tier-based room limits it also installs are left out: the simulation's rooms are scenery
-  // created by a host account before the run, not an activity of the population.
-  awards.setStreakSource(engagement.streakSource);
-  const purchases = await createPurchaseStore(backend);
-  // Issue 13 (market): built like the server's (the simulation does not trade yet).
-  const marketStore = await createMarketStore(backend);
-  const profiles = new ProfileService({ store: await createProfileStore(backend), purchases, clock, escrow: marketEscrow(marketStore, clock) });
-  userSummaries.setProfileSource(profiles.summaries);
-  const ctx: AppContext = {
-    config, clock, newId, logger, tokens, authenticate: createAuthenticate(tokens, stores.users, sessions, clock), backend, stores, redis: null, io, broadcast: socketBroadcaster(io),
-    userSummaries,
-    roomService: new RoomService(chatDeps),
-    messageService: new MessageService(chatDeps),
-    fileService: new FileService({ ...chatDeps, dataDir, limits: createUploadLimits(config, stores.files, { clock, newId, holds: memoryQuotaHolds() }) }),
-    ledger, economy, counters, balanceNotifier,
-    awards: observeAwards(awards, engagement),
-    engagement, abuse,
-    purchases,
-    // Profiles (issue 10): built like the server's, so summaries carry the same fields.
-    profiles,
-    // Built like the server's; the simulation calls services, not routes, so no request meets them.
-    rateLimits: createRateLimits(config.rateLimits, null, config.redisPrefix),
-    sessions,
-    // Issue 10: the in-process tracker (no sockets connect in a simulation).
-    presence: createPresenceTracker(null, { prefix: config.redisPrefix, ttlSeconds: config.presenceTtlSeconds, logger }),
-    // Operators (issue 12): present because AppContext has them; the simulation neither scrapes
-    // nor calls admin routes. The supply refresher reads only, once an hour of real time.
-    admin: new AdminService({ stores, ledger, audit: await createAdminAuditStore(backend), abuse, notifier: balanceNotifier, economy, clock, newId, logger }),
-    metrics,
-    supply: startSupplyRefresher({ metrics, source: await supplySource(backend), intervalMs: 3_600_000, now: () => clock.now(), logger }),
-    market: buildMarketService({ store: marketStore, purchases, ledger, stores, counters, economy, profiles, broadcast: socketBroadcaster(io), notifier: balanceNotifier, clock, newId, logger }),
-    // Issue 13 (seasons and goals)
-    goals: new GoalService({ store: await createGoalStore(backend), rooms: stores.rooms, budgets: counters.budgets, ledger, gate: awards, notifier: balanceNotifier, broadcast: socketBroadcaster(io), summaries: userSummaries, economy, clock, newId, logger }),
-    seasons: new SeasonService({ store: seasonStore, ledger, users: stores.users, gate: awards, notifier: balanceNotifier, economy, events: seasonEvents, clock, newId, logger }),
-    // Issue 13: the catalogue as the server builds it (config defaults; no admin items in a simulation).
-    shopCatalogue: new ShopCatalogue({ store: await createShopCatalogueStore(backend), audit: await createAdminAuditStore(backend), economy, ledger, broadcast: socketBroadcaster(io), clock, newId }),
-  };
-  const pins = createPinGuard(ctx, createPinGuardState(new PinVerifiedCache(SIM_PIN_VERIFIED_TTL_MS)));
-  const gifts = new GiftService(ctx, pins, createGiftReceipts(null, config.redisPrefix));
-  const shop = new ShopService(ctx, pins, ctx.shopCatalogue);
+  const ledger = ctx.ledger;
   return {
-    ctx, clock, gifts, shop,
+    ctx, clock, gifts: ctx.gifts, shop: ctx.shop,
     async close() {
       ctx.supply.stop();
       await ledger.flush();
-      await backend.close();
+      await stores.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,6 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import { ACCOUNTS_PER_IP_LIST_MAX } from './ports.js';
-import { fundedAccounts } from './decay-candidates.js';
 import { runDecay } from './decay.js';
 
 const ipParam = z.object({ ip: z.string().min(1).max(64) });
@@ -52,7 +51,7 @@ export const abuseFeature: Feature = {
         policy: ctx.economy.current.decay,
         ledger: ctx.ledger,
         users: ctx.stores.users,
-        accounts: (after, limit) => fundedAccounts(ctx.backend, after, limit),
+        accounts: ctx.abuse.fundedAccounts,
         now: ctx.clock.now(),
         onPosted: (outcome) => ctx.balanceNotifier.posted(outcome),
       });

@@ -6,34 +6,38 @@ import type { LedgerService } from '../ledger/ledger-service.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import type { AppServer } from '../realtime/types.js';
-import type { Backend } from '../stores/backend.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { RecordStores } from '../stores/ports.js';
 import { createActivityGuard } from './activity-guard.js';
 import { createAwardGate, type AbuseAwardGate } from './award-gate.js';
 import { createPeerEligibility, type PeerEligibility } from './peer-eligibility.js';
 import { PenaltyService } from './penalty-service.js';
 import type { PenaltyRecord, PenaltyStore } from './ports.js';
-import { createPenaltyStore } from './store.js';
+import type { FundedAccountSource } from './decay-candidates.js';
 
-/** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is installed with `awards.setGate`. */
+/** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is the award service's constructor argument. */
 export interface AbuseServices {
   store: PenaltyStore;
   gate: AbuseAwardGate;
   penalties: PenaltyService;
   /** Who counts as an independent peer for peer-triggered awards and room-reward quorums (issue 9). */
   peers: PeerEligibility;
+  /** The decay job's candidates (funded user accounts), read through the ledger's stores. */
+  fundedAccounts: FundedAccountSource;
 }
 
 export interface AbuseDeps {
   config: Pick<AppConfig, 'redisPrefix'>;
-  backend: Backend;
+  /** The penalties port (`stores.penalties`, server/stores/create-stores.ts). */
+  penalties: PenaltyStore;
+  /** `stores.ledger.reads.fundedAccounts`. */
+  fundedAccounts: FundedAccountSource;
   redis: Redis | null;
   stores: Pick<RecordStores, 'users' | 'notifications' | 'messages'>;
   ledger: LedgerService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
-  io: AppServer;
+  broadcast: Broadcaster;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -55,8 +59,8 @@ function withLifts(store: PenaltyStore, liftedAt: NonNullable<AbuseDeps['liftedA
 }
 
 /** Builds the penalties store, the award gate (Redis-backed when configured) and the penalty service. */
-export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
-  const raw = await createPenaltyStore(deps.backend);
+export function createAbuse(deps: AbuseDeps): AbuseServices {
+  const raw = deps.penalties;
   const store = deps.liftedAt ? withLifts(raw, deps.liftedAt) : raw;
   const gate = createAwardGate({
     penalties: store,
@@ -72,12 +76,12 @@ export async function createAbuse(deps: AbuseDeps): Promise<AbuseServices> {
     ledger: deps.ledger,
     notifier: deps.notifier,
     economy: deps.economy,
-    io: deps.io,
+    broadcast: deps.broadcast,
     onPenalty: (userId) => gate.invalidate(userId),
     clock: deps.clock,
     newId: deps.newId,
     logger: deps.logger,
   });
   const peers = createPeerEligibility({ users: deps.stores.users, messages: deps.stores.messages, economy: deps.economy });
-  return { store, gate, penalties, peers };
+  return { store, gate, penalties, peers, fundedAccounts: deps.fundedAccounts };
 }

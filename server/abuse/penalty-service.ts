@@ -10,8 +10,7 @@ import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
-import { userChannel } from '../realtime/channels.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { NotificationStore, UserStore } from '../stores/ports.js';
 import type { PenaltyRecord, PenaltyStore } from './ports.js';
 
@@ -40,7 +39,8 @@ export interface PenaltyServiceDeps {
   ledger: LedgerService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   /** Called after a penalty so the award gate stops trusting its cached standing. */
   onPenalty(userId: string): void;
   clock: Clock;
@@ -134,7 +134,7 @@ export class PenaltyService {
     if (record.action === 'account_ban') {
       await this.deps.users.setBanned(record.userId, record.createdAt);
       // Every node's sockets of the user (through the Redis adapter when configured).
-      this.deps.io.in(userChannel(record.userId)).disconnectSockets(true);
+      this.deps.broadcast.disconnectUsers([record.userId]);
     }
     this.deps.onPenalty(record.userId);
     return removed;
@@ -168,7 +168,7 @@ export class PenaltyService {
   /** A stored notification (for later) and a live `penalty:applied` to the user's open sockets. */
   private async notify(record: PenaltyRecord, tokensRemoved: number | null): Promise<void> {
     const data: PenaltyNotice = { penaltyId: record.id, action: record.action, reason: record.reason, suspendedUntil: record.suspendedUntil?.toISOString() ?? null, tokensRemoved };
-    this.deps.io.to(userChannel(record.userId)).emit('penalty:applied', data);
+    this.deps.broadcast.emit({ users: [record.userId] }, 'penalty:applied', data);
     try {
       await this.deps.notifications.create({ id: this.deps.newId(), userId: record.userId, type: 'penalty', data: { ...data }, readAt: null, createdAt: this.deps.clock.now() });
     } catch (err) {

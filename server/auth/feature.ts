@@ -1,7 +1,6 @@
 import type { Feature } from '../feature.js';
 import { createAccountService } from './accounts.js';
 import { authRoutes } from './routes.js';
-import { endSockets } from './session-ender.js';
 
 /** Accounts: register (with an optional referral invite code), login, logout and password change. */
 export const authFeature: Feature = {
@@ -17,7 +16,7 @@ export const authFeature: Feature = {
       // The revocation is stored before this runs, so new requests and connections are refused
       // whatever happens here; a node that does not answer keeps its sockets until they expire.
       endSockets: (userId, ended, reason) =>
-        endSockets(ctx.io, userId, ended, reason).catch((err: unknown) => {
+        ctx.broadcast.endSessions(userId, ended, reason).catch((err: unknown) => {
           ctx.logger.warn({ err: err instanceof Error ? err.message : String(err), userId, reason }, 'could not close every socket of the ended session');
           return 0;
         }),

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { SqliteDb } from '../stores/sqlite/db.js';
 import { defineScript } from './redis-script.js';
 
 /**
@@ -45,8 +44,10 @@ export function nextCombo(prev: ComboState | null, input: Pick<GiftComboInput, '
   return { id: input.giftId, count: 1, total: input.amount, lastMs: atMs };
 }
 
-const pairKey = (senderId: string, recipientId: string): string => `${senderId}:${recipientId}`;
-const step = (s: ComboState): ComboStep => ({ id: s.id, count: s.count, total: s.total });
+/** The key of one sender->recipient run. */
+export const pairKey = (senderId: string, recipientId: string): string => `${senderId}:${recipientId}`;
+/** The public part of a run's state. */
+export const comboStep = (s: ComboState): ComboStep => ({ id: s.id, count: s.count, total: s.total });
 
 /** In-process combos (one node); entries are dropped once their window has passed. */
 export class MemoryGiftComboCounter implements GiftComboCounter {
@@ -57,36 +58,7 @@ export class MemoryGiftComboCounter implements GiftComboCounter {
     const next = nextCombo(this.runs.get(key) ?? null, input, atMs);
     this.runs.set(key, next);
     if (this.runs.size > 10_000) for (const [k, s] of this.runs) if (atMs - s.lastMs > input.windowMs) this.runs.delete(k);
-    return step(next);
-  }
-}
-
-/** Combos in the SQLite file: every process on the file sees the same run. */
-export class SqliteGiftComboCounter implements GiftComboCounter {
-  private readonly recordTx;
-  constructor(db: SqliteDb) {
-    db.exec(`CREATE TABLE IF NOT EXISTS counter_gift_combos (
-      pair TEXT PRIMARY KEY, combo_id TEXT NOT NULL, count INTEGER NOT NULL, total INTEGER NOT NULL, last_ms INTEGER NOT NULL
-    ) STRICT, WITHOUT ROWID`);
-    const read = db.prepare<[string], { combo_id: string; count: number; total: number; last_ms: number }>('SELECT combo_id, count, total, last_ms FROM counter_gift_combos WHERE pair = ?');
-    const write = db.prepare<[string, string, number, number, number]>(
-      `INSERT INTO counter_gift_combos (pair, combo_id, count, total, last_ms) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (pair) DO UPDATE SET combo_id = excluded.combo_id, count = excluded.count, total = excluded.total, last_ms = excluded.last_ms`,
-    );
-    const sweep = db.prepare<[number]>('DELETE FROM counter_gift_combos WHERE last_ms < ?');
-    this.recordTx = db.transaction((input: GiftComboInput): ComboState => {
-      const atMs = input.at.getTime();
-      const key = pairKey(input.senderId, input.recipientId);
-      const row = read.get(key);
-      const next = nextCombo(row ? { id: row.combo_id, count: row.count, total: row.total, lastMs: row.last_ms } : null, input, atMs);
-      write.run(key, next.id, next.count, next.total, next.lastMs);
-      // Runs a day past their last gift can never continue (the window is at most an hour).
-      if (next.count === 1) sweep.run(atMs - 86_400_000);
-      return next;
-    });
-  }
-  async record(input: GiftComboInput): Promise<ComboStep> {
-    return step(this.recordTx.immediate(input));
+    return comboStep(next);
   }
 }
 

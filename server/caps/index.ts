@@ -4,9 +4,7 @@ import { MemoryCapCounter } from './memory-cap-counter.js';
 import { RedisCapCounter } from './redis-cap-counter.js';
 import { MemoryPinLockout, RedisPinLockout, type PinLockout } from './pin-lockout.js';
 import { MemoryDailyBudgetCounter, RedisDailyBudgetCounter, type DailyBudgetCounter } from './daily-budget.js';
-import { SqliteCapCounter, SqliteDailyBudgetCounter, SqlitePinLockout } from './sqlite-counters.js';
-import type { SqliteDb } from '../stores/sqlite/db.js';
-import { MemoryGiftComboCounter, RedisGiftComboCounter, SqliteGiftComboCounter, type GiftComboCounter } from './gift-combos.js';
+import { MemoryGiftComboCounter, RedisGiftComboCounter, type GiftComboCounter } from './gift-combos.js';
 
 export * from './cap-counter.js';
 export * from './errors.js';
@@ -14,7 +12,6 @@ export * from './pin-lockout.js';
 export * from './daily-budget.js';
 export { MemoryCapCounter } from './memory-cap-counter.js';
 export { RedisCapCounter } from './redis-cap-counter.js';
-export { SqliteCapCounter, SqliteDailyBudgetCounter, SqlitePinLockout } from './sqlite-counters.js';
 export * from './gift-combos.js';
 
 /** The counters every node shares through Redis, or keeps in the SQLite file on the embedded default. */
@@ -28,12 +25,12 @@ export interface Counters {
 }
 
 /**
- * Redis adapters when `redis` is set (keys under `prefix`); otherwise the embedded default's
- * SQLite file when `sqlite` is given, so counts survive a restart (issue 9); in-process adapters
- * last (MongoDB without Redis, and unit tests).
+ * Redis adapters when `redis` is set (keys under `prefix`); otherwise the store's own counters when
+ * it has some (`stores.embedded.counters`: the embedded default's SQLite file, so counts survive a
+ * restart, issue 9); in-process adapters last (MongoDB without Redis, and unit tests).
  */
-export function createCounters(redis: Redis | null, prefix: string, sqlite: SqliteDb | null = null): Counters {
+export function createCounters(redis: Redis | null, prefix: string, embedded: Counters | null = null): Counters {
   if (redis) return { caps: new RedisCapCounter(redis, prefix), pinLockout: new RedisPinLockout(redis, prefix), budgets: new RedisDailyBudgetCounter(redis, prefix), combos: new RedisGiftComboCounter(redis, prefix) };
-  if (sqlite) return { caps: new SqliteCapCounter(sqlite), pinLockout: new SqlitePinLockout(sqlite), budgets: new SqliteDailyBudgetCounter(sqlite), combos: new SqliteGiftComboCounter(sqlite) };
+  if (embedded) return embedded;
   return { caps: new MemoryCapCounter(), pinLockout: new MemoryPinLockout(), budgets: new MemoryDailyBudgetCounter(), combos: new MemoryGiftComboCounter() };
 }

@@ -6,10 +6,8 @@ import { systemClock, type Clock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { createLogger } from '../lib/logger.js';
 import { cliFailure, openExistingBackend } from './existing-backend.js';
-import { createLedgerStore } from '../stores/ledger.js';
-import { createRecordStores } from '../stores/records.js';
+import { createStores } from '../stores/create-stores.js';
 import { createLedgerService } from '../ledger/ledger-service.js';
-import { fundedAccounts } from '../abuse/decay-candidates.js';
 import { runDecay, type DecayReport } from '../abuse/decay.js';
 
 /**
@@ -26,9 +24,9 @@ export async function runDecayCli(env: NodeJS.ProcessEnv = process.env, clock: C
   const logger = createLogger('warn');
   const backend = await openExistingBackend(config, logger);
   try {
-    const ledger = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
-    const users = createRecordStores(backend).users;
-    return await runDecay({ policy: economy.current.decay, ledger, users, accounts: (after, limit) => fundedAccounts(backend, after, limit), now: clock.now() });
+    const stores = await createStores(backend);
+    const ledger = createLedgerService(stores.ledger.store, { clock, newId, logger });
+    return await runDecay({ policy: economy.current.decay, ledger, users: stores.records.users, accounts: stores.ledger.reads.fundedAccounts, now: clock.now() });
   } finally {
     await backend.close();
   }

@@ -13,7 +13,7 @@ import type { LedgerService } from '../ledger/ledger-service.js';
 import { CarryConflictError } from '../ledger/rules.js';
 import type { BalanceNotifier } from './balance-notifier.js';
 import { PerKeyQueue } from '../lib/per-key-queue.js';
-import { noStreakSource, type StreakSource } from './streak-source.js';
+import type { StreakSource } from './streak-source.js';
 import { tierOfAccount } from './tiers.js';
 
 export interface AwardRequest {
@@ -76,13 +76,9 @@ export interface GateRequest {
  */
 export interface AwardService {
   grant(req: AwardRequest): Promise<AwardOutcome>;
-  /** Installs the engagement feature's streak source (see StreakSource). */
-  setStreakSource(source: StreakSource): void;
-  /** Installs the anti-abuse gate (server/abuse/). */
-  setGate(gate: AwardGate): void;
   /**
    * Only the gate, for mints that do not go through `grant` (room rewards, admin awards,
-   * achievements): a reason refuses them. Null when no gate is installed or it lets them pass.
+   * achievements): a reason refuses them. Null when the gate lets them pass.
    */
   gateRefusal(req: GateRequest, at: Date): Promise<AwardReason | null>;
 }
@@ -105,6 +101,13 @@ export interface AwardServiceDeps {
   notifier: BalanceNotifier;
   clock: Clock;
   logger: Logger;
+  /**
+   * The anti-abuse checks every award passes first (server/abuse/award-gate.ts). Required: an
+   * award pipeline without its gate cannot be built (issue 15: no late setter that can be forgotten).
+   */
+  gate: AwardGate;
+  /** The daily-login streaks for the streak multiplier (the engagement store's, server/engagement/daily-claim.ts). */
+  streaks: StreakSource;
 }
 
 /** Recomputations after another node's award of the same user changed the carry first. */
@@ -114,8 +117,7 @@ export const AWARD_CARRY_RETRIES_MAX = 5;
 type Attempt = AwardOutcome | 'carry_conflict';
 
 export function createAwardService(deps: AwardServiceDeps): AwardService {
-  let streaks: StreakSource = noStreakSource;
-  let gate: AwardGate | null = null;
+  const { gate, streaks } = deps;
   const perUser = new PerKeyQueue();
 
   const release = async (reservation: CapReservation): Promise<void> => {
@@ -219,7 +221,7 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
       if (!deps.config.economyEnabled) return { activity: req.activity, granted: 0, reason: 'ECONOMY_DISABLED' };
       const at = req.at ?? deps.clock.now();
       return perUser.run(req.userId, async () => {
-        const refused = gate ? await gateRefusal(gate, req, at) : null;
+        const refused = await gateRefusal(gate, req, at);
         if (refused) return { activity: req.activity, granted: 0, reason: refused };
         for (let attempt = 1; attempt <= AWARD_CARRY_RETRIES_MAX; attempt++) {
           const result = await run(req, at, attempt > 1);
@@ -229,14 +231,8 @@ export function createAwardService(deps: AwardServiceDeps): AwardService {
         return { activity: req.activity, granted: 0, reason: 'LEDGER_UNAVAILABLE' };
       });
     },
-    setStreakSource(source) {
-      streaks = source;
-    },
-    setGate(next) {
-      gate = next;
-    },
-    async gateRefusal(req, at) {
-      return gate ? gateRefusal(gate, req, at) : null;
+    gateRefusal(req, at) {
+      return gateRefusal(gate, req, at);
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import { EconomyConfigError } from '../economy/config/load.js';
 import type { Logger } from '../lib/logger.js';
-import type { AppContext } from '../context.js';
+import type { Redis } from 'ioredis';
+import type { AppServer } from '../realtime/types.js';
 
 export type EconomyReloadAnswer =
   | { ok: true; version: number }
@@ -25,7 +26,16 @@ export function reloadEconomy(economy: EconomyConfigHolder, logger: Logger, trig
   return { ok: false, version: result.version, message: result.error.message, issues };
 }
 
-type ReloadDeps = Pick<AppContext, 'economy' | 'logger' | 'io' | 'redis'>;
+/** The node-to-node wiring of reloads: transport parts, held by server/app.ts only. */
+export interface ReloadDeps {
+  economy: EconomyConfigHolder;
+  logger: Logger;
+  io: AppServer;
+  redis: Redis | null;
+}
+
+/** The operator's reload as features and main.ts see it (`ctx.reloadEconomy`). */
+export type EconomyReloader = (trigger: 'admin' | 'SIGHUP') => EconomyReloadAnswer;
 
 /**
  * The operator's reload (admin endpoint and SIGHUP): reloads this node and, when Redis is

@@ -8,7 +8,6 @@ import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { reloadEconomyEverywhere } from './reload.js';
 
 const isActivity = (a: string): a is ActivityId => (ACTIVITY_IDS as readonly string[]).includes(a);
 
@@ -38,7 +37,7 @@ export function earningRoutes(api: Router, ctx: AppContext): void {
   /** Reloads every node (over Redis when configured); the answer is this node's result. */
   api.post('/admin/economy/reload', auth, (req, res) => {
     assertAdmin(req);
-    const answer = reloadEconomyEverywhere(ctx, 'admin');
+    const answer = ctx.reloadEconomy('admin');
     if (!answer.ok) throw new AppError('ECONOMY_CONFIG_INVALID', answer.message, { version: answer.version, issues: answer.issues });
     res.json({ version: answer.version });
   });

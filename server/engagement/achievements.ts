@@ -9,8 +9,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import { earnEntry } from '../ledger/entries.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
-import { userChannel } from '../realtime/channels.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { RecordStores } from '../stores/ports.js';
 import { BoundedCache } from './bounded-cache.js';
 import type { EngagementStore } from './ports.js';
@@ -29,7 +28,8 @@ export interface AchievementDeps {
   ledger: LedgerService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -105,7 +105,7 @@ export class AchievementEngine {
       have.add(a.id);
       if (!isNew) continue;
       unlockedNow.push(a);
-      this.deps.io.to(userChannel(userId)).emit('achievement:unlocked', { achievementId: a.id, name: a.name, reward: a.reward });
+      this.deps.broadcast.emit({ users: [userId] }, 'achievement:unlocked', { achievementId: a.id, name: a.name, reward: a.reward });
       await this.deps.stores.notifications.create({
         id: this.deps.newId(),
         userId,

@@ -7,7 +7,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { RecordStores } from '../stores/ports.js';
 import { AchievementEngine, type MetricReader } from './achievements.js';
 import { claimDaily, loginStreakSource, type DailyClaimResult } from './daily-claim.js';
@@ -24,7 +24,8 @@ export interface EngagementDeps {
   awards: AwardService;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -196,8 +197,6 @@ export function observeAwards(inner: AwardService, engagement: EngagementService
       await engagement.afterAward(req, outcome);
       return outcome;
     },
-    setStreakSource: (source) => inner.setStreakSource(source),
-    setGate: (gate) => inner.setGate(gate),
     gateRefusal: (req, at) => inner.gateRefusal(req, at),
   };
 }

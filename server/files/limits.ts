@@ -15,10 +15,6 @@ export interface UploadLimit {
   usedBytes: number;
 }
 
-/**
- * The per-user upload limits. Today only UPLOAD_MAX_BYTES applies and there is no quota; the
- * economy narrows both per tier by registering `setTierLimits` (it may only lower the ceiling).
- */
 /** Room for one upload, held against the quota until `release` (after the file record is written). */
 export interface UploadAllowance {
   /** Largest size this upload may reach, in bytes. */
@@ -29,6 +25,10 @@ export interface UploadAllowance {
   release(): Promise<void>;
 }
 
+/**
+ * The per-user upload limits: UPLOAD_MAX_BYTES, narrowed per tier (size and quota) by the
+ * `tierLimits` given at construction (it may only lower the ceiling).
+ */
 export interface UploadLimits {
   limitFor(userId: string): Promise<UploadLimit>;
   /**
@@ -37,21 +37,25 @@ export interface UploadLimits {
    * parallel uploads cannot together pass the quota. Throws STORAGE_QUOTA_EXCEEDED when none is left.
    */
   allow(userId: string, requestedBytes: number | null): Promise<UploadAllowance>;
-  setTierLimits(source: (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }>): void;
 }
+
+/** A user's tier limits (server/engagement/tier-benefits.ts): they may only lower the configured ceiling. */
+export type TierUploadLimits = (userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }>;
 
 export interface UploadLimitDeps {
   clock: Clock;
   newId: IdGenerator;
   /** Where uploads in flight hold their bytes; in process unless given (Redis with several nodes). */
   holds?: QuotaHolds;
+  /** The per-tier size and quota. */
+  tierLimits: TierUploadLimits;
 }
 
 export function createUploadLimits(config: Pick<AppConfig, 'uploadMaxBytes'>, files: FileStore, deps: UploadLimitDeps): UploadLimits {
-  let tierLimits: ((userId: string) => Promise<{ fileBytesMax: number; quotaBytes: number | null }>) | null = null;
+  const { tierLimits } = deps;
   const holds = deps.holds ?? memoryQuotaHolds();
   const limitFor = async (userId: string): Promise<UploadLimit> => {
-    const [usedBytes, tier] = await Promise.all([files.usedBytes(userId), tierLimits ? tierLimits(userId) : null]);
+    const [usedBytes, tier] = await Promise.all([files.usedBytes(userId), tierLimits(userId)]);
     return {
       fileBytesMax: Math.min(config.uploadMaxBytes, tier?.fileBytesMax ?? config.uploadMaxBytes),
       quotaBytes: tier?.quotaBytes ?? null,
@@ -77,9 +81,6 @@ export function createUploadLimits(config: Pick<AppConfig, 'uploadMaxBytes'>, fi
         throw new AppError('STORAGE_QUOTA_EXCEEDED');
       }
       return { bytesMax, quotaBinds: bytesMax < now.fileBytesMax, fileBytesMax: now.fileBytesMax, release };
-    },
-    setTierLimits(source) {
-      tierLimits = source;
     },
   };
 }

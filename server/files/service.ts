@@ -5,8 +5,7 @@ import type { AwardOutcome, FileView, MessageView } from '../../shared/events.js
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
-import { roomChannel } from '../realtime/channels.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import { memberRoom } from '../rooms/access.js';
 import type { FileRecord, RecordStores } from '../stores/ports.js';
 import type { UserSummaryResolver } from '../users/summaries.js';
@@ -20,7 +19,8 @@ export interface FileServiceDeps {
   clock: Clock;
   newId: IdGenerator;
   stores: Pick<RecordStores, 'rooms' | 'messages' | 'files'>;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   summaries: UserSummaryResolver;
   limits: UploadLimits;
   /** Issue 13 (goals): told of every new share (room goals count it); absent = nobody listens. */
@@ -117,7 +117,7 @@ export class FileService {
     await this.deps.stores.files.addShare({ fileId: file.id, roomId: message.roomId, messageId: message.id, sharedBy: userId, at });
     const [view] = await toMessageViews([message], this.deps, { files: new Map([[file.id, file]]) });
     const fileView = toFileView(file);
-    if (created) this.deps.io.to(roomChannel(message.roomId)).emit('file:shared', { roomId: message.roomId, message: view!, file: fileView });
+    if (created) this.deps.broadcast.emit({ rooms: [message.roomId] }, 'file:shared', { roomId: message.roomId, message: view!, file: fileView });
     if (created) await this.deps.roomActivity?.recorded({ roomId: message.roomId, userId, kind: 'file' });
     return { message: view!, file: fileView, created, award: null };
   }

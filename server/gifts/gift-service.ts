@@ -8,7 +8,6 @@ import { giftableTokens, senderGiftAllowance, VESTING_KINDS, vestingSince } from
 import { giftEntry } from '../ledger/entries.js';
 import { userAccount, type AccountState, type JournalEntry, type PostOutcome } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
-import { roomChannel, userChannel } from '../realtime/channels.js';
 import { memberRoom } from '../rooms/access.js';
 import { summaryOf } from '../users/summaries.js';
 import { storeNotification } from '../notifications/notifier.js';
@@ -51,9 +50,15 @@ const RECEIPT_POLL_MS = 20;
  * posted: the receipt of the sender's balance, balance pushes, the recipient's receive_gift bonus,
  * the sender's gift achievements, the notification and the live event.
  */
+/** What a gift touches: the ledger, budgets, summaries, notifications, the receiver's bonus and achievements. */
+export type GiftDeps = Pick<
+  AppContext,
+  'balanceNotifier' | 'broadcast' | 'clock' | 'newId' | 'counters' | 'economy' | 'engagement' | 'ledger' | 'logger' | 'stores' | 'userSummaries' | 'awards' | 'purchases'
+>;
+
 export class GiftService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: GiftDeps,
     private readonly pins: PinGuard,
     private readonly receipts: GiftReceipts,
     /** Issue 13 (goals): told of every gift posted in a room (room goals count its tokens). */
@@ -212,10 +217,9 @@ export class GiftService {
     } catch (err) {
       this.ctx.logger.error({ err, giftId: entry.id }, 'gift notification not stored');
     }
-    const channels = entry.roomId ? [roomChannel(entry.roomId), userChannel(recipientId)] : [userChannel(recipientId)];
-    // One emit to both channels: Socket.IO delivers once to a socket that is in both.
+    // One emit to both audiences: a socket that is in both gets it once.
     const combo = await comboOf(this.ctx, gift, entry.createdAt);
-    this.ctx.io.to(channels).emit('gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' }, ...(combo ? { combo } : {}) });
+    this.ctx.broadcast.emit({ rooms: entry.roomId ? [entry.roomId] : [], users: [recipientId] }, 'gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' }, ...(combo ? { combo } : {}) });
     this.ctx.balanceNotifier.posted(outcome);
     await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
     await this.ctx.engagement.recordGift(senderId);

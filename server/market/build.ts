@@ -1,15 +1,15 @@
 import type { AppContext } from '../context.js';
 import type { Clock } from '../lib/clock.js';
-import { createPinGuard } from '../pin/pin-guard.js';
+import type { PinGuard } from '../pin/pin-guard.js';
 import type { ProfileService } from '../users/profile-service.js';
 import type { MarketStore } from './ports.js';
 import { MarketService, type MarketDeps } from './service.js';
 
 /** What the server (and the simulation) hand the market: narrow pieces, no whole context. */
 export type MarketBuildDeps = Pick<MarketDeps, 'purchases' | 'ledger' | 'broadcast' | 'notifier' | 'clock' | 'newId' | 'logger'> &
-  Pick<AppContext, 'stores' | 'counters' | 'economy'> & { store: MarketStore; profiles: Pick<ProfileService, 'get'> };
+  Pick<AppContext, 'stores' | 'counters' | 'economy'> & { store: MarketStore; profiles: Pick<ProfileService, 'get'>; pins: PinGuard };
 
-/** The market service with its own PIN guard (the shared per-user check queue, as gifts and the shop). */
+/** The market service, with the node's PIN guard (shared with gifts and the shop). */
 export function buildMarketService(d: MarketBuildDeps): MarketService {
   return new MarketService({
     store: d.store,
@@ -23,7 +23,7 @@ export function buildMarketService(d: MarketBuildDeps): MarketService {
     newId: d.newId,
     logger: d.logger,
     equippedItems: async (userId) => Object.values((await d.profiles.get(userId)).equipped),
-    pins: createPinGuard({ stores: d.stores, counters: d.counters, economy: d.economy, clock: d.clock }),
+    pins: d.pins,
   });
 }
 

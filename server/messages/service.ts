@@ -3,8 +3,7 @@ import type { AppConfig } from '../config/env.js';
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
-import { roomChannel } from '../realtime/channels.js';
-import type { AppServer } from '../realtime/types.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import { memberRoom } from '../rooms/access.js';
 import type { MembershipRecord, MessageRecord, RecordStores } from '../stores/ports.js';
 import type { UserSummaryResolver } from '../users/summaries.js';
@@ -19,7 +18,8 @@ export interface MessageServiceDeps {
   clock: Clock;
   newId: IdGenerator;
   stores: Pick<RecordStores, 'rooms' | 'messages' | 'files' | 'users' | 'notifications'>;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   summaries: UserSummaryResolver;
   /** Issue 13 (goals): told of every new message (room goals count it); absent = nobody listens. */
   roomActivity?: RoomActivityObserver;
@@ -62,7 +62,7 @@ export class MessageService {
     }
     const [view] = await this.views([message]);
     if (created) {
-      this.deps.io.to(roomChannel(message.roomId)).emit('message:new', view!);
+      this.deps.broadcast.emit({ rooms: [message.roomId] }, 'message:new', view!);
       await this.notifyMentions(message);
       await this.deps.roomActivity?.recorded({ roomId: message.roomId, userId, kind: 'message' });
     }
@@ -86,7 +86,7 @@ export class MessageService {
     // Deleted between the read and the write.
     if (!edited) throw new AppError('MESSAGE_DELETED');
     const [view] = await this.views([edited]);
-    this.deps.io.to(roomChannel(edited.roomId)).emit('message:updated', view!);
+    this.deps.broadcast.emit({ rooms: [edited.roomId] }, 'message:updated', view!);
     return view!;
   }
 
@@ -102,7 +102,7 @@ export class MessageService {
     const result = await this.deps.stores.messages.markDeleted({ messageId, at: this.deps.clock.now() });
     if (!result || !result.message.deletedAt) throw new AppError('MESSAGE_NOT_FOUND');
     const event = { roomId: message.roomId, messageId, deletedAt: result.message.deletedAt.toISOString() };
-    if (result.changed) this.deps.io.to(roomChannel(message.roomId)).emit('message:deleted', event);
+    if (result.changed) this.deps.broadcast.emit({ rooms: [message.roomId] }, 'message:deleted', event);
     return event;
   }
 
@@ -160,7 +160,7 @@ export class MessageService {
     if (message.deletedAt) throw new AppError('MESSAGE_DELETED');
     if (input.on) await this.checkEmojiPerk(userId, input.emoji);
     const { counts, distinctReactors } = await this.deps.stores.messages.setReaction({ ...input, userId, at: this.deps.clock.now() });
-    this.deps.io.to(roomChannel(message.roomId)).emit('message:reactions', { roomId: message.roomId, messageId: message.id, reactions: counts });
+    this.deps.broadcast.emit({ rooms: [message.roomId] }, 'message:reactions', { roomId: message.roomId, messageId: message.id, reactions: counts });
     return { messageId: message.id, reactions: counts, message, distinctReactors };
   }
 

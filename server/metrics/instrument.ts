@@ -59,8 +59,6 @@ export function meterAwards(inner: AwardService, m: AppMetrics): AwardService {
       if (result.granted > 0) m.awardedTokens.inc({ activity: result.activity }, result.granted);
       return result;
     },
-    setStreakSource: (source) => inner.setStreakSource(source),
-    setGate: (gate) => inner.setGate(gate),
     gateRefusal: (req, at) => inner.gateRefusal(req, at),
   };
 }

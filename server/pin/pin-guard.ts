@@ -40,7 +40,7 @@ export async function counterCall<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * What the guards of one app share (gifts, the shop and the PIN route each use `pinGuardFor`):
+ * What the guards of one app share (one per node, built by composeServices: gifts, the shop, the market and the PIN route use `ctx.pins`):
  * the per-user queue, so a user's secret checks run one at a time and parallel guesses meet the
  * lockout one by one (across N nodes a burst can still test at most maxFailures + N - 1 secrets
  * before the lock, docs/gifts.md), and the remembered verifications.
@@ -52,16 +52,6 @@ export interface PinGuardState {
 
 export function createPinGuardState(verified: PinVerifiedCache = new PinVerifiedCache()): PinGuardState {
   return { checks: new PerKeyQueue(), verified };
-}
-
-/** One guard per app, so every caller shares one queue and one cache (the features' per-app pattern). */
-const guards = new WeakMap<PinDeps, PinGuard>();
-
-/** The app's PIN guard: gifts, the shop and `POST /api/tokens/pin` all go through this one. */
-export function pinGuardFor(ctx: PinDeps): PinGuard {
-  let guard = guards.get(ctx);
-  if (!guard) guards.set(ctx, (guard = createPinGuard(ctx)));
-  return guard;
 }
 
 export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGuardState()): PinGuard {

@@ -1,4 +1,6 @@
-import type { ServerToClientEvents } from '../../shared/events.js';
+import type { ServerToClientEvents, SessionExpiredNotice } from '../../shared/events.js';
+import type { AuthClaims } from '../auth/jwt.js';
+import { endSockets } from '../auth/session-ender.js';
 import { roomChannel, topicChannel, userChannel } from './channels.js';
 import type { AppServer } from './types.js';
 
@@ -30,6 +32,12 @@ export interface Broadcaster {
   watchTopic(socketId: string, topic: string): void;
   /** Ends that subscription. */
   unwatchTopic(socketId: string, topic: string): void;
+  /**
+   * Ends the user's sockets whose session `ended` says is over, on every node: each is told
+   * `session:expired` with the reason, then disconnected (logout, password change). Resolves with
+   * how many were ended; rejects when a node does not answer.
+   */
+  endSessions(userId: string, ended: (auth: AuthClaims) => boolean, reason: SessionExpiredNotice['reason']): Promise<number>;
 }
 
 /** The Socket.IO implementation: room `r` is channel `room:r`, user `u` is channel `user:u`. */
@@ -59,6 +67,9 @@ export function socketBroadcaster(io: AppServer): Broadcaster {
     },
     unwatchTopic(socketId, topic) {
       io.in(socketId).socketsLeave(topicChannel(topic));
+    },
+    endSessions(userId, ended, reason) {
+      return endSockets(io, userId, ended, reason);
     },
   };
 }

@@ -4,20 +4,21 @@ import type { Feature } from '../feature.js';
 import { roomChannel } from './channels.js';
 import type { AppSocket } from './types.js';
 
-/** The room channels a socket is in (its user's rooms: joined by the rooms feature before `connect`). */
-function roomChannelsOf(socket: AppSocket): string[] {
-  return [...socket.rooms].filter((r) => r.startsWith('room:'));
+/** The rooms a socket's channels say it is in (its user's rooms: joined by the rooms feature before `connect`). */
+function roomIdsOf(socket: AppSocket): string[] {
+  const prefix = roomChannel('');
+  return [...socket.rooms].filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
 }
 
 /**
- * Tells every room `userId` is a member of that they came online or went offline. `channels`
- * saves the store read when the caller has them (a socket's rooms); Socket.IO sends one copy to a
- * socket that shares several of those rooms.
+ * Tells every room `userId` is a member of that they came online or went offline. `roomIds`
+ * saves the store read when the caller has them (a socket's rooms); a socket that shares several
+ * of those rooms gets one copy (ctx.broadcast).
  */
-export async function announcePresence(ctx: Pick<AppContext, 'io' | 'roomService' | 'logger'>, userId: string, online: boolean, channels?: string[]): Promise<void> {
+export async function announcePresence(ctx: Pick<AppContext, 'broadcast' | 'roomService' | 'logger'>, userId: string, online: boolean, roomIds?: string[]): Promise<void> {
   try {
-    const targets = channels ?? (await ctx.roomService.roomIdsOf(userId)).map(roomChannel);
-    if (targets.length > 0) ctx.io.to(targets).emit('presence', { userId, online });
+    const rooms = roomIds ?? (await ctx.roomService.roomIdsOf(userId));
+    ctx.broadcast.emit({ rooms }, 'presence', { userId, online });
   } catch (err) {
     ctx.logger.warn({ err, userId }, 'presence announcement failed');
   }
@@ -40,12 +41,12 @@ export const presenceFeature: Feature = {
     const userId = socket.data.auth.userId;
     const recorded = ctx.presence.connected(userId, socket.id);
     socket.on('disconnecting', () => {
-      const channels = roomChannelsOf(socket);
+      const rooms = roomIdsOf(socket);
       void (async () => {
         await recorded.catch(() => false);
-        if (await ctx.presence.disconnected(userId, socket.id)) await announcePresence(ctx, userId, false, channels);
+        if (await ctx.presence.disconnected(userId, socket.id)) await announcePresence(ctx, userId, false, rooms);
       })().catch((err: unknown) => ctx.logger.warn({ err, userId }, 'presence disconnect failed'));
     });
-    if (await recorded) await announcePresence(ctx, userId, true, roomChannelsOf(socket));
+    if (await recorded) await announcePresence(ctx, userId, true, roomIdsOf(socket));
   },
 };

@@ -4,7 +4,6 @@ import { AppError } from '../lib/app-error.js';
 import { memberRoom } from '../rooms/access.js';
 import { summaryOf } from '../users/summaries.js';
 import { roomChannel } from './channels.js';
-import { createThrottle } from './throttle.js';
 
 /**
  * `typing {roomId}`: members tell the room they are typing. The room's other sockets get
@@ -15,7 +14,7 @@ import { createThrottle } from './throttle.js';
 export const typingFeature: Feature = {
   name: 'typing',
   events(registry, ctx) {
-    const throttle = createThrottle(ctx.redis, ctx.config.redisPrefix, ctx.logger);
+    const throttle = ctx.throttle;
     registry.on('typing', typingPayload, async (socket, p) => {
       const userId = socket.data.auth.userId;
       // A socket is in a room's channel exactly while its user is a member: the cheap check. Only

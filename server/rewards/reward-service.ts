@@ -11,7 +11,6 @@ import { refuseIneligible } from '../earning/gate-refusal.js';
 import { grantEntry } from '../ledger/entries.js';
 import type { JournalEntry } from '../ledger/ports.js';
 import { idempotencyKeys, isUserAccount, userIdOf } from '../ledger/rules.js';
-import { roomChannel } from '../realtime/channels.js';
 import { moderatorRoom, memberRoom } from '../rooms/access.js';
 import { summaryOf } from '../users/summaries.js';
 import { storeNotification } from '../notifications/notifier.js';
@@ -41,6 +40,12 @@ export interface RewardView {
   at: string;
 }
 
+/** What a room reward touches: the gate, the ledger, budgets, summaries, notifications and the room's event. */
+export type RewardDeps = Pick<
+  AppContext,
+  'abuse' | 'awards' | 'balanceNotifier' | 'broadcast' | 'clock' | 'newId' | 'counters' | 'economy' | 'ledger' | 'logger' | 'stores' | 'userSummaries' | 'config'
+>;
+
 /**
  * Moderator room rewards: the room's owner or a moderator mints tokens for another member as a
  * `grant` entry from issuance (actor: the moderator, message: the reason), within the room's
@@ -53,7 +58,7 @@ export interface RewardView {
  * (server/rewards/reward-limits.ts), so rewarding an alt from many rooms moves no more.
  */
 export class RewardService {
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: RewardDeps) {}
 
   async reward(moderatorId: string, req: RewardRequest): Promise<RewardResult> {
     await moderatorRoom(this.ctx.stores.rooms, req.roomId, moderatorId);
@@ -169,7 +174,7 @@ export class RewardService {
     } catch (err) {
       this.ctx.logger.error({ err, grantId: entry.id }, 'reward notification not stored');
     }
-    this.ctx.io.to(roomChannel(result.roomId)).emit('room:rewarded', event);
+    this.ctx.broadcast.emit({ rooms: [result.roomId] }, 'room:rewarded', event);
     return result;
   }
 

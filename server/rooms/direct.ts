@@ -1,13 +1,12 @@
 import type { DirectRoomView } from '../../shared/events.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../lib/app-error.js';
-import { roomChannel, userChannel } from '../realtime/channels.js';
 import { roomViewsWithEffects } from '../shop/room-effects.js';
 import { withReadStates } from './read-counts.js';
 import { DIRECT_ROOM_OWNER, type DirectRoomRecord, type RoomRecord } from '../stores/ports.js';
 import { summaryOf } from '../users/summaries.js';
 
-type Ctx = Pick<AppContext, 'stores' | 'clock' | 'newId' | 'io' | 'userSummaries' | 'purchases' | 'config'>;
+type Ctx = Pick<AppContext, 'stores' | 'clock' | 'newId' | 'broadcast' | 'userSummaries' | 'purchases' | 'config'>;
 
 const DIRECT_PAGE_DEFAULT = 50;
 
@@ -46,9 +45,9 @@ export async function openDirectRoom(ctx: Ctx, userId: string, peerId: string): 
     { ...room, peerId: userId },
   ]);
   if (created) {
-    ctx.io.in([userChannel(userId), userChannel(peerId)]).socketsJoin(roomChannel(room.id));
-    ctx.io.to(userChannel(userId)).emit('dm:opened', { room: mine! });
-    ctx.io.to(userChannel(peerId)).emit('dm:opened', { room: theirs! });
+    ctx.broadcast.joinRoom([userId, peerId], room.id);
+    ctx.broadcast.emit({ users: [userId] }, 'dm:opened', { room: mine! });
+    ctx.broadcast.emit({ users: [peerId] }, 'dm:opened', { room: theirs! });
   }
   return { room: mine!, created };
 }

@@ -2,13 +2,12 @@ import type { RoomView } from '../../shared/events.js';
 import type { AppContext } from '../context.js';
 import { tierOf } from '../engagement/tier-benefits.js';
 import { AppError } from '../lib/app-error.js';
-import { roomChannel } from '../realtime/channels.js';
 import { createShopPerks } from '../shop/perks.js';
 import { roomViewsWithEffects } from '../shop/room-effects.js';
 import { isDirectRoom, type MembershipRecord, type RoomRecord } from '../stores/ports.js';
 import { memberRoom } from './access.js';
 
-type Ctx = Pick<AppContext, 'stores' | 'clock' | 'io' | 'purchases' | 'ledger' | 'economy'>;
+type Ctx = Pick<AppContext, 'stores' | 'clock' | 'broadcast' | 'purchases' | 'ledger' | 'economy'>;
 
 /**
  * Room management by the owner (docs/chat.md "Room management"): rename and describe, transfer
@@ -39,7 +38,7 @@ export async function updateRoomDetails(ctx: Ctx, userId: string, roomId: string
   });
   if (!updated) throw new AppError('ROOM_NOT_FOUND');
   const room = await viewOf(ctx, updated);
-  ctx.io.to(roomChannel(roomId)).emit('room:updated', { roomId, room, by: userId });
+  ctx.broadcast.emit({ rooms: [roomId] }, 'room:updated', { roomId, room, by: userId });
   return room;
 }
 
@@ -60,7 +59,7 @@ export async function transferRoom(ctx: Ctx, userId: string, roomId: string, tar
   }
   const room = await ctx.stores.rooms.findById(roomId);
   if (!room) throw new AppError('ROOM_NOT_FOUND');
-  ctx.io.to(roomChannel(roomId)).emit('room:owner-changed', { roomId, from: userId, to: targetId });
+  ctx.broadcast.emit({ rooms: [roomId] }, 'room:owner-changed', { roomId, from: userId, to: targetId });
   return viewOf(ctx, room);
 }
 
@@ -76,6 +75,6 @@ async function requireRoomAllowance(ctx: Ctx, userId: string): Promise<void> {
 export async function deleteRoom(ctx: Ctx, userId: string, roomId: string): Promise<void> {
   await ownedRoom(ctx, roomId, userId);
   await ctx.stores.rooms.deleteRoom(roomId);
-  ctx.io.to(roomChannel(roomId)).emit('room:deleted', { roomId, by: userId });
-  ctx.io.in(roomChannel(roomId)).socketsLeave(roomChannel(roomId));
+  ctx.broadcast.emit({ rooms: [roomId] }, 'room:deleted', { roomId, by: userId });
+  ctx.broadcast.closeRoom(roomId);
 }

@@ -5,8 +5,7 @@ import type { AppConfig } from '../config/env.js';
 import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
-import type { AppServer } from '../realtime/types.js';
-import { roomChannel, userChannel } from '../realtime/channels.js';
+import type { Broadcaster } from '../realtime/broadcaster.js';
 import { isDirectRoom, type MembershipRecord, type RecordStores, type RoomRecord, type RoomRole, type RoomVisibility } from '../stores/ports.js';
 import { summaryOf, type UserSummaryResolver } from '../users/summaries.js';
 import { memberRoom, moderatorRoom, visibleRoom } from './access.js';
@@ -17,8 +16,11 @@ export interface RoomServiceDeps {
   clock: Clock;
   newId: IdGenerator;
   stores: Pick<RecordStores, 'rooms' | 'users'>;
-  io: AppServer;
+  /** Server->client events and room subscriptions (server/realtime/broadcaster.ts). */
+  broadcast: Broadcaster;
   summaries: UserSummaryResolver;
+  /** Refuses a room before it exists (tier rooms_max, private rooms; server/engagement/tier-benefits.ts). */
+  creationPolicy: RoomCreationPolicy;
 }
 
 /** Throws an AppError when `userId` may not create a room of this visibility now. */
@@ -35,14 +37,7 @@ const ROOM_PAGE_DEFAULT = 50;
  * channel, and no socket of a non-member is.
  */
 export class RoomService {
-  private creationPolicy: RoomCreationPolicy | null = null;
-
   constructor(private readonly deps: RoomServiceDeps) {}
-
-  /** Lets the economy refuse a room before it exists (tier rooms_max, private rooms); replaces any earlier policy. */
-  setCreationPolicy(policy: RoomCreationPolicy): void {
-    this.creationPolicy = policy;
-  }
 
   private get rooms() {
     return this.deps.stores.rooms;
@@ -50,7 +45,7 @@ export class RoomService {
 
   /** Creates a room owned by `userId`; the owner's sockets join its channel at once. */
   async create(userId: string, input: z.output<typeof createRoomBody>): Promise<RoomView> {
-    await this.creationPolicy?.(userId, input.visibility);
+    await this.deps.creationPolicy(userId, input.visibility);
     const room: RoomRecord = {
       id: this.deps.newId(),
       name: input.name,
@@ -60,7 +55,7 @@ export class RoomService {
       createdAt: this.deps.clock.now(),
     };
     const created = await this.rooms.create(room);
-    this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(created.id));
+    this.deps.broadcast.joinRoom([userId], created.id);
     return toRoomView(created);
   }
 
@@ -151,7 +146,7 @@ export class RoomService {
     if (!room) throw new AppError('ROOM_NOT_FOUND');
     const existing = await this.rooms.getMembership(roomId, userId);
     if (existing) {
-      this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+      this.deps.broadcast.joinRoom([userId], roomId);
       return { room: toRoomView(room), role: existing.role, joined: false, firstJoin: false, award: null };
     }
     const banned = await this.rooms.isBanned(roomId, userId);
@@ -164,16 +159,16 @@ export class RoomService {
     const { membership, created } = added;
     // Only the call that created the membership records the join, so concurrent joins count once.
     const firstJoin = created && (await this.rooms.recordFirstJoin(roomId, userId, joinedAt));
-    this.deps.io.in(userChannel(userId)).socketsJoin(roomChannel(roomId));
+    this.deps.broadcast.joinRoom([userId], roomId);
     // A ban committed after the insert has removed the membership and taken the sockets out,
     // possibly before the socketsJoin above: read again so the channel never outlives it.
     if (created && !(await this.rooms.getMembership(roomId, userId))) {
-      this.deps.io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+      this.deps.broadcast.leaveRoom([userId], roomId);
       throw new AppError('BANNED_FROM_ROOM');
     }
     if (created) {
       const member = toMemberView(membership, summaryOf(await this.deps.summaries.many([userId]), userId));
-      this.deps.io.to(roomChannel(roomId)).emit('room:member-joined', { roomId, member });
+      this.deps.broadcast.emit({ rooms: [roomId] }, 'room:member-joined', { roomId, member });
     }
     return { room: toRoomView(room), role: membership.role, joined: created, firstJoin, award: null };
   }
@@ -202,7 +197,7 @@ export class RoomService {
 
   /** Tells the room (and the user's own tabs) first, then takes every socket of the user out. */
   private departed(roomId: string, userId: string, reason: LeaveReason): void {
-    this.deps.io.to(roomChannel(roomId)).to(userChannel(userId)).emit('room:member-left', { roomId, userId, reason });
-    this.deps.io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+    this.deps.broadcast.emit({ rooms: [roomId], users: [userId] }, 'room:member-left', { roomId, userId, reason });
+    this.deps.broadcast.leaveRoom([userId], roomId);
   }
 }

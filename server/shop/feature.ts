@@ -4,21 +4,7 @@ import { assertAdmin, assertSelfOrAdmin, authOf, requireAuth } from '../http/aut
 import { parseOrThrow } from '../http/validate.js';
 import type { AppContext } from '../context.js';
 import type { Feature } from '../feature.js';
-import { pinGuardFor } from '../pin/pin-guard.js';
-import { ShopService } from './shop-service.js';
 import { prioritySupportList } from './support.js';
-
-const services = new WeakMap<AppContext, ShopService>();
-
-/** One shop service per app. */
-function shopService(ctx: AppContext): ShopService {
-  let service = services.get(ctx);
-  if (!service) {
-    service = new ShopService(ctx, pinGuardFor(ctx), ctx.shopCatalogue);
-    services.set(ctx, service);
-  }
-  return service;
-}
 
 /**
  * `GET /api/shop/items[/:category]`, `POST /api/shop/purchase` (201, or 200 with `duplicate: true`
@@ -29,29 +15,29 @@ function shopService(ctx: AppContext): ShopService {
 function shopRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
   api.get('/shop/items', auth, async (_req, res) => {
-    res.json({ items: await shopService(ctx).items() });
+    res.json({ items: await ctx.shop.items() });
   });
   api.get('/shop/items/:category', auth, async (req, res) => {
     const category = parseOrThrow(id, req.params['category'], false);
-    res.json({ category, items: await shopService(ctx).items(category) });
+    res.json({ category, items: await ctx.shop.items(category) });
   });
   api.post('/shop/purchase', auth, async (req, res) => {
     const body = parseOrThrow(shopPurchaseBody, req.body);
-    const result = await shopService(ctx).purchase(authOf(req).userId, body);
+    const result = await ctx.shop.purchase(authOf(req).userId, body);
     res.status(result.duplicate ? 200 : 201).json(result);
   });
   api.get('/shop/owned/:userId', auth, async (req, res) => {
     const userId = parseOrThrow(id, req.params['userId'], false);
     assertSelfOrAdmin(req, userId);
-    res.json(await shopService(ctx).owned(userId));
+    res.json(await ctx.shop.owned(userId));
   });
   api.get('/shop/purchases/:purchaseId/refund', auth, async (req, res) => {
     const purchaseId = parseOrThrow(id, req.params['purchaseId'], false);
-    res.json(await shopService(ctx).refundQuote(authOf(req).userId, purchaseId));
+    res.json(await ctx.shop.refundQuote(authOf(req).userId, purchaseId));
   });
   api.post('/shop/refund', auth, async (req, res) => {
     const body = parseOrThrow(shopRefundBody, req.body);
-    res.json(await shopService(ctx).refund(authOf(req).userId, body));
+    res.json(await ctx.shop.refund(authOf(req).userId, body));
   });
   api.get('/admin/support/priority', auth, async (req, res) => {
     assertAdmin(req);

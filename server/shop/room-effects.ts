@@ -3,7 +3,6 @@ import type { PinView, RoomCustomizationView, RoomView } from '../../shared/even
 import type { roomCustomizationBody } from '../../shared/schemas.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../lib/app-error.js';
-import { roomChannel } from '../realtime/channels.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
 import { toRoomView } from '../rooms/views.js';
 import type { RoomCustomizationRecord, RoomRecord } from '../stores/ports.js';
@@ -41,9 +40,9 @@ export async function roomPins(ctx: Ctx, userId: string, roomId: string): Promis
 }
 
 /** Tells the room's members about a new pin (`message:pinned`). */
-export function announcePin(ctx: Pick<AppContext, 'io' | 'clock'>, purchase: PurchaseRecord): void {
+export function announcePin(ctx: Pick<AppContext, 'broadcast' | 'clock'>, purchase: PurchaseRecord): void {
   const [pin] = activePins([purchase], ctx.clock.now());
-  if (pin) ctx.io.to(roomChannel(pin.roomId)).emit('message:pinned', pinView(pin));
+  if (pin) ctx.broadcast.emit({ rooms: [pin.roomId] }, 'message:pinned', pinView(pin));
 }
 
 const customizationView = (c: RoomCustomizationRecord): RoomCustomizationView => ({

@@ -1,3 +1,4 @@
+import type { MarketService } from '../market/service.js';
 import type { z } from 'zod';
 import type { OwnedItemsView, PurchaseResult, RefundQuoteView, RefundResult, ShopItemView } from '../../shared/shop.js';
 import type { shopPurchaseBody, shopRefundBody } from '../../shared/schemas.js';
@@ -36,12 +37,17 @@ export const refundKey = (purchaseId: string): string => `refund:purchase:${purc
  * duration). A refund starts on the record (compare-and-set, so a used consumable or a second
  * refund cannot slip in), posts one `refund` entry keyed by the purchase id, then records it.
  */
+/** What the shop touches: the ledger, purchase records, room effects and balance pushes. */
+export type ShopDeps = Pick<AppContext, 'balanceNotifier' | 'broadcast' | 'clock' | 'config' | 'economy' | 'ledger' | 'logger' | 'purchases' | 'stores'>;
+
 export class ShopService {
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: ShopDeps,
     private readonly pins: PinGuard,
     /** Issue 13: the catalogue (config defaults and the admin's items), limited editions' stock. */
     private readonly catalogue: ShopCatalogue,
+    /** Issue 13 (market): refuses refunds of listed or traded items. */
+    private readonly market: Pick<MarketService, 'assertRefundable'>,
   ) {}
 
   /** The catalogue, or one category of it (CATEGORY_NOT_FOUND when it has no items). */
@@ -172,7 +178,7 @@ export class ShopService {
     if (!purchase || purchase.userId !== userId) throw new AppError('PURCHASE_NOT_FOUND');
     if (purchase.refundEntryId) throw new AppError('ALREADY_REFUNDED');
     // Issue 13 (market): not while listed, never once traded.
-    await this.ctx.market.assertRefundable(purchase.id);
+    await this.market.assertRefundable(purchase.id);
     // A refund started earlier whose entry is not recorded: another request is finishing it, or
     // it crashed half-way. Posting under the same key settles which: only one post is `posted`.
     if (purchase.refundedAt && purchase.refundAmount !== null) return this.postRefund(purchase, purchase.refundAmount, 'RESUMED', false);

@@ -8,7 +8,6 @@ import { authOf, requireAuth } from '../http/auth-middleware.js';
 import { parseOrThrow } from '../http/validate.js';
 import { AppError } from '../lib/app-error.js';
 import { spendEntry } from '../ledger/entries.js';
-import { userChannel } from '../realtime/channels.js';
 import { AvatarStore } from '../files/avatars.js';
 
 /** The one ledger entry that takes a deleted account's balance (docs/chat.md "Delete account"). */
@@ -34,7 +33,7 @@ export function accountDeletionRoutes(api: Router, ctx: AppContext): void {
     const userId = authOf(req).userId;
     await checkPassword(ctx, userId, password);
     if (!(await ctx.stores.users.markDeleted(userId, ctx.clock.now()))) throw new AppError('USER_NOT_FOUND');
-    ctx.io.in(userChannel(userId)).disconnectSockets(true);
+    ctx.broadcast.disconnectUsers([userId]);
     const tokensRemoved = await sweepBalance(ctx, userId);
     await avatars.remove(await ctx.profiles.remove(userId));
     res.json({ deleted: true, tokensRemoved });

@@ -86,7 +86,7 @@ export class ProfileService {
     return key;
   }
 
-  /** The summary source for `UserSummaryResolver.setProfileSource`: cached, one batched read per miss. */
+  /** The summary resolver's profile source (`createUserSummaryResolver`): cached, one batched read per miss. */
   readonly summaries = async (userIds: readonly string[]): Promise<Map<string, ProfileSummary>> => {
     const now = this.deps.clock.now().getTime();
     const out = new Map<string, ProfileSummary>();

@@ -8,16 +8,13 @@ export interface TierInfo {
   badge: string;
 }
 
-/**
- * Where tiers come from. The economy registers one with `setTierSource`; until it does, summaries
- * carry no tier at all rather than a guessed one.
- */
+/** Where tiers come from: the ledger's balances and the economy's tiers (server/engagement/tier-benefits.ts). */
 export type TierSource = (userIds: readonly string[]) => Promise<Map<string, TierInfo>>;
 
 /** What a profile adds to a summary (issue 10): only the fields the user has set. */
 export type ProfileSummary = Pick<UserSummary, 'displayName' | 'avatarUrl' | 'equipped'>;
 
-/** Where profile fields come from (server/users/profile-summaries.ts); until one is set, summaries carry none. */
+/** Where profile fields come from (server/users/profile-summaries.ts). */
 export type ProfileSource = (userIds: readonly string[]) => Promise<Map<string, ProfileSummary>>;
 
 /**
@@ -31,21 +28,22 @@ export interface UserSummaryResolver {
   one(userId: string): Promise<UserSummary | null>;
   /** Summaries for records already loaded (saves the user query). */
   fromRecords(users: readonly UserRecord[]): Promise<Map<string, UserSummary>>;
-  /** Lets the economy supply tiers; replaces any earlier source. */
-  setTierSource(source: TierSource): void;
-  /** Lets profiles supply display name, avatar and equipped cosmetics; replaces any earlier source. */
-  setProfileSource(source: ProfileSource): void;
 }
 
-export function createUserSummaryResolver(users: UserStore): UserSummaryResolver {
-  let tierSource: TierSource | null = null;
-  let profileSource: ProfileSource | null = null;
+/** What a summary adds to the account: the tier and badge, and the profile's fields. */
+export interface SummarySources {
+  tiers: TierSource;
+  profiles: ProfileSource;
+}
+
+export function createUserSummaryResolver(users: UserStore, sources: SummarySources): UserSummaryResolver {
+  const { tiers: tierSource, profiles: profileSource } = sources;
 
   const fromRecords = async (records: readonly UserRecord[]): Promise<Map<string, UserSummary>> => {
     const ids = records.map((u) => u.id);
     const [tiers, profiles] = await Promise.all([
-      tierSource && records.length > 0 ? tierSource(ids) : new Map<string, TierInfo>(),
-      profileSource && records.length > 0 ? profileSource(ids) : new Map<string, ProfileSummary>(),
+      records.length > 0 ? tierSource(ids) : new Map<string, TierInfo>(),
+      records.length > 0 ? profileSource(ids) : new Map<string, ProfileSummary>(),
     ]);
     const out = new Map<string, UserSummary>();
     for (const u of records) {
@@ -72,12 +70,6 @@ export function createUserSummaryResolver(users: UserStore): UserSummaryResolver
     fromRecords,
     async one(userId) {
       return (await many([userId])).get(userId) ?? null;
-    },
-    setTierSource(source) {
-      tierSource = source;
-    },
-    setProfileSource(source) {
-      profileSource = source;
     },
   };
 }

@@ -128,7 +128,7 @@ describe('web client: chat essentials', { timeout: 60_000 }, () => {
     });
 
     sw.online = false;
-    for (const s of [...srv.ctx.io.sockets.sockets.values()].filter((x) => x.data.auth.userId === bob.id)) s.conn.close();
+    for (const s of [...srv.io.sockets.sockets.values()].filter((x) => x.data.auth.userId === bob.id)) s.conn.close();
     await until(async () => sw.refused > 0, 'bob tries to reconnect while offline');
     await row(alice, 'anyone around?').getByRole('button', { name: 'Edit' }).click();
     await alice.page.getByLabel('Edit message').fill('anyone around? (edited while bob was away)');

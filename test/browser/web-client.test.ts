@@ -185,7 +185,7 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
 
     // The drop: the server closes bob's connection under him, as a network failure would.
     sw.online = false;
-    const bobSockets = [...srv.ctx.io.sockets.sockets.values()].filter((s) => s.data.auth.userId === bob.id);
+    const bobSockets = [...srv.io.sockets.sockets.values()].filter((s) => s.data.auth.userId === bob.id);
     expect(bobSockets.length).toBeGreaterThan(0);
     for (const s of bobSockets) s.conn.close();
     await until(async () => sw.refused > 0, 'bob tries to reconnect while offline');
@@ -197,7 +197,7 @@ describe('web client in a browser', { timeout: 60_000 }, () => {
     await bob.page.locator('.msg.pending', { hasText: 'typed while offline' }).waitFor();
 
     sw.online = true;
-    await until(async () => [...srv.ctx.io.sockets.sockets.values()].some((s) => s.data.auth.userId === bob.id), 'bob reconnects by himself', 15_000);
+    await until(async () => [...srv.io.sockets.sockets.values()].some((s) => s.data.auth.userId === bob.id), 'bob reconnects by himself', 15_000);
     await bob.page.getByText('sent while bob was away').waitFor({ timeout: 15_000 });
     await alice.page.getByText('typed while offline').waitFor({ timeout: 15_000 });
     await until(async () => (await bob.page.locator('.msg.pending').count()) === 0, "bob's message is confirmed");

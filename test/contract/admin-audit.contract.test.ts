@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createAdminAuditStore } from '../../server/admin/store.js';
+import { createAdminAuditStore } from '../../server/stores/admin-audit.js';
 import type { AdminAuditRecord, AdminAuditStore } from '../../server/admin/ports.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
+import { useStoreRacer } from '../support/store-racer.js';
 
 /** The admin audit log and the admin user search on SQLite and, when a replica set is reachable, MongoDB. */
 const backends = await contractBackends('admin-audit');
@@ -69,8 +70,13 @@ describe.each(backends)('admin audit log on $name', (factory) => {
     expect((await store.list({ targetUserId: 'nobody', limit: 10 })).items).toEqual([]);
   });
 
-  it('concurrent appends of one request keep exactly one record', async () => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => store.append(record({ requestId: 'burst' }))));
+  // Half the appends run in a second process on the same data (a second connection on MongoDB):
+  // on synchronous SQLite, calls inside one process cannot interleave.
+  const other = useStoreRacer(() => factory.racerTarget(backend));
+
+  it('concurrent appends of one request from two processes keep exactly one record', async () => {
+    const racer = await other<AdminAuditStore>('adminAudit');
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? racer : store).append(record({ requestId: 'burst' }))));
     expect(results.filter((r) => r.status === 'inserted')).toHaveLength(1);
     expect((await store.list({ limit: 20 })).items).toHaveLength(1);
   });

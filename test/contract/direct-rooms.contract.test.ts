@@ -4,7 +4,8 @@ import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
-import { DIRECT_ROOM_OWNER, isDirectRoom, type RecordStores, type RoomRecord } from '../../server/stores/ports.js';
+import { DIRECT_ROOM_OWNER, isDirectRoom, type RecordStores, type RoomRecord, type RoomStore } from '../../server/stores/ports.js';
+import { useStoreRacer } from '../support/store-racer.js';
 
 /**
  * RoomStore's direct rooms and room management (issue 10): one behaviour on SQLite and, when a
@@ -28,6 +29,9 @@ describe.each(backends)('direct rooms and room management on $name', (factory) =
     s = createRecordStores(backend);
   });
   afterEach(async () => factory.dispose(backend));
+  // Races run half here, half in a second process on the same data (a second connection on
+  // MongoDB): on synchronous SQLite, calls inside one process cannot interleave.
+  const other = useStoreRacer(() => factory.racerTarget(backend));
 
   describe('openDirect', () => {
     it('creates one ownerless room with both users as plain members', async () => {
@@ -56,9 +60,10 @@ describe.each(backends)('direct rooms and room management on $name', (factory) =
       expect(await s.rooms.listMembers(other.id)).toEqual([]);
     });
 
-    it('yields one room under concurrent calls from both sides', async () => {
+    it('yields one room under concurrent calls from both sides, raced from two processes', async () => {
       const [a, b] = [await user(s), await user(s)];
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => s.rooms.openDirect(directRoom(), i % 2 ? [a, b] : [b, a])));
+      const racer = await other<RoomStore>('rooms');
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? racer : s.rooms).openDirect(directRoom(), i % 2 ? [a, b] : [b, a])));
       expect(new Set(results.map((r) => r.room.id)).size).toBe(1);
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect((await s.rooms.listDirectOf(a, { limit: 10 })).items).toHaveLength(1);
@@ -148,12 +153,13 @@ describe.each(backends)('direct rooms and room management on $name', (factory) =
       expect(await s.rooms.getMembership(r.id, outsider)).toBeNull();
     });
 
-    it('lets one of two racing transfers win', async () => {
+    it('lets one of two transfers raced from two processes win', async () => {
       const [owner, m1, m2] = [await user(s), await user(s), await user(s)];
       const r = room(owner);
       await s.rooms.create(r);
       for (const m of [m1, m2]) await s.rooms.addMember({ roomId: r.id, userId: m, role: 'member', joinedAt: T0 });
-      const results = await Promise.all([s.rooms.transferOwnership(r.id, owner, m1), s.rooms.transferOwnership(r.id, owner, m2)]);
+      const racer = await other<RoomStore>('rooms');
+      const results = await Promise.all([s.rooms.transferOwnership(r.id, owner, m1), racer.transferOwnership(r.id, owner, m2)]);
       expect(results.filter(Boolean)).toHaveLength(1);
       const owners = (await s.rooms.listMembers(r.id)).filter((m) => m.role === 'owner');
       expect(owners).toHaveLength(1);

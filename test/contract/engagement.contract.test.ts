@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createEngagementStore } from '../../server/engagement/store.js';
+import { createEngagementStore } from '../../server/stores/engagement.js';
 import { EMPTY_LOGIN_RECORD, type EngagementStore, type LoginRecord } from '../../server/engagement/ports.js';
 import { newId } from '../../server/lib/ids.js';
 

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createPurchaseStore } from '../../server/shop/store.js';
+import { createPurchaseStore } from '../../server/stores/purchases.js';
 import type { PurchaseStore } from '../../server/shop/ports.js';
-import { createMarketStore } from '../../server/market/store.js';
+import { createMarketStore } from '../../server/stores/market.js';
 import type { MarketStore, NewListing } from '../../server/market/ports.js';
 import { newId } from '../../server/lib/ids.js';
 

@@ -3,7 +3,8 @@ import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
-import type { MessageRecord, RecordStores } from '../../server/stores/ports.js';
+import type { MessageRecord, MessageStore, RecordStores } from '../../server/stores/ports.js';
+import { useStoreRacer } from '../support/store-racer.js';
 
 /**
  * Issue 10's message store methods (edit, tombstone, catch-up, search, mentions, read markers):
@@ -44,6 +45,9 @@ describe.each(backends)('message essentials on $name', (factory) => {
   afterEach(async () => {
     await factory.dispose(backend);
   });
+  // Races run half here, half in a second process on the same data (a second connection on
+  // MongoDB): on synchronous SQLite, calls inside one process cannot interleave.
+  const other = useStoreRacer(() => factory.racerTarget(backend));
 
   it('keeps replyTo and edits a live message only', async () => {
     const parent = await send('r1', 'a1');
@@ -149,10 +153,12 @@ describe.each(backends)('message essentials on $name', (factory) => {
     expect((await s.messages.readStates('u2', ['r1'], 10)).get('r1')).toEqual({ lastReadId: m1.id, unread: 2, mentions: 1 });
   });
 
-  it('keeps one marker under concurrent moves: the greatest id wins', async () => {
+  it('keeps one marker under moves raced from two processes: the greatest id wins', async () => {
     const sent: string[] = [];
     for (let i = 0; i < 6; i++) sent.push((await send('r1', 'a1')).id);
-    await Promise.all(sent.map((id, i) => s.messages.setReadMarker({ roomId: 'r1', userId: 'u1', messageId: id, at: at(i) })));
+    const racer = await other<MessageStore>('messages');
+    // The greatest id goes through the other process, so a lost update would show.
+    await Promise.all(sent.map((id, i) => (i % 2 ? racer : s.messages).setReadMarker({ roomId: 'r1', userId: 'u1', messageId: id, at: at(i) })));
     expect((await s.messages.readStates('u1', ['r1'], 10)).get('r1')).toEqual({ lastReadId: sent[5], unread: 0, mentions: 0 });
   });
 });

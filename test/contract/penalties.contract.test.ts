@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createPenaltyStore } from '../../server/abuse/store.js';
+import { createPenaltyStore } from '../../server/stores/penalties.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
 import { newId } from '../../server/lib/ids.js';
 

@@ -6,7 +6,7 @@ import { createRecordStores } from '../../server/stores/records.js';
 import { newId } from '../../server/lib/ids.js';
 import type { RecordStores } from '../../server/stores/ports.js';
 import type { ProfileStore } from '../../server/users/profile-ports.js';
-import { createProfileStore } from '../../server/users/profile-store.js';
+import { createProfileStore } from '../../server/stores/profiles.js';
 
 /** The profiles port (issue 10) on SQLite and, when a replica set is reachable, on MongoDB. */
 const backends = await contractBackends('profiles');

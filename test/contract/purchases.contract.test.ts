@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createPurchaseStore } from '../../server/shop/store.js';
+import { createPurchaseStore } from '../../server/stores/purchases.js';
 import { PURCHASES_LIST_MAX, type NewPurchase, type PurchaseStore } from '../../server/shop/ports.js';
 import { newId } from '../../server/lib/ids.js';
 

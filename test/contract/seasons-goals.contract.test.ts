@@ -3,9 +3,9 @@ import { contractBackends } from '../support/backends.js';
 import { useStoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { newId } from '../../server/lib/ids.js';
-import { createSeasonStore } from '../../server/seasons/store.js';
+import { createSeasonStore } from '../../server/stores/seasons.js';
 import type { NewSeason, SeasonStore, StandingRecord } from '../../server/seasons/ports.js';
-import { createGoalStore } from '../../server/goals/store.js';
+import { createGoalStore } from '../../server/stores/goals.js';
 import type { GoalStore, NewGoal } from '../../server/goals/ports.js';
 
 /** The season and room goal stores (issue 13, part C) on SQLite and, when a replica set is reachable, MongoDB. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
 import type { Backend } from '../../server/stores/backend.js';
-import { createShopCatalogueStore } from '../../server/shop/catalogue-store.js';
+import { createShopCatalogueStore } from '../../server/stores/shop-catalogue.js';
 import type { ShopCatalogueStore } from '../../server/shop/catalogue-ports.js';
 import type { ShopItem } from '../../server/economy/config/schema.js';
 

@@ -90,7 +90,7 @@ describe('counters down', () => {
     const socket = await sockets.open(srv, user);
     await joinRoom(socket, room.id);
     const before = await balanceOf(srv, user.id);
-    srv.ctx.redis!.disconnect();
+    srv.redis!.disconnect();
     const ack = await emitAck(socket, 'message:send', { roomId: room.id, clientMessageId: 'd1', body: 'still here' });
     expect(ack).toMatchObject({ ok: true, data: { message: { body: 'still here' }, award: { granted: 0, reason: 'CAPS_UNAVAILABLE' } } });
     expect(await balanceOf(srv, user.id)).toBe(before);

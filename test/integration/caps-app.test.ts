@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisCapCounter, SqliteCapCounter } from '../../server/caps/index.js';
+import { RedisCapCounter } from '../../server/caps/index.js';
+import { SqliteCapCounter } from '../../server/stores/sqlite/counters.js';
 import { startTestServer } from '../support/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tc-economy-'));

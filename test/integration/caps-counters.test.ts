@@ -7,6 +7,7 @@ import { ManualClock } from '../../server/lib/clock.js';
 import { createCounters, reserveGift, reserveRoomReward, type Counters, pinPolicyFrom } from '../../server/caps/index.js';
 import { REDIS_URL, uniquePrefix } from '../support/server.js';
 import { openSqlite } from '../../server/stores/sqlite/db.js';
+import { sqliteCounters } from '../../server/stores/sqlite/counters.js';
 
 /**
  * One suite, both adapters: the in-process counters of the embedded default and the Redis
@@ -37,7 +38,7 @@ const adapters: [string, () => Counters][] = [
   ['in-process', () => createCounters(null, 'unused:')],
   ['redis', redisCounters],
   // The embedded default keeps its counters in its SQLite file (issue 9): one fresh database each.
-  ['sqlite', () => createCounters(null, 'unused:', openSqlite(':memory:'))],
+  ['sqlite', () => sqliteCounters(openSqlite(':memory:'))],
 ];
 
 const limits = { activityEventsMax: 100, dailyTokensMax: 500, weeklyTokensMax: 3000 };

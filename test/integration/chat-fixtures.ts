@@ -51,7 +51,7 @@ export async function fundToGold(srv: TestServer, user: TestUser): Promise<void>
 export function socketPool() {
   const open: TestSocket[] = [];
   return {
-    async open(srv: TestServer, user: TestUser): Promise<TestSocket> {
+    async open(srv: Pick<TestServer, 'url'>, user: TestUser): Promise<TestSocket> {
       const s = await connect(srv.url, user.token);
       open.push(s);
       return s;
@@ -88,12 +88,13 @@ export async function joinRoom(socket: TestSocket, roomId: string): Promise<void
 
 /**
  * Waits until the server has put `count` sockets in the room channel: `onConnect` joins channels
- * after `connect` fires on the client, so a test that relies on it waits here first.
+ * after `connect` fires on the client, so a test that relies on it waits here first. With the
+ * Redis adapter the count covers every node of the cluster (the adapter asks them all).
  */
 export async function waitForChannel(srv: TestServer, roomId: string, count: number, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const sockets = await srv.ctx.io.in(roomChannel(roomId)).fetchSockets();
+    const sockets = await srv.io.in(roomChannel(roomId)).fetchSockets();
     if (sockets.length === count) return;
     if (Date.now() > deadline) throw new Error(`room channel has ${sockets.length} sockets, expected ${count}`);
     await new Promise((r) => setTimeout(r, 10));

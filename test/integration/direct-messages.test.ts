@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { client, request } from '../support/http.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
-import { createRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
+import { createRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
+import { fence } from '../support/fence.js';
 import { overridesFile, sendGift, setPin, fundTo, makeAdmin } from './gifts-fixtures.js';
 
 /** Direct messages (docs/chat.md "Direct messages"): one room per pair, fixed members, no awards. */
@@ -58,7 +59,7 @@ describe('opening a direct room', () => {
     const again = await bob.api.post('/api/dms', { userId: alice.id });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ created: false, room: { id: first.body.room.id, peer: { id: alice.id } } });
-    await settle();
+    await fence(srv, bSock);
     expect(announced).toEqual([]);
   });
 

@@ -258,7 +258,7 @@ describe('Redis down', () => {
   it('messages keep flowing, awards answer CAPS_UNAVAILABLE and check-cap is 503', async () => {
     const { member, room, ownerSock, memberSock } = await chatRoom(srv, sockets);
     const before = await balanceOf(srv, member.id);
-    srv.ctx.redis!.disconnect();
+    srv.redis!.disconnect();
     const delivered = waitFor(ownerSock, 'message:new', (m) => m.clientMessageId === 'down-1');
     expect(awardOf(await send(memberSock, room.id, 'down-1'))).toEqual({ activity: 'send_message', granted: 0, reason: 'CAPS_UNAVAILABLE' });
     expect((await delivered).body).toBe('hello down-1');

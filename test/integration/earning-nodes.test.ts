@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../support/http.js';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
-import { reloadEconomyEverywhere } from '../../server/earning/reload.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
 import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
@@ -95,7 +94,7 @@ describe('economy config reload reaches every node sharing Redis', () => {
     // Notices B has handled: the test moves on only after B has acted on each one, so a late
     // notice can never re-read a file the test has rewritten since.
     let noticesOnB = 0;
-    b.ctx.io.on('economy:reload', () => void (noticesOnB += 1));
+    b.io.on('economy:reload', () => void (noticesOnB += 1));
     const untilNoticesOnB = async (n: number): Promise<void> => {
       for (let i = 0; i < 200 && noticesOnB < n; i++) await new Promise((r) => setTimeout(r, 10));
       expect(noticesOnB).toBe(n);
@@ -118,7 +117,7 @@ describe('economy config reload reaches every node sharing Redis', () => {
     await untilNoticesOnB(2);
     expect(await configOf(b)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
     writeOverrides({ caps: { dailyTotalTokens: 360 } });
-    expect(reloadEconomyEverywhere(b.ctx, 'SIGHUP')).toEqual({ ok: true, version: 3 });
+    expect(b.ctx.reloadEconomy('SIGHUP')).toEqual({ ok: true, version: 3 });
     expect(await untilVersion(a, 3)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
     expect(await configOf(b)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
 

@@ -37,7 +37,7 @@ describe('daily claim on Redis counters', () => {
     servers.push(srv);
     const u = await registerUser(srv, 'down');
     const start = await balanceOf(srv, u);
-    srv.ctx.redis!.disconnect();
+    srv.redis!.disconnect();
     const res = await claimDaily(srv, u);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('CAPS_UNAVAILABLE');

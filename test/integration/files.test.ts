@@ -3,6 +3,7 @@ import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import type { TierUploadLimits } from '../../server/files/limits.js';
 import { request } from '../support/http.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
 import { chatRoom, createRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
@@ -11,6 +12,9 @@ import { fence } from '../support/fence.js';
 let srv: TestServer;
 const sockets = socketPool();
 const UPLOAD_MAX = 4096;
+/** The server's tier limits stand in for the economy's: none, unless a test sets one. */
+const noTierLimit = { fileBytesMax: UPLOAD_MAX, quotaBytes: null };
+let tierLimits: TierUploadLimits = async () => noTierLimit;
 const UNKNOWN_ID = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
 /** The first bytes of a real PNG: enough for a signature sniffer. */
 const PNG = Buffer.concat([
@@ -19,7 +23,7 @@ const PNG = Buffer.concat([
 ]);
 
 beforeAll(async () => {
-  srv = await startTestServer({ env: { UPLOAD_MAX_BYTES: String(UPLOAD_MAX) } });
+  srv = await startTestServer({ env: { UPLOAD_MAX_BYTES: String(UPLOAD_MAX) }, replace: { uploadTierLimits: (userId) => tierLimits(userId) } });
 });
 afterEach(() => sockets.closeAll());
 afterAll(async () => {
@@ -75,9 +79,7 @@ describe('upload', () => {
 
   it('applies a per-user limit and storage quota from the tier hook', async () => {
     const u = await registerUser(srv);
-    srv.ctx.fileService.limits.setTierLimits(async (userId) =>
-      userId === u.id ? { fileBytesMax: 100, quotaBytes: 150 } : { fileBytesMax: UPLOAD_MAX, quotaBytes: null },
-    );
+    tierLimits = async (userId) => (userId === u.id ? { fileBytesMax: 100, quotaBytes: 150 } : noTierLimit);
     try {
       expect((await upload(u, Buffer.alloc(101, 1))).body.error).toMatchObject({ code: 'FILE_TOO_LARGE', details: { maxBytes: 100 } });
       expect((await upload(u, Buffer.alloc(100, 1))).status).toBe(201);
@@ -89,7 +91,7 @@ describe('upload', () => {
       expect(await srv.ctx.stores.files.usedBytes(u.id)).toBe(150);
       expect(await srv.ctx.stores.files.countByOwner(u.id)).toBe(2);
     } finally {
-      srv.ctx.fileService.limits.setTierLimits(async () => ({ fileBytesMax: UPLOAD_MAX, quotaBytes: null }));
+      tierLimits = async () => noTierLimit;
     }
   });
 
@@ -195,8 +197,8 @@ describe('file:share and download', () => {
     const { owner, member, room, ownerSock, file } = await setup();
     const outsider = await registerUser(srv, 'Out');
     const viewers = () =>
-      srv.ctx.backend.kind === 'sqlite'
-        ? (srv.ctx.backend.db.prepare('SELECT COUNT(*) AS n FROM file_viewers WHERE file_id = ?').get(file.id) as { n: number }).n
+      srv.backend.kind === 'sqlite'
+        ? (srv.backend.db.prepare('SELECT COUNT(*) AS n FROM file_viewers WHERE file_id = ?').get(file.id) as { n: number }).n
         : -1;
 
     const own = await fetch(`${srv.url}/api/files/${file.id}`, { headers: { authorization: `Bearer ${owner.token}` } });

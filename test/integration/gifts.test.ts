@@ -157,7 +157,7 @@ describe('a retry answers the first outcome', () => {
     expect(first.body).toMatchObject({ balance: 27, balanceAsOf: 'gift' });
     await fundTo(admin, sender, 33);
     clock.advance(2000); // past the wait for a receipt a concurrent request may still be writing
-    expect(await srv.ctx.redis!.del(receiptKey(first.body.gift.giftId))).toBe(1);
+    expect(await srv.redis!.del(receiptKey(first.body.gift.giftId))).toBe(1);
     const again = await sender.api.post('/api/tokens/gift', body);
     expect(again.body).toMatchObject({ balance: 33, balanceAsOf: 'now', duplicate: true, gift: { giftId: first.body.gift.giftId } });
   });
@@ -469,7 +469,7 @@ describe('Redis down', () => {
     const socket = await pool.open(down, sender);
     await joinRoom(await pool.open(down, to), room.id);
     const toBefore = await balanceOf(to);
-    down.ctx.redis!.disconnect();
+    down.redis!.disconnect();
     expect(await sendGift(socket, { toUserId: to.id, amount: 5 })).toMatchObject({ ok: false, error: { code: 'SERVICE_UNAVAILABLE' } });
     const viaHttp = await sender.api.post('/api/tokens/gift', { toUserId: to.id, amount: 5, pin: PIN, requestId: rid() });
     expect(viaHttp.status).toBe(503);

@@ -56,7 +56,7 @@ describe('who may lift a ban', () => {
 async function channelClears(node: TestServer, roomId: string, userId: string): Promise<boolean> {
   const deadline = Date.now() + 3000;
   for (;;) {
-    const sockets = await node.ctx.io.in(roomChannel(roomId)).fetchSockets();
+    const sockets = await node.io.in(roomChannel(roomId)).fetchSockets();
     if (!sockets.some((s) => s.data.auth.userId === userId)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 10));

@@ -15,10 +15,8 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop();
 });
 
-/** A small quota for every user of `srv`, as a tier would set it. */
-function smallQuota(srv: TestServer): void {
-  srv.ctx.fileService.limits.setTierLimits(async () => ({ fileBytesMax: 8 * MB, quotaBytes: QUOTA }));
-}
+/** A small quota for every user, as a tier would set it: the server is built with it. */
+const smallQuota = { replace: { uploadTierLimits: async () => ({ fileBytesMax: 8 * MB, quotaBytes: QUOTA }) } };
 
 function upload(srv: TestServer, user: TestUser, bytes: number) {
   const fd = new FormData();
@@ -35,9 +33,8 @@ async function burst(nodes: TestServer[], user: TestUser, count: number, bytes: 
 
 describe('storage quota under parallel uploads', () => {
   it('20 parallel 4 MB uploads on one node stop at the quota', async () => {
-    const srv = await startTestServer();
+    const srv = await startTestServer(smallQuota);
     servers.push(srv);
-    smallQuota(srv);
     const user = await registerUser(srv, 'quota1');
     const accepted = await burst([srv], user, 20, 4 * MB);
     expect(accepted).toBeGreaterThanOrEqual(1);
@@ -47,11 +44,9 @@ describe('storage quota under parallel uploads', () => {
 
   it('20 parallel 4 MB uploads over two nodes stop at the quota (Redis)', async () => {
     const prefix = uniquePrefix();
-    const a = await startTestServer({ redis: { prefix } });
-    const b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir });
+    const a = await startTestServer({ redis: { prefix }, ...smallQuota });
+    const b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, ...smallQuota });
     servers.push(b, a);
-    smallQuota(a);
-    smallQuota(b);
     const user = await registerUser(a, 'quota2');
     const accepted = await burst([a, b], user, 20, 4 * MB);
     expect(accepted).toBeGreaterThanOrEqual(1);
@@ -59,9 +54,8 @@ describe('storage quota under parallel uploads', () => {
   });
 
   it('a refused upload gives its hold back: the quota is usable afterwards', async () => {
-    const srv = await startTestServer();
+    const srv = await startTestServer(smallQuota);
     servers.push(srv);
-    smallQuota(srv);
     const user = await registerUser(srv, 'quota3');
     const tooBig = await upload(srv, user, 9 * MB);
     expect(tooBig.body.error.code).toBe('FILE_TOO_LARGE');

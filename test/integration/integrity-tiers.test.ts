@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
 import { collect } from '../support/socket.js';
+import { fence } from '../support/fence.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { createRoom, registerUser, settle, socketPool, type TestUser } from './chat-fixtures.js';
+import { createRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { giftUser, makeAdmin, overridesFile, sendGift } from './gifts-fixtures.js';
 import { DAY_MS, freshUser, HOUR_MS } from './integrity-fixtures.js';
 
@@ -55,7 +56,7 @@ describe('row 2 on the embedded default (SQLite, tiers.basis lifetimeEarned)', (
     const allowance = bronze.giftLimitDaily ?? 0;
     expect(await sendGift(ownerSocket, { toUserId: alt.id, amount: 1000 })).toMatchObject({ ok: false, error: { code: 'GIFT_DAILY_ALLOWANCE_EXCEEDED', details: { tier: 'bronze' } } });
     expect(await sendGift(ownerSocket, { toUserId: alt.id, amount: allowance })).toMatchObject({ ok: true });
-    await settle();
+    await fence(srv, ownerSocket, altSocket);
     expect(ownerTiers).toEqual([]);
     expect(altTiers).toEqual([]);
     expect((await srv.ctx.ledger.audit()).ok).toBe(true);
@@ -174,7 +175,8 @@ describe('rows 2 and vesting on two nodes over Redis', () => {
     expect((await b.ctx.userSummaries.one(owner.id))?.badge).toBe(bronze);
     const back = await sendGift(ownerOnB, { toUserId: alt.id, amount: 30 });
     expect(back).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 1000 } } });
-    await settle();
+    // Both nodes' paths to the socket: B's own, and A's through the Redis adapter.
+    await Promise.all([fence(a, ownerOnB), fence(b, ownerOnB)]);
     expect(tierChanges).toEqual([]);
     expect((await b.ctx.ledger.audit()).ok).toBe(true);
   });

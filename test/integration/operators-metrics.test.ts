@@ -151,14 +151,14 @@ describe('metric values after known traffic', () => {
     expect(audit.userBalanceSum).toBeGreaterThan(0);
 
     // Corrupt one cached balance behind the ledger's back, as a bad migration would.
-    if (srv.ctx.backend.kind !== 'sqlite') throw new Error('this test corrupts the SQLite file');
-    const { account } = srv.ctx.backend.db.prepare<[], { account: string }>("SELECT account FROM ledger_accounts WHERE account LIKE 'user:%' AND balance > 0 LIMIT 1").get()!;
-    srv.ctx.backend.db.prepare('UPDATE ledger_accounts SET balance = balance + 5 WHERE account = ?').run(account);
+    if (srv.backend.kind !== 'sqlite') throw new Error('this test corrupts the SQLite file');
+    const { account } = srv.backend.db.prepare<[], { account: string }>("SELECT account FROM ledger_accounts WHERE account LIKE 'user:%' AND balance > 0 LIMIT 1").get()!;
+    srv.backend.db.prepare('UPDATE ledger_accounts SET balance = balance + 5 WHERE account = ?').run(account);
     await srv.ctx.supply.refresh();
     text = await scrape(srv);
     expect(sample(text, 'token_supply_invariant_ok')).toBe(0);
     expect(sample(text, 'token_supply_circulating')).toBe(audit.userBalanceSum + 5);
-    srv.ctx.backend.db.prepare('UPDATE ledger_accounts SET balance = balance - 5 WHERE account = ?').run(account);
+    srv.backend.db.prepare('UPDATE ledger_accounts SET balance = balance - 5 WHERE account = ?').run(account);
     await srv.ctx.supply.refresh();
     expect(sample(await scrape(srv), 'token_supply_invariant_ok')).toBe(1);
   });

@@ -51,7 +51,7 @@ describe('POST /api/tokens/pin', () => {
     const fifth = await sender.api.post('/api/tokens/pin', { password: 'guess-last', pin: '1111' });
     expect(fifth.status).toBe(423);
     expect(fifth.body.error).toMatchObject({ code: 'PIN_LOCKED', details: { retryAfterSeconds: 900 } });
-    expect(await srv.ctx.redis?.exists(`${srv.ctx.config.redisPrefix}pin:{${sender.id}}`)).toBe(1);
+    expect(await srv.redis?.exists(`${srv.ctx.config.redisPrefix}pin:{${sender.id}}`)).toBe(1);
 
     // Locked: even the right password is refused (no more guesses), and so are gifts; the PIN is unchanged.
     clock.advance(60_000);

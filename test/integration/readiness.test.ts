@@ -11,7 +11,7 @@ describe('readiness', () => {
       expect(up.status).toBe(200);
       expect(up.body).toEqual({ ok: true, checks: { store: 'ok', redis: 'ok' } });
 
-      await server.ctx.backend.close();
+      await server.backend.close();
       const down = await request(server.url, 'GET', '/readyz');
       expect(down.status).toBe(503);
       expect(down.body).toEqual({ ok: false, checks: { store: 'down', redis: 'ok' } });
@@ -24,7 +24,7 @@ describe('readiness', () => {
   it('answers 503 naming Redis when Redis is away', async () => {
     const server = await startTestServer({ redis: true });
     try {
-      const redis = server.ctx.redis!;
+      const redis = server.redis!;
       redis.disconnect();
       for (let i = 0; i < 100 && redis.status === 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
       const down = await request(server.url, 'GET', '/readyz');

@@ -68,7 +68,7 @@ describe('Redis stops mid-run', () => {
     expect(before.ok && before.data.award?.granted).toBe(1);
 
     redis.kill('SIGKILL');
-    const client = server.ctx.redis!;
+    const client = server.redis!;
     for (let i = 0; i < 200 && client.status === 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(client.status).not.toBe('ready');
 

@@ -119,7 +119,7 @@ describe('delete', () => {
     expect(await heard).toEqual({ roomId: room.id, by: owner.id });
     expect((await member.api.get(`/api/rooms/${room.id}`)).body.error.code).toBe('ROOM_NOT_FOUND');
     expect(await emitAck(memberSock, 'message:send', { roomId: room.id, clientMessageId: 'after', body: 'anyone?' })).toMatchObject({ ok: false, error: { code: 'ROOM_NOT_FOUND' } });
-    expect(await srv.ctx.io.in(`room:${room.id}`).fetchSockets()).toHaveLength(0);
+    expect(await srv.io.in(`room:${room.id}`).fetchSockets()).toHaveLength(0);
     // The slot is free again (rooms_max 2 here).
     await createRoom(owner, 'public', 'again');
     await createRoom(owner, 'public', 'again2');

@@ -154,7 +154,7 @@ describe('buying', () => {
     expect(first.status).toBe(201);
     const id: string = first.body.purchase.id;
     // Simulate a crash between the ledger post and the record write.
-    const db = srv.ctx.backend.kind === 'sqlite' ? srv.ctx.backend.db : null;
+    const db = srv.backend.kind === 'sqlite' ? srv.backend.db : null;
     expect(db).not.toBeNull();
     db!.prepare('DELETE FROM token_purchases WHERE id = ?').run(id);
     expect((await owned(srv, u)).active.map((p) => p.id)).toEqual([id]);

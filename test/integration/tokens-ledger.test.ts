@@ -198,9 +198,9 @@ describe('GET /api/admin/ledger/audit', () => {
       const user = await registerUser(other, 'dave');
       const boss = await makeAdmin(other);
       await other.ctx.ledger.post(earnEntry(user.id, 10, { idempotencyKey: `earn:test:${user.id}`, activity: 'x' }));
-      if (other.ctx.backend.kind !== 'sqlite') throw new Error('this test corrupts the SQLite file directly');
+      if (other.backend.kind !== 'sqlite') throw new Error('this test corrupts the SQLite file directly');
       const { balance } = await other.ctx.ledger.account(user.id);
-      other.ctx.backend.db.prepare('UPDATE ledger_accounts SET balance = balance + 1 WHERE account = ?').run(`user:${user.id}`);
+      other.backend.db.prepare('UPDATE ledger_accounts SET balance = balance + 1 WHERE account = ?').run(`user:${user.id}`);
       const res = await boss.api.get('/api/admin/ledger/audit');
       expect(res.body.ok).toBe(false);
       expect(res.body.violations).toContainEqual({ rule: 'balance_mismatch', account: `user:${user.id}`, expected: balance, actual: balance + 1 });

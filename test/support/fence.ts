@@ -28,7 +28,7 @@ export async function fence(srv: TestServer, ...sockets: TestSocket[]): Promise<
         (socket as unknown as { on(e: string, l: unknown): void }).on(FENCE_EVENT, listener);
       });
       if (!socket.id) throw new Error('fence: the socket is not connected');
-      (srv.ctx.io.to(socket.id) as unknown as { emit(e: string, p: unknown): void }).emit(FENCE_EVENT, token);
+      (srv.io.to(socket.id) as unknown as { emit(e: string, p: unknown): void }).emit(FENCE_EVENT, token);
       return arrived;
     }),
   );

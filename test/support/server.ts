@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../server/config/env.js';
-import { startApp, type RunningApp } from '../../server/app.js';
+import { startApp, type RunningApp, type StartOptions } from '../../server/app.js';
 import type { Clock } from '../../server/lib/clock.js';
 import type { Logger } from '../../server/lib/logger.js';
 import { HARNESS_RATE_LIMITS_ENV } from '../../server/limits/rate-limits.js';
@@ -26,6 +26,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Use real Redis with a fresh key prefix (or the given one, to share it with another node). */
   redis?: boolean | { prefix: string };
+  /** Rules to build the app with instead of the real ones (server/compose-services.ts, ServiceParts['replace']). */
+  replace?: StartOptions['replace'];
 }
 
 /** A fresh key prefix so tests sharing one Redis never see each other's keys. */
@@ -54,7 +56,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ...redisEnv,
     ...opts.env,
   });
-  const app = await startApp({ config, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
+  const app = await startApp({ config, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.replace ? { replace: opts.replace } : {}) });
   return {
     ...app,
     dataDir,

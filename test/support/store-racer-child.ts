@@ -23,19 +23,20 @@ let recordStores: ReturnType<typeof records> | undefined;
 const record = async <K extends 'users' | 'rooms' | 'messages' | 'files' | 'notifications'>(key: K) => (await (recordStores ??= records()))[key];
 const builders: Record<RacedStore, () => Promise<object>> = {
   ledger: async () => (await import('../../server/stores/ledger.js')).createLedgerStore(backend),
-  engagement: async () => (await import('../../server/engagement/store.js')).createEngagementStore(backend),
-  purchases: async () => (await import('../../server/shop/store.js')).createPurchaseStore(backend),
-  penalties: async () => (await import('../../server/abuse/store.js')).createPenaltyStore(backend),
+  engagement: async () => (await import('../../server/stores/engagement.js')).createEngagementStore(backend),
+  purchases: async () => (await import('../../server/stores/purchases.js')).createPurchaseStore(backend),
+  penalties: async () => (await import('../../server/stores/penalties.js')).createPenaltyStore(backend),
+  adminAudit: async () => (await import('../../server/stores/admin-audit.js')).createAdminAuditStore(backend),
   // Issue 13 (seasons and goals)
-  seasons: async () => (await import('../../server/seasons/store.js')).createSeasonStore(backend),
-  goals: async () => (await import('../../server/goals/store.js')).createGoalStore(backend),
+  seasons: async () => (await import('../../server/stores/seasons.js')).createSeasonStore(backend),
+  goals: async () => (await import('../../server/stores/goals.js')).createGoalStore(backend),
   users: () => record('users'),
   rooms: () => record('rooms'),
   messages: () => record('messages'),
   files: () => record('files'),
   notifications: () => record('notifications'),
   // Issue 13 (market)
-  market: async () => (await import('../../server/market/store.js')).createMarketStore(backend),
+  market: async () => (await import('../../server/stores/market.js')).createMarketStore(backend),
 };
 const built = new Map<RacedStore, Promise<object>>();
 const storeOf = (name: RacedStore): Promise<object> => {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
  *   const other = racer.store<PurchaseStore>('purchases');
  *   await Promise.all([store.record(p), other.record(p)]);
  */
-export type RacedStore = 'ledger' | 'engagement' | 'purchases' | 'penalties' | 'users' | 'rooms' | 'messages' | 'files' | 'notifications' | 'market' | 'seasons' | 'goals';
+export type RacedStore = 'ledger' | 'engagement' | 'purchases' | 'penalties' | 'adminAudit' | 'users' | 'rooms' | 'messages' | 'files' | 'notifications' | 'market' | 'seasons' | 'goals';
 
 export interface StoreRacer {
   /** The named store of the other process: every method call runs there. */

@@ -90,8 +90,7 @@ describe('award service with a gate', () => {
   });
   const service = (refusal: () => Promise<'TOO_FAST' | null>) => {
     const caps = new MemoryCapCounter();
-    const awards = createAwardService({ config: { economyEnabled: true }, economy, caps, ledger: untouchable, notifier: { posted: () => undefined }, clock: new ManualClock(T0), logger });
-    awards.setGate({ refusal });
+    const awards = createAwardService({ config: { economyEnabled: true }, economy, caps, ledger: untouchable, notifier: { posted: () => undefined }, clock: new ManualClock(T0), logger, gate: { refusal }, streaks: { streakDays: async () => 0 } });
     return awards;
   };
 

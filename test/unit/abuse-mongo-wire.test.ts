@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createMongoPenaltyStore } from '../../server/stores/mongo/penalties-store.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
-import { fundedAccounts } from '../../server/abuse/decay-candidates.js';
+import { createMongoLedgerReads } from '../../server/stores/mongo/ledger-reads.js';
 import { commandName, cursor, duplicateKey as duplicateKeyIn, target, useWireHarness, type Command } from '../support/fake-mongo.js';
 
 /**
@@ -68,8 +68,7 @@ describe('MongoDB penalties store on the wire', () => {
 
   it('decay candidates: funded user accounts after the cursor, by account id', async () => {
     wire.setHandler((c) => (commandName(c) === 'find' && target(c) === 'ledger_accounts' ? cursor(c, [{ _id: 'user:U2', balance: 40 }]) : undefined));
-    const backend = { kind: 'mongodb' as const, connection: wire.connection, close: async () => undefined };
-    expect(await fundedAccounts(backend, 'U1', 500)).toEqual([{ userId: 'U2', balance: 40 }]);
+    expect(await createMongoLedgerReads(wire.connection).fundedAccounts('U1', 500)).toEqual([{ userId: 'U2', balance: 40 }]);
     const find = sent('find', 'ledger_accounts')[0]!;
     expect(find).toMatchObject({ filter: { _id: { $gt: 'user:U1' }, balance: { $gt: 0 } }, sort: { _id: 1 }, limit: 500 });
     expect(String((find['filter'] as { _id: { $regex: unknown } })._id.$regex)).toContain('^user:');

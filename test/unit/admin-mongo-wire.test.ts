@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createMongoAdminAuditStore } from '../../server/stores/mongo/admin-audit-store.js';
 import { createMongoUserStore } from '../../server/stores/mongo/users-store.js';
 import type { AdminAuditRecord, AdminAuditStore } from '../../server/admin/ports.js';
-import { supplySource } from '../../server/metrics/supply-source.js';
+import { createMongoLedgerReads } from '../../server/stores/mongo/ledger-reads.js';
 import { commandName, cursor, duplicateKey, useWireHarness } from '../support/fake-mongo.js';
 
 /**
@@ -68,7 +68,7 @@ describe('MongoDB admin audit log on the wire', () => {
       if (commandName(c) === 'aggregate') return cursor(c, [{ _id: null, total: 74 }]);
       return undefined;
     });
-    const read = await supplySource({ kind: 'mongodb', connection: wire.connection, close: async () => undefined });
+    const read = createMongoLedgerReads(wire.connection).supply;
     expect(await read()).toEqual({ system: { 'system:issuance': -100, 'system:sink': 30, 'system:adjustments': -4 }, userBalanceSum: 74 });
     const find = wire.sent('find', 'ledger_accounts')[0]!;
     const aggregate = wire.sent('aggregate', 'ledger_accounts')[0]!;

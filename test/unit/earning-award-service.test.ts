@@ -15,6 +15,12 @@ import { newId } from '../../server/lib/ids.js';
 import { createAwardService, type AwardService } from '../../server/earning/award-service.js';
 import type { BalanceNotifier } from '../../server/earning/balance-notifier.js';
 import type { PostOutcome } from '../../server/ledger/ports.js';
+import type { StreakSource } from '../../server/earning/streak-source.js';
+
+/** These tests are about the pipeline after the anti-abuse gate (test/unit/abuse-award-gate.test.ts covers the gate): it lets all through. */
+const noGate = { refusal: async () => null };
+/** No daily claims in these tests unless one sets `streaks.of`. */
+const noStreaks: StreakSource = { streakDays: async () => 0 };
 
 const logger = pino({ level: 'silent' });
 const WEDNESDAY = '2026-11-25T12:00:00.000Z';
@@ -27,6 +33,7 @@ interface Rig {
   clock: ManualClock;
   economy: EconomyConfigHolder;
   posted: PostOutcome[];
+  streaks: { of: StreakSource['streakDays'] };
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -44,13 +51,19 @@ async function rig(overrides: unknown = {}, opts: { economyEnabled?: boolean; ca
   const caps = new MemoryCapCounter();
   const posted: PostOutcome[] = [];
   const notifier: BalanceNotifier = { posted: (o) => posted.push(o) };
-  const awards = createAwardService({ config: { economyEnabled: opts.economyEnabled ?? true }, economy, caps: opts.caps ?? caps, ledger, notifier, clock, logger });
+  // The rig's streak source; a test changes `streaks.of` to give a user a streak.
+  const streaks = { of: noStreaks.streakDays };
+  const awards = createAwardService({
+    config: { economyEnabled: opts.economyEnabled ?? true }, economy, caps: opts.caps ?? caps, ledger, notifier, clock, logger,
+    gate: noGate,
+    streaks: { streakDays: (userId, at) => streaks.of(userId, at) },
+  });
   cleanups.push(async () => {
     await ledger.flush();
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { awards, ledger, caps, clock, economy, posted };
+  return { awards, ledger, caps, clock, economy, posted, streaks };
 }
 
 const usage = (r: Rig, userId: string, activity: 'send_message' = 'send_message') =>
@@ -87,7 +100,7 @@ describe('award service', () => {
   it('stays exact across two nodes: 10 messages and 10 file shares at x1.1 through two services over one ledger credit 44', async () => {
     const r = await rig({ multipliers: { tier: { bronze: 1.1 } } });
     // A second node: its own award service and per-user queue, the same ledger and counters.
-    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger });
+    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger, gate: noGate, streaks: noStreaks });
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0
@@ -102,7 +115,7 @@ describe('award service', () => {
 
   it('recomputes when another node changed the carry first: two concurrent awards keep the exact remainder', async () => {
     const r = await rig({ multipliers: { tier: { bronze: 1.1 } } });
-    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger });
+    const other = createAwardService({ config: { economyEnabled: true }, economy: r.economy, caps: r.caps, ledger: r.ledger, notifier: { posted: () => undefined }, clock: r.clock, logger, gate: noGate, streaks: noStreaks });
     const [a, b] = await Promise.all([
       r.awards.grant({ userId: 'u', activity: 'send_message', idempotencyKey: 'x1', newEvent: true }),
       other.grant({ userId: 'u', activity: 'share_file', idempotencyKey: 'x2', newEvent: true }),
@@ -116,7 +129,7 @@ describe('award service', () => {
 
   it('multiplies streak (from the installed StreakSource), tier and the weekend, carrying the remainder', async () => {
     const r = await rig();
-    r.awards.setStreakSource({ streakDays: async (userId) => (userId === 'streaker' ? 7 : 0) });
+    r.streaks.of = async (userId) => (userId === 'streaker' ? 7 : 0);
     // 10 x 1.25 (7-day streak) = 12.5: 12 now, 0.5 carried.
     expect((await r.awards.grant({ userId: 'streaker', activity: 'create_room', idempotencyKey: 'a' })).granted).toBe(12);
     expect((await r.ledger.accountWithCarry('streaker')).carryNanos).toBe(500_000_000);

@@ -17,6 +17,7 @@ import { awardRoomJoin } from '../../server/earning/inline.js';
 import { RoomService } from '../../server/rooms/service.js';
 import { createUserSummaryResolver } from '../../server/users/summaries.js';
 import type { AppServer } from '../../server/realtime/types.js';
+import { socketBroadcaster } from '../../server/realtime/broadcaster.js';
 import type { AwardOutcome } from '../../shared/events.js';
 
 const logger = pino({ level: 'silent' });
@@ -40,10 +41,17 @@ async function rig(overrides: unknown = {}) {
   const stores = createRecordStores(backend);
   const ledger: LedgerService = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
   const economy = new EconomyConfigHolder({ preset: 'current', overridesFile: 'overrides.json', readFile: () => JSON.stringify(overrides) });
-  const awards = createAwardService({ config: { economyEnabled: true }, economy, caps: new MemoryCapCounter(), ledger, notifier: { posted: () => undefined }, clock, logger });
+  // No gate (nothing here is abuse) and no streaks: the re-join rule is what is under test.
+  const awards = createAwardService({
+    config: { economyEnabled: true }, economy, caps: new MemoryCapCounter(), ledger, notifier: { posted: () => undefined }, clock, logger,
+    gate: { refusal: async () => null },
+    streaks: { streakDays: async () => 0 },
+  });
   // Not listening: RoomService only broadcasts to channels, which no socket is in.
   const io: AppServer = new Server();
-  const rooms = new RoomService({ config: { historyPageMax: 50 }, clock, newId, stores, io, summaries: createUserSummaryResolver(stores.users) });
+  const summaries = createUserSummaryResolver(stores.users, { tiers: async () => new Map(), profiles: async () => new Map() });
+  // Anyone may create rooms here: the tier rule is tested in test/integration/engagement-tiers.test.ts.
+  const rooms = new RoomService({ config: { historyPageMax: 50 }, clock, newId, stores, broadcast: socketBroadcaster(io), summaries, creationPolicy: async () => undefined });
   cleanups.push(async () => {
     await ledger.flush();
     await backend.close();

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashSecret } from '../../server/auth/passwords.js';
 import { MemoryPinLockout } from '../../server/caps/index.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { createPinGuard, pinGuardFor } from '../../server/pin/pin-guard.js';
+import { createPinGuard, createPinGuardState } from '../../server/pin/pin-guard.js';
 import { PIN_VERIFIED_TTL_MS, PinVerifiedCache } from '../../server/pin/verified-cache.js';
 
 // Counts scrypt verifications while keeping the real ones.
@@ -100,16 +100,14 @@ describe('PIN guard: per session, per app', () => {
     expect(scryptCalls.n).toBe(3);
   });
 
-  it('every caller of one app shares one guard: one queue, one cache; another app has its own', async () => {
+  it('guards on one state share its queue and cache; a fresh state has its own', async () => {
     const { deps } = await setup();
-    const app = deps as unknown as Parameters<typeof pinGuardFor>[0];
-    expect(pinGuardFor(app)).toBe(pinGuardFor(app));
-    await pinGuardFor(app).verify('u1', '1234', 's');
-    await pinGuardFor(app).verify('u1', '1234', 's');
+    const make = (state?: ReturnType<typeof createPinGuardState>) => createPinGuard(deps as unknown as Parameters<typeof createPinGuard>[0], state);
+    const state = createPinGuardState();
+    await make(state).verify('u1', '1234', 's');
+    await make(state).verify('u1', '1234', 's');
     expect(scryptCalls.n).toBe(1);
-    const other = { ...deps } as unknown as Parameters<typeof pinGuardFor>[0];
-    expect(pinGuardFor(other)).not.toBe(pinGuardFor(app));
-    await pinGuardFor(other).verify('u1', '1234', 's');
+    await make().verify('u1', '1234', 's');
     expect(scryptCalls.n).toBe(2);
   });
 });

@@ -1,11 +1,13 @@
-import type { ActivityId } from '../economy/config/schema.js';
-import { decideCap, remainingCaps, type CapLimits } from '../economy/rules/caps.js';
-import { utcDayKey } from '../economy/rules/periods.js';
-import type { SqliteDb } from '../stores/sqlite/db.js';
-import { assertReserveInput, type CapCounter, type CapReservation, type CapReserveInput, type CapReserveResult, type CapUsageResult } from './cap-counter.js';
-import { assertBudgetInput, decideBudget, refused, type BudgetReservation, type BudgetReserveInput, type BudgetReserveResult, type BudgetUsage, type DailyBudgetCounter } from './daily-budget.js';
-import { entryTtlMs, failureResult, lockState, nextPinEntry, type PinFailureResult, type PinLockout, type PinLockState, type PinPolicy } from './pin-lockout.js';
-import { DAY_KEY_TTL_SECONDS, periodKeys, WEEK_KEY_TTL_SECONDS } from './periods.js';
+import type { ActivityId } from '../../economy/config/schema.js';
+import { decideCap, remainingCaps, type CapLimits } from '../../economy/rules/caps.js';
+import { utcDayKey } from '../../economy/rules/periods.js';
+import type { SqliteDb } from './db.js';
+import type { Counters } from '../../caps/index.js';
+import { SqliteGiftComboCounter } from './gift-combos.js';
+import { assertReserveInput, type CapCounter, type CapReservation, type CapReserveInput, type CapReserveResult, type CapUsageResult } from '../../caps/cap-counter.js';
+import { assertBudgetInput, decideBudget, refused, type BudgetReservation, type BudgetReserveInput, type BudgetReserveResult, type BudgetUsage, type DailyBudgetCounter } from '../../caps/daily-budget.js';
+import { entryTtlMs, failureResult, lockState, nextPinEntry, type PinFailureResult, type PinLockout, type PinLockState, type PinPolicy } from '../../caps/pin-lockout.js';
+import { DAY_KEY_TTL_SECONDS, periodKeys, WEEK_KEY_TTL_SECONDS } from '../../caps/periods.js';
 
 /**
  * The embedded default's counters in its SQLite file, so a restart forgets no daily gift count,
@@ -215,4 +217,9 @@ export class SqlitePinLockout implements PinLockout {
   async reset(userId: string): Promise<void> {
     this.deleteStmt.run(userId);
   }
+}
+
+/** The counters in the embedded default's SQLite file (`stores.embedded.counters`). */
+export function sqliteCounters(db: SqliteDb): Counters {
+  return { caps: new SqliteCapCounter(db), pinLockout: new SqlitePinLockout(db), budgets: new SqliteDailyBudgetCounter(db), combos: new SqliteGiftComboCounter(db) };
 }
