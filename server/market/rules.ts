@@ -2,7 +2,7 @@ import type { ListingStatus } from '../../shared/market.js';
 import type { MarketPolicy, ShopItem } from '../economy/config/schema.js';
 import { linkedAccounts, type PeerAccount } from '../economy/rules/peers.js';
 import { tradeEntry, type DraftInput } from '../ledger/entries.js';
-import type { JournalEntry } from '../ledger/ports.js';
+import type { JournalEntry, CounterClaim } from '../ledger/ports.js';
 import { effectOf } from '../shop/effects.js';
 import type { PurchaseRecord } from '../shop/ports.js';
 import type { ListingRecord } from './ports.js';
@@ -85,9 +85,27 @@ export interface SaleFacts {
 }
 
 /** The sale's one ledger entry: buyer pays the price, the seller gets price - fee, the sink the fee. */
-export function saleDraft(l: Pick<ListingRecord, 'id' | 'sellerId' | 'purchaseId' | 'itemId' | 'price'>, buyerId: string, requestId: string, fee: number): DraftInput {
+export function saleDraft(
+  l: Pick<ListingRecord, 'id' | 'sellerId' | 'purchaseId' | 'itemId' | 'price'>,
+  buyerId: string,
+  requestId: string,
+  fee: number,
+  firstSale: boolean,
+): DraftInput {
   const facts: SaleFacts = { listingId: l.id, buyerId, sellerId: l.sellerId, requestId, fee };
-  return tradeEntry(buyerId, l.sellerId, l.price, fee, { idempotencyKey: saleKey(l.id), metadata: { ...facts, purchaseId: l.purchaseId, itemId: l.itemId, price: l.price } });
+  const draft = tradeEntry(buyerId, l.sellerId, l.price, fee, { idempotencyKey: saleKey(l.id), metadata: { ...facts, purchaseId: l.purchaseId, itemId: l.itemId, price: l.price } });
+  return firstSale ? { ...draft, claims: [firstExitClaim(l.purchaseId)] } : draft;
+}
+
+/**
+ * A shop purchase leaves its first owner once: by a refund or by its first market sale, never
+ * both. Both entries take this bounded counter (max 1) in the posting transaction, so when a
+ * refund and a sale race past their checks, the ledger lets exactly one of them post and the other
+ * is refused with nothing written (no charge without the item). Later sales need no claim: a
+ * purchase sold once is never refundable (`everSold`).
+ */
+export function firstExitClaim(purchaseId: string): CounterClaim {
+  return { key: `purchase:${purchaseId}:first-exit`, delta: 1, max: 1 };
 }
 
 /** The sale an entry records, or null when it is not a market sale entry. */

@@ -1,3 +1,4 @@
+import { ClaimRefusedError } from '../ledger/rules.js';
 import type { ListingView, MarketPurchaseResult, PriceHistoryView } from '../../shared/market.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import type { BalanceNotifier } from '../earning/balance-notifier.js';
@@ -158,11 +159,14 @@ export class MarketService {
       throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
     }
     const fee = saleFee(listing.price, this.deps.economy.current.market.feePercent);
+    const firstSale = !(await this.deps.store.everSold(listing.purchaseId));
     let outcome;
     try {
-      outcome = await this.deps.ledger.post(saleDraft(listing, buyerId, req.requestId, fee));
+      outcome = await this.deps.ledger.post(saleDraft(listing, buyerId, req.requestId, fee, firstSale));
     } catch (err) {
       await this.deps.store.release(listing.id, req.requestId);
+      // A refund of the purchase posted first (it took the purchase's one exit): nothing was charged.
+      if (err instanceof ClaimRefusedError) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
       throw err;
     }
     if (outcome.status === 'insufficient_funds') {

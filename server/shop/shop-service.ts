@@ -1,3 +1,4 @@
+import { firstExitClaim } from '../market/rules.js';
 import type { MarketService } from '../market/service.js';
 import type { z } from 'zod';
 import type { OwnedItemsView, PurchaseResult, RefundQuoteView, RefundResult, ShopItemView } from '../../shared/shop.js';
@@ -242,9 +243,12 @@ export class ShopService {
     });
     let outcome;
     try {
-      outcome = await this.ctx.ledger.post(draft);
+      // Issue 13 (market): the purchase's one exit, which its first market sale also takes.
+      outcome = await this.ctx.ledger.post({ ...draft, claims: [firstExitClaim(p.id)] });
     } catch (err) {
       if (ownsStart) await this.ctx.purchases.abortRefund(p.id);
+      // A market sale of the item posted first: the buyer owns it now.
+      if (err instanceof ClaimRefusedError) throw new AppError('REFUND_NOT_ALLOWED', 'The item was sold on the market', { rule: 'TRADED', percent: 0 });
       throw err;
     }
     if (outcome.status === 'insufficient_funds') {

@@ -2,7 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { emitAck, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
-import { saleDraft, CLAIM_TTL_MS } from '../../server/market/rules.js';
+import { saleDraft, firstExitClaim, CLAIM_TTL_MS } from '../../server/market/rules.js';
+import { refundEntry } from '../../server/ledger/entries.js';
+import { ClaimRefusedError } from '../../server/ledger/rules.js';
 import { socketPool, type TestUser } from './chat-fixtures.js';
 import { as } from './engagement-fixtures.js';
 import { giftUser, makeAdmin, overridesFile, rid } from './gifts-fixtures.js';
@@ -268,7 +270,7 @@ describe('a sale that crashed half-way', () => {
     const listing = (await srv.ctx.market['deps'].store.findById(listingId))!;
     // The buyer's claim and ledger entry, then the process "dies" before settling.
     expect(await srv.ctx.market['deps'].store.claim(listingId, { buyerId: buyer.id, requestId: 'crashed', until: new Date(clock.now().getTime() + CLAIM_TTL_MS) }, clock.now())).not.toBeNull();
-    expect((await srv.ctx.ledger.post(saleDraft(listing, buyer.id, 'crashed', 5))).status).toBe('posted');
+    expect((await srv.ctx.ledger.post(saleDraft(listing, buyer.id, 'crashed', 5, true))).status).toBe('posted');
     // While the claim is live nobody else may buy or cancel.
     const rival = await giftUser(srv, 'mRival2', { admin, balance: 1000 });
     expect((await buyListing(srv, rival, listingId)).body.error.code).toBe('LISTING_NOT_AVAILABLE');
@@ -306,6 +308,32 @@ describe('a refund that slipped past escrow', () => {
     expect(await balances(srv, [seller, buyer])).toEqual(before);
     expect((await srv.ctx.market['deps'].store.findById(listingId))?.claim).toBeNull();
     expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+  });
+
+  it('a refund whose entry posted before the sale (its record not written yet) takes the one exit: the sale is refused before any charge', async () => {
+    const { seller, buyer, purchaseId } = await pair(1000);
+    const listingId = await listed(srv, seller, purchaseId, 100);
+    // The refund's ledger entry, as the shop posts it, with the purchase record still untouched:
+    // every check of the sale passes, only the ledger can tell.
+    const refundDraft = refundEntry(seller.id, 1, { idempotencyKey: `test:refund:${purchaseId}`, activity: 'shop:test', actorId: seller.id });
+    expect((await srv.ctx.ledger.post({ ...refundDraft, claims: [firstExitClaim(purchaseId)] })).status).toBe('posted');
+    const before = await balances(srv, [seller, buyer]);
+    const res = await buyListing(srv, buyer, listingId);
+    expect(res.body.error).toMatchObject({ code: 'LISTING_NOT_AVAILABLE', details: { status: 'item_gone' } });
+    expect(await balances(srv, [seller, buyer])).toEqual(before);
+    expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+    expect((await srv.ctx.market['deps'].store.findById(listingId))?.claim).toBeNull();
+    await expectCleanAudit(srv);
+  });
+
+  it('a first sale that posted takes the exit: a refund entry of the purchase is refused with nothing written', async () => {
+    const { seller, buyer, purchaseId } = await pair(1000);
+    const listingId = await listed(srv, seller, purchaseId, 100);
+    expect((await buyListing(srv, buyer, listingId)).status).toBe(201);
+    const refundDraft = refundEntry(seller.id, 1, { idempotencyKey: `test:refund:${purchaseId}`, activity: 'shop:test', actorId: seller.id });
+    await expect(srv.ctx.ledger.post({ ...refundDraft, claims: [firstExitClaim(purchaseId)] })).rejects.toBeInstanceOf(ClaimRefusedError);
+    expect(await srv.ctx.ledger.findByIdempotencyKey(`test:refund:${purchaseId}`)).toBeNull();
+    await expectCleanAudit(srv);
   });
 });
 

@@ -62,8 +62,11 @@ describe('the sale entry', () => {
   const listing = { id: 'L1', sellerId: 's', purchaseId: 'p', itemId: 'custom_avatar_frame', price: 200 };
 
   it('is one balanced trade entry under the listing key; read back it names the sale', () => {
-    const draft = saleDraft(listing, 'b', 'req', 10);
+    const draft = saleDraft(listing, 'b', 'req', 10, false);
     expect(draftProblems(draft)).toEqual([]);
+    expect(draft.claims).toBeUndefined();
+    // The purchase's first sale takes its one exit, which a refund would take too.
+    expect(saleDraft(listing, 'b', 'req', 10, true).claims).toEqual([{ key: 'purchase:p:first-exit', delta: 1, max: 1 }]);
     expect(draft).toMatchObject({ kind: 'trade', idempotencyKey: saleKey('L1'), actorId: 'b', activity: 'market_sale' });
     expect(draft.legs).toEqual([{ account: 'user:b', amount: -200 }, { account: 'user:s', amount: 190 }, { account: SINK, amount: 10 }]);
     const entry = { ...draft, id: 'E1', createdAt: AT } as JournalEntry;
