@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const backend = await openExistingBackend(config, createLogger('warn'));
   try {
-    const outcome = await makeAdmin(createRecordStores(backend).users, username);
+    const outcome = await makeAdmin((await createRecordStores(backend)).users, username);
     if (outcome === 'not-found') {
       console.error(`No user named "${username}" (register first, then run this again).`);
       return 1;

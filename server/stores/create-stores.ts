@@ -78,7 +78,7 @@ export interface CreateStoresOptions {
  */
 export async function createStores(backend: Backend, opts: CreateStoresOptions = {}): Promise<Stores> {
   // In the order the schemas were first applied (records first).
-  const records = createRecordStores(backend);
+  const records = await createRecordStores(backend);
   const [ledger, reads, engagement, adminAudit, penalties, purchases, profiles] = await Promise.all([
     createLedgerStore(backend, opts.ledgerFaults ? { faults: opts.ledgerFaults } : {}),
     createLedgerReads(backend),

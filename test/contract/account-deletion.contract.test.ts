@@ -17,7 +17,7 @@ describe.each(backends)('UserStore.markDeleted on $name', (factory) => {
 
   beforeEach(async () => {
     backend = await factory.open();
-    s = createRecordStores(backend);
+    s = await createRecordStores(backend);
   });
   afterEach(async () => factory.dispose(backend));
 

@@ -82,7 +82,7 @@ describe.each(backends)('admin audit log on $name', (factory) => {
   });
 
   it('users are searched by username prefix, case-insensitively, in username order', async () => {
-    const users = createRecordStores(backend).users;
+    const users = (await createRecordStores(backend)).users;
     for (const username of ['Zed_one', 'zed_two', 'zebra', 'alpha']) {
       await users.create({ id: newId(), username, passwordHash: 'h', publicKey: null, inviteCode: newId(), invitedBy: null, registrationIp: null, createdAt: new Date(T0) });
     }

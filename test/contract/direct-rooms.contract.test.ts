@@ -26,7 +26,7 @@ describe.each(backends)('direct rooms and room management on $name', (factory) =
 
   beforeEach(async () => {
     backend = await factory.open();
-    s = createRecordStores(backend);
+    s = await createRecordStores(backend);
   });
   afterEach(async () => factory.dispose(backend));
   // Races run half here, half in a second process on the same data (a second connection on

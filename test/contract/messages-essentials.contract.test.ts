@@ -40,7 +40,7 @@ describe.each(backends)('message essentials on $name', (factory) => {
 
   beforeEach(async () => {
     backend = await factory.open();
-    s = createRecordStores(backend);
+    s = await createRecordStores(backend);
   });
   afterEach(async () => {
     await factory.dispose(backend);

@@ -20,7 +20,7 @@ describe.each(backends)('profiles on $name', (factory) => {
 
   beforeEach(async () => {
     backend = await factory.open();
-    s = createRecordStores(backend);
+    s = await createRecordStores(backend);
     p = await createProfileStore(backend);
   });
   afterEach(async () => factory.dispose(backend));

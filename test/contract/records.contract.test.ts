@@ -74,7 +74,7 @@ describe.each(backends)('record stores on $name', (factory) => {
 
   beforeEach(async () => {
     backend = await factory.open();
-    s = createRecordStores(backend);
+    s = await createRecordStores(backend);
   });
 
   afterEach(async () => {
@@ -92,7 +92,7 @@ describe.each(backends)('record stores on $name', (factory) => {
 
     it('can be built twice over one backend and both see the same records', async () => {
       const user = await s.users.create(newUser({ username: 'twice' }));
-      const again = createRecordStores(backend);
+      const again = await createRecordStores(backend);
       expect(await again.users.findByUsername('twice')).toEqual(user);
     });
   });

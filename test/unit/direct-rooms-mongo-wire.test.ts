@@ -13,8 +13,8 @@ const T = new Date('2026-01-05T12:00:00.000Z');
 const wire = useWireHarness();
 let s: RecordStores;
 
-beforeEach(() => {
-  s = createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
+beforeEach(async () => {
+  s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
 });
 
 const all = (): Command[] => wire.fake.commands.filter((c) => !['hello', 'ismaster'].includes(commandName(c)));

@@ -38,7 +38,7 @@ async function rig(overrides: unknown = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tc-rejoin-'));
   const backend = await openBackend({ mongoUrl: undefined, dataDir: dir }, logger);
   const clock = new ManualClock(WEDNESDAY);
-  const stores = createRecordStores(backend);
+  const stores = await createRecordStores(backend);
   const ledger: LedgerService = createLedgerService(await createLedgerStore(backend), { clock, newId, logger });
   const economy = new EconomyConfigHolder({ preset: 'current', overridesFile: 'overrides.json', readFile: () => JSON.stringify(overrides) });
   // No gate (nothing here is abuse) and no streaks: the re-join rule is what is under test.

@@ -62,7 +62,7 @@ describe('fail-fast MongoDB driver settings', () => {
     const fake = await member();
     const connection = await connectMongo(urlOf(fake), silent);
     try {
-      const stores = createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+      const stores = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
       await expect(stores.users.findById('u1')).resolves.toBeNull();
       await fake.close();
       const started = performance.now();
@@ -83,7 +83,7 @@ describe('fail-fast MongoDB driver settings', () => {
     running.push(fake);
     const connection = await connectMongo(urlOf(fake), silent);
     try {
-      const stores = createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+      const stores = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
       await expect(stores.ping()).rejects.toThrow(/index builds not done: .*model:/);
       failIndexes = false;
       await expect(stores.ping()).resolves.toBeUndefined();

@@ -56,7 +56,7 @@ beforeEach(async () => {
     return { n: 1, nModified: 1, ok: 1 };
   });
   connection = await connectToFake(fake);
-  s = createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+  s = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
 });
 
 afterEach(async () => {

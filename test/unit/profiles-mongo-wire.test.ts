@@ -52,7 +52,7 @@ describe('profiles on the MongoDB wire', () => {
 describe('account deletion on the MongoDB wire', () => {
   it('renames and bans in one committed transaction, keeping an earlier ban', async () => {
     const { createRecordStores } = await import('../../server/stores/records.js');
-    const s = createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
+    const s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
     expect(await s.users.markDeleted('U1', T)).toBe(true);
     const [rename, ban] = wire.sent('update', 'users');
     expect(rename).toMatchObject({
