@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { startPeerProcess, type NodeProcess } from '../support/node-process.js';
 import { client } from '../support/http.js';
 import { emitAck, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, PASSWORD, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
@@ -17,9 +17,8 @@ let b: NodeProcess;
 const pool = socketPool();
 
 beforeAll(async () => {
-  const prefix = uniquePrefix();
-  a = await startTestServer({ redis: { prefix } });
-  b = await startNodeProcess({ redisPrefix: prefix, dataDir: a.dataDir });
+  a = await startTestServer({ redis: true });
+  b = await startPeerProcess(a);
   // A second process starts tsx and the whole server: seconds on a loaded machine.
 }, 60_000);
 afterEach(() => pool.closeAll());

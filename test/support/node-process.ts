@@ -81,3 +81,14 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
     },
   };
 }
+
+/**
+ * A second node for an in-process `first` node, as a separate process sharing exactly what a
+ * deployment shares with it: its data directory (the SQLite file) and its Redis key prefix. The
+ * two-node tests use this for node B (issue 15), so module state cannot leak between the nodes;
+ * `env` should repeat whatever economy or limit settings node A was started with, since an
+ * operator configures every replica alike.
+ */
+export function startPeerProcess(first: { dataDir: string; ctx: { config: { redisPrefix: string } } }, env: Record<string, string> = {}): Promise<NodeProcess> {
+  return startNodeProcess({ dataDir: first.dataDir, redisPrefix: first.ctx.config.redisPrefix, env });
+}
