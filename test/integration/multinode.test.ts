@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { startNodePair, type NodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { collect, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
@@ -10,9 +12,13 @@ import { balanceOf, fundTo, giftUser, makeAdmin, overridesFile, sendGift } from 
  * Two server instances on different ports sharing one Redis (same prefix) and one SQLite data
  * directory, as replicas behind a load balancer: live events cross nodes through the Socket.IO
  * Redis adapter, and gift limits and PIN lockouts are the same whichever node a request hits.
+ * Node B is a separate process (server/main.ts) with the same economy config, reached only over
+ * the wire (issue 15); node A stays in this process so that `waitForChannel` and `fence` can use
+ * its adapter, which reaches the sockets of every node.
  */
+let nodes: NodePair;
 let a: TestServer;
-let b: TestServer;
+let b: NodeProcess;
 let admin: TestUser;
 const pool = socketPool();
 
@@ -20,18 +26,14 @@ const pool = socketPool();
 const onB = (user: TestUser): TestUser => ({ ...user, api: client(b.url, user.token) });
 
 beforeAll(async () => {
-  const prefix = uniquePrefix();
   // Both nodes run one economy config; receive_gift pays for two gifts a day so the shared cap shows.
   const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ caps: { activityDailyEvents: { receive_gift: 2 } } }) };
-  a = await startTestServer({ redis: { prefix }, env });
-  b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, env });
+  nodes = await startNodePair(env);
+  ({ a, b } = nodes);
   admin = await makeAdmin(a);
-});
+}, 60_000);
 afterEach(() => pool.closeAll());
-afterAll(async () => {
-  await b.stop();
-  await a.stop();
-});
+afterAll(() => nodes?.stop());
 
 describe('two nodes', () => {
   it('a room gift sent through node A reaches members connected to node B, and no outsider there', async () => {
@@ -47,7 +49,7 @@ describe('two nodes', () => {
     const outsiderOnB = await pool.open(b, outsider);
     await joinRoom(toOnB, room.id);
     await joinRoom(memberOnB, room.id);
-    await waitForChannel(b, room.id, 3);
+    await waitForChannel(a, room.id, 3);
     const outsiderSeen = collect(outsiderOnB, 'gift:received');
     const toSeen = collect(toOnB, 'gift:received');
     const arrivals = [toOnB, memberOnB].map((s) => waitFor(s, 'gift:received'));
