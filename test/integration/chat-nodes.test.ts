@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import pino from 'pino';
-import { startTestServer, uniquePrefix, REDIS_URL, type TestServer } from '../support/server.js';
+import { uniquePrefix, REDIS_URL, type TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { startNodePair, type NodePair } from '../support/node-pair.js';
 import { collect, emitAck, waitFor, type TestSocket } from '../support/socket.js';
 import type { MessageView } from '../../shared/events.js';
 import { createRedis, waitReady } from '../../server/redis.js';
@@ -12,28 +14,26 @@ import { createRoom, joinRoom, registerUser, socketPool, waitForChannel } from '
  * Issue 10 on two nodes sharing Redis (the streams adapter) and one SQLite file: presence and
  * typing cross nodes, the typing throttle holds across nodes, a client cut off from node A
  * recovers its missed events on node B, and a dead node's users go offline when its entries
- * expire.
+ * expire. Node B is a separate process (server/main.ts) with the same throttle, reached only over
+ * the wire (issue 15); node A stays in this process so that `waitForChannel` can ask its adapter,
+ * which counts the channel's sockets on every node. The dead-node scenario drives two presence
+ * trackers directly (no server), so it needs neither.
  */
+let nodes: NodePair;
 let a: TestServer;
-let b: TestServer;
-let prefix: string;
+let b: NodeProcess;
 const pool = socketPool();
 const open: TestSocket[] = [];
 
 beforeAll(async () => {
-  prefix = uniquePrefix();
-  const env = { TYPING_THROTTLE_MS: '60000' };
-  a = await startTestServer({ redis: { prefix }, env });
-  b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, env });
-});
+  nodes = await startNodePair({ TYPING_THROTTLE_MS: '60000' });
+  ({ a, b } = nodes);
+}, 60_000);
 afterEach(() => {
   pool.closeAll();
   for (const s of open.splice(0)) s.close();
 });
-afterAll(async () => {
-  await b.stop();
-  await a.stop();
-});
+afterAll(() => nodes?.stop());
 
 let seq = 0;
 async function say(socket: TestSocket, roomId: string, body: string): Promise<MessageView> {

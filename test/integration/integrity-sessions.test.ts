@@ -1,6 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/lib/clock.js';
-import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { startNodePair, type NodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { connect, connectError, emitAck, waitFor, type TestSocket } from '../support/socket.js';
 import { createRoom, PASSWORD, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
@@ -10,7 +12,9 @@ import { giftUser, sendGift } from './gifts-fixtures.js';
  * Issue 9, row 10: an open socket kept working after its JWT expired (a message rewarded 62 s
  * after), and there was no logout or revocation. Now: the socket is told `session:expired` and
  * closed; logout revokes the token; a password change ends every older session; all of it on
- * every node, and on the embedded default across a restart.
+ * every node, and on the embedded default across a restart. In the two-node scenario node B is a
+ * separate process (server/main.ts), reached only over the wire (issue 15); it runs on the real
+ * clock, so that scenario does not use the expiry tests' manual clock.
  */
 const servers: TestServer[] = [];
 const pool = socketPool();
@@ -146,10 +150,16 @@ describe('password change', () => {
 });
 
 describe('two nodes (Redis)', () => {
+  let nodes: NodePair;
+  let a: TestServer;
+  let b: NodeProcess;
+  beforeAll(async () => {
+    nodes = await startNodePair();
+    ({ a, b } = nodes);
+  }, 60_000);
+  afterAll(() => nodes?.stop());
+
   it('a logout on A closes the socket on B and B refuses the token; a password change on B closes sockets on A', async () => {
-    const prefix = uniquePrefix();
-    const a = await server({ redis: { prefix } });
-    const b = await server({ redis: { prefix }, dataDir: a.dataDir });
     const user = await registerUser(a, 'mnsess');
     const onB = await pool.open(b, user);
     const told = waitFor(onB, 'session:expired');
