@@ -1,35 +1,46 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { uniquePrefix } from '../support/server.js';
+import type { TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { client } from '../support/http.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
 import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
-import { PLAIN_MULTIPLIERS, as, registerAdmin } from './engagement-fixtures.js';
+import { PLAIN_MULTIPLIERS, as, registerAdmin, writeOverrides } from './engagement-fixtures.js';
 import { STANDING_CACHE_MS } from '../../server/abuse/award-gate.js';
 
 /**
  * Two nodes over one Redis and one data directory: a ban on one node disconnects the user's
  * sockets on the other, TOO_FAST state is shared, a suspension reaches the other node within the
  * standing cache time, concurrent penalties take distinct steps; Redis down refuses awards only.
+ * Node B is a separate process (server/main.ts) with the same economy config, reached only over
+ * the wire (issue 15). A process runs on the real clock, so both nodes do: the message interval
+ * and the standing cache are waited out in real time (nothing signals their end), which is why
+ * the interval is short and the waits are computed from the last answer, not guessed.
  */
 const sockets = socketPool();
 afterEach(() => sockets.closeAll());
 
-const OVERRIDES = { ...PLAIN_MULTIPLIERS, antiAbuse: { fakeActivity: { minMessageIntervalMs: 1000, duplicateWindowMs: 0 } } };
+const MIN_MESSAGE_INTERVAL_MS = 1500;
+const OVERRIDES = { ...PLAIN_MULTIPLIERS, antiAbuse: { fakeActivity: { minMessageIntervalMs: MIN_MESSAGE_INTERVAL_MS, duplicateWindowMs: 0 } } };
+
+/** Resolves at `atMs` (epoch ms) on the real clock. */
+const until = (atMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
 
 describe('anti-abuse across two nodes', () => {
-  let a: EarningServer;
-  let b: EarningServer;
+  let nodes: NodePair;
+  let a: TestServer;
+  let b: NodeProcess;
   let admin: TestUser;
   beforeAll(async () => {
-    const prefix = uniquePrefix();
-    a = await startEarningServer(OVERRIDES, { redis: { prefix }, env: { ADMIN_USERNAMES: 'adm_nodes' } });
-    b = await startEarningServer(OVERRIDES, { redis: { prefix }, dataDir: a.dataDir, env: { ADMIN_USERNAMES: 'adm_nodes' } });
+    nodes = await startNodePair({ ECONOMY_OVERRIDES_FILE: writeOverrides(OVERRIDES), ADMIN_USERNAMES: 'adm_nodes' });
+    ({ a, b } = nodes);
     admin = await registerAdmin(a, 'adm_nodes');
-  });
-  afterAll(async () => {
-    await b.stop();
-    await a.stop();
-  });
+  }, 60_000);
+  afterAll(() => nodes?.stop());
+
+  /** The admin, talking to node B (one JWT secret, so A's signature is good there). */
+  const adminOnB = () => client(b.url, a.ctx.tokens.sign({ userId: admin.id, username: admin.username, role: 'admin' }));
 
   it('TOO_FAST state is shared; a suspension applied on A reaches B; a ban on A disconnects the sockets on B', async () => {
     const user = await registerUser(a, 'twonode');
@@ -38,23 +49,27 @@ describe('anti-abuse across two nodes', () => {
     const onB = await sockets.open(b, user);
     await joinRoom(onA, room.id);
     let n = 0;
+    // When the last send was answered: its guard check (which every message moves) was no later.
+    let answeredAt = 0;
     const send = async (sock: typeof onA) => {
       const ack = await emitAck(sock, 'message:send', { roomId: room.id, clientMessageId: `n-${++n}`, body: `m${n}` });
+      answeredAt = Date.now();
       if (!ack.ok) throw new Error(JSON.stringify(ack));
       return ack.data.award;
     };
     expect((await send(onA))?.granted).toBe(1);
     expect((await send(onB))?.reason).toBe('TOO_FAST');
 
-    for (const clock of [a.clock, b.clock]) clock.advance(1000);
+    await until(answeredAt + MIN_MESSAGE_INTERVAL_MS);
     // B caches the user's (empty) standing now; A then suspends.
     expect((await send(onB))?.granted).toBe(1);
+    const cachedOnB = answeredAt;
     const penalize = (requestId: string, severe = false) => as(a, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'farming', requestId, severe });
     await penalize('w');
     await penalize('s');
-    for (const clock of [a.clock, b.clock]) clock.advance(1000);
+    await until(answeredAt + MIN_MESSAGE_INTERVAL_MS);
     expect((await send(onA))?.reason).toBe('EARNING_SUSPENDED');
-    for (const clock of [a.clock, b.clock]) clock.advance(STANDING_CACHE_MS);
+    await until(cachedOnB + STANDING_CACHE_MS);
     expect((await send(onB))?.reason).toBe('EARNING_SUSPENDED');
 
     const goneOnB = new Promise<void>((resolve) => onB.once('disconnect', () => resolve()));
@@ -67,7 +82,7 @@ describe('anti-abuse across two nodes', () => {
     const user = await registerUser(a, 'race');
     const results = await Promise.all([
       as(a, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'r', requestId: 'one' }),
-      as(b, admin, 'admin').post('/api/admin/penalties', { userId: user.id, reason: 'r', requestId: 'two' }),
+      adminOnB().post('/api/admin/penalties', { userId: user.id, reason: 'r', requestId: 'two' }),
     ]);
     expect(results.map((r) => r.status)).toEqual([201, 201]);
     expect(results.map((r) => r.body.penalty.sequence).sort()).toEqual([1, 2]);

@@ -4,29 +4,35 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../support/http.js';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { startNodePair, type NodePair } from '../support/node-pair.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
-import { balanceOf, startEarningServer, type EarningServer } from './earning-fixtures.js';
+import { balanceOf } from './earning-fixtures.js';
+import { PLAIN_MULTIPLIERS, writeOverrides as overridesFile } from './engagement-fixtures.js';
 
+/**
+ * Two nodes sharing one Redis and one data directory share the earning caps, and an economy
+ * reload on either reaches the other. Node B is a separate process (server/main.ts) with the same
+ * economy config, reached only over the wire (issue 15); it runs on the real clock, so node A does
+ * too, and the multipliers are plain so an award is its base whatever the day.
+ */
 const sockets = socketPool();
 afterEach(() => sockets.closeAll());
 
 describe('two server instances sharing one Redis and one data directory', () => {
-  let a: EarningServer;
-  let b: EarningServer;
+  let nodes: NodePair;
+  let a: TestServer;
+  let b: NodeProcess;
   beforeAll(async () => {
-    const prefix = uniquePrefix();
-    const overrides = { caps: { activityDailyEvents: { send_message: 3 } } };
-    a = await startEarningServer(overrides, { redis: { prefix } });
-    b = await startEarningServer(overrides, { redis: { prefix }, dataDir: a.dataDir });
-  });
-  afterAll(async () => {
-    await b.stop();
-    await a.stop();
-  });
+    nodes = await startNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile({ ...PLAIN_MULTIPLIERS, caps: { activityDailyEvents: { send_message: 3 } } }) });
+    ({ a, b } = nodes);
+  }, 60_000);
+  afterAll(() => nodes?.stop());
 
   it('share the caps: messages sent through either node count against one daily cap', async () => {
     const owner = await registerUser(a, 'Owner');
+    const ownerOnB = client(b.url, owner.token);
     const room = await createRoom(owner);
     const onA = await sockets.open(a, owner);
     const onB = await sockets.open(b, owner);
@@ -44,8 +50,8 @@ describe('two server instances sharing one Redis and one data directory', () => 
       { activity: 'send_message', granted: 1 },
       { activity: 'send_message', granted: 0, reason: 'ACTIVITY_CAP' },
     ]);
-    expect(await balanceOf(b, owner.id)).toBe(before + 3);
-    const capOnB = await owner.api.post('/api/tokens/check-cap', { activity: 'send_message' });
+    expect((await ownerOnB.get(`/api/tokens/balance/${owner.id}`)).body.balance).toBe(before + 3);
+    const capOnB = await ownerOnB.post('/api/tokens/check-cap', { activity: 'send_message' });
     expect(capOnB.body.remaining.activityEvents).toBe(0);
   });
 });
@@ -53,14 +59,15 @@ describe('two server instances sharing one Redis and one data directory', () => 
 describe('economy config reload reaches every node sharing Redis', () => {
   let dir: string;
   let file: string;
+  let nodes: NodePair;
   let a: TestServer;
-  let b: TestServer;
+  let b: NodeProcess;
   /** Same file, another REDIS_PREFIX: a separate deployment that must not follow. */
   let other: TestServer;
   const writeOverrides = (o: unknown): void => writeFileSync(file, JSON.stringify(o));
-  const configOf = async (srv: TestServer) => (await client(srv.url).get('/api/economy/config')).body as { version: number; config: { caps: { dailyTotalTokens: number } } };
+  const configOf = async (srv: { url: string }) => (await client(srv.url).get('/api/economy/config')).body as { version: number; config: { caps: { dailyTotalTokens: number } } };
   /** Polls until `srv` shows `version` (pub/sub delivery is asynchronous), then returns its config. */
-  const untilVersion = async (srv: TestServer, version: number) => {
+  const untilVersion = async (srv: { url: string }, version: number) => {
     const deadline = Date.now() + 3000;
     for (;;) {
       const body = await configOf(srv);
@@ -73,39 +80,44 @@ describe('economy config reload reaches every node sharing Redis', () => {
     dir = mkdtempSync(join(tmpdir(), 'tc-economy-nodes-'));
     file = join(dir, 'economy.json');
     writeOverrides({ caps: { dailyTotalTokens: 300 } });
-    const prefix = uniquePrefix();
     const env = { ECONOMY_OVERRIDES_FILE: file, ADMIN_USERNAMES: 'reload_admin' };
-    a = await startTestServer({ redis: { prefix }, env });
-    b = await startTestServer({ redis: { prefix }, env, dataDir: a.dataDir });
+    nodes = await startNodePair(env);
+    ({ a, b } = nodes);
     other = await startTestServer({ redis: { prefix: uniquePrefix() }, env });
-  });
+  }, 60_000);
   afterAll(async () => {
-    await other.stop();
-    await b.stop();
-    await a.stop();
+    await other?.stop();
+    await nodes?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /**
+   * Resolves once node B has handled every reload notice A published before: each node reads the
+   * adapter's Redis stream in order and handles a notice synchronously, and B answers A's
+   * fetchSockets (a later entry of the same stream) only after that. So a late notice can never
+   * re-read a file the test has rewritten since.
+   */
+  const bHasHandledANotices = async (): Promise<void> => {
+    await a.io.fetchSockets();
+  };
 
   it('an admin reload on A reloads B; A answers its own result; a bad file is refused on every node', async () => {
     const reg = await client(a.url).post('/api/auth/register', { username: 'reload_admin', password: 'correct horse battery' });
     expect(reg.status).toBe(201);
     const adminOnA = client(a.url, reg.body.token);
+    const adminOnB = client(b.url, reg.body.token);
     expect(await configOf(b)).toMatchObject({ version: 1, config: { caps: { dailyTotalTokens: 300 } } });
-    // Notices B has handled: the test moves on only after B has acted on each one, so a late
-    // notice can never re-read a file the test has rewritten since.
-    let noticesOnB = 0;
-    b.io.on('economy:reload', () => void (noticesOnB += 1));
-    const untilNoticesOnB = async (n: number): Promise<void> => {
-      for (let i = 0; i < 200 && noticesOnB < n; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(noticesOnB).toBe(n);
-    };
+    // A knows B (the adapter's heartbeat), so the fence below waits for B's answer.
+    expect(await a.io.of('/').adapter.serverCount()).toBe(2);
 
     writeOverrides({ caps: { dailyTotalTokens: 350 } });
     const ok = await adminOnA.post('/api/admin/economy/reload');
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ version: 2 });
     expect(await untilVersion(b, 2)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
-    await untilNoticesOnB(1);
+    await bHasHandledANotices();
+    // One notice, one reload: B is still at version 2.
+    expect(await configOf(b)).toMatchObject({ version: 2 });
     expect(await configOf(a)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
 
     writeOverrides({ caps: { dailyTotalTokens: -1 } });
@@ -113,11 +125,13 @@ describe('economy config reload reaches every node sharing Redis', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.error).toMatchObject({ code: 'ECONOMY_CONFIG_INVALID', details: { version: 2 } });
     // B got the notice too and refused the same file, keeping version 2. The reverse direction
-    // (B -> A) is what SIGHUP on B does.
-    await untilNoticesOnB(2);
+    // (B -> A): the operator's reload on B (its admin route; SIGHUP on B calls the same reload).
+    await bHasHandledANotices();
     expect(await configOf(b)).toMatchObject({ version: 2, config: { caps: { dailyTotalTokens: 350 } } });
     writeOverrides({ caps: { dailyTotalTokens: 360 } });
-    expect(b.ctx.reloadEconomy('SIGHUP')).toEqual({ ok: true, version: 3 });
+    const onB = await adminOnB.post('/api/admin/economy/reload');
+    expect(onB.status).toBe(200);
+    expect(onB.body).toEqual({ version: 3 });
     expect(await untilVersion(a, 3)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
     expect(await configOf(b)).toMatchObject({ version: 3, config: { caps: { dailyTotalTokens: 360 } } });
 
