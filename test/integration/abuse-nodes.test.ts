@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
@@ -28,16 +28,13 @@ const OVERRIDES = { ...PLAIN_MULTIPLIERS, antiAbuse: { fakeActivity: { minMessag
 const until = (atMs: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, atMs - Date.now())));
 
 describe('anti-abuse across two nodes', () => {
-  let nodes: NodePair;
   let a: TestServer;
   let b: NodeProcess;
   let admin: TestUser;
-  beforeAll(async () => {
-    nodes = await startNodePair({ ECONOMY_OVERRIDES_FILE: writeOverrides(OVERRIDES), ADMIN_USERNAMES: 'adm_nodes' });
-    ({ a, b } = nodes);
+  useNodePair({ ECONOMY_OVERRIDES_FILE: writeOverrides(OVERRIDES), ADMIN_USERNAMES: 'adm_nodes' }, async (pair) => {
+    ({ a, b } = pair);
     admin = await registerAdmin(a, 'adm_nodes');
-  }, 60_000);
-  afterAll(() => nodes?.stop());
+  });
 
   /** The admin, talking to node B (one JWT secret, so A's signature is good there). */
   const adminOnB = () => client(b.url, a.ctx.tokens.sign({ userId: admin.id, username: admin.username, role: 'admin' }));

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import pino from 'pino';
 import { uniquePrefix, REDIS_URL, type TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { collect, emitAck, waitFor, type TestSocket } from '../support/socket.js';
 import type { MessageView } from '../../shared/events.js';
 import { createRedis, waitReady } from '../../server/redis.js';
@@ -19,21 +19,16 @@ import { createRoom, joinRoom, registerUser, socketPool, waitForChannel } from '
  * which counts the channel's sockets on every node. The dead-node scenario drives two presence
  * trackers directly (no server), so it needs neither.
  */
-let nodes: NodePair;
 let a: TestServer;
 let b: NodeProcess;
 const pool = socketPool();
 const open: TestSocket[] = [];
 
-beforeAll(async () => {
-  nodes = await startNodePair({ TYPING_THROTTLE_MS: '60000' });
-  ({ a, b } = nodes);
-}, 60_000);
+useNodePair({ TYPING_THROTTLE_MS: '60000' }, (pair) => ({ a, b } = pair));
 afterEach(() => {
   pool.closeAll();
   for (const s of open.splice(0)) s.close();
 });
-afterAll(() => nodes?.stop());
 
 let seq = 0;
 async function say(socket: TestSocket, roomId: string, body: string): Promise<MessageView> {

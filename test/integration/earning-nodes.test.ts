@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../support/http.js';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { startNodePair, useNodePair, type NodePair } from '../support/node-pair.js';
 import { emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool } from './chat-fixtures.js';
 import { balanceOf } from './earning-fixtures.js';
@@ -21,14 +21,9 @@ const sockets = socketPool();
 afterEach(() => sockets.closeAll());
 
 describe('two server instances sharing one Redis and one data directory', () => {
-  let nodes: NodePair;
   let a: TestServer;
   let b: NodeProcess;
-  beforeAll(async () => {
-    nodes = await startNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile({ ...PLAIN_MULTIPLIERS, caps: { activityDailyEvents: { send_message: 3 } } }) });
-    ({ a, b } = nodes);
-  }, 60_000);
-  afterAll(() => nodes?.stop());
+  useNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile({ ...PLAIN_MULTIPLIERS, caps: { activityDailyEvents: { send_message: 3 } } }) }, (pair) => ({ a, b } = pair));
 
   it('share the caps: messages sent through either node count against one daily cap', async () => {
     const owner = await registerUser(a, 'Owner');

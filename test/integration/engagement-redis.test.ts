@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/lib/clock.js';
 import { EMPTY_LOGIN_RECORD } from '../../server/engagement/ports.js';
 import { capLimitsFor } from '../../server/economy/rules/caps.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { registerUser } from './chat-fixtures.js';
 import { PLAIN_MULTIPLIERS, balanceOf, claimDaily, day, writeOverrides } from './engagement-fixtures.js';
@@ -21,14 +21,9 @@ afterEach(async () => {
 });
 
 describe('daily claim on two nodes', () => {
-  let nodes: NodePair;
   let a: TestServer;
   let b: NodeProcess;
-  beforeAll(async () => {
-    nodes = await startNodePair({ ECONOMY_OVERRIDES_FILE: writeOverrides(PLAIN_MULTIPLIERS) });
-    ({ a, b } = nodes);
-  }, 60_000);
-  afterAll(() => nodes?.stop());
+  useNodePair({ ECONOMY_OVERRIDES_FILE: writeOverrides(PLAIN_MULTIPLIERS) }, (pair) => ({ a, b } = pair));
 
   it('two nodes over one store and one Redis: a day is claimed once whichever node is asked', async () => {
     const u = await registerUser(a, 'nodes');

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { client, request } from '../support/http.js';
 import { connectError, emitAck } from '../support/socket.js';
 import { createRoom, joinRoom, PASSWORD, registerUser, socketPool, uname } from './chat-fixtures.js';
@@ -161,14 +161,9 @@ describe('two nodes (Redis)', () => {
     MESSAGE_BURST_WINDOW_MS: '60000',
     SOCKETS_PER_USER_MAX: '3',
   };
-  let nodes: NodePair;
   let a: TestServer;
   let b: NodeProcess;
-  beforeAll(async () => {
-    nodes = await startNodePair(env);
-    ({ a, b } = nodes);
-  }, 60_000);
-  afterAll(() => nodes?.stop());
+  useNodePair(env, (pair) => ({ a, b } = pair));
 
   it('registrations: three on A, then B refuses the same address', async () => {
     const from = { headers: { 'x-forwarded-for': '198.51.100.23' } };

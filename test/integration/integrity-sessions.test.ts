@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/lib/clock.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { connect, connectError, emitAck, waitFor, type TestSocket } from '../support/socket.js';
 import { createRoom, PASSWORD, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
@@ -150,14 +150,9 @@ describe('password change', () => {
 });
 
 describe('two nodes (Redis)', () => {
-  let nodes: NodePair;
   let a: TestServer;
   let b: NodeProcess;
-  beforeAll(async () => {
-    nodes = await startNodePair();
-    ({ a, b } = nodes);
-  }, 60_000);
-  afterAll(() => nodes?.stop());
+  useNodePair({}, (pair) => ({ a, b } = pair));
 
   it('a logout on A closes the socket on B and B refuses the token; a password change on B closes sockets on A', async () => {
     const user = await registerUser(a, 'mnsess');

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { client } from '../support/http.js';
 import { collect, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
@@ -16,7 +16,6 @@ import { balanceOf, fundTo, giftUser, makeAdmin, overridesFile, sendGift } from 
  * the wire (issue 15); node A stays in this process so that `waitForChannel` and `fence` can use
  * its adapter, which reaches the sockets of every node.
  */
-let nodes: NodePair;
 let a: TestServer;
 let b: NodeProcess;
 let admin: TestUser;
@@ -25,15 +24,12 @@ const pool = socketPool();
 /** The same user, talking to node B. */
 const onB = (user: TestUser): TestUser => ({ ...user, api: client(b.url, user.token) });
 
-beforeAll(async () => {
-  // Both nodes run one economy config; receive_gift pays for two gifts a day so the shared cap shows.
-  const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ caps: { activityDailyEvents: { receive_gift: 2 } } }) };
-  nodes = await startNodePair(env);
-  ({ a, b } = nodes);
+// Both nodes run one economy config; receive_gift pays for two gifts a day so the shared cap shows.
+useNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile({ caps: { activityDailyEvents: { receive_gift: 2 } } }) }, async (pair) => {
+  ({ a, b } = pair);
   admin = await makeAdmin(a);
-}, 60_000);
+});
 afterEach(() => pool.closeAll());
-afterAll(() => nodes?.stop());
 
 describe('two nodes', () => {
   it('a room gift sent through node A reaches members connected to node B, and no outsider there', async () => {

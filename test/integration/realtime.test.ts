@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import type { NodeProcess } from '../support/node-process.js';
-import { startNodePair, type NodePair } from '../support/node-pair.js';
+import { useNodePair } from '../support/node-pair.js';
 import { emitAck, waitFor } from '../support/socket.js';
 import { createRoom, joinRoom, registerUser, socketPool, waitForChannel } from './chat-fixtures.js';
 
@@ -12,17 +12,12 @@ import { createRoom, joinRoom, registerUser, socketPool, waitForChannel } from '
  * and the store is shared (issue 15); node A stays in this process so that `waitForChannel` can
  * ask its adapter, which counts the channel's sockets on every node.
  */
-let nodes: NodePair;
 let nodeA: TestServer;
 let nodeB: NodeProcess;
 const sockets = socketPool();
 
-beforeAll(async () => {
-  nodes = await startNodePair();
-  ({ a: nodeA, b: nodeB } = nodes);
-}, 60_000);
+useNodePair({}, (pair) => ({ a: nodeA, b: nodeB } = pair));
 afterEach(() => sockets.closeAll());
-afterAll(() => nodes?.stop());
 
 describe('personal channel and room channels', () => {
   it('a join made in one tab puts every tab of the user, on every node, in the room', async () => {

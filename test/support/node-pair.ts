@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestServer } from './server.js';
 import { startPeerProcess, type NodeProcess } from './node-process.js';
 
@@ -34,4 +35,20 @@ export async function startNodePair(env: Record<string, string> = {}): Promise<N
       await a.stop();
     },
   };
+}
+
+/**
+ * Starts a node pair in a beforeAll of the calling file or describe (timeout one minute, see
+ * startNodePair) and stops it in its afterAll. `started` gets the pair once it is up, to keep its
+ * nodes in the suite's variables or prepare shared fixtures (an admin, say).
+ */
+export function useNodePair(env: Record<string, string>, started: (pair: NodePair) => unknown): void {
+  let pair: NodePair | undefined;
+  beforeAll(async () => {
+    pair = await startNodePair(env);
+    await started(pair);
+  }, 60_000);
+  afterAll(async () => {
+    await pair?.stop();
+  });
 }
