@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/lib/clock.js';
-import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { startPeerProcess } from '../support/node-process.js';
 import { client } from '../support/http.js';
 import { waitFor, type TestSocket } from '../support/socket.js';
 import { registerUser, socketPool, type TestUser } from './chat-fixtures.js';
@@ -8,49 +9,82 @@ import { giftUser, makeAdmin, overridesFile, PIN, rid } from './gifts-fixtures.j
 
 /**
  * Issue 13 (h13a): gift combos. Gifts from one sender to one recipient, each within
- * `gifts.comboWindowSeconds` (10 s here) of the previous, carry the same `combo.id` with a rising
- * `count` and running `total` on `gift:received`; a pause longer than the window starts a new
- * run; another recipient has its own run. Counted in Redis across two nodes, and in the SQLite file
- * on the embedded default. Each gift stays its own ledger entry (the audit counts them).
+ * `gifts.comboWindowSeconds` of the previous, carry the same `combo.id` with a rising `count` and
+ * running `total` on `gift:received`; a pause longer than the window starts a new run; another
+ * recipient has its own run. Counted in Redis across two nodes, and in the SQLite file on the
+ * embedded default. Each gift stays its own ledger entry (the audit counts them).
+ *
+ * On two nodes, node B is a separate process (server/main.ts, issue 15), reached only over HTTP:
+ * a process cannot share the test's manual clock, so both nodes run on the real clock with a 5 s
+ * window; gifts meant to fall inside it are sent back to back, and the pause waits out the window
+ * (a known duration: no event marks a run's end). The embedded default keeps a manual clock and
+ * a 10 s window, and moves the clock to just inside and just past it.
  */
 const sockets = socketPool();
 afterEach(() => sockets.closeAll());
 
-type Setup = { name: string; start(clock: ManualClock): Promise<[TestServer, TestServer, () => Promise<void>]> };
+/**
+ * Node A, the node to send through as "B" (`b.url`), and how time moves between gifts: on the
+ * manual clock by the given milliseconds, on the real clock not at all (back to back) or past the
+ * window.
+ */
+type Nodes = { a: TestServer; b: { url: string }; stop(): Promise<void>; insideWindow(manualMs: number): Promise<void>; pastWindow(): Promise<void> };
+type Setup = { name: string; start(): Promise<Nodes> };
+const REAL_WINDOW_SECONDS = 5;
 const setups: Setup[] = [
   {
     name: 'two nodes over Redis',
-    async start(clock) {
-      const prefix = uniquePrefix();
-      const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { comboWindowSeconds: 10 } }) };
-      const a = await startTestServer({ clock, redis: { prefix }, env });
-      const b = await startTestServer({ clock, redis: { prefix }, dataDir: a.dataDir, env });
-      return [a, b, async () => { await b.stop(); await a.stop(); }];
+    async start() {
+      const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { comboWindowSeconds: REAL_WINDOW_SECONDS } }) };
+      const a = await startTestServer({ redis: true, env });
+      const b = await startPeerProcess(a, env);
+      return {
+        a,
+        b,
+        stop: async () => {
+          await b.stop();
+          await a.stop();
+        },
+        insideWindow: async () => undefined,
+        // Called right after the last gift's response, so the gap from that gift's stamp exceeds the window.
+        pastWindow: () => new Promise((resolve) => setTimeout(resolve, REAL_WINDOW_SECONDS * 1000 + 50)),
+      };
     },
   },
   {
     name: 'the embedded default (SQLite counters)',
-    async start(clock) {
+    async start() {
+      const clock = new ManualClock('2026-07-01T10:00:00.000Z');
       const a = await startTestServer({ clock, env: { ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { comboWindowSeconds: 10 } }) } });
-      return [a, a, () => a.stop()];
+      return {
+        a,
+        b: a,
+        stop: () => a.stop(),
+        insideWindow: async (ms) => {
+          clock.advance(ms);
+        },
+        pastWindow: async () => {
+          clock.advance(10_001);
+        },
+      };
     },
   },
 ];
 
 describe.each(setups)('gift combos on $name', (setup) => {
-  const clock = new ManualClock('2026-07-01T10:00:00.000Z');
   let a: TestServer;
-  let b: TestServer;
-  let stop: () => Promise<void>;
+  let b: { url: string };
+  let nodes: Nodes;
   let admin: TestUser;
   beforeAll(async () => {
-    [a, b, stop] = await setup.start(clock);
+    nodes = await setup.start();
+    ({ a, b } = nodes);
     admin = await makeAdmin(a);
-  });
-  afterAll(async () => stop());
+  }, 60_000);
+  afterAll(async () => nodes.stop());
 
   /** Sends a gift over HTTP through `srv` and returns the combo the recipient's socket is told. */
-  async function giftAndSee(srv: TestServer, from: TestUser, to: TestUser, toSocket: TestSocket, amount: number) {
+  async function giftAndSee(srv: { url: string }, from: TestUser, to: TestUser, toSocket: TestSocket, amount: number) {
     const seen = waitFor(toSocket, 'gift:received', (e) => e.from.id === from.id && e.to.id === to.id && e.amount === amount);
     const res = await client(srv.url, from.token).post('/api/tokens/gift', { toUserId: to.id, amount, pin: PIN, requestId: rid() });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -68,16 +102,17 @@ describe.each(setups)('gift combos on $name', (setup) => {
 
     const first = await giftAndSee(a, sender, to, toSocket, 1);
     expect(first).toMatchObject({ count: 1, total: 1 });
-    clock.advance(9_000);
+    await nodes.insideWindow(9_000);
     expect(await giftAndSee(b, sender, to, toSocket, 2)).toEqual({ id: first!.id, count: 2, total: 3 });
     // Another recipient in between: its own run, this one goes on.
     const apart = await giftAndSee(b, sender, other, otherSocket, 5);
     expect(apart).toMatchObject({ count: 1, total: 5 });
     expect(apart!.id).not.toBe(first!.id);
-    clock.advance(10_000);
+    // The window's edge still counts (on the manual clock: exactly 10 s after the previous gift).
+    await nodes.insideWindow(10_000);
     expect(await giftAndSee(a, sender, to, toSocket, 3)).toEqual({ id: first!.id, count: 3, total: 6 });
     // A pause longer than the window: a new run, whose id is its first gift's.
-    clock.advance(10_001);
+    await nodes.pastWindow();
     const fresh = await giftAndSee(b, sender, to, toSocket, 4);
     expect(fresh).toMatchObject({ count: 1, total: 4 });
     expect(fresh!.id).not.toBe(first!.id);

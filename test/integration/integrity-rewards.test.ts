@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import type { NodeProcess } from '../support/node-process.js';
+import { useNodePair } from '../support/node-pair.js';
 import { emitAck, type TestSocket } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { createRoom, joinRoom, registerUser, socketPool, type TestUser } from './chat-fixtures.js';
@@ -12,7 +14,9 @@ import { freshUser, HOUR_MS } from './integrity-fixtures.js';
  * embedded default (SQLite, in-process counters) and on two nodes sharing Redis: whatever the
  * number of rooms, the alt receives at most `recipientDailyTokens` a day and the owner grants at
  * most `granterDailyTokens` a day; refused rewards use up no budget; the award gate and the room
- * opening rule (age, independent members) apply to every reward.
+ * opening rule (age, independent members) apply to every reward. On two nodes, node B is a
+ * separate process (server/main.ts, issue 15) with the same limits, reached only over sockets; the
+ * shared counters, balances and audit are read on node A.
  */
 const LIMITS = { roomRewards: { recipientDailyTokens: 100, granterDailyTokens: 150 } };
 
@@ -157,19 +161,10 @@ describe('room opening rule: minimum age and independent members', () => {
 
 describe('room rewards on two nodes over Redis', () => {
   let a: TestServer;
-  let b: TestServer;
+  let b: NodeProcess;
   const pool = socketPool();
-  beforeAll(async () => {
-    const prefix = uniquePrefix();
-    const env = { ECONOMY_OVERRIDES_FILE: overridesFile(LIMITS) };
-    a = await startTestServer({ redis: { prefix }, env });
-    b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, env });
-  });
+  useNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile(LIMITS) }, (nodes) => void ({ a, b } = nodes));
   afterEach(() => pool.closeAll());
-  afterAll(async () => {
-    await b.stop();
-    await a.stop();
-  });
 
   it('rewards to one alt from eight rooms, sent at once through both nodes, move exactly the recipient limit', async () => {
     const owner = await registerUser(a, 'nfarmer');
@@ -184,9 +179,9 @@ describe('room rewards on two nodes over Redis', () => {
     // 100 / 30: three rewards fit, every other one is refused by the shared per-recipient counter.
     expect(acks.filter((x) => x.ok)).toHaveLength(3);
     for (const x of acks.filter((y) => !y.ok)) expect(x).toMatchObject({ error: { code: 'REWARD_RECIPIENT_CAP_REACHED' } });
-    expect((await balance(b, alt.id)) - before).toBe(90);
+    expect((await balance(a, alt.id)) - before).toBe(90);
     expect(await a.ctx.counters.budgets.usage({ scope: 'reward-recipient', key: alt.id, at: new Date() })).toEqual({ count: 3, tokens: 90 });
-    expect(await b.ctx.counters.budgets.usage({ scope: 'reward-granter', key: owner.id, at: new Date() })).toEqual({ count: 3, tokens: 90 });
+    expect(await a.ctx.counters.budgets.usage({ scope: 'reward-granter', key: owner.id, at: new Date() })).toEqual({ count: 3, tokens: 90 });
     expect((await a.ctx.ledger.audit()).ok).toBe(true);
   });
 });

@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
+import { wireFence, type NodeProcess } from '../support/node-process.js';
+import { useNodePair } from '../support/node-pair.js';
+import { client } from '../support/http.js';
 import { collect } from '../support/socket.js';
 import { fence } from '../support/fence.js';
 import { ManualClock } from '../../server/lib/clock.js';
@@ -12,6 +15,8 @@ import { DAY_MS, freshUser, HOUR_MS } from './integrity-fixtures.js';
  * gifts 1,000 to the owner, the owner tries the platinum benefits, and gives the 1,000 back: the
  * owner's tier never moves (no tier:changed), no benefit is unlocked, and the public badge shows
  * the earned tier whatever the balance. With vesting on, the pass-back itself is refused.
+ * On two nodes, node B is a separate process (server/main.ts, issue 15) with the same economy
+ * settings, reached only over HTTP and sockets; balances and the audit are read on node A.
  */
 
 async function rowTwoCast(srv: TestServer, admin: TestUser) {
@@ -150,21 +155,14 @@ describe('the seed literal rule stays selectable (tiers.basis balance)', () => {
 
 describe('rows 2 and vesting on two nodes over Redis', () => {
   let a: TestServer;
-  let b: TestServer;
+  let b: NodeProcess;
   let admin: TestUser;
   const pool = socketPool();
-  beforeAll(async () => {
-    const prefix = uniquePrefix();
-    const env = { ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { receivedHoldHours: 72 } }) };
-    a = await startTestServer({ redis: { prefix }, env });
-    b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir, env });
+  useNodePair({ ECONOMY_OVERRIDES_FILE: overridesFile({ gifts: { receivedHoldHours: 72 } }) }, async (nodes) => {
+    ({ a, b } = nodes);
     admin = await makeAdmin(a);
   });
   afterEach(() => pool.closeAll());
-  afterAll(async () => {
-    await b.stop();
-    await a.stop();
-  });
 
   it('a gift through node A lends no tier seen on node B, and B refuses to pass the received tokens on', async () => {
     const { owner, alt } = await rowTwoCast(a, admin);
@@ -172,13 +170,15 @@ describe('rows 2 and vesting on two nodes over Redis', () => {
     const tierChanges = collect(ownerOnB, 'tier:changed');
     expect(await sendGift(await pool.open(a, alt), { toUserId: owner.id, amount: 1000 })).toMatchObject({ ok: true });
     const bronze = a.ctx.economy.current.tiers.benefits.bronze.badge;
-    expect((await b.ctx.userSummaries.one(owner.id))?.badge).toBe(bronze);
+    // The badge node B shows others (its user summaries), over the wire.
+    expect((await client(b.url, alt.token).get(`/api/users/${owner.id}`)).body.user).toMatchObject({ tier: 'bronze', badge: bronze });
     const back = await sendGift(ownerOnB, { toUserId: alt.id, amount: 30 });
     expect(back).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 1000 } } });
-    // Both nodes' paths to the socket: B's own, and A's through the Redis adapter.
-    await Promise.all([fence(a, ownerOnB), fence(b, ownerOnB)]);
+    // Both nodes' paths to the socket: A's through the Redis adapter, and B's own connection.
+    await fence(a, ownerOnB);
+    await wireFence(ownerOnB);
     expect(tierChanges).toEqual([]);
-    expect((await b.ctx.ledger.audit()).ok).toBe(true);
+    expect((await a.ctx.ledger.audit()).ok).toBe(true);
   });
 
   it('two gifts racing on two nodes cannot together spend tokens that have not vested', async () => {
@@ -188,25 +188,39 @@ describe('rows 2 and vesting on two nodes over Redis', () => {
     expect(await sendGift(await pool.open(a, giver), { toUserId: middle.id, amount: 40 })).toMatchObject({ ok: true });
     const own = (await a.ctx.ledger.account(middle.id)).balance - 40;
     expect(own).toBeGreaterThan(0);
-    // Force the interleaving: each node reads the vesting sums, and neither posts until both have
-    // read, so the read-time check alone would let both gifts of `own` through (2 x own > own).
-    let arrived = 0;
+    // Force the interleaving across the two processes: node A reads the vesting sums and holds
+    // until node B has read them too and posted its gift, so A posts on a stale read; the
+    // read-time check alone would let both gifts of `own` through (2 x own > own). Node B is a
+    // process of its own, so the hold is on A's side (the test cannot reach into B).
+    let aRead!: () => void;
+    const aHasRead = new Promise<void>((resolve) => (aRead = resolve));
     let release!: () => void;
-    const bothRead = new Promise<void>((resolve) => (release = resolve));
-    for (const node of [a, b]) {
-      const read = node.ctx.ledger.sumsByActivity.bind(node.ctx.ledger);
-      node.ctx.ledger.sumsByActivity = async (...args: Parameters<typeof read>) => {
-        const sums = await read(...args);
-        if (++arrived === 2) release();
-        await bothRead;
-        return sums;
-      };
+    const bPosted = new Promise<void>((resolve) => (release = resolve));
+    const read = a.ctx.ledger.sumsByActivity.bind(a.ctx.ledger);
+    let held = false;
+    a.ctx.ledger.sumsByActivity = async (...args: Parameters<typeof read>) => {
+      const sums = await read(...args);
+      if (args[0] === middle.id && !held) {
+        held = true;
+        aRead();
+        await bPosted;
+      }
+      return sums;
+    };
+    try {
+      const [onA, onB] = await Promise.all([pool.open(a, middle), pool.open(b, middle)]);
+      const fromA = sendGift(onA, { toUserId: third.id, amount: own });
+      await aHasRead;
+      const fromB = await sendGift(onB, { toUserId: third.id, amount: own });
+      release();
+      const acks = [await fromA, fromB];
+      expect(acks.filter((x) => x.ok), JSON.stringify(acks)).toHaveLength(1);
+      expect(acks.find((x) => !x.ok)).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 40 } } });
+    } finally {
+      a.ctx.ledger.sumsByActivity = read;
+      release();
     }
-    const [onA, onB] = await Promise.all([pool.open(a, middle), pool.open(b, middle)]);
-    const acks = await Promise.all([sendGift(onA, { toUserId: third.id, amount: own }), sendGift(onB, { toUserId: third.id, amount: own })]);
-    expect(acks.filter((x) => x.ok), JSON.stringify(acks)).toHaveLength(1);
-    expect(acks.find((x) => !x.ok)).toMatchObject({ ok: false, error: { code: 'GIFT_TOKENS_VESTING', details: { vestingTokens: 40 } } });
     expect((await a.ctx.ledger.account(middle.id)).balance).toBe(40);
-    expect((await b.ctx.ledger.audit()).ok).toBe(true);
+    expect((await a.ctx.ledger.audit()).ok).toBe(true);
   });
 });

@@ -92,3 +92,32 @@ export async function startNodeProcess(opts: NodeProcessOptions): Promise<NodePr
 export function startPeerProcess(first: { dataDir: string; ctx: { config: { redisPrefix: string } } }, env: Record<string, string> = {}): Promise<NodeProcess> {
   return startNodeProcess({ dataDir: first.dataDir, redisPrefix: first.ctx.config.redisPrefix, env });
 }
+
+/**
+ * `srv` addressed at `node` instead: only `url` changes. For the fixtures that take an in-process
+ * server to sign a request's token with the shared JWT secret (`srv.ctx.tokens`) and send it to
+ * `srv.url`, so the same request can go to a node process. Read nothing else of the result as
+ * `node`'s: its `ctx` is still `srv`'s.
+ */
+export function addressedAt<T extends { url: string }>(srv: T, node: { url: string }): T {
+  return { ...srv, url: node.url };
+}
+
+/**
+ * `fence` (test/support/fence.ts) for a socket connected to a node process, where the test cannot
+ * reach the node's Socket.IO server: a round trip on the socket itself. The node refuses the
+ * payload at validation (nothing is read or written) and acks; Socket.IO keeps one connection's
+ * packets in order, so once the ack is here every event that node had already written to this
+ * socket is here too. Pair it with `fence(a, socket)` for what in-process node A sends through
+ * the adapter.
+ */
+export async function wireFence(socket: { emit(...args: any[]): unknown }): Promise<void> {
+  const reply = await new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('wireFence: no ack in 5 s')), 5000);
+    socket.emit('room:read', {}, (r: unknown) => {
+      clearTimeout(timer);
+      resolve(r);
+    });
+  });
+  if ((reply as { error?: { code?: string } } | null)?.error?.code !== 'VALIDATION_FAILED') throw new Error(`wireFence: unexpected ack ${JSON.stringify(reply)}`);
+}

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import mongoose from 'mongoose';
 import { createMongoAdminAuditStore } from '../../server/stores/mongo/admin-audit-store.js';
 import { createMongoUserStore } from '../../server/stores/mongo/users-store.js';
 import type { AdminAuditRecord, AdminAuditStore } from '../../server/admin/ports.js';
@@ -9,7 +10,7 @@ import { commandName, cursor, duplicateKey, useWireHarness } from '../support/fa
  * The MongoDB side of the operators' stores on the wire, against the protocol stand-in (no
  * MongoDB runs here): the audit log's unique index before the first write, a duplicate request
  * answered with the first record, the list filters; the user prefix search as an index range; the
- * supply read as one snapshot transaction over the account rows.
+ * supply read as two snapshot reads at one cluster time, outside any transaction.
  */
 const T = new Date('2026-12-01T10:00:00.000Z');
 const wire = useWireHarness({ writes: ['insert'] });
@@ -62,10 +63,13 @@ describe('MongoDB admin audit log on the wire', () => {
     expect(wire.sent('find', 'users')[0]).toMatchObject({ filter: { usernameLower: { $gte: 'abc', $lt: 'abc~' } }, sort: { usernameLower: 1 }, limit: 7 });
   });
 
-  it('the supply read sums the account rows inside one transaction', async () => {
+  it('the supply read is two snapshot reads at one cluster time, outside any transaction', async () => {
+    const at = new mongoose.mongo.Timestamp({ t: 1_764_583_200, i: 7 });
     wire.setHandler((c) => {
-      if (commandName(c) === 'find') return cursor(c, [{ _id: 'system:issuance', balance: -100 }, { _id: 'system:sink', balance: 30 }, { _id: 'system:adjustments', balance: -4 }]);
-      if (commandName(c) === 'aggregate') return cursor(c, [{ _id: null, total: 74 }]);
+      // A snapshot read answers with the time it read at (on the cursor), as a 5.0+ server does.
+      const atTime = (reply: Record<string, any>) => ({ ...reply, cursor: { ...reply['cursor'], atClusterTime: at } });
+      if (commandName(c) === 'find') return atTime(cursor(c, [{ _id: 'system:issuance', balance: -100 }, { _id: 'system:sink', balance: 30 }, { _id: 'system:adjustments', balance: -4 }]));
+      if (commandName(c) === 'aggregate') return atTime(cursor(c, [{ _id: null, total: 74 }]));
       return undefined;
     });
     const read = createMongoLedgerReads(wire.connection).supply;
@@ -73,8 +77,14 @@ describe('MongoDB admin audit log on the wire', () => {
     const find = wire.sent('find', 'ledger_accounts')[0]!;
     const aggregate = wire.sent('aggregate', 'ledger_accounts')[0]!;
     expect(find['filter']).toEqual({ _id: /^system:/ });
-    expect(find['txnNumber']).toBeDefined();
-    expect(aggregate['txnNumber']).toEqual(find['txnNumber']);
-    expect(wire.fake.commands.filter((c) => commandName(c) === 'committransaction')).toHaveLength(1);
+    // The first read asks for a snapshot; the second reads at the first one's point in time.
+    expect(find['readConcern']).toEqual({ level: 'snapshot' });
+    expect(aggregate['readConcern']).toEqual({ level: 'snapshot', atClusterTime: at });
+    expect((aggregate['lsid'] as { id: unknown }).id).toEqual((find['lsid'] as { id: unknown }).id);
+    for (const c of [find, aggregate]) {
+      expect(c['txnNumber']).toBeUndefined();
+      expect(c['startTransaction']).toBeUndefined();
+    }
+    expect(wire.fake.commands.filter((c) => ['committransaction', 'aborttransaction'].includes(commandName(c)))).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
 import { AUDIT_PAGE_DOCS, GUARD_RETRIES_MAX, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
-import { ensureIndexBuilds } from '../../server/stores/mongo/index-builds.js';
+import { indexBuildsOf } from '../../server/stores/mongo/index-builds.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry } from '../../server/ledger/ports.js';
 import { earnEntry, giftEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
@@ -346,9 +346,9 @@ describe('MongoDB ledger adapter on the wire', () => {
     });
     const draft = () => stamp(earnEntry('a', 1, { idempotencyKey: newId(), activity: 'x' }));
     await expect(store.post([draft()])).rejects.toThrow(/index build interrupted/);
-    await expect(ensureIndexBuilds(connection)).rejects.toThrow(/index builds not done: ledger/);
+    await expect(indexBuildsOf(connection).ensureAll()).rejects.toThrow(/index builds not done: ledger/);
     failIndexes = false;
-    await expect(ensureIndexBuilds(connection)).resolves.toBeUndefined();
+    await expect(indexBuildsOf(connection).ensureAll()).resolves.toBeUndefined();
     expect((await store.post([draft()]))[0]?.status).toBe('posted');
   });
 

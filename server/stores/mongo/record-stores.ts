@@ -5,13 +5,15 @@ import { createMongoRoomStore } from './rooms-store.js';
 import { createMongoMessageStore } from './messages-store.js';
 import { createMongoFileStore } from './files-store.js';
 import { createMongoNotificationStore } from './notifications-store.js';
-import { ensureIndexBuilds } from './index-builds.js';
+import { indexBuildsOf } from './index-builds.js';
 import { failFast } from './unavailable.js';
 
 /** The record stores over MongoDB (loaded by createRecordStores in server/stores/records.ts only for a MongoDB backend). */
 export function mongoRecordStores(connection: Connection): RecordStores {
   // Issue 15: "no server" failures become STORE_UNAVAILABLE; ping (/readyz) also needs every
-  // index build done, retrying failed ones (server/stores/mongo/index-builds.ts).
+  // index build on this connection done (the ledger's and the other stores' too), retrying failed
+  // ones (server/stores/mongo/index-builds.ts).
+  const indexBuilds = indexBuildsOf(connection);
   return {
     backend: 'mongodb',
     users: failFast(createMongoUserStore(connection)),
@@ -23,7 +25,7 @@ export function mongoRecordStores(connection: Connection): RecordStores {
       const db = connection.db;
       if (!db) throw new Error('MongoDB connection is not open');
       await db.admin().ping();
-      await ensureIndexBuilds(connection);
+      await indexBuilds.ensureAll();
     },
   };
 }
