@@ -1,23 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, uniquePrefix, type TestServer } from '../support/server.js';
 import { client, request } from '../support/http.js';
+import { startPeerProcess, type NodeProcess } from '../support/node-process.js';
 import type { TestUser } from './chat-fixtures.js';
 import { balanceOf, giftUser, makeAdmin, PIN, rid } from './gifts-fixtures.js';
 
 /**
  * Issue 13: items an admin creates at runtime declare their effect as data and then behave like the
- * seed's items, on two nodes sharing one Redis and one SQLite file, over real HTTP: a new cosmetic
+ * seed's items, on two nodes (B its own process) sharing one Redis and one SQLite file, over real HTTP: a new cosmetic
  * is bought (charged, stock and per-user limit honoured), equipped and shown on the profile, sold
  * on the market; invalid or changed effects are refused with typed errors and nothing written.
  */
 let a: TestServer;
-let b: TestServer;
+let b: NodeProcess;
 let admin: TestUser;
 
 beforeAll(async () => {
-  const prefix = uniquePrefix();
-  a = await startTestServer({ redis: { prefix } });
-  b = await startTestServer({ redis: { prefix }, dataDir: a.dataDir });
+  a = await startTestServer({ redis: { prefix: uniquePrefix() } });
+  b = await startPeerProcess(a);
   admin = await makeAdmin(a);
 });
 afterAll(async () => {
@@ -31,6 +31,7 @@ const createItem = (body: Record<string, unknown>) => admin.api.post('/api/admin
 const buy = (u: TestUser, itemId: string) => u.api.post('/api/shop/purchase', { itemId, pin: PIN, requestId: rid('buy') });
 const listed = async (u: TestUser) => (await u.api.get('/api/shop/items')).body.items as Array<{ id: string; available: boolean; limited?: Record<string, unknown> }>;
 
+const TIERS = ['bronze', 'silver', 'gold', 'platinum'];
 const WINTER_BADGE = { id: 'winter_badge', name: 'Winter badge', category: 'cosmetic', cost: 40, duration: { kind: 'permanent' }, stock: 2, perUserLimit: 1, effect: { kind: 'cosmetic', slot: 'badge' } };
 
 describe('an admin-created cosmetic', () => {
@@ -81,13 +82,24 @@ describe('an admin-created cosmetic', () => {
     expect((await a.ctx.ledger.audit()).violations).toEqual([]);
   });
 
-  it('a runtime item of another effect follows that effect: a permanent storage item is not tradeable', async () => {
-    const created = await createItem({ id: 'vault_1gb', name: 'Vault 1 GB', category: 'storage', cost: 30, duration: { kind: 'permanent' }, effect: { kind: 'storageGb', gb: 1 } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const user = await giftUser(a, 'vault', { admin, balance: 100 });
+  it('runtime items of other effects follow those: a tier upgrade raises the tier on both nodes; a permanent storage item is not tradeable', async () => {
+    const week = await createItem({ id: 'tier_boost_week', name: 'Tier boost (week)', category: 'premium', cost: 20, duration: { kind: 'timed', hours: 168 }, effect: { kind: 'tierUpgrade' } });
+    expect(week.status, JSON.stringify(week.body)).toBe(201);
+    const user = await giftUser(a, 'boost', { admin, balance: 100 });
+    const tierOf = async (on: TestUser) => (await on.api.get(`/api/tokens/tier/${user.id}`)).body as { tier: string; earnedTier: string; tierUpgrades: number };
+    const steps = (t: { tier: string; earnedTier: string }) => TIERS.indexOf(t.tier) - TIERS.indexOf(t.earnedTier);
+    expect(await tierOf(onB(user))).toMatchObject({ tierUpgrades: 0 });
+    expect((await buy(onB(user), 'tier_boost_week')).status).toBe(201);
+    for (const on of [user, onB(user)]) {
+      const t = await tierOf(on);
+      expect(t.tierUpgrades).toBe(1);
+      expect(steps(t), JSON.stringify(t)).toBe(1);
+    }
+
+    const vault = await createItem({ id: 'vault_1gb', name: 'Vault 1 GB', category: 'storage', cost: 30, duration: { kind: 'permanent' }, effect: { kind: 'storageGb', gb: 1 } });
+    expect(vault.status, JSON.stringify(vault.body)).toBe(201);
     const bought = await buy(onB(user), 'vault_1gb');
     expect(bought.status, JSON.stringify(bought.body)).toBe(201);
-    expect((await b.ctx.shopCatalogue.effects()).of('vault_1gb')).toEqual({ kind: 'storageGb', gb: 1 });
     const listing = await user.api.post('/api/market/listings', { purchaseId: bought.body.purchase.id, price: 50, requestId: rid('list') });
     expect(listing.body.error).toMatchObject({ code: 'ITEM_NOT_TRANSFERABLE', details: { reason: 'not_tradeable' } });
   });
