@@ -12,7 +12,7 @@ import { ClaimRefusedError, idempotencyKeys } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
-import { availabilityOf, effectOf, needsMessage, needsRoom } from './effects.js';
+import { availabilityOf, effectOf, ItemEffects, needsMessage, needsRoom } from './effects.js';
 import { lastingProductOf, type LastingProduct } from './lasting-effects.js';
 import { announcePin } from './room-effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
@@ -83,15 +83,14 @@ export class ShopService {
     if (before.balance < item.cost) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance, cost: item.cost });
 
     // Limited editions and the streak freeze's held bound: counters taken with the charge, in one transaction.
-    const effects = await this.catalogue.effects();
-    const claims = [...purchaseClaims(item, userId), ...(await streakFreezeClaims(this.ctx.purchases, item, userId, this.ctx.economy.current, effects))];
+    const claims = [...purchaseClaims(item, userId), ...(await streakFreezeClaims(this.ctx.purchases, item, userId, this.ctx.economy.current, this.catalogue))];
     const outcome = await this.postPurchase(purchaseDraft(userId, item, req, key, claims), item, userId);
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance, cost: item.cost });
     if (outcome.status === 'duplicate') return this.replay(userId, req, outcome.entry);
     // Pushed before the record is written: the tokens are gone even if that write fails (a retry completes it).
     this.ctx.balanceNotifier.posted(outcome);
     const purchase = await this.recordFrom(outcome.entry, userId);
-    if (effectOf(item)?.kind === 'pinMessage') announcePin(this.ctx, purchase, effects);
+    if (effectOf(item)?.kind === 'pinMessage') announcePin(this.ctx, purchase, new ItemEffects([item]));
     if (item.stock !== undefined) await this.catalogue.announceStock(item);
     const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
     return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };

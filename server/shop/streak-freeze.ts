@@ -2,7 +2,7 @@ import type { EconomyConfig, ShopItem } from '../economy/config/schema.js';
 import type { CounterClaim } from '../ledger/ports.js';
 import type { ClaimRefusedError } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
-import { effectOf, type ItemEffects, type ItemEffectSource } from './effects.js';
+import { effectOf, type ItemEffectSource } from './effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseStore } from './ports.js';
 
 /**
@@ -20,9 +20,10 @@ export const heldKey = (userId: string): string => `shop:held:streak_freeze:${us
 export const isStreakFreeze = (item: Pick<ShopItem, 'id' | 'effect'>): boolean => effectOf(item)?.kind === 'streakFreeze';
 
 /** The held-bound counter of a streak-freeze purchase (every freeze item of the catalogue counts); none for other items. */
-export async function streakFreezeClaims(purchases: Pick<PurchaseStore, 'listByUser'>, item: ShopItem, userId: string, config: EconomyConfig, effects: ItemEffects): Promise<CounterClaim[]> {
+export async function streakFreezeClaims(purchases: Pick<PurchaseStore, 'listByUser'>, item: ShopItem, userId: string, config: EconomyConfig, catalogue: ItemEffectSource): Promise<CounterClaim[]> {
   if (!isStreakFreeze(item)) return [];
-  const mine = (await purchases.listByUser(userId, PURCHASES_LIST_MAX)).filter((p) => effects.of(p.itemId)?.kind === 'streakFreeze');
+  const [all, effects] = await Promise.all([purchases.listByUser(userId, PURCHASES_LIST_MAX), catalogue.effects()]);
+  const mine = all.filter((p) => effects.of(p.itemId)?.kind === 'streakFreeze');
   const gone = mine.filter((p) => p.usedAt !== null || p.refundedAt !== null).length;
   return [{ key: heldKey(userId), delta: 1, max: config.streakFreeze.maxHeld + gone }];
 }
