@@ -103,12 +103,15 @@ export function composeServices(parts: ServiceParts): AppContext {
   const ledger = createLedgerService(stores.ledger.store, { clock, newId, logger }, parts.ledgerOptions ?? {});
   const authenticate = createAuthenticate(tokens, records.users, sessions, clock);
 
+  // Issue 13: the catalogue read through its store on every call, so an admin's change holds on
+  // every node. Built first: what a purchase does (perks, cosmetics, pins...) is the catalogue's answer.
+  const shopCatalogue = new ShopCatalogue({ store: stores.shopCatalogue, audit: stores.adminAudit, economy, ledger, broadcast, clock, newId });
   // Tiers (ledger balance + economy config), extended by active shop purchases.
   const purchases = stores.purchases;
-  const perks = createShopPerks({ purchases, clock });
+  const perks = createShopPerks({ purchases, clock, effects: shopCatalogue });
   const tiers = { ledger, economy, perks };
   // Issue 13 (market): listed items are in escrow (not equippable), so profiles read the listings.
-  const profiles = new ProfileService({ store: stores.profiles, purchases, clock, escrow: marketEscrow(stores.market, clock) });
+  const profiles = new ProfileService({ store: stores.profiles, purchases, clock, effects: shopCatalogue, escrow: marketEscrow(stores.market, clock) });
   const userSummaries = createUserSummaryResolver(records.users, { tiers: ledgerTierSource(tiers), profiles: profiles.summaries });
 
   // Chat.
@@ -132,7 +135,7 @@ export function composeServices(parts: ServiceParts): AppContext {
   const engagement = new EngagementService({
     store: stores.engagement, stores: records, ledger, awards, notifier, economy, broadcast, clock, newId, logger,
     // Issue 13: the daily claim uses up a streak freeze for one missed day.
-    freezes: purchaseStreakFreezes(purchases),
+    freezes: purchaseStreakFreezes(purchases, shopCatalogue),
   });
   // Issue 13 (goals): room goals count messages, file shares and gifts through an observer.
   const goals = new GoalService({ store: stores.goals, rooms: records.rooms, budgets: counters.budgets, ledger, gate: awards, notifier, broadcast, summaries: userSummaries, economy, clock, newId, logger });
@@ -150,6 +153,7 @@ export function composeServices(parts: ServiceParts): AppContext {
     metrics,
     supply: startSupplyRefresher({ metrics, source: stores.ledger.reads.supply, intervalMs: parts.supplyRefreshMs ?? config.metricsSupplyRefreshMs, now: () => clock.now(), logger }),
     purchases,
+    shopCatalogue,
     profiles,
     rateLimits: createRateLimits(config.rateLimits, redis, config.redisPrefix),
     sessions,
@@ -160,15 +164,12 @@ export function composeServices(parts: ServiceParts): AppContext {
   // One PIN guard per node (issue 16): gifts, the shop, the market and the PIN route share its
   // per-user check queue and its remembered verifications.
   const pins = createPinGuard(core, parts.pinState);
-  // Issue 13: the catalogue read through its store on every call, so an admin's change holds on every node.
-  const shopCatalogue = new ShopCatalogue({ store: stores.shopCatalogue, audit: stores.adminAudit, economy, ledger, broadcast, clock, newId });
-  const market = buildMarketService({ store: stores.market, purchases, ledger, stores: records, counters, economy, profiles, broadcast, notifier, clock, newId, logger, pins });
+  const market = buildMarketService({ store: stores.market, purchases, ledger, stores: records, counters, economy, catalogue: shopCatalogue, profiles, broadcast, notifier, clock, newId, logger, pins });
   return {
     ...core,
     pins,
     gifts: new GiftService(core, pins, createGiftReceipts(redis, config.redisPrefix), goals),
     shop: new ShopService(core, pins, shopCatalogue, market),
-    shopCatalogue,
     // Issue 13
     market,
     goals,

@@ -47,7 +47,7 @@ function refusalCode(err: unknown): string {
 /** The cheapest item of the class a user can buy now without a room or message (a permanent one only once). */
 export function pickItem(shop: readonly ShopItem[], itemClass: ItemClass, owned: ReadonlySet<string>): ShopItem | null {
   const candidates = shop.filter(
-    (i) => itemClassOf(i.category) === itemClass && availabilityOf(i.id).available && !needsRoom(i) && !needsMessage(i) && !(i.duration.kind === 'permanent' && owned.has(i.id)),
+    (i) => itemClassOf(i.category) === itemClass && availabilityOf(i).available && !needsRoom(i) && !needsMessage(i) && !(i.duration.kind === 'permanent' && owned.has(i.id)),
   );
   return candidates.sort((a, b) => a.cost - b.cost || a.id.localeCompare(b.id))[0] ?? null;
 }

@@ -56,7 +56,7 @@ export function engagementRoutes(api: Router, ctx: AppContext): void {
     const amount = tierBasisAmount({ balance: account.balance, lifetimeEarned: account.totalEarned }, config);
     const p = tierProgress(amount, config);
     // `tier` is the effective tier (raised by active tier_upgrade purchases); the progress is the earned one's.
-    const tierUpgrades = (await createShopPerks({ purchases: ctx.purchases, clock: ctx.clock }).tierSteps([userId])).get(userId) ?? 0;
+    const tierUpgrades = (await createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue }).tierSteps([userId])).get(userId) ?? 0;
     const tier = raiseTier(p.tier, tierUpgrades);
     const shown = { userId, tier, badge: config.tiers.benefits[tier].badge, benefits: config.tiers.benefits[tier], earnedTier: p.tier, tierUpgrades };
     const self = authOf(req).userId === userId || authOf(req).role === 'admin';

@@ -17,7 +17,7 @@ import { avatarUrlOf } from '../users/profile-service.js';
 export function avatarRoutes(api: Router, ctx: AppContext): void {
   const auth = requireAuth(ctx.authenticate);
   const avatars = new AvatarStore(ctx.config.dataDir, ctx.newId);
-  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock });
+  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue });
 
   api.post('/users/me/avatar', auth, async (req, res) => {
     const userId = authOf(req).userId;

@@ -53,7 +53,7 @@ const RECEIPT_POLL_MS = 20;
 /** What a gift touches: the ledger, budgets, summaries, notifications, the receiver's bonus and achievements. */
 export type GiftDeps = Pick<
   AppContext,
-  'balanceNotifier' | 'broadcast' | 'clock' | 'newId' | 'counters' | 'economy' | 'engagement' | 'ledger' | 'logger' | 'stores' | 'userSummaries' | 'awards' | 'purchases'
+  'balanceNotifier' | 'broadcast' | 'clock' | 'newId' | 'counters' | 'economy' | 'engagement' | 'ledger' | 'logger' | 'stores' | 'userSummaries' | 'awards' | 'purchases' | 'shopCatalogue'
 >;
 
 export class GiftService {
@@ -143,7 +143,7 @@ export class GiftService {
     config: EconomyConfig,
   ): Promise<{ taken: BudgetReservation } | { replay: GiftResult }> {
     // The effective tier: an active tier_upgrade purchase raises the allowance with the tier (docs/shop.md).
-    const upgrades = (await createShopPerks(this.ctx).tierSteps([senderId])).get(senderId) ?? 0;
+    const upgrades = (await createShopPerks({ ...this.ctx, effects: this.ctx.shopCatalogue }).tierSteps([senderId])).get(senderId) ?? 0;
     const tier = raiseTier(tierOfAccount(sender, config), upgrades);
     const senderRecord = await this.ctx.stores.users.findById(senderId);
     const now = this.ctx.clock.now();

@@ -6,7 +6,7 @@ import type { MarketStore } from './ports.js';
 import { MarketService, type MarketDeps } from './service.js';
 
 /** What the server (and the simulation) hand the market: narrow pieces, no whole context. */
-export type MarketBuildDeps = Pick<MarketDeps, 'purchases' | 'ledger' | 'broadcast' | 'notifier' | 'clock' | 'newId' | 'logger'> &
+export type MarketBuildDeps = Pick<MarketDeps, 'purchases' | 'ledger' | 'broadcast' | 'notifier' | 'clock' | 'newId' | 'logger' | 'catalogue'> &
   Pick<AppContext, 'stores' | 'counters' | 'economy'> & { store: MarketStore; profiles: Pick<ProfileService, 'get'>; pins: PinGuard };
 
 /** The market service, with the node's PIN guard (shared with gifts and the shop). */
@@ -17,6 +17,7 @@ export function buildMarketService(d: MarketBuildDeps): MarketService {
     ledger: d.ledger,
     users: d.stores.users,
     economy: d.economy,
+    catalogue: d.catalogue,
     broadcast: d.broadcast,
     notifier: d.notifier,
     clock: d.clock,

@@ -20,10 +20,11 @@ export type Transferability = { transferable: true } | { transferable: false; re
 /**
  * Whether a purchase may be listed: a permanent cosmetic or a limited edition (a shop item with
  * `stock` set), still in use (not refunded, used or expired), not bound to a room or message.
- * `item` is the current catalogue entry (undefined once removed from the catalogue). `stock` is
- * read defensively: the limited-edition fields arrive with issue 13's shop part.
+ * `item` is the current catalogue entry, an admin's runtime item included (undefined once removed
+ * from the catalogue: then the id's built-in effect decides). `stock` is read defensively: the
+ * limited-edition fields arrive with issue 13's shop part.
  */
-export function isTransferable(item: Pick<ShopItem, 'id' | 'duration'> | undefined, p: Pick<PurchaseRecord, 'itemId' | 'roomId' | 'messageId' | 'expiresAt' | 'usedAt' | 'refundedAt'>, at: Date): Transferability {
+export function isTransferable(item: Pick<ShopItem, 'id' | 'duration' | 'effect'> | undefined, p: Pick<PurchaseRecord, 'itemId' | 'roomId' | 'messageId' | 'expiresAt' | 'usedAt' | 'refundedAt'>, at: Date): Transferability {
   if (p.refundedAt) return { transferable: false, reason: 'refunded' };
   if (p.usedAt) return { transferable: false, reason: 'used' };
   if (p.expiresAt && p.expiresAt.getTime() <= at.getTime()) return { transferable: false, reason: 'expired' };
@@ -32,7 +33,7 @@ export function isTransferable(item: Pick<ShopItem, 'id' | 'duration'> | undefin
   if (p.roomId !== null || p.messageId !== null) return { transferable: false, reason: 'room_bound' };
   const stock: unknown = item ? (item as { stock?: unknown }).stock : undefined;
   const limitedEdition = typeof stock === 'number';
-  if (effectOf(p.itemId)?.kind !== 'cosmetic' && !limitedEdition) return { transferable: false, reason: 'not_tradeable' };
+  if (effectOf(item ?? { id: p.itemId })?.kind !== 'cosmetic' && !limitedEdition) return { transferable: false, reason: 'not_tradeable' };
   return { transferable: true };
 }
 

@@ -1,6 +1,7 @@
 import { ClaimRefusedError } from '../ledger/rules.js';
 import type { ListingView, MarketPurchaseResult, PriceHistoryView } from '../../shared/market.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
+import type { ShopItem } from '../economy/config/schema.js';
 import type { BalanceNotifier } from '../earning/balance-notifier.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
 import type { JournalEntry } from '../ledger/ports.js';
@@ -35,6 +36,8 @@ export interface MarketDeps {
   /** The cosmetics the user has equipped (item ids by slot): an equipped one cannot be listed. */
   equippedItems(userId: string): Promise<readonly string[]>;
   economy: Pick<EconomyConfigHolder, 'current'>;
+  /** The shop catalogue (config items and the admin's runtime ones): what a listed purchase's item is now. */
+  catalogue: { find(itemId: string): Promise<ShopItem | null> };
   pins: Pick<PinGuard, 'verify'>;
   broadcast: Pick<Broadcaster, 'emit'>;
   notifier: BalanceNotifier;
@@ -74,7 +77,7 @@ export class MarketService {
     const config = this.deps.economy.current;
     const purchase = await this.deps.purchases.findById(req.purchaseId);
     if (!purchase || purchase.userId !== sellerId) throw new AppError('PURCHASE_NOT_FOUND');
-    const item = config.shop.find((i) => i.id === purchase.itemId);
+    const item = (await this.deps.catalogue.find(purchase.itemId)) ?? undefined;
     const transfer = isTransferable(item, purchase, at);
     if (!transfer.transferable) throw new AppError('ITEM_NOT_TRANSFERABLE', undefined, { itemId: purchase.itemId, reason: transfer.reason });
     const bounds = priceBoundsOf(config.market, purchase.itemId);

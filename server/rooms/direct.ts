@@ -6,7 +6,7 @@ import { withReadStates } from './read-counts.js';
 import { DIRECT_ROOM_OWNER, type DirectRoomRecord, type RoomRecord } from '../stores/ports.js';
 import { summaryOf } from '../users/summaries.js';
 
-type Ctx = Pick<AppContext, 'stores' | 'clock' | 'newId' | 'broadcast' | 'userSummaries' | 'purchases' | 'config'>;
+type Ctx = Pick<AppContext, 'stores' | 'clock' | 'newId' | 'broadcast' | 'userSummaries' | 'purchases' | 'config' | 'shopCatalogue'>;
 
 const DIRECT_PAGE_DEFAULT = 50;
 

@@ -7,7 +7,7 @@ import { roomViewsWithEffects } from '../shop/room-effects.js';
 import { isDirectRoom, type MembershipRecord, type RoomRecord } from '../stores/ports.js';
 import { memberRoom } from './access.js';
 
-type Ctx = Pick<AppContext, 'stores' | 'clock' | 'broadcast' | 'purchases' | 'ledger' | 'economy'>;
+type Ctx = Pick<AppContext, 'stores' | 'clock' | 'broadcast' | 'purchases' | 'ledger' | 'economy' | 'shopCatalogue'>;
 
 /**
  * Room management by the owner (docs/chat.md "Room management"): rename and describe, transfer
@@ -64,7 +64,7 @@ export async function transferRoom(ctx: Ctx, userId: string, roomId: string, tar
 }
 
 async function requireRoomAllowance(ctx: Ctx, userId: string): Promise<void> {
-  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock });
+  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue });
   const { tier, benefits } = await tierOf({ ledger: ctx.ledger, economy: ctx.economy, perks }, userId);
   if (benefits.roomsMax === null || (await perks.active(userId)).unlimitedRooms) return;
   const owned = await ctx.stores.rooms.countOwnedBy(userId);

@@ -9,6 +9,7 @@ import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Broadcaster } from '../realtime/broadcaster.js';
 import type { ShopCatalogueStore } from './catalogue-ports.js';
+import { effectOf, ItemEffects, type ItemEffect, type ItemEffectSource } from './effects.js';
 import { isLimitedEdition, limitedView, stockKey, stockLeftOf } from './limited-editions.js';
 import { itemView } from './views.js';
 
@@ -42,7 +43,7 @@ export interface ShopCatalogueDeps {
  * items admins added or changed at runtime. Every read goes through the store (one small query),
  * so a change made on one node is in effect on every node at once, with no reload to miss.
  */
-export class ShopCatalogue {
+export class ShopCatalogue implements ItemEffectSource {
   constructor(private readonly deps: ShopCatalogueDeps) {}
 
   /** The whole catalogue: defaults in config order (stored versions replacing them), then added items by id. */
@@ -51,6 +52,11 @@ export class ShopCatalogue {
     const defaults = this.deps.economy.current.shop.map((i) => stored.get(i.id) ?? i);
     const defaultIds = new Set(defaults.map((i) => i.id));
     return [...defaults, ...[...stored.values()].filter((i) => !defaultIds.has(i.id))];
+  }
+
+  /** The effects of the whole catalogue now (declared, else built in by id): what purchase reads resolve through. */
+  async effects(): Promise<ItemEffects> {
+    return new ItemEffects(await this.items());
   }
 
   /** One item, the stored version first; null when neither the store nor the config has it. */
@@ -87,6 +93,8 @@ export class ShopCatalogue {
     const item = parseOrThrow(shopItemSchema, body);
     const exists = () => new AppError('CATALOGUE_ITEM_EXISTS', undefined, { itemId: item.id });
     if (this.deps.economy.current.shop.some((i) => i.id === item.id)) throw exists();
+    // An id of the built-in table (the other preset's items) may have been bought already.
+    assertEffectKept(effectOf({ id: item.id }), item);
     const at = this.deps.clock.now();
     if (!(await this.deps.store.insert({ item, updatedAt: at, updatedBy: adminId }))) throw exists();
     await this.audit('shop_item_create', adminId, item.id, { item }, at);
@@ -105,6 +113,7 @@ export class ShopCatalogue {
       else merged[k] = v;
     }
     const item = parseOrThrow(shopItemSchema, merged);
+    assertEffectKept(effectOf(before), item);
     const at = this.deps.clock.now();
     await this.deps.store.put({ item, updatedAt: at, updatedBy: adminId });
     await this.audit('shop_item_update', adminId, item.id, { before, after: item }, at);
@@ -116,4 +125,19 @@ export class ShopCatalogue {
     const id = this.deps.newId();
     await this.deps.audit.append({ id, action, actorId: adminId, targetUserId: adminId, reason: `shop item ${itemId}`, requestId: id, subjectId: itemId, details, createdAt: at });
   }
+}
+
+/**
+ * An item's effect is set once (docs/shop.md "Admin catalogue"). Purchases record only the item id
+ * and are read through the catalogue's effects, so changing an effect would change, or end, what
+ * every earlier purchase does: a bought badge becoming storage, a pin losing its expiry rule, a
+ * listed item turning untradeable under its buyer. An item with no effect yet was never sold (no
+ * effect, no sale), so it may get one. Anything else is refused before anything is written.
+ */
+function assertEffectKept(before: ItemEffect | null, item: ShopItem): void {
+  const after = effectOf(item);
+  const canonical = (e: ItemEffect | null) => JSON.stringify(e && Object.entries(e).sort());
+  if (before === null || canonical(after) === canonical(before)) return;
+  const message = `the effect of ${item.id} is ${JSON.stringify(before)} and cannot change (add an item with a new id instead)`;
+  throw new AppError('VALIDATION_FAILED', `Invalid request: effect: ${message}`, { issues: [{ path: 'effect', message }] });
 }

@@ -3,7 +3,8 @@ import type { AppContext } from '../context.js';
 import { cosmeticsOf } from './effects.js';
 
 /** The cosmetics `userId` owns now (avatar frame, chat color, emoji, badge, theme), for the profile. */
-export async function profileCosmetics(ctx: Pick<AppContext, 'purchases' | 'clock'>, userId: string): Promise<CosmeticView[]> {
+export async function profileCosmetics(ctx: Pick<AppContext, 'purchases' | 'clock' | 'shopCatalogue'>, userId: string): Promise<CosmeticView[]> {
   const at = ctx.clock.now();
-  return cosmeticsOf(await ctx.purchases.listActive(userId, at), at).map((c) => ({ itemId: c.itemId, slot: c.slot, since: c.since.toISOString() }));
+  const [purchases, effects] = await Promise.all([ctx.purchases.listActive(userId, at), ctx.shopCatalogue.effects()]);
+  return cosmeticsOf(purchases, at, effects).map((c) => ({ itemId: c.itemId, slot: c.slot, since: c.since.toISOString() }));
 }

@@ -1,30 +1,22 @@
 import type { CosmeticSlot, PurchaseState } from '../../shared/shop.js';
-import type { ShopItem, TierId } from '../economy/config/schema.js';
+import type { z } from 'zod';
+import type { itemEffectSchema, ShopItem, TierId } from '../economy/config/schema.js';
 import type { PurchaseRecord } from './ports.js';
 
 /**
- * What each catalogue item does once bought, by item id (both presets' ids). The catalogue is
- * config (prices, durations); the effect is code, because each one is enforced somewhere:
- * upload limits and room creation read `perksOf`, the profile reads `cosmeticsOf`, rooms read
- * pins, boosts and customization credits, the tier source reads `tierUpgradeSteps`, the account
- * reads `prioritySupportUntil`. An item with no effect here is not for sale (`availabilityOf`):
- * a catalogue entry without code can never take tokens for nothing (docs/shop.md).
+ * What an item does once bought. Each effect is enforced somewhere: upload limits and room
+ * creation read `perksOf`, the profile reads `cosmeticsOf`, rooms read pins, boosts and
+ * customization credits, the tier source reads `tierUpgradeSteps`, the account reads
+ * `prioritySupportUntil`. The kinds and their parameters are data (`itemEffectSchema`, validated
+ * with the item), so an admin's new item works like a built-in one (issue 13, docs/shop.md).
  */
-export type ItemEffect =
-  | { kind: 'fileSizeMb'; mb: number }
-  | { kind: 'storageGb'; gb: number }
-  | { kind: 'unlimitedRooms' }
-  | { kind: 'privateRoomCredit' }
-  | { kind: 'cosmetic'; slot: CosmeticSlot }
-  | { kind: 'roomCustomization' }
-  | { kind: 'pinMessage' }
-  | { kind: 'roomBoost' }
-  | { kind: 'tierUpgrade' }
-  | { kind: 'prioritySupport' }
-  // Issue 13: protects the login streak for one missed day (server/shop/streak-freeze.ts).
-  | { kind: 'streakFreeze' };
+export type ItemEffect = z.infer<typeof itemEffectSchema>;
 
-const EFFECTS: Readonly<Record<string, ItemEffect>> = {
+/**
+ * The effects of the presets' item ids, for items that declare none: the seed's catalogues keep
+ * working unchanged, and a purchase of an id since removed from the catalogue keeps its effect.
+ */
+const BUILT_IN_EFFECTS: Readonly<Record<string, ItemEffect>> = {
   extra_5gb_storage: { kind: 'storageGb', gb: 5 },
   file_storage_5gb: { kind: 'storageGb', gb: 5 },
   increase_file_size_50mb: { kind: 'fileSizeMb', mb: 50 },
@@ -59,45 +51,66 @@ const UNAVAILABLE_REASONS: Readonly<Record<string, string>> = {
 };
 const NO_EFFECT_REASON = 'this item has no effect on this server';
 
-/** The item's effect, or null when this server has none for it (then it is not for sale). */
-export function effectOf(itemId: string): ItemEffect | null {
-  return EFFECTS[itemId] ?? null;
+/** The effect a catalogue item has: the one it declares, else its id's built-in one; null when neither (not for sale). */
+export function effectOf(item: Pick<ShopItem, 'id' | 'effect'>): ItemEffect | null {
+  return item.effect ?? BUILT_IN_EFFECTS[item.id] ?? null;
+}
+
+/**
+ * The effects of one catalogue, by item id: what reads of purchases (which carry only the item
+ * id) resolve through. An id the catalogue does not have (removed since it was bought) keeps its
+ * built-in effect, as before runtime items existed.
+ */
+export class ItemEffects {
+  private readonly declared: ReadonlyMap<string, ItemEffect>;
+
+  constructor(items: ReadonlyArray<Pick<ShopItem, 'id' | 'effect'>>) {
+    this.declared = new Map(items.flatMap((i) => (i.effect ? [[i.id, i.effect] as const] : [])));
+  }
+
+  /** The effect of the item with this id, or null. */
+  of(itemId: string): ItemEffect | null {
+    return this.declared.get(itemId) ?? BUILT_IN_EFFECTS[itemId] ?? null;
+  }
+
+  /** Every item id (declared or built in) whose effect is of `kind`: what purchase reads filter on. */
+  idsOf(kind: ItemEffect['kind']): string[] {
+    return [...new Set([...this.declared.keys(), ...Object.keys(BUILT_IN_EFFECTS)])].filter((id) => this.of(id)?.kind === kind);
+  }
+}
+
+/** The built-in effects alone: a catalogue whose items declare none (tests, tools without a store). */
+export const BUILT_IN_ITEM_EFFECTS = new ItemEffects([]);
+
+/**
+ * Where the effects of the current catalogue come from: server/shop/catalogue.ts reads them
+ * through the catalogue store on every call, so an item an admin added on another node has its
+ * effect here at once.
+ */
+export interface ItemEffectSource {
+  effects(): Promise<ItemEffects>;
 }
 
 export type Availability = { available: true } | { available: false; reason: string };
 
 /** Whether the item may be bought: exactly the items with an effect. */
-export function availabilityOf(itemId: string): Availability {
-  if (effectOf(itemId)) return { available: true };
-  return { available: false, reason: UNAVAILABLE_REASONS[itemId] ?? NO_EFFECT_REASON };
+export function availabilityOf(item: Pick<ShopItem, 'id' | 'effect'>): Availability {
+  if (effectOf(item)) return { available: true };
+  return { available: false, reason: UNAVAILABLE_REASONS[item.id] ?? NO_EFFECT_REASON };
 }
-
-/** Ids of the effect table's items of one kind (both presets). */
-function itemsOfKind(kind: ItemEffect['kind']): readonly string[] {
-  return Object.keys(EFFECTS).filter((id) => effectOf(id)?.kind === kind);
-}
-
-/** Item ids whose purchase is a credit for creating one private room. */
-export const PRIVATE_ROOM_CREDIT_ITEMS = itemsOfKind('privateRoomCredit');
-export const ROOM_CUSTOMIZATION_ITEMS = itemsOfKind('roomCustomization');
-export const PIN_MESSAGE_ITEMS = itemsOfKind('pinMessage');
-export const STREAK_FREEZE_ITEMS = itemsOfKind('streakFreeze');
-export const ROOM_BOOST_ITEMS = itemsOfKind('roomBoost');
-export const TIER_UPGRADE_ITEMS = itemsOfKind('tierUpgrade');
-export const PRIORITY_SUPPORT_ITEMS = itemsOfKind('prioritySupport');
 
 /**
  * Whether buying the item needs `roomId`: the room effects (customization, pin, boost), bought
  * for one room. The private-room credit needs none: its room does not exist yet.
  */
-export function needsRoom(item: Pick<ShopItem, 'id'>): boolean {
-  const kind = effectOf(item.id)?.kind;
+export function needsRoom(item: Pick<ShopItem, 'id' | 'effect'>): boolean {
+  const kind = effectOf(item)?.kind;
   return kind === 'roomCustomization' || kind === 'pinMessage' || kind === 'roomBoost';
 }
 
 /** Whether buying the item needs `messageId` (a message of the room): the pin. */
-export function needsMessage(item: Pick<ShopItem, 'id'>): boolean {
-  return effectOf(item.id)?.kind === 'pinMessage';
+export function needsMessage(item: Pick<ShopItem, 'id' | 'effect'>): boolean {
+  return effectOf(item)?.kind === 'pinMessage';
 }
 
 /** Where a purchase stands at `at`. A timed item ends exactly at `expiresAt`. */
@@ -119,11 +132,11 @@ export interface Perks {
 
 export const NO_PERKS: Readonly<Perks> = Object.freeze({ fileSizeExtraMb: 0, storageExtraGb: 0, unlimitedRooms: false, privateRoomCredits: 0 });
 
-export function perksOf(purchases: readonly PurchaseRecord[], at: Date): Perks {
+export function perksOf(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): Perks {
   const perks: Perks = { ...NO_PERKS };
   for (const p of purchases) {
     if (purchaseState(p, at) !== 'active') continue;
-    const effect = effectOf(p.itemId);
+    const effect = effects.of(p.itemId);
     if (!effect) continue;
     if (effect.kind === 'fileSizeMb') perks.fileSizeExtraMb += effect.mb;
     else if (effect.kind === 'storageGb') perks.storageExtraGb += effect.gb;
@@ -134,34 +147,34 @@ export function perksOf(purchases: readonly PurchaseRecord[], at: Date): Perks {
 }
 
 /** The cosmetics a user owns at `at`, one per item (the earliest purchase), in purchase order. */
-export function cosmeticsOf(purchases: readonly PurchaseRecord[], at: Date): Array<{ itemId: string; slot: CosmeticSlot; since: Date }> {
+export function cosmeticsOf(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): Array<{ itemId: string; slot: CosmeticSlot; since: Date }> {
   const byItem = new Map<string, { itemId: string; slot: CosmeticSlot; since: Date }>();
   const oldestFirst = [...purchases].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const p of oldestFirst) {
-    const effect = effectOf(p.itemId);
+    const effect = effects.of(p.itemId);
     if (effect?.kind !== 'cosmetic' || purchaseState(p, at) !== 'active' || byItem.has(p.itemId)) continue;
     byItem.set(p.itemId, { itemId: p.itemId, slot: effect.slot, since: p.createdAt });
   }
   return [...byItem.values()];
 }
 
-const isActiveOf = (items: readonly string[], at: Date) => (p: PurchaseRecord): boolean => items.includes(p.itemId) && purchaseState(p, at) === 'active';
+const isActiveOf = (kind: ItemEffect['kind'], effects: ItemEffects, at: Date) => (p: PurchaseRecord): boolean => effects.of(p.itemId)?.kind === kind && purchaseState(p, at) === 'active';
 
 /** The active pins among `purchases` (pin items with a message), earliest expiry last: newest pin first. */
-export function activePins(purchases: readonly PurchaseRecord[], at: Date): Array<{ purchaseId: string; roomId: string; messageId: string; pinnedBy: string; since: Date; until: Date }> {
+export function activePins(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): Array<{ purchaseId: string; roomId: string; messageId: string; pinnedBy: string; since: Date; until: Date }> {
   const out = [];
   for (const p of purchases) {
-    if (!isActiveOf(PIN_MESSAGE_ITEMS, at)(p) || !p.roomId || !p.messageId || !p.expiresAt) continue;
+    if (!isActiveOf('pinMessage', effects, at)(p) || !p.roomId || !p.messageId || !p.expiresAt) continue;
     out.push({ purchaseId: p.id, roomId: p.roomId, messageId: p.messageId, pinnedBy: p.userId, since: p.createdAt, until: p.expiresAt });
   }
   return out.sort((a, b) => b.since.getTime() - a.since.getTime() || (a.purchaseId < b.purchaseId ? 1 : -1));
 }
 
 /** Boosted room id -> end of its latest active boost. */
-export function boostedRooms(purchases: readonly PurchaseRecord[], at: Date): Map<string, Date> {
+export function boostedRooms(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): Map<string, Date> {
   const out = new Map<string, Date>();
   for (const p of purchases) {
-    if (!isActiveOf(ROOM_BOOST_ITEMS, at)(p) || !p.roomId || !p.expiresAt) continue;
+    if (!isActiveOf('roomBoost', effects, at)(p) || !p.roomId || !p.expiresAt) continue;
     const until = out.get(p.roomId);
     if (!until || until < p.expiresAt) out.set(p.roomId, p.expiresAt);
   }
@@ -170,9 +183,9 @@ export function boostedRooms(purchases: readonly PurchaseRecord[], at: Date): Ma
 
 const TIER_ORDER: readonly TierId[] = ['bronze', 'silver', 'gold', 'platinum'];
 
-/** How many tier steps the user's active tier_upgrade purchases give: one each (they stack). */
-export function tierUpgradeSteps(purchases: readonly PurchaseRecord[], at: Date): number {
-  return purchases.filter(isActiveOf(TIER_UPGRADE_ITEMS, at)).length;
+/** How many tier steps the user's active tier-upgrade purchases give: one each (they stack). */
+export function tierUpgradeSteps(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): number {
+  return purchases.filter(isActiveOf('tierUpgrade', effects, at)).length;
 }
 
 /** The tier `steps` above `base`; platinum is the top and stays. */
@@ -181,11 +194,11 @@ export function raiseTier(base: TierId, steps: number): TierId {
   return TIER_ORDER[i] ?? base;
 }
 
-/** The end of the user's latest active priority_support purchase, or null when none is active. */
-export function prioritySupportUntil(purchases: readonly PurchaseRecord[], at: Date): Date | null {
+/** The end of the user's latest active priority-support purchase, or null when none is active. */
+export function prioritySupportUntil(purchases: readonly PurchaseRecord[], at: Date, effects: ItemEffects): Date | null {
   let until: Date | null = null;
   for (const p of purchases) {
-    if (!isActiveOf(PRIORITY_SUPPORT_ITEMS, at)(p) || !p.expiresAt) continue;
+    if (!isActiveOf('prioritySupport', effects, at)(p) || !p.expiresAt) continue;
     if (!until || until < p.expiresAt) until = p.expiresAt;
   }
   return until;

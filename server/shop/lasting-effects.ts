@@ -2,7 +2,7 @@ import type { EconomyConfig } from '../economy/config/schema.js';
 import { tierOfAccount } from '../earning/tiers.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
 import type { FileStore, RoomStore } from '../stores/ports.js';
-import { effectOf, perksOf, raiseTier, tierUpgradeSteps, type ItemEffect } from './effects.js';
+import { perksOf, raiseTier, tierUpgradeSteps, type ItemEffect, type ItemEffects } from './effects.js';
 import type { PurchaseRecord, PurchaseStore } from './ports.js';
 
 const MB = 1024 * 1024;
@@ -54,6 +54,8 @@ export interface LastingDeps {
   ledger: Pick<LedgerService, 'account'>;
   rooms: Pick<RoomStore, 'countOwnedBy'>;
   files: Pick<FileStore, 'largestSince' | 'usedBytes'>;
+  /** The catalogue's effects: what `p` and the user's other purchases do. */
+  effects: ItemEffects;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface LastingDeps {
  * the purchase and the bytes stored give what they hold.
  */
 export async function lastingProductOf(deps: LastingDeps, p: PurchaseRecord, at: Date, config: EconomyConfig): Promise<LastingProduct | null> {
-  const kind = effectOf(p.itemId)?.kind;
+  const kind = deps.effects.of(p.itemId)?.kind;
   if (!kind || liftedBy(kind).length === 0) return null;
   const [others, account, roomsOwned, largestBytesSince, usedBytes] = await Promise.all([
     deps.purchases.listActive(p.userId, at).then((list) => list.filter((x) => x.id !== p.id)),
@@ -71,9 +73,9 @@ export async function lastingProductOf(deps: LastingDeps, p: PurchaseRecord, at:
     deps.files.largestSince(p.userId, p.createdAt),
     deps.files.usedBytes(p.userId),
   ]);
-  const tier = raiseTier(tierOfAccount(account, config), tierUpgradeSteps(others, at));
+  const tier = raiseTier(tierOfAccount(account, config), tierUpgradeSteps(others, at, deps.effects));
   const benefits = config.tiers.benefits[tier];
-  const perks = perksOf(others, at);
+  const perks = perksOf(others, at, deps.effects);
   return lastingProduct(kind, {
     roomsOwned,
     roomsMaxWithout: perks.unlimitedRooms ? null : benefits.roomsMax,

@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import type { PurchaseStore } from './ports.js';
-import { PRIORITY_SUPPORT_ITEMS, PRIVATE_ROOM_CREDIT_ITEMS, TIER_UPGRADE_ITEMS, perksOf, prioritySupportUntil, tierUpgradeSteps, type Perks } from './effects.js';
+import { perksOf, prioritySupportUntil, tierUpgradeSteps, type ItemEffectSource, type Perks } from './effects.js';
 
 /**
  * What the limit checks (server/engagement/tier-benefits.ts) ask the shop: the extensions in
@@ -17,23 +17,28 @@ export interface ShopPerks {
   prioritySupportUntil(userId: string): Promise<Date | null>;
 }
 
-export function createShopPerks(deps: { purchases: PurchaseStore; clock: Clock }): ShopPerks {
+/** `effects`: the catalogue's (server/shop/catalogue.ts), so an admin's new perk item counts like a built-in one. */
+export function createShopPerks(deps: { purchases: PurchaseStore; clock: Clock; effects: ItemEffectSource }): ShopPerks {
   return {
     async active(userId) {
       const at = deps.clock.now();
-      return perksOf(await deps.purchases.listActive(userId, at), at);
+      const [purchases, effects] = await Promise.all([deps.purchases.listActive(userId, at), deps.effects.effects()]);
+      return perksOf(purchases, at, effects);
     },
     async usePrivateRoomCredit(userId) {
-      return (await deps.purchases.useOne(userId, PRIVATE_ROOM_CREDIT_ITEMS, deps.clock.now())) !== null;
+      const effects = await deps.effects.effects();
+      return (await deps.purchases.useOne(userId, effects.idsOf('privateRoomCredit'), deps.clock.now())) !== null;
     },
     async tierSteps(userIds) {
       const at = deps.clock.now();
-      const upgrades = await deps.purchases.listActiveOf({ itemIds: TIER_UPGRADE_ITEMS, userIds }, at);
-      return new Map(userIds.map((id) => [id, tierUpgradeSteps(upgrades.filter((p) => p.userId === id), at)]));
+      const effects = await deps.effects.effects();
+      const upgrades = await deps.purchases.listActiveOf({ itemIds: effects.idsOf('tierUpgrade'), userIds }, at);
+      return new Map(userIds.map((id) => [id, tierUpgradeSteps(upgrades.filter((p) => p.userId === id), at, effects)]));
     },
     async prioritySupportUntil(userId) {
       const at = deps.clock.now();
-      return prioritySupportUntil(await deps.purchases.listActiveOf({ itemIds: PRIORITY_SUPPORT_ITEMS, userIds: [userId] }, at), at);
+      const effects = await deps.effects.effects();
+      return prioritySupportUntil(await deps.purchases.listActiveOf({ itemIds: effects.idsOf('prioritySupport'), userIds: [userId] }, at), at, effects);
     },
   };
 }

@@ -6,18 +6,20 @@ import { AppError } from '../lib/app-error.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
 import { toRoomView } from '../rooms/views.js';
 import type { RoomCustomizationRecord, RoomRecord } from '../stores/ports.js';
-import { PIN_MESSAGE_ITEMS, ROOM_BOOST_ITEMS, ROOM_CUSTOMIZATION_ITEMS, activePins, boostedRooms } from './effects.js';
+import { activePins, boostedRooms, type ItemEffects } from './effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
 import { createShopPerks } from './perks.js';
 import { tierOf } from '../engagement/tier-benefits.js';
 
-type Ctx = Pick<AppContext, 'purchases' | 'clock' | 'stores'>;
+type Ctx = Pick<AppContext, 'purchases' | 'clock' | 'stores' | 'shopCatalogue'>;
 
 /**
  * The room effects of the shop. Pins and boosts are read from the purchases themselves (an active
- * pin_important_message / boost_room_visibility purchase IS the pin / boost), so expiry and
+ * purchase of an item with the pinMessage / roomBoost effect IS the pin / boost), so expiry and
  * refunds end them with no second write to keep in step. A customization is a room record
- * (RoomStore.setCustomization), paid for by using a room_customization purchase (docs/shop.md).
+ * (RoomStore.setCustomization), paid for by using a roomCustomization purchase (docs/shop.md).
+ * Which item ids have those effects is the catalogue's answer (`ctx.shopCatalogue.effects()`), so
+ * an admin's new pin or boost item works like the seed's.
  */
 
 /** At most this many boosted rooms lead the first page of the room list (the latest-ending first). */
@@ -36,12 +38,13 @@ const pinView = (p: ReturnType<typeof activePins>[number]): PinView => ({
 export async function roomPins(ctx: Ctx, userId: string, roomId: string): Promise<PinView[]> {
   await memberRoom(ctx.stores.rooms, roomId, userId);
   const at = ctx.clock.now();
-  return activePins(await ctx.purchases.listActiveOf({ itemIds: PIN_MESSAGE_ITEMS, roomId }, at), at).map(pinView);
+  const effects = await ctx.shopCatalogue.effects();
+  return activePins(await ctx.purchases.listActiveOf({ itemIds: effects.idsOf('pinMessage'), roomId }, at), at, effects).map(pinView);
 }
 
 /** Tells the room's members about a new pin (`message:pinned`). */
-export function announcePin(ctx: Pick<AppContext, 'broadcast' | 'clock'>, purchase: PurchaseRecord): void {
-  const [pin] = activePins([purchase], ctx.clock.now());
+export function announcePin(ctx: Pick<AppContext, 'broadcast' | 'clock'>, purchase: PurchaseRecord, effects: ItemEffects): void {
+  const [pin] = activePins([purchase], ctx.clock.now(), effects);
   if (pin) ctx.broadcast.emit({ rooms: [pin.roomId] }, 'message:pinned', pinView(pin));
 }
 
@@ -55,15 +58,18 @@ const customizationView = (c: RoomCustomizationRecord): RoomCustomizationView =>
 /** Room views with their customization and active boost. */
 export async function roomViewsWithEffects(ctx: Ctx, rooms: readonly RoomRecord[]): Promise<RoomView[]> {
   const at = ctx.clock.now();
-  const [customizations, boosts] = await Promise.all([
-    ctx.stores.rooms.customizationsOf(rooms.map((r) => r.id)),
-    ctx.purchases.listActiveOf({ itemIds: ROOM_BOOST_ITEMS }, at).then((ps) => boostedRooms(ps, at)),
-  ]);
+  const [customizations, boosts] = await Promise.all([ctx.stores.rooms.customizationsOf(rooms.map((r) => r.id)), activeBoosts(ctx, at)]);
   return rooms.map((r) => {
     const c = customizations.get(r.id);
     const boost = r.visibility === 'public' ? boosts.get(r.id) : undefined;
     return { ...toRoomView(r), customization: c ? customizationView(c) : null, boostedUntil: boost ? boost.toISOString() : null };
   });
+}
+
+/** Boosted room id -> end of its latest active boost, over every boost item of the catalogue. */
+async function activeBoosts(ctx: Ctx, at: Date): Promise<Map<string, Date>> {
+  const effects = await ctx.shopCatalogue.effects();
+  return boostedRooms(await ctx.purchases.listActiveOf({ itemIds: effects.idsOf('roomBoost') }, at), at, effects);
 }
 
 /**
@@ -78,7 +84,7 @@ export async function listRoomsBoostedFirst(
 ): Promise<{ rooms: RoomView[]; nextCursor: string | null }> {
   const limit = Math.min(q.limit ?? 50, ctx.config.historyPageMax);
   const at = ctx.clock.now();
-  const boosts = [...boostedRooms(await ctx.purchases.listActiveOf({ itemIds: ROOM_BOOST_ITEMS }, at), at).entries()].sort((a, b) => b[1].getTime() - a[1].getTime() || (a[0] < b[0] ? -1 : 1));
+  const boosts = [...(await activeBoosts(ctx, at)).entries()].sort((a, b) => b[1].getTime() - a[1].getTime() || (a[0] < b[0] ? -1 : 1));
   const boosted: RoomRecord[] = [];
   for (const [roomId] of boosts) {
     if (boosted.length >= BOOSTED_ROOMS_FIRST_MAX) break;
@@ -111,11 +117,12 @@ export async function customizeRoom(
   const { room } = await moderatorRoom(ctx.stores.rooms, roomId, userId);
   const at = ctx.clock.now();
   const existing = (await ctx.stores.rooms.customizationsOf([roomId])).get(roomId);
+  const customizationIds = (await ctx.shopCatalogue.effects()).idsOf('roomCustomization');
   const purchaseId =
     existing?.purchaseId ??
     (await themePerkOf(ctx, userId)) ??
-    (await ctx.purchases.useOne(userId, ROOM_CUSTOMIZATION_ITEMS, at, roomId))?.id ??
-    (await usedEarlier(ctx, userId, roomId));
+    (await ctx.purchases.useOne(userId, customizationIds, at, roomId))?.id ??
+    (await usedEarlier(ctx, userId, roomId, customizationIds));
   if (!purchaseId) throw new AppError('CUSTOMIZATION_NOT_OWNED', undefined, { roomId });
   await ctx.stores.rooms.setCustomization({ roomId, color: body.color, theme: body.theme, purchaseId, updatedBy: userId, updatedAt: at });
   const [view] = await roomViewsWithEffects(ctx, [room]);
@@ -130,14 +137,14 @@ export async function customizeRoom(
  */
 export const THEME_PERK_MARK = 'perk:customThemes';
 
-async function themePerkOf(ctx: Pick<AppContext, 'ledger' | 'economy' | 'purchases' | 'clock'>, userId: string): Promise<string | null> {
-  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock });
+async function themePerkOf(ctx: Pick<AppContext, 'ledger' | 'economy' | 'purchases' | 'clock' | 'shopCatalogue'>, userId: string): Promise<string | null> {
+  const perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue });
   const { benefits } = await tierOf({ ledger: ctx.ledger, economy: ctx.economy, perks }, userId);
   return benefits.features.customThemes ? THEME_PERK_MARK : null;
 }
 
-async function usedEarlier(ctx: Ctx, userId: string, roomId: string): Promise<string | null> {
+async function usedEarlier(ctx: Ctx, userId: string, roomId: string, customizationIds: readonly string[]): Promise<string | null> {
   const mine = await ctx.purchases.listByUser(userId, PURCHASES_LIST_MAX);
-  const p = mine.find((x) => ROOM_CUSTOMIZATION_ITEMS.includes(x.itemId) && x.roomId === roomId && x.usedAt && !x.refundedAt);
+  const p = mine.find((x) => customizationIds.includes(x.itemId) && x.roomId === roomId && x.usedAt && !x.refundedAt);
   return p?.id ?? null;
 }

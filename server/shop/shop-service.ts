@@ -12,7 +12,7 @@ import { ClaimRefusedError, idempotencyKeys } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import { memberRoom, moderatorRoom } from '../rooms/access.js';
-import { availabilityOf, effectOf, needsMessage, needsRoom } from './effects.js';
+import { availabilityOf, effectOf, ItemEffects, needsMessage, needsRoom } from './effects.js';
 import { lastingProductOf, type LastingProduct } from './lasting-effects.js';
 import { announcePin } from './room-effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseRecord } from './ports.js';
@@ -74,7 +74,7 @@ export class ShopService {
 
     const item = await this.catalogue.find(req.itemId);
     if (!item) throw new AppError('ITEM_NOT_FOUND', undefined, { itemId: req.itemId });
-    const availability = availabilityOf(item.id);
+    const availability = availabilityOf(item);
     if (!availability.available) throw new AppError('ITEM_NOT_AVAILABLE', `${item.id}: ${availability.reason}`, { itemId: item.id, reason: availability.reason });
     assertOnSale(item, this.ctx.clock.now());
     await this.checkRoom(userId, item, req.roomId);
@@ -83,14 +83,14 @@ export class ShopService {
     if (before.balance < item.cost) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance, cost: item.cost });
 
     // Limited editions and the streak freeze's held bound: counters taken with the charge, in one transaction.
-    const claims = [...purchaseClaims(item, userId), ...(await streakFreezeClaims(this.ctx.purchases, item, userId, this.ctx.economy.current))];
+    const claims = [...purchaseClaims(item, userId), ...(await streakFreezeClaims(this.ctx.purchases, item, userId, this.ctx.economy.current, this.catalogue))];
     const outcome = await this.postPurchase(purchaseDraft(userId, item, req, key, claims), item, userId);
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance, cost: item.cost });
     if (outcome.status === 'duplicate') return this.replay(userId, req, outcome.entry);
     // Pushed before the record is written: the tokens are gone even if that write fails (a retry completes it).
     this.ctx.balanceNotifier.posted(outcome);
     const purchase = await this.recordFrom(outcome.entry, userId);
-    if (effectOf(purchase.itemId)?.kind === 'pinMessage') announcePin(this.ctx, purchase);
+    if (effectOf(item)?.kind === 'pinMessage') announcePin(this.ctx, purchase, new ItemEffects([item]));
     if (item.stock !== undefined) await this.catalogue.announceStock(item);
     const balance = outcome.accounts[userId]?.balance ?? (await this.ctx.ledger.account(userId)).balance;
     return { purchase: purchaseView(purchase, this.ctx.clock.now()), balance, duplicate: false };
@@ -116,7 +116,7 @@ export class ShopService {
       return;
     }
     if (roomId === undefined) throw new AppError('VALIDATION_FAILED', `roomId: ${item.id} is bought for a room`, { field: 'roomId' });
-    const kind = effectOf(item.id)?.kind;
+    const kind = effectOf(item)?.kind;
     if (kind === 'pinMessage') {
       await memberRoom(this.ctx.stores.rooms, roomId, userId);
       return;
@@ -210,8 +210,8 @@ export class ShopService {
     return { purchaseId, refundable: true, amount: quote.amount, percent: quote.percent, rule: quote.rule };
   }
 
-  private lasting(p: PurchaseRecord): Promise<LastingProduct | null> {
-    const deps = { purchases: this.ctx.purchases, ledger: this.ctx.ledger, rooms: this.ctx.stores.rooms, files: this.ctx.stores.files };
+  private async lasting(p: PurchaseRecord): Promise<LastingProduct | null> {
+    const deps = { purchases: this.ctx.purchases, ledger: this.ctx.ledger, rooms: this.ctx.stores.rooms, files: this.ctx.stores.files, effects: await this.catalogue.effects() };
     return lastingProductOf(deps, p, this.ctx.clock.now(), this.ctx.economy.current);
   }
 

@@ -2,7 +2,7 @@ import type { EconomyConfig, ShopItem } from '../economy/config/schema.js';
 import type { CounterClaim } from '../ledger/ports.js';
 import type { ClaimRefusedError } from '../ledger/rules.js';
 import { AppError } from '../lib/app-error.js';
-import { STREAK_FREEZE_ITEMS, effectOf } from './effects.js';
+import { effectOf, type ItemEffectSource } from './effects.js';
 import { PURCHASES_LIST_MAX, type PurchaseStore } from './ports.js';
 
 /**
@@ -17,12 +17,13 @@ import { PURCHASES_LIST_MAX, type PurchaseStore } from './ports.js';
  */
 export const heldKey = (userId: string): string => `shop:held:streak_freeze:${userId}`;
 
-export const isStreakFreeze = (item: Pick<ShopItem, 'id'>): boolean => effectOf(item.id)?.kind === 'streakFreeze';
+export const isStreakFreeze = (item: Pick<ShopItem, 'id' | 'effect'>): boolean => effectOf(item)?.kind === 'streakFreeze';
 
-/** The held-bound counter of a streak-freeze purchase; none for other items. */
-export async function streakFreezeClaims(purchases: Pick<PurchaseStore, 'listByUser'>, item: ShopItem, userId: string, config: EconomyConfig): Promise<CounterClaim[]> {
+/** The held-bound counter of a streak-freeze purchase (every freeze item of the catalogue counts); none for other items. */
+export async function streakFreezeClaims(purchases: Pick<PurchaseStore, 'listByUser'>, item: ShopItem, userId: string, config: EconomyConfig, catalogue: ItemEffectSource): Promise<CounterClaim[]> {
   if (!isStreakFreeze(item)) return [];
-  const mine = (await purchases.listByUser(userId, PURCHASES_LIST_MAX)).filter((p) => STREAK_FREEZE_ITEMS.includes(p.itemId));
+  const [all, effects] = await Promise.all([purchases.listByUser(userId, PURCHASES_LIST_MAX), catalogue.effects()]);
+  const mine = all.filter((p) => effects.of(p.itemId)?.kind === 'streakFreeze');
   const gone = mine.filter((p) => p.usedAt !== null || p.refundedAt !== null).length;
   return [{ key: heldKey(userId), delta: 1, max: config.streakFreeze.maxHeld + gone }];
 }
@@ -41,13 +42,14 @@ export interface StreakFreezes {
   useOne(userId: string, at: Date): Promise<boolean>;
 }
 
-export function purchaseStreakFreezes(purchases: Pick<PurchaseStore, 'listActiveOf' | 'useOne'>): StreakFreezes {
+export function purchaseStreakFreezes(purchases: Pick<PurchaseStore, 'listActiveOf' | 'useOne'>, catalogue: ItemEffectSource): StreakFreezes {
+  const freezeIds = async () => (await catalogue.effects()).idsOf('streakFreeze');
   return {
     async holds(userId, at) {
-      return (await purchases.listActiveOf({ itemIds: STREAK_FREEZE_ITEMS, userIds: [userId] }, at)).length > 0;
+      return (await purchases.listActiveOf({ itemIds: await freezeIds(), userIds: [userId] }, at)).length > 0;
     },
     async useOne(userId, at) {
-      return (await purchases.useOne(userId, STREAK_FREEZE_ITEMS, at)) !== null;
+      return (await purchases.useOne(userId, await freezeIds(), at)) !== null;
     },
   };
 }

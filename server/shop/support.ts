@@ -1,10 +1,11 @@
 import type { AppContext } from '../context.js';
-import { PRIORITY_SUPPORT_ITEMS, prioritySupportUntil } from './effects.js';
+import { prioritySupportUntil } from './effects.js';
 
-/** What `GET /api/users/me` shows of priority_support: its end while active, else null. */
-export async function prioritySupportOf(ctx: Pick<AppContext, 'purchases' | 'clock'>, userId: string): Promise<{ until: string } | null> {
+/** What `GET /api/users/me` shows of priority support (any item with that effect): its end while active, else null. */
+export async function prioritySupportOf(ctx: Pick<AppContext, 'purchases' | 'clock' | 'shopCatalogue'>, userId: string): Promise<{ until: string } | null> {
   const at = ctx.clock.now();
-  const until = prioritySupportUntil(await ctx.purchases.listActiveOf({ itemIds: PRIORITY_SUPPORT_ITEMS, userIds: [userId] }, at), at);
+  const effects = await ctx.shopCatalogue.effects();
+  const until = prioritySupportUntil(await ctx.purchases.listActiveOf({ itemIds: effects.idsOf('prioritySupport'), userIds: [userId] }, at), at, effects);
   return until ? { until: until.toISOString() } : null;
 }
 
@@ -18,12 +19,13 @@ export interface PrioritySupportEntry {
  * The users whose priority_support is active now, the one ending soonest first: the list operators
  * work from (`GET /api/admin/support/priority`). Expired and refunded purchases are not in it.
  */
-export async function prioritySupportList(ctx: Pick<AppContext, 'purchases' | 'clock' | 'stores'>): Promise<PrioritySupportEntry[]> {
+export async function prioritySupportList(ctx: Pick<AppContext, 'purchases' | 'clock' | 'stores' | 'shopCatalogue'>): Promise<PrioritySupportEntry[]> {
   const at = ctx.clock.now();
-  const active = await ctx.purchases.listActiveOf({ itemIds: PRIORITY_SUPPORT_ITEMS }, at);
+  const effects = await ctx.shopCatalogue.effects();
+  const active = await ctx.purchases.listActiveOf({ itemIds: effects.idsOf('prioritySupport') }, at);
   const byUser = new Map<string, Date>();
   for (const p of active) {
-    const until = prioritySupportUntil([p], at);
+    const until = prioritySupportUntil([p], at, effects);
     const known = byUser.get(p.userId);
     if (until && (!known || known < until)) byUser.set(p.userId, until);
   }

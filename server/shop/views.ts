@@ -4,7 +4,7 @@ import type { PurchaseRecord } from './ports.js';
 import { availabilityOf, needsMessage, needsRoom, purchaseState } from './effects.js';
 
 export function itemView(item: ShopItem): ShopItemView {
-  const availability = availabilityOf(item.id);
+  const availability = availabilityOf(item);
   return {
     id: item.id,
     name: item.name,

@@ -1,7 +1,7 @@
 import type { CosmeticSlot } from '../../shared/shop.js';
 import type { Clock } from '../lib/clock.js';
 import { AppError } from '../lib/app-error.js';
-import { cosmeticsOf } from '../shop/effects.js';
+import { cosmeticsOf, type ItemEffectSource } from '../shop/effects.js';
 import type { PurchaseStore } from '../shop/ports.js';
 import type { Page } from '../stores/ports.js';
 import { BoundedCache } from '../engagement/bounded-cache.js';
@@ -32,6 +32,8 @@ export class ProfileService {
       store: ProfileStore;
       purchases: PurchaseStore;
       clock: Clock;
+      /** The catalogue's item effects: which purchases are cosmetics, for which slot (runtime items included). */
+      effects: ItemEffectSource;
       /** Issue 13 (market): which purchases are listed (in escrow, not equippable). Absent: none are. */
       escrow?: { listedPurchaseIds(purchaseIds: readonly string[]): Promise<Set<string>> };
     },
@@ -56,11 +58,11 @@ export class ProfileService {
    */
   async equip(userId: string, changes: Partial<Record<CosmeticSlot, string | null>>): Promise<EquippedCosmetics> {
     const at = this.deps.clock.now();
-    const active = await this.deps.purchases.listActive(userId, at);
-    const owned = new Map(cosmeticsOf(active, at).map((c) => [c.itemId, c.slot]));
+    const [active, effects] = await Promise.all([this.deps.purchases.listActive(userId, at), this.deps.effects.effects()]);
+    const owned = new Map(cosmeticsOf(active, at, effects).map((c) => [c.itemId, c.slot]));
     // Issue 13 (market): a cosmetic whose every owned copy is listed is in escrow (ITEM_LISTED).
     const listed = this.deps.escrow ? await this.deps.escrow.listedPurchaseIds(active.map((p) => p.id)) : new Set<string>();
-    const unlisted = new Map(cosmeticsOf(active.filter((p) => !listed.has(p.id)), at).map((c) => [c.itemId, c.slot]));
+    const unlisted = new Map(cosmeticsOf(active.filter((p) => !listed.has(p.id)), at, effects).map((c) => [c.itemId, c.slot]));
     for (const [slot, itemId] of Object.entries(changes)) {
       if (itemId !== null && owned.get(itemId) !== slot) throw new AppError('COSMETIC_NOT_OWNED', undefined, { slot, itemId });
       if (itemId !== null && unlisted.get(itemId) !== slot) throw new AppError('ITEM_LISTED', undefined, { slot, itemId });
@@ -110,7 +112,8 @@ export class ProfileService {
 
   private async ownedCosmetics(userId: string): Promise<Map<string, CosmeticSlot>> {
     const at = this.deps.clock.now();
-    return new Map(cosmeticsOf(await this.deps.purchases.listActive(userId, at), at).map((c) => [c.itemId, c.slot]));
+    const [active, effects] = await Promise.all([this.deps.purchases.listActive(userId, at), this.deps.effects.effects()]);
+    return new Map(cosmeticsOf(active, at, effects).map((c) => [c.itemId, c.slot]));
   }
 
   /** item id -> slot of the equipped items each profile's user owns now, from one purchases read for the batch. */
@@ -120,9 +123,9 @@ export class ProfileService {
     if (wearing.length === 0) return out;
     const at = this.deps.clock.now();
     const itemIds = [...new Set(wearing.flatMap((p) => Object.values(p.equipped)))];
-    const purchases = await this.deps.purchases.listActiveOf({ itemIds, userIds: wearing.map((p) => p.userId) }, at);
+    const [purchases, effects] = await Promise.all([this.deps.purchases.listActiveOf({ itemIds, userIds: wearing.map((p) => p.userId) }, at), this.deps.effects.effects()]);
     for (const p of wearing) {
-      out.set(p.userId, new Map(cosmeticsOf(purchases.filter((x) => x.userId === p.userId), at).map((c) => [c.itemId, c.slot])));
+      out.set(p.userId, new Map(cosmeticsOf(purchases.filter((x) => x.userId === p.userId), at, effects).map((c) => [c.itemId, c.slot])));
     }
     return out;
   }

@@ -28,9 +28,14 @@ describe.each(backends)('shop catalogue store on $name', (factory) => {
     expect(await store.insert({ item: gem, updatedAt: at, updatedBy: 'admin-1' })).toBe(true);
     expect(await store.insert({ item: { ...gem, cost: 99 }, updatedAt: at, updatedBy: 'admin-2' })).toBe(false);
     expect(await store.find('gem')).toEqual({ item: gem, updatedAt: at, updatedBy: 'admin-1' });
-    const timed: ShopItem = { id: 'boost', name: 'Boost', category: 'room', cost: 3, duration: { kind: 'timed', hours: 2 } };
+    // The declared effect (a nested object) round-trips too: it decides what the item does on every node.
+    const timed: ShopItem = { id: 'boost', name: 'Boost', category: 'room', cost: 3, duration: { kind: 'timed', hours: 2 }, effect: { kind: 'roomBoost' } };
     expect(await store.insert({ item: timed, updatedAt: at, updatedBy: 'admin-1' })).toBe(true);
     expect((await store.list()).map((r) => r.item.id)).toEqual(['boost', 'gem']);
+    expect((await store.find('boost'))?.item.effect).toEqual({ kind: 'roomBoost' });
+    const badge: ShopItem = { ...gem, id: 'winter_badge', effect: { kind: 'cosmetic', slot: 'badge' } };
+    await store.insert({ item: badge, updatedAt: at, updatedBy: 'admin-1' });
+    expect((await store.list()).find((r) => r.item.id === 'winter_badge')?.item).toEqual(badge);
   });
 
   it('put replaces a stored item whole (a removed field is gone) and creates a missing one', async () => {

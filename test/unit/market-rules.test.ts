@@ -29,6 +29,16 @@ describe('isTransferable', () => {
   });
 });
 
+describe('isTransferable of admin-created items (issue 13: effects as data)', () => {
+  it("a runtime item's declared effect decides, like a built-in one's", () => {
+    expect(isTransferable(permanent('winter_badge', { effect: { kind: 'cosmetic', slot: 'badge' } }), purchase('winter_badge'), AT)).toEqual({ transferable: true });
+    expect(isTransferable(permanent('big_disk', { effect: { kind: 'storageGb', gb: 20 } }), purchase('big_disk'), AT)).toEqual({ transferable: false, reason: 'not_tradeable' });
+    expect(isTransferable(permanent('big_disk', { effect: { kind: 'storageGb', gb: 20 }, stock: 5 }), purchase('big_disk'), AT)).toEqual({ transferable: true });
+    // Gone from the catalogue: only a built-in effect is left to decide.
+    expect(isTransferable(undefined, purchase('winter_badge'), AT)).toEqual({ transferable: false, reason: 'not_tradeable' });
+  });
+});
+
 describe('listing state, fee, bounds, parties', () => {
   it('an open listing is expired from expiresAt on; a claim is live until its until', () => {
     expect(listingStatusAt({ status: 'open', expiresAt: later(1) }, AT)).toBe('open');

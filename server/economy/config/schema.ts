@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CosmeticSlot } from '../../../shared/shop.js';
 
 /**
  * The economy config as data: every reward, cap, multiplier, tier, achievement, shop price and
@@ -177,13 +178,59 @@ const durationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('consumable'), per: z.enum(['room', 'call', 'session', 'missed_day']) }),
 ]);
 
+/** The slots a cosmetic fills on the profile (shared/shop.ts `CosmeticSlot`). */
+export const COSMETIC_SLOTS = ['avatar_frame', 'chat_color', 'emoji', 'badge', 'theme'] as const satisfies readonly CosmeticSlot[];
+
+/** A size an effect adds (MB or GB): positive, fractions allowed, bounded so limits stay finite sums. */
+const extraSize = z.number().positive().max(1_000_000);
+
+/**
+ * What an item does once bought, as data (issue 13): one of the effects the server enforces
+ * (server/shop/effects.ts), with its parameters. Optional on an item: without it the built-in
+ * effect of the item's id applies (the presets' items), and an id with neither is listed but not
+ * for sale. An unknown kind or a bad parameter fails validation, so no item can take tokens for an
+ * effect this server does not have.
+ */
+export const itemEffectSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('fileSizeMb'), mb: extraSize }),
+  z.strictObject({ kind: z.literal('storageGb'), gb: extraSize }),
+  z.strictObject({ kind: z.literal('unlimitedRooms') }),
+  z.strictObject({ kind: z.literal('privateRoomCredit') }),
+  z.strictObject({ kind: z.literal('cosmetic'), slot: z.enum(COSMETIC_SLOTS) }),
+  z.strictObject({ kind: z.literal('roomCustomization') }),
+  z.strictObject({ kind: z.literal('pinMessage') }),
+  z.strictObject({ kind: z.literal('roomBoost') }),
+  z.strictObject({ kind: z.literal('tierUpgrade') }),
+  z.strictObject({ kind: z.literal('prioritySupport') }),
+  z.strictObject({ kind: z.literal('streakFreeze') }),
+]);
+
+type Duration = z.infer<typeof durationSchema>;
+type EffectKind = z.infer<typeof itemEffectSchema>['kind'];
+
+/**
+ * The duration an effect needs to work at all, where it needs one: pins, boosts and priority
+ * support end at the purchase's expiry (a permanent one would never show), credits and the
+ * freeze are used up once (the refund policy's unused rule reads that). Other effects take any.
+ */
+const timed = { label: 'timed', fits: (d: Duration) => d.kind === 'timed' };
+const perRoom = { label: 'consumable per room', fits: (d: Duration) => d.kind === 'consumable' && d.per === 'room' };
+const DURATION_OF_EFFECT: Partial<Record<EffectKind, { label: string; fits: (d: Duration) => boolean }>> = {
+  pinMessage: timed,
+  roomBoost: timed,
+  prioritySupport: timed,
+  privateRoomCredit: perRoom,
+  roomCustomization: perRoom,
+  streakFreeze: { label: 'consumable per missed_day', fits: (d) => d.kind === 'consumable' && d.per === 'missed_day' },
+};
+
 /**
  * A catalogue item. The four optional fields make a limited edition (issue 13, docs/shop.md):
  * `stock` (how many may be sold in all, on every node together; a refund gives one back),
  * `perUserLimit` (how many one user may buy), and a sale window `availableFrom` /
  * `availableUntil` (ISO-8601; either may be absent). The marketplace treats an item with `stock`
- * as a limited edition. The admin catalogue (POST/PATCH /api/admin/shop/items) validates with
- * this same schema.
+ * as a limited edition. `effect` declares what the item does (`itemEffectSchema`). The admin
+ * catalogue (POST/PATCH /api/admin/shop/items) validates with this same schema.
  */
 export const shopItemSchema = z
   .strictObject({
@@ -196,10 +243,15 @@ export const shopItemSchema = z
     perUserLimit: z.number().int().positive().max(1_000_000).optional(),
     availableFrom: z.iso.datetime({ offset: true }).optional(),
     availableUntil: z.iso.datetime({ offset: true }).optional(),
+    effect: itemEffectSchema.optional(),
   })
   .refine((i) => i.availableFrom === undefined || i.availableUntil === undefined || Date.parse(i.availableFrom) < Date.parse(i.availableUntil), {
     message: 'availableFrom must be before availableUntil',
     path: ['availableUntil'],
+  })
+  .superRefine((i, ctx) => {
+    const needed = i.effect ? DURATION_OF_EFFECT[i.effect.kind] : undefined;
+    if (i.effect && needed && !needed.fits(i.duration)) ctx.addIssue({ code: 'custom', message: `a ${i.effect.kind} item must be ${needed.label}`, path: ['duration'] });
   });
 
 const percent = z.number().int().min(0).max(100);

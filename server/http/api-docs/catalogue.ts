@@ -138,8 +138,8 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'DELETE /api/rooms/:id/goal': { summary: 'Cancel the room’s active goal (owner or moderator); its bonus budget is not given back', auth: 'user', returns: '{ goal: RoomGoalView }' },
   'GET /api/users/:id/seasons': { summary: 'A user’s best season and seasonal achievements', auth: 'user', returns: 'UserSeasonsView' },
   // Issue 13 (h13a): the admin catalogue (docs/shop.md)
-  'POST /api/admin/shop/items': { summary: 'Add a shop item at runtime (the economy config item schema; audit-logged)', auth: 'admin', body: shopItemSchema, ok: 201 },
-  'PATCH /api/admin/shop/items/:id': { summary: 'Change a shop item (null removes stock, perUserLimit or a window bound; audit-logged)', auth: 'admin', body: shopItemPatchBody },
+  'POST /api/admin/shop/items': { summary: 'Add a shop item at runtime (the economy config item schema; `effect` declares what it does; audit-logged)', auth: 'admin', body: shopItemSchema, ok: 201 },
+  'PATCH /api/admin/shop/items/:id': { summary: 'Change a shop item (null removes stock, perUserLimit or a window bound; an effect once set cannot change; audit-logged)', auth: 'admin', body: shopItemPatchBody },
   // The reference itself
   'GET /api/openapi.json': { summary: 'This document (OpenAPI 3.1)', auth: 'none' },
   'GET /api/asyncapi.json': { summary: 'The Socket.IO events (AsyncAPI 3)', auth: 'none' },
