@@ -101,6 +101,7 @@ export function renderTable(r: BenchResult): string {
     row('3. gift storm', 'senders x members (setup)', `${g.senders} x ${g.members} (${(g.setupMs / 1000).toFixed(1)} s)`);
     row('', 'gifts committed / attempted', `${g.giftsCommitted} / ${g.giftsAttempted}`);
     row('', 'gifts committed/s', num(g.committedPerSec));
+    row('', 'server CPU per committed gift (storm)', g.serverCpuMsPerGift === null ? 'n/a' : `${num(g.serverCpuMsPerGift)} ms`);
     row('', 'send->ack p50 / p99', p5099(g.ack));
     row('', 'send->gift:received p50 / p99', p5099(g.received));
     row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);

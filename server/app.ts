@@ -28,6 +28,7 @@ import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
 import { followPeerReloads, reloadEconomyEverywhere } from './earning/reload.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
+import { writeQueuedPacketsTogether } from './realtime/ws-write-batching.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
 import { announcePresence } from './realtime/presence-feature.js';
 import { guardRecoveredSessions } from './realtime/recovery-guard.js';
@@ -134,6 +135,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
 
   // Every service, in dependency order, from explicit parts (server/compose-services.ts). The
   // Socket.IO server and Redis stay here: services get the broadcaster and narrow ports.
+  writeQueuedPacketsTogether(io);
   const broadcast = socketBroadcaster(io);
   const reloadDeps = { economy, logger, io, redis };
   const ctx: AppContext = composeServices({

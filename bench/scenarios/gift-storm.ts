@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { GiftView } from '../../shared/events.js';
 import type { BenchSettings } from '../settings.js';
-import { startServer } from '../server-process.js';
+import { readCpuSeconds, startServer } from '../server-process.js';
 import { connectSocket, createRoom, emitAck, http, HttpError, mapLimit, okData, register, type BenchSocket, type BenchUser } from '../api.js';
 import { benchPassword, closeAll, registerUsers, runTag } from '../population.js';
 import { round1 } from '../load.js';
@@ -25,6 +25,11 @@ export interface GiftPhaseResult {
   received: LatencySummary;
   eventsExpected: number;
   eventsReceived: number;
+  /**
+   * Server CPU (user + system) from the first send until every member had every gift, per
+   * committed gift: the figure that stays comparable when other work loads the machine.
+   */
+  serverCpuMsPerGift: number | null;
 }
 
 export interface GiftStormResult extends GiftPhaseResult {
@@ -89,7 +94,7 @@ export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: stri
     const setupMs = Math.round(performance.now() - setupStart);
     const tracker = new GiftTracker(joined);
     try {
-      const giftRoom = (phase: string): GiftRoom => ({ members, sockets: joined, roomId: room.id, tag: `${tag}${phase}`, amount: g.amount });
+      const giftRoom = (phase: string): GiftRoom => ({ members, sockets: joined, roomId: room.id, tag: `${tag}${phase}`, amount: g.amount, serverPid: server.pid });
       const everySender = Array.from({ length: g.senders }, (_, s) => s);
       const firstGift = await sendGifts(tracker, giftRoom('f'), [everySender], true, settings.drainTimeoutMs);
       const solo = await sendGifts(tracker, giftRoom('s'), [everySender.slice(0, g.soloGifts)], true, settings.drainTimeoutMs);
@@ -171,6 +176,7 @@ interface GiftRoom {
   roomId: string;
   tag: string;
   amount: number;
+  serverPid: number;
 }
 
 /**
@@ -189,6 +195,7 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
     while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, eventsPollMs));
   };
 
+  const cpuStart = readCpuSeconds(room.serverPid);
   const start = performance.now();
   let lastAck = start;
   await Promise.all(
@@ -215,6 +222,7 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
   );
   const eventsExpected = committed * n;
   await waitUntil(() => tracker.received >= eventsExpected);
+  const serverCpuMs = (readCpuSeconds(room.serverPid) - cpuStart) * 1000;
 
   const elapsedSec = Math.max(lastAck - start, 1) / 1000;
   return {
@@ -226,6 +234,7 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
     received: tracker.summary(),
     eventsExpected,
     eventsReceived: tracker.received,
+    serverCpuMsPerGift: committed > 0 ? round1(serverCpuMs / committed) : null,
   };
 }
 

@@ -103,6 +103,8 @@ describe.each(backends)('purchases store on $name', (factory) => {
     expect(await of({ itemIds: ['pin_important_message'], roomId: 'R1' }, 10)).toEqual([pin.id]);
     expect(await of({ itemIds: ['pin_important_message', 'boost_room_visibility'], userIds: [u2] }, 10)).toEqual([boost.id, pin2.id]);
     expect(await of({ itemIds: ['pin_important_message', 'boost_room_visibility'], userIds: [u2] }, 50)).toEqual([pin2.id]);
+    expect(await of({ itemIds: ['pin_important_message', 'boost_room_visibility'], userIds: [u1, u2] }, 10)).toEqual([boost.id, pin2.id, pin.id]);
+    expect(await of({ itemIds: ['pin_important_message'], userIds: [u2, u1, u2], roomId: 'R1' }, 10)).toEqual([pin.id]);
     expect(await of({ itemIds: ['pin_important_message'], userIds: [] }, 10)).toEqual([]);
     expect(await of({ itemIds: [] }, 10)).toEqual([]);
     expect((await store.listActiveOf({ itemIds: ['pin_important_message'], roomId: 'R1' }, at(10)))[0]).toMatchObject({ messageId: 'M1' });

@@ -77,6 +77,10 @@ describe('bench --quick (smoke)', () => {
       ordered(result.gifts.value.solo.received);
       ordered(result.gifts.value.firstGift.received);
       expect(result.gifts.value.firstGift.giftsCommitted).toBe(result.settings.gifts.senders);
+      // The server's CPU per gift: the first gifts pay scrypt, so theirs is never zero; the quick
+      // storm is too short for /proc's 10 ms ticks to be more than a figure.
+      expect(result.gifts.value.firstGift.serverCpuMsPerGift).toBeGreaterThan(0);
+      expect(result.gifts.value.serverCpuMsPerGift).not.toBeNull();
     } else {
       expect(result.gifts.status).toBe('unavailable');
     }

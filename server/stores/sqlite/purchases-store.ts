@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS token_purchases (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS token_purchases_user ON token_purchases (user_id, id);
 `;
+/** Up to this many users, listActiveOf reads each user through the user index. */
+const FEW_USERS = 4;
+
 // Effects read across users (pins, boosts, priority support) by item and end.
 const INDEXES = 'CREATE INDEX IF NOT EXISTS token_purchases_item ON token_purchases (item_id, expires_at);';
 
@@ -135,6 +138,12 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
       const common = { items: idList(filter.itemIds), room: filter.roomId ?? null, at: toMs(at), limit: PURCHASES_LIST_MAX };
       const only = filter.userIds?.length === 1 ? filter.userIds[0] : undefined;
       if (only !== undefined) return activeOfUser.all({ ...common, user: only }).map(fromRow);
+      // A few users (a gift's sender and recipient summaries, issue 16): the one-user read per
+      // user, merged newest first, costs less than the json_each user list's scan; same rows.
+      if (filter.userIds && filter.userIds.length <= FEW_USERS) {
+        const rows = [...new Set(filter.userIds)].flatMap((user) => activeOfUser.all({ ...common, user }));
+        return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, PURCHASES_LIST_MAX).map(fromRow);
+      }
       return activeOf.all({ ...common, users: filter.userIds ? idList(filter.userIds) : null }).map(fromRow);
     },
     async useOne(userId, itemIds, at, roomId) {
