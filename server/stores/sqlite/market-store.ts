@@ -5,6 +5,7 @@ import { LISTING_IDS_MAX } from '../../market/ports.js';
 import { checkPageLimit } from '../page.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, fromMsOrNull, idList, toMs } from './columns.js';
+import { ownerMove } from './market-sale.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS market_listings (
@@ -103,12 +104,7 @@ export function createSqliteMarketStore(db: SqliteDb): MarketStore {
        claim_buyer_id = NULL, claim_request_id = NULL, claim_until = NULL
      WHERE id = @id AND status = 'open'`,
   );
-  // Prepared on first use: the purchases store creates its table (it is built first in the app).
-  let moveOwnerStatement: Statement<{ purchase: string; seller: string; buyer: string }> | undefined;
-  const moveOwner = () =>
-    (moveOwnerStatement ??= db.prepare<{ purchase: string; seller: string; buyer: string }>(
-      'UPDATE token_purchases SET user_id = @buyer WHERE id = @purchase AND user_id = @seller AND refunded_at IS NULL AND used_at IS NULL',
-    ));
+  const moveOwner = ownerMove(db);
   const cancelOne = db.prepare<{ id: string; at: number }>(
     `UPDATE market_listings SET status = 'cancelled', closed_at = @at, claim_buyer_id = NULL, claim_request_id = NULL, claim_until = NULL
      WHERE id = @id AND status = 'open' AND ${NO_LIVE_CLAIM}`,
