@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractBackends } from '../support/backends.js';
+import { startStoreRacer, type StoreRacer } from '../support/store-racer.js';
 import type { Backend } from '../../server/stores/backend.js';
 import { createPurchaseStore } from '../../server/stores/purchases.js';
 import { createMarketStore } from '../../server/stores/market.js';
@@ -40,7 +41,9 @@ describe.each(backends)('a market sale posted through the ledger on $name', (fac
     market = await createMarketStore(backend);
     ledger = await ledgerWith();
   });
+  const racers: StoreRacer[] = [];
   afterEach(async () => {
+    await Promise.all(racers.splice(0).map((r) => r.close()));
     await factory.dispose(backend);
   });
 
@@ -147,5 +150,42 @@ describe.each(backends)('a market sale posted through the ledger on $name', (fac
     const bare = await createLedgerStore(backend);
     await expect(bare.post([stamp(saleDraft(listing, 'buyer', 'r', 5, true))])).rejects.toThrow(/without entry companions/);
     await expectNothingOfTheSale(listing, 500);
+  });
+
+  it('sales raced against refunds from two other processes: each item is either sold and moved, or refunded and not charged', async () => {
+    // One process posts the sales, another begins the refunds: the same distance to the data, so
+    // either may come first for any listing.
+    const sellers = await startStoreRacer(factory.racerTarget(backend));
+    const refunders = await startStoreRacer(factory.racerTarget(backend));
+    racers.push(sellers, refunders);
+    const racer = sellers.store<LedgerStore>('ledger');
+    const refunds = refunders.store<PurchaseStore>('purchases');
+    // Both stores built before the race, so neither side starts late by loading its modules.
+    await Promise.all([racer.account('nobody'), refunds.findById('nothing')]);
+    const listings: ListingRecord[] = [];
+    for (let i = 0; i < 12; i++) listings.push(await claimedListing(100));
+    const results = await Promise.all(
+      listings.map(async (l) => {
+        const [outcomes] = await Promise.all([racer.post([stamp(saleDraft(l, 'buyer', 'r', 5, true))]), refunds.beginRefund(l.purchaseId, { at: at(2), amount: 0, requireUnused: false })]);
+        return outcomes[0]!;
+      }),
+    );
+    for (const [i, l] of listings.entries()) {
+      const purchase = (await purchases.findById(l.purchaseId))!;
+      const listing = (await market.findById(l.id))!;
+      const entry = await ledger.findByIdempotencyKey(saleKey(l.id));
+      if (results[i]!.status === 'posted') {
+        expect(purchase.userId).toBe('buyer');
+        expect(listing).toMatchObject({ status: 'sold', saleEntryId: entry!.id });
+      } else {
+        expect(results[i]).toEqual({ status: 'transfer_refused', kind: 'market_sale', reason: 'item_gone' });
+        expect(purchase).toMatchObject({ userId: 'seller', refundedAt: at(2) });
+        expect(listing.status).toBe('open');
+        expect(entry).toBeNull();
+      }
+    }
+    const sold = results.filter((r) => r.status === 'posted').length;
+    expect((await ledger.account('seller')).balance).toBe(95 * sold);
+    expect((await ledger.audit()).ok).toBe(true);
   });
 });
