@@ -312,6 +312,32 @@ describe('a refund that slipped past escrow', () => {
     expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
   });
 
+  it('a refund that begins after the buyer’s claim: the posting transaction refuses the sale, nothing charged or moved', async () => {
+    const { seller, buyer, purchaseId } = await pair(1000);
+    const listingId = await listed(srv, seller, purchaseId, 100);
+    // The refund lands between the claim and the ledger post: only the posting transaction can tell.
+    const store = srv.ctx.market['deps'].store;
+    const claim = store.claim;
+    store.claim = async (...args) => {
+      const claimed = await claim.apply(store, args);
+      expect(await srv.ctx.purchases.beginRefund(purchaseId, { at: clock.now(), amount: 0, requireUnused: false })).toBe(true);
+      return claimed;
+    };
+    const before = await balances(srv, [seller, buyer]);
+    try {
+      const res = await buyListing(srv, buyer, listingId);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'LISTING_NOT_AVAILABLE', details: { status: 'item_gone' } });
+    } finally {
+      store.claim = claim;
+    }
+    expect(await balances(srv, [seller, buyer])).toEqual(before);
+    expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+    expect(await srv.ctx.market['deps'].store.findById(listingId)).toMatchObject({ status: 'open', claim: null });
+    expect((await srv.ctx.purchases.findById(purchaseId))?.userId).toBe(seller.id);
+    await expectCleanAudit(srv);
+  });
+
   it('a refund whose entry posted before the sale (its record not written yet) takes the one exit: the sale is refused before any charge', async () => {
     const { seller, buyer, purchaseId } = await pair(1000);
     const listingId = await listed(srv, seller, purchaseId, 100);

@@ -59,9 +59,10 @@ const CLEAR_CLAIM = { claim: null };
 
 /**
  * Listings over MongoDB. One document per listing (no shared counter document): every change is
- * a single-document update with its condition in the filter, except the sale, which moves the
- * purchase record (token_purchases) and closes the listing in one transaction (with retry), every
- * operation of it on the transaction's session.
+ * a single-document update with its condition in the filter. A sale's item move and listing close
+ * run in the ledger's posting transaction (./market-sale.ts); `settle`, which completes an entry
+ * the earlier version posted without them, moves the purchase record (token_purchases) and
+ * closes the listing in one transaction (with retry), every operation on its session.
  */
 export function createMongoMarketStore(connection: Connection): MarketStore {
   const Listings = modelOn(connection, 'MarketListing', listingSchema);

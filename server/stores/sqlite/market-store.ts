@@ -72,8 +72,9 @@ const NO_LIVE_CLAIM = '(claim_until IS NULL OR claim_until <= @at)';
 
 /**
  * Listings over SQLite. Every change is one conditional UPDATE (or a short transaction), so two
- * nodes over one database file decide each race the same way; the sale also moves the purchase
- * record (token_purchases, server/stores/sqlite/purchases-store.ts) in the same transaction.
+ * nodes over one database file decide each race the same way. A sale is not written here: its
+ * item move and listing close run in the ledger's posting transaction (./market-sale.ts); `settle`
+ * only completes an entry the earlier version posted without them.
  */
 export function createSqliteMarketStore(db: SqliteDb): MarketStore {
   db.exec(DDL);
