@@ -146,7 +146,9 @@ function addCarryColumn(db: SqliteDb): void {
  * another JavaScript caller interleaving; the transaction still matters for crashes and for a
  * second process on the same file (the audit CLI, or a second server). The posting rules are the
  * planner's (server/ledger/posting-plan.ts): this adapter reads the batch's keys and account rows,
- * inserts the planned entries and applies one summed write per account.
+ * inserts the planned entries and applies one summed write per account, then the bounded counters
+ * and the posted entries' companion writes (EntryDraft.transfer, from `companions`), all in the
+ * one transaction.
  */
 export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults; companions?: SqliteEntryCompanions } = {}): LedgerStore {
   db.exec(DDL);
