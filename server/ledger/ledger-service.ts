@@ -4,7 +4,7 @@ import type { IdGenerator } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { DraftInput } from './entries.js';
 import type { AccountState, ActivitySumsQuery, AuditReport, HistoryQuery, JournalEntry, LedgerQueries, LedgerStore, PostOutcome, StoredPostOutcome } from './ports.js';
-import { CarryConflictError, ClaimRefusedError, LedgerInvariantError, draftProblems, type DraftProblem } from './rules.js';
+import { CarryConflictError, ClaimRefusedError, LedgerInvariantError, TransferRefusedError, draftProblems, type DraftProblem } from './rules.js';
 
 /** Batching limits: a batch is posted when it holds this many drafts or this long after its first. */
 export const LEDGER_BATCH_MAX_ENTRIES = 100;
@@ -64,11 +64,14 @@ interface Pending {
 /**
  * A store's carry_conflict outcome (one draft's stale award remainder) reaches the caller as a
  * CarryConflictError, so the award path recomputes that one award; the rest of its batch posted.
+ * Claim and transfer refusals likewise become errors for their own caller alone.
  */
 function settle(outcome: StoredPostOutcome): PostOutcome {
   if (outcome.status === 'carry_conflict') throw new CarryConflictError(outcome.userId, outcome.expected, outcome.actual);
   // A bounded counter (stock, a per-user limit) refused the draft: nothing of it was written.
   if (outcome.status === 'claim_refused') throw new ClaimRefusedError(outcome.key, outcome.max, outcome.count);
+  // A companion write's condition failed (a market sale's listing or item): nothing of it was written.
+  if (outcome.status === 'transfer_refused') throw new TransferRefusedError(outcome.kind, outcome.reason);
   return outcome;
 }
 

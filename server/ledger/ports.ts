@@ -66,7 +66,38 @@ export interface EntryDraft {
    * charged without its stock and stock is never sold twice, on any node. Not part of the journal.
    */
   claims?: CounterClaim[];
+  /**
+   * A write outside the ledger that belongs to this entry (issue 13: a market sale's item move and
+   * listing close). The store that owns those records provides it to the ledger adapter as an
+   * entry companion (server/stores/{sqlite,mongo}/entry-companions.ts); its condition is read and its writes
+   * applied inside the posting transaction, so the tokens and the thing they paid for commit
+   * together or not at all. A failed condition is `transfer_refused` and writes nothing of the
+   * draft. Not part of the journal.
+   */
+  transfer?: EntryTransfer;
 }
+
+/**
+ * A market sale's companion write: the purchase record moves from `sellerId` to `buyerId` and the
+ * listing closes as sold with the entry's id and time. Its condition: the listing is open and
+ * claimed under `claimRequestId` by `buyerId`, and the seller still holds the purchase,
+ * unrefunded and unused.
+ */
+export interface MarketSaleTransfer {
+  kind: 'market_sale';
+  listingId: string;
+  purchaseId: string;
+  sellerId: string;
+  buyerId: string;
+  /** The buyer's claim on the listing (its requestId): a buyer whose claim was lost moves nothing. */
+  claimRequestId: string;
+}
+
+/** Every companion write an entry may carry (one kind so far). */
+export type EntryTransfer = MarketSaleTransfer;
+
+/** Why a companion's condition failed: the listing is no longer open, another claim holds it, or the item left the seller. */
+export type TransferRefusal = 'listing_closed' | 'claim_lost' | 'item_gone';
 
 /**
  * One bounded counter of a draft. `delta` > 0 takes (the counter after the draft must stay <=
@@ -133,8 +164,15 @@ export interface ClaimRefusedOutcome {
   count: number;
 }
 
-/** What a store answers per draft: a PostOutcome, or a carry conflict / claim refusal for that draft alone. */
-export type StoredPostOutcome = PostOutcome | CarryConflictOutcome | ClaimRefusedOutcome;
+/** A draft whose companion write's condition failed (EntryDraft.transfer): nothing of it was written. */
+export interface TransferRefusedOutcome {
+  status: 'transfer_refused';
+  kind: EntryTransfer['kind'];
+  reason: TransferRefusal;
+}
+
+/** What a store answers per draft: a PostOutcome, or a carry conflict / claim or transfer refusal for that draft alone. */
+export type StoredPostOutcome = PostOutcome | CarryConflictOutcome | ClaimRefusedOutcome | TransferRefusedOutcome;
 
 export interface HistoryQuery {
   kind?: EntryKind;
@@ -220,6 +258,8 @@ export interface AuditReport {
 export interface LedgerFaults {
   /** Called once per batch, after its journal entries are inserted and before any account is written. */
   afterJournalInsert?: () => void;
+  /** Called once per batch after its companion writes (EntryDraft.transfer) are applied, before the commit. */
+  afterTransfers?: () => void;
 }
 
 export interface LedgerStore {

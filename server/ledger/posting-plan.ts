@@ -1,5 +1,5 @@
-import { userAccount, type AccountId, type AccountState, type JournalEntry, type Leg, type StoredPostOutcome } from './ports.js';
-import { LedgerInvariantError, ZERO_ACCOUNT, applyLeg, assertValidCarry, assertValidClaims, assertValidDraft, isGuarded, isUserAccount, sameAccountState, userIdOf } from './rules.js';
+import { userAccount, type AccountId, type AccountState, type EntryTransfer, type JournalEntry, type Leg, type StoredPostOutcome, type TransferRefusal } from './ports.js';
+import { LedgerInvariantError, ZERO_ACCOUNT, applyLeg, assertValidCarry, assertValidClaims, assertValidDraft, assertValidTransfer, isGuarded, isUserAccount, sameAccountState, userIdOf } from './rules.js';
 
 /**
  * The posting planner: every rule of `LedgerStore.post` in one pure, synchronous function that
@@ -28,6 +28,18 @@ export interface PostingInputs {
   accounts: ReadonlyMap<string, AccountSnapshot>;
   /** Every bounded counter a claim of the batch names, as read before the batch; missing = 0 / no row. */
   claims?: ReadonlyMap<string, number>;
+  /**
+   * The verdict on every companion write of the batch (EntryDraft.transfer), by entry id, read in
+   * the posting transaction by the owning store's companion: null when its condition holds, else
+   * why not. A transfer without a verdict is a broken invariant (the adapter did not check it).
+   */
+  transfers?: ReadonlyMap<string, TransferRefusal | null>;
+}
+
+/** A posted entry's companion write, for the adapter to apply in the same transaction. */
+export interface PlannedTransfer {
+  entry: JournalEntry;
+  transfer: EntryTransfer;
 }
 
 /** What one bounded counter must become (EntryDraft.claims): applied once per batch, read back. */
@@ -75,6 +87,8 @@ export interface PostingPlan {
   claimWrites: ClaimWrite[];
   /** Counters that refused a draft (checked against a fresh read like guardMisses). */
   claimMisses: string[];
+  /** The companion writes of the posted entries, in draft order. */
+  transfers: PlannedTransfer[];
 }
 
 /** Structural checks of a whole batch, before any read: a bad draft is a programming error. */
@@ -83,8 +97,27 @@ export function assertPostable(entries: readonly JournalEntry[]): void {
     assertValidDraft(entry);
     assertValidCarry(entry);
     assertValidClaims(entry);
+    assertValidTransfer(entry);
   }
 }
+
+/** The drafts of the batch that carry a companion write (what an adapter has its companions check). */
+export function withTransfer(entries: readonly JournalEntry[]): Array<JournalEntry & { transfer: EntryTransfer }> {
+  return entries.filter((e): e is JournalEntry & { transfer: EntryTransfer } => e.transfer !== undefined);
+}
+
+/**
+ * The companion an adapter was given for `transfer`'s kind (server/stores/entry-companions.ts); a
+ * ledger store built without companions cannot post a transfer: a wiring bug, the batch is refused.
+ */
+export function companionFor<C>(companions: Readonly<Record<EntryTransfer['kind'], C>> | undefined, transfer: EntryTransfer): C {
+  const companion = companions?.[transfer.kind];
+  if (!companion) throw new LedgerInvariantError(`no companion for transfer ${transfer.kind}: the ledger store was built without entry companions`, { kind: transfer.kind });
+  return companion;
+}
+
+/** What two companion writes of one batch must not both move (the second one is refused). */
+const transferTargets = (t: EntryTransfer): string[] => [`listing:${t.listingId}`, `purchase:${t.purchaseId}`];
 
 /** Every bounded counter the batch's claims name, in a stable order. */
 export function claimKeysOf(entries: readonly JournalEntry[]): string[] {
@@ -118,6 +151,8 @@ interface Working {
  * Decides a batch. Each draft is judged against the state left by the drafts before it:
  * - a key already in the journal, or posted earlier in the batch, is `duplicate` (the first entry);
  * - a carry whose `expectedNanos` is not the current remainder is `carry_conflict` (that draft only);
+ * - a counter taken past its max is `claim_refused`, a companion write whose condition failed
+ *   (or whose listing or item an earlier draft of the batch moves) `transfer_refused`;
  * - a leg that would take a guarded account below zero is `insufficient_funds` (that draft only);
  * - otherwise it is `posted`, with the touched user accounts as they stand after it.
  * Nothing of a refused draft reaches `inserts` or `writes`.
@@ -147,6 +182,8 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     return c;
   };
   const claimMisses = new Set<string>();
+  const transfers: PlannedTransfer[] = [];
+  const moved = new Set<string>();
 
   const outcomes = entries.map((entry): StoredPostOutcome => {
     const first = inputs.existing.get(entry.idempotencyKey) ?? postedByKey.get(entry.idempotencyKey);
@@ -161,6 +198,13 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
         claimMisses.add(claim.key);
         return { status: 'claim_refused', key: claim.key, max: claim.max, count };
       }
+    }
+    if (entry.transfer) {
+      const verdict = inputs.transfers?.get(entry.id);
+      if (verdict === undefined) throw new LedgerInvariantError(`transfer of ledger entry ${entry.idempotencyKey} was not checked`, { kind: entry.transfer.kind });
+      // An earlier draft of this batch already moves the listing or the item: the condition read before the batch no longer holds.
+      const reason = verdict ?? (transferTargets(entry.transfer).some((t) => moved.has(t)) ? 'item_gone' : null);
+      if (reason) return { status: 'transfer_refused', kind: entry.transfer.kind, reason };
     }
     for (const leg of entry.legs) {
       const w = accountOf(leg.account);
@@ -191,10 +235,14 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
       w.carryNanos = entry.carry.nanos;
       w.carryWritten = true;
     }
-    // The carry and the floor are not part of the journal: entries read back never carry them.
-    const { carry: _carry, floor: _floor, claims: _claims, ...stored } = entry;
+    // The carry, floor, claims and transfer are not part of the journal: entries read back never carry them.
+    const { carry: _carry, floor: _floor, claims: _claims, transfer, ...stored } = entry;
     postedByKey.set(entry.idempotencyKey, stored);
     inserts.push(stored);
+    if (transfer) {
+      for (const t of transferTargets(transfer)) moved.add(t);
+      transfers.push({ entry: stored, transfer });
+    }
     return { status: 'posted', entry: stored, accounts: touched };
   });
 
@@ -222,7 +270,7 @@ export function planPosting(entries: readonly JournalEntry[], inputs: PostingInp
     .filter(([, c]) => c.now !== (c.before ?? 0))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, c]) => ({ key, before: c.before, delta: c.now - (c.before ?? 0), after: c.now }));
-  return { outcomes, inserts, writes, guardMisses: [...guardMisses], claimWrites, claimMisses: [...claimMisses] };
+  return { outcomes, inserts, writes, guardMisses: [...guardMisses], claimWrites, claimMisses: [...claimMisses], transfers };
 }
 
 /** The least balance `account` must keep after `entry`: its floor when the floor is that user's, else 0. */

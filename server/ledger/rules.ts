@@ -1,4 +1,4 @@
-import { ADJUSTMENTS, ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type Leg } from './ports.js';
+import { ADJUSTMENTS, ISSUANCE, SINK, type AccountId, type AccountState, type EntryDraft, type EntryKind, type EntryTransfer, type Leg, type TransferRefusal } from './ports.js';
 
 /**
  * Pure ledger rules: what a valid entry looks like and how it moves the lifetime counters. No I/O;
@@ -126,6 +126,31 @@ export function assertValidClaims(draft: Pick<EntryDraft, 'idempotencyKey' | 'cl
   for (const c of draft.claims ?? []) {
     const ok = c.key.length > 0 && c.key.length <= 200 && Number.isSafeInteger(c.delta) && c.delta !== 0 && Number.isSafeInteger(c.max) && c.max >= 0;
     if (!ok) throw new LedgerInvariantError(`invalid claim on ledger entry ${draft.idempotencyKey}`, { problems: ['claim_invalid'], claim: c });
+  }
+}
+
+/**
+ * A companion write (EntryDraft.transfer) belongs to the entry that pays for it: a market sale
+ * moves an item only on a `trade` entry whose buyer pays and whose seller is credited, between two
+ * different users. Anything else is a programming error.
+ */
+export function assertValidTransfer(draft: Pick<EntryDraft, 'kind' | 'legs' | 'idempotencyKey' | 'transfer'>): void {
+  const t = draft.transfer;
+  if (!t) return;
+  const leg = (userId: string) => draft.legs.find((l) => l.account === `user:${userId}`)?.amount ?? 0;
+  const ok = draft.kind === 'trade' && t.buyerId !== t.sellerId && leg(t.buyerId) < 0 && leg(t.sellerId) > 0 && [t.listingId, t.purchaseId, t.claimRequestId].every((v) => v.length > 0);
+  if (!ok) throw new LedgerInvariantError(`invalid transfer on ledger entry ${draft.idempotencyKey}`, { problems: ['transfer_invalid'], transfer: t });
+}
+
+/**
+ * A draft whose companion write could not be made (EntryDraft.transfer): the listing closed, the
+ * claim was lost or the item left the seller. LedgerService throws it for the store's
+ * `transfer_refused` outcome; nothing of the draft was written.
+ */
+export class TransferRefusedError extends Error {
+  override name = 'TransferRefusedError';
+  constructor(readonly kind: EntryTransfer['kind'], readonly reason: TransferRefusal) {
+    super(`${kind} refused: ${reason}`);
   }
 }
 

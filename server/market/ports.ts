@@ -77,10 +77,12 @@ export interface MarketStore {
   /** Drops the claim if it is still this request's (its sale was refused). */
   release(id: string, requestId: string): Promise<void>;
   /**
-   * The sale, in ONE transaction: the listing becomes sold to `buyerId` with `saleEntryId`, and
-   * the purchase record's owner moves from the seller to the buyer. Idempotent: a listing already
-   * sold with this entry is returned as it is. Null when the listing is closed otherwise or the
-   * seller no longer owns the purchase (nothing is written then).
+   * Completes a sale whose entry was posted WITHOUT its companion write (a version before the item
+   * move joined the ledger's posting transaction; a sale now closes its listing in the entry's own
+   * transaction, EntryDraft.transfer). In ONE transaction: the listing becomes sold to `buyerId`
+   * with `saleEntryId`, and the purchase record's owner moves from the seller to the buyer.
+   * Idempotent: a listing already sold with this entry is returned as it is. Null when the listing
+   * is closed otherwise or the seller no longer owns the purchase (nothing is written then).
    */
   settle(id: string, sale: { buyerId: string; saleEntryId: string; at: Date }): Promise<ListingRecord | null>;
   /** Closes an open listing as cancelled unless a live claim holds it; null when it was not open. */

@@ -85,7 +85,11 @@ export interface SaleFacts {
   fee: number;
 }
 
-/** The sale's one ledger entry: buyer pays the price, the seller gets price - fee, the sink the fee. */
+/**
+ * The sale's one ledger entry: buyer pays the price, the seller gets price - fee, the sink the fee;
+ * its transfer moves the purchase to the buyer and closes the listing in the same posting
+ * transaction, only while the listing is claimed under `requestId` and the seller holds the item.
+ */
 export function saleDraft(
   l: Pick<ListingRecord, 'id' | 'sellerId' | 'purchaseId' | 'itemId' | 'price'>,
   buyerId: string,
@@ -94,7 +98,8 @@ export function saleDraft(
   firstSale: boolean,
 ): DraftInput {
   const facts: SaleFacts = { listingId: l.id, buyerId, sellerId: l.sellerId, requestId, fee };
-  const draft = tradeEntry(buyerId, l.sellerId, l.price, fee, { idempotencyKey: saleKey(l.id), metadata: { ...facts, purchaseId: l.purchaseId, itemId: l.itemId, price: l.price } });
+  const entry = tradeEntry(buyerId, l.sellerId, l.price, fee, { idempotencyKey: saleKey(l.id), metadata: { ...facts, purchaseId: l.purchaseId, itemId: l.itemId, price: l.price } });
+  const draft: DraftInput = { ...entry, transfer: { kind: 'market_sale', listingId: l.id, purchaseId: l.purchaseId, sellerId: l.sellerId, buyerId, claimRequestId: requestId } };
   return firstSale ? { ...draft, claims: [firstExitClaim(l.purchaseId)] } : draft;
 }
 

@@ -1,4 +1,4 @@
-import { ClaimRefusedError } from '../ledger/rules.js';
+import { ClaimRefusedError, TransferRefusedError } from '../ledger/rules.js';
 import type { ListingView, MarketPurchaseResult, PriceHistoryView } from '../../shared/market.js';
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
 import type { ShopItem } from '../economy/config/schema.js';
@@ -63,10 +63,12 @@ export interface BrowseQuery {
  * The trading marketplace (issue 13, docs/market.md). A sale is: every check (PIN, listing open,
  * not one's own, not a linked account, balance), then the buyer's claim on the listing (one buyer
  * at a time, across nodes), then ONE ledger `trade` entry under the listing's own idempotency key
- * (so at most one sale per listing can ever be charged), then the listing closes and the purchase
- * record changes owner in one store transaction. A refused sale drops its claim; a sale that
- * crashed after its entry is completed from the entry (lazily on the next read or buy, and by the
- * sweep).
+ * (so at most one sale per listing can ever be charged) whose companion write (EntryDraft.transfer)
+ * moves the purchase record to the buyer and closes the listing in the same posting transaction:
+ * the charge, the fee, the item and the listing commit together or not at all. A refused sale
+ * drops its claim. A stale claim is dropped by the next read, buy or sweep; one whose entry was
+ * posted without its move (a version before the move joined the posting transaction) is completed
+ * from the entry.
  */
 export class MarketService {
   constructor(private readonly deps: MarketDeps) {}
@@ -156,11 +158,8 @@ export class MarketService {
 
     const claimed = await this.deps.store.claim(listing.id, { buyerId, requestId: req.requestId, until: new Date(at.getTime() + CLAIM_TTL_MS) }, at);
     if (!claimed) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'being_bought' });
-    // Again under the claim: a refund that began just before the listing existed must not be sold.
-    if (!(await this.sellerHolds(listing))) {
-      await this.deps.store.release(listing.id, req.requestId);
-      throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
-    }
+    // Whether the seller still holds the item (a refund may have begun meanwhile) and the claim is
+    // still this request's is decided again inside the posting transaction, by the entry's transfer.
     const fee = saleFee(listing.price, this.deps.economy.current.market.feePercent);
     const firstSale = !(await this.deps.store.everSold(listing.purchaseId));
     let outcome;
@@ -170,6 +169,7 @@ export class MarketService {
       await this.deps.store.release(listing.id, req.requestId);
       // A refund of the purchase posted first (it took the purchase's one exit): nothing was charged.
       if (err instanceof ClaimRefusedError) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: 'item_gone' });
+      if (err instanceof TransferRefusedError) throw new AppError('LISTING_NOT_AVAILABLE', undefined, { status: await this.refusedStatus(listing.id, err) });
       throw err;
     }
     if (outcome.status === 'insufficient_funds') {
@@ -181,7 +181,9 @@ export class MarketService {
       return this.replay(buyerId, req.requestId, outcome.entry);
     }
     this.deps.notifier.posted(outcome);
-    const sold = await this.settle(listing, outcome.entry, buyerId);
+    // Posted means sold: the listing closed and the item moved in the entry's own transaction.
+    const sold = await this.find(listing.id);
+    this.announceSold(sold);
     const after = outcome.accounts[buyerId]?.balance ?? (await this.deps.ledger.account(buyerId)).balance;
     return { listing: listingView(sold, this.deps.clock.now()), sellerReceived: listing.price - fee, fee, balance: after, duplicate: false };
   }
@@ -258,7 +260,24 @@ export class MarketService {
     return (await this.deps.store.findById(listing.id)) ?? listing;
   }
 
-  /** Closes the listing as sold and moves the item, from the posted entry (idempotent), and tells everyone. */
+  /** What LISTING_NOT_AVAILABLE says when the posting transaction refused the sale's transfer. */
+  private async refusedStatus(listingId: string, err: TransferRefusedError): Promise<string> {
+    if (err.reason === 'claim_lost') return 'being_bought';
+    if (err.reason === 'item_gone') return 'item_gone';
+    return (await this.deps.store.findById(listingId))?.status ?? 'closed';
+  }
+
+  /** Tells watchers, seller and buyer of a sale. */
+  private announceSold(sold: ListingRecord): void {
+    const audience: Audience = { rooms: [MARKET_FEED], users: [sold.sellerId, ...(sold.buyerId ? [sold.buyerId] : [])] };
+    this.deps.broadcast.emit(audience, 'market:sold', { listing: listingView(sold, this.deps.clock.now()), price: sold.price });
+  }
+
+  /**
+   * Completes a sale whose entry was posted without its move (by a version before the move joined
+   * the posting transaction; such an entry has no companion write): closes the listing as sold
+   * and moves the item, idempotently, and tells everyone.
+   */
   private async settle(listing: ListingRecord, entry: JournalEntry, buyerId: string): Promise<ListingRecord> {
     const sold = await this.deps.store.settle(listing.id, { buyerId, saleEntryId: entry.id, at: entry.createdAt });
     if (!sold) {
@@ -266,10 +285,7 @@ export class MarketService {
       this.deps.logger.error({ listingId: listing.id, entryId: entry.id, buyerId }, 'market sale posted but the listing could not be settled');
       throw new AppError('LEDGER_INVARIANT_VIOLATED', 'The sale was charged but the item could not be moved; operators are alerted', { listingId: listing.id, entryId: entry.id });
     }
-    if (listing.status === 'open') {
-      const audience: Audience = { rooms: [MARKET_FEED], users: [sold.sellerId, buyerId] };
-      this.deps.broadcast.emit(audience, 'market:sold', { listing: listingView(sold, this.deps.clock.now()), price: sold.price });
-    }
+    if (listing.status === 'open') this.announceSold(sold);
     return sold;
   }
 

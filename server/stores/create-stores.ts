@@ -17,6 +17,7 @@ import { createShopCatalogueStore } from './shop-catalogue.js';
 import { createAdminAuditStore } from './admin-audit.js';
 import type { Backend } from './backend.js';
 import { createEngagementStore } from './engagement.js';
+import { createEntryCompanions } from './entry-companions.js';
 import { createLedgerStore } from './ledger.js';
 import { createLedgerReads, type LedgerReads } from './ledger-reads.js';
 import { createPenaltyStore } from './penalties.js';
@@ -79,8 +80,10 @@ export interface CreateStoresOptions {
 export async function createStores(backend: Backend, opts: CreateStoresOptions = {}): Promise<Stores> {
   // In the order the schemas were first applied (records first).
   const records = await createRecordStores(backend);
+  // The market's sale writes (item move, listing close) run inside the ledger's posting transaction.
+  const companions = await createEntryCompanions(backend);
   const [ledger, reads, engagement, adminAudit, penalties, purchases, profiles] = await Promise.all([
-    createLedgerStore(backend, opts.ledgerFaults ? { faults: opts.ledgerFaults } : {}),
+    createLedgerStore(backend, { companions, ...(opts.ledgerFaults ? { faults: opts.ledgerFaults } : {}) }),
     createLedgerReads(backend),
     createEngagementStore(backend),
     createAdminAuditStore(backend),

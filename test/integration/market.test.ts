@@ -264,13 +264,15 @@ describe('cancelling and expiry', () => {
 });
 
 describe('a sale that crashed half-way', () => {
-  it('posted but not settled: completed from its entry once the claim is stale', async () => {
+  it('posted without its move (an entry written before the move joined the posting transaction): completed from its entry once the claim is stale', async () => {
     const { seller, buyer, purchaseId } = await pair(1000);
     const listingId = await listed(srv, seller, purchaseId, 100);
     const listing = (await srv.ctx.market['deps'].store.findById(listingId))!;
-    // The buyer's claim and ledger entry, then the process "dies" before settling.
+    // The buyer's claim and a ledger entry without its transfer, as the earlier version posted it
+    // before settling in a second transaction; then the process "died" before settling.
     expect(await srv.ctx.market['deps'].store.claim(listingId, { buyerId: buyer.id, requestId: 'crashed', until: new Date(clock.now().getTime() + CLAIM_TTL_MS) }, clock.now())).not.toBeNull();
-    expect((await srv.ctx.ledger.post(saleDraft(listing, buyer.id, 'crashed', 5, true))).status).toBe('posted');
+    const { transfer: _transfer, ...oldStyle } = saleDraft(listing, buyer.id, 'crashed', 5, true);
+    expect((await srv.ctx.ledger.post(oldStyle)).status).toBe('posted');
     // While the claim is live nobody else may buy or cancel.
     const rival = await giftUser(srv, 'mRival2', { admin, balance: 1000 });
     expect((await buyListing(srv, rival, listingId)).body.error.code).toBe('LISTING_NOT_AVAILABLE');
@@ -308,6 +310,32 @@ describe('a refund that slipped past escrow', () => {
     expect(await balances(srv, [seller, buyer])).toEqual(before);
     expect((await srv.ctx.market['deps'].store.findById(listingId))?.claim).toBeNull();
     expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+  });
+
+  it('a refund that begins after the buyer’s claim: the posting transaction refuses the sale, nothing charged or moved', async () => {
+    const { seller, buyer, purchaseId } = await pair(1000);
+    const listingId = await listed(srv, seller, purchaseId, 100);
+    // The refund lands between the claim and the ledger post: only the posting transaction can tell.
+    const store = srv.ctx.market['deps'].store;
+    const claim = store.claim;
+    store.claim = async (...args) => {
+      const claimed = await claim.apply(store, args);
+      expect(await srv.ctx.purchases.beginRefund(purchaseId, { at: clock.now(), amount: 0, requireUnused: false })).toBe(true);
+      return claimed;
+    };
+    const before = await balances(srv, [seller, buyer]);
+    try {
+      const res = await buyListing(srv, buyer, listingId);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: 'LISTING_NOT_AVAILABLE', details: { status: 'item_gone' } });
+    } finally {
+      store.claim = claim;
+    }
+    expect(await balances(srv, [seller, buyer])).toEqual(before);
+    expect(await srv.ctx.ledger.findByIdempotencyKey(`market:sale:${listingId}`)).toBeNull();
+    expect(await srv.ctx.market['deps'].store.findById(listingId)).toMatchObject({ status: 'open', claim: null });
+    expect((await srv.ctx.purchases.findById(purchaseId))?.userId).toBe(seller.id);
+    await expectCleanAudit(srv);
   });
 
   it('a refund whose entry posted before the sale (its record not written yet) takes the one exit: the sale is refused before any charge', async () => {

@@ -22,7 +22,11 @@ const records = async () => (await import('../../server/stores/records.js')).cre
 let recordStores: ReturnType<typeof records> | undefined;
 const record = async <K extends 'users' | 'rooms' | 'messages' | 'files' | 'notifications'>(key: K) => (await (recordStores ??= records()))[key];
 const builders: Record<RacedStore, () => Promise<object>> = {
-  ledger: async () => (await import('../../server/stores/ledger.js')).createLedgerStore(backend),
+  // With the entry companions, as createStores builds it: a raced market sale moves its item.
+  ledger: async () => {
+    const [{ createLedgerStore }, { createEntryCompanions }] = await Promise.all([import('../../server/stores/ledger.js'), import('../../server/stores/entry-companions.js')]);
+    return createLedgerStore(backend, { companions: await createEntryCompanions(backend) });
+  },
   engagement: async () => (await import('../../server/stores/engagement.js')).createEngagementStore(backend),
   purchases: async () => (await import('../../server/stores/purchases.js')).createPurchaseStore(backend),
   penalties: async () => (await import('../../server/stores/penalties.js')).createPenaltyStore(backend),

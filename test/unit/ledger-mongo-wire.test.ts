@@ -4,10 +4,12 @@ import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
 import { AUDIT_PAGE_DOCS, GUARD_RETRIES_MAX, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
 import { indexBuildsOf } from '../../server/stores/mongo/index-builds.js';
-import { ISSUANCE, SINK, userAccount, type JournalEntry } from '../../server/ledger/ports.js';
+import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults } from '../../server/ledger/ports.js';
+import { createMongoEntryCompanions } from '../../server/stores/mongo/entry-companions.js';
+import { saleDraft } from '../../server/market/rules.js';
 import { earnEntry, giftEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { newId } from '../../server/lib/ids.js';
-import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, type FakeMongo } from '../support/fake-mongo.js';
+import { commandName, isHello, replicaSetHello, startFakeMongo, target, type Command, type FakeMongo } from '../support/fake-mongo.js';
 
 /**
  * MongoDB cannot run here, so the MongoDB ledger adapter is driven against a wire-protocol fake
@@ -20,7 +22,10 @@ import { commandName, isHello, replicaSetHello, startFakeMongo, type Command, ty
  * - a refusal read from a stale snapshot is re-checked outside the transaction and re-run fresh;
  * - the audit and the balance statistics read in a snapshot session without a transaction, the
  *   audit in pages;
- * - a failed index build is retried and is visible to /readyz until it succeeds.
+ * - a failed index build is retried and is visible to /readyz until it succeeds;
+ * - a market sale's companion write (the purchase's owner change and the listing close) is read and
+ *   sent on the posting transaction's session, in the same transaction as the journal insert, and
+ *   nothing of a refused or failed sale is committed.
  */
 
 type Doc = Record<string, unknown>;
@@ -38,7 +43,8 @@ afterEach(async () => {
 /** The subset of query operators the adapter uses. */
 function matches(doc: Doc, filter: Doc): boolean {
   return Object.entries(filter).every(([key, cond]) => {
-    const value = doc[key];
+    // A dotted key reads a field of an embedded document ('claim.requestId').
+    const value = key.split('.').reduce<unknown>((d, k) => (d && typeof d === 'object' ? (d as Doc)[k] : undefined), doc);
     if (cond instanceof RegExp) return typeof value === 'string' && cond.test(value);
     if (cond && typeof cond === 'object' && !(cond instanceof Date)) {
       const c = cond as Record<string, unknown>;
@@ -59,6 +65,9 @@ function applyUpdate(doc: Doc, u: { $inc?: Record<string, number>; $set?: Doc })
 interface Options {
   /** Answers a command before the document logic does (return undefined to pass). */
   override?: (command: Command) => Command | undefined;
+  /** Builds the store with the market's entry companions (a sale's item move) and these faults. */
+  companions?: boolean;
+  faults?: LedgerFaults;
 }
 
 async function start(opts: Options = {}) {
@@ -109,7 +118,7 @@ async function start(opts: Options = {}) {
   });
   const connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/db?serverSelectionTimeoutMS=2000`, silent);
   running.push({ fake, connection });
-  const store = createMongoLedgerStore(connection);
+  const store = createMongoLedgerStore(connection, { ...(opts.companions ? { companions: createMongoEntryCompanions(connection) } : {}), ...(opts.faults ? { faults: opts.faults } : {}) });
   const account = (id: string) => coll('ledger_accounts').find((d) => d['_id'] === id);
   return { fake, store, collections, coll, account, connection };
 }
@@ -361,5 +370,73 @@ describe('MongoDB ledger adapter on the wire', () => {
     const createIndexes = fake.commands.filter((c) => commandName(c) === 'createindexes');
     expect(createIndexes.flatMap((c) => c['indexes'] as Doc[])).toContainEqual(expect.objectContaining({ key: { idempotencyKey: 1 }, unique: true }));
     expect(createIndexes.every((c) => c['lsid'] === undefined || c['txnNumber'] === undefined)).toBe(true);
+  });
+
+  describe('a market sale (EntryDraft.transfer)', () => {
+    const listing = { id: 'L1', sellerId: 'S', purchaseId: 'P1', itemId: 'custom_avatar_frame', price: 100 };
+    /** A funded buyer, the seller's purchase and the listing claimed under request `r`. */
+    async function sale(opts: Options = {}) {
+      const wire = await start({ ...opts, companions: true });
+      await wire.store.post([stamp(earnEntry('B', 500, { idempotencyKey: 'earn:fund:B', activity: 'x' }))]);
+      wire.coll('token_purchases').push({ _id: 'P1', userId: 'S', itemId: 'custom_avatar_frame', refundedAt: null, usedAt: null });
+      wire.coll('market_listings').push({ _id: 'L1', sellerId: 'S', purchaseId: 'P1', itemId: 'custom_avatar_frame', price: 100, status: 'open', buyerId: null, saleEntryId: null, claim: { buyerId: 'B', requestId: 'r', until: new Date('2026-01-05T12:01:00Z') } });
+      return wire;
+    }
+
+    it('reads the condition and sends the owner change and the listing close on the session of the journal insert, one transaction', async () => {
+      const { fake, store, coll, account } = await sale();
+      const from = fake.commands.length;
+      const entry = stamp(saleDraft(listing, 'B', 'r', 5, true));
+      expect((await store.post([entry]))[0]?.status).toBe('posted');
+      const sent = dataCommands(fake, from);
+      const insert = sent.find((c) => commandName(c) === 'insert' && target(c) === 'ledger_journal')!;
+      const move = sent.find((c) => commandName(c) === 'update' && target(c) === 'token_purchases')!;
+      const close = sent.find((c) => commandName(c) === 'update' && target(c) === 'market_listings')!;
+      const reads = sent.filter((c) => commandName(c) === 'find' && ['market_listings', 'token_purchases'].includes(target(c)));
+      expect(reads).toHaveLength(2);
+      expect(updatesOf(move)).toEqual([{ q: { _id: 'P1', userId: 'S', refundedAt: null, usedAt: null }, u: { $set: { userId: 'B' } } }]);
+      expect(updatesOf(close)).toEqual([
+        { q: { _id: 'L1', status: 'open', 'claim.buyerId': 'B', 'claim.requestId': 'r' }, u: { $set: { status: 'sold', buyerId: 'B', saleEntryId: entry.id, closedAt: entry.createdAt, claim: null } } },
+      ]);
+      // One session, one transaction number: the reads, the insert and both updates, then one commit.
+      for (const c of [...reads, insert, move, close]) {
+        expect(JSON.stringify(c['lsid'])).toBe(JSON.stringify(insert['lsid']));
+        expect(String(c['txnNumber'])).toBe(String(insert['txnNumber']));
+        expect(c['autocommit']).toBe(false);
+      }
+      const commit = sent.findIndex((c) => commandName(c) === 'committransaction');
+      expect(sent.indexOf(insert)).toBeLessThan(sent.indexOf(move));
+      expect(sent.indexOf(close)).toBeLessThan(commit);
+      expect(sent.filter((c) => commandName(c) === 'committransaction')).toHaveLength(1);
+      expect(JSON.stringify(sent[commit]!['lsid'])).toBe(JSON.stringify(insert['lsid']));
+      expect(coll('ledger_journal').at(-1)).not.toHaveProperty('transfer');
+      expect(coll('token_purchases')[0]).toMatchObject({ userId: 'B' });
+      expect(coll('market_listings')[0]).toMatchObject({ status: 'sold', saleEntryId: entry.id, claim: null });
+      expect(account(userAccount('S'))).toMatchObject({ balance: 95 });
+    });
+
+    it('a seller who no longer holds the purchase: transfer_refused, and no insert or update is sent', async () => {
+      const { fake, store, coll } = await sale();
+      coll('token_purchases')[0]!['refundedAt'] = new Date('2026-01-05T12:00:30Z');
+      const from = fake.commands.length;
+      expect(await store.post([stamp(saleDraft(listing, 'B', 'r', 5, true))])).toEqual([{ status: 'transfer_refused', kind: 'market_sale', reason: 'item_gone' }]);
+      expect(dataCommands(fake, from).filter((c) => ['insert', 'update'].includes(commandName(c)))).toEqual([]);
+    });
+
+    it('a failure after the companion write aborts the transaction: no commit is sent', async () => {
+      const { fake, store } = await sale({
+        faults: {
+          afterTransfers: () => {
+            throw new Error('injected after the item moved');
+          },
+        },
+      });
+      const from = fake.commands.length;
+      await expect(store.post([stamp(saleDraft(listing, 'B', 'r', 5, true))])).rejects.toThrow(/injected/);
+      const sent = dataCommands(fake, from);
+      expect(sent.some((c) => commandName(c) === 'update' && target(c) === 'market_listings')).toBe(true);
+      expect(sent.map(commandName)).not.toContain('committransaction');
+      expect(commandName(sent.at(-1)!)).toBe('aborttransaction');
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ISSUANCE, SINK, userAccount, type AccountState, type JournalEntry } from '../../server/ledger/ports.js';
-import { earnEntry, giftEntry, refundEntry, spendEntry, type DraftInput } from '../../server/ledger/entries.js';
+import { earnEntry, giftEntry, refundEntry, spendEntry, tradeEntry, type DraftInput } from '../../server/ledger/entries.js';
 import { accountsOf, assertPostable, assertWriteReadBack, keysOf, planPosting, type AccountSnapshot } from '../../server/ledger/posting-plan.js';
 import { LedgerInvariantError, ZERO_ACCOUNT } from '../../server/ledger/rules.js';
 
@@ -127,5 +127,26 @@ describe('posting planner', () => {
     expect(() => assertWriteReadBack(write!, state({ balance: 2, totalEarned: 2 }), 5)).not.toThrow();
     expect(() => assertWriteReadBack(write!, state({ balance: 3, totalEarned: 2 }), 5)).toThrow(LedgerInvariantError);
     expect(() => assertWriteReadBack(write!, state({ balance: 2, totalEarned: 2 }), 0)).toThrow(/carry/);
+  });
+
+  it('decides companion writes: a refused verdict or an item an earlier draft moves is transfer_refused; posted ones are planned, not journalled', () => {
+    const sale = (key: string, listingId: string, buyerId: string): JournalEntry =>
+      stamp({
+        ...tradeEntry(buyerId, 's', 10, 1, { idempotencyKey: key }),
+        transfer: { kind: 'market_sale', listingId, purchaseId: 'P1', sellerId: 's', buyerId, claimRequestId: 'r' },
+      });
+    const [first, second, refused] = [sale('k1', 'L1', 'b1'), sale('k2', 'L2', 'b2'), sale('k3', 'L3', 'b3')];
+    const funded = { [userAccount('b1')]: balance(10), [userAccount('b2')]: balance(10), [userAccount('b3')]: balance(10) };
+    const verdicts = new Map([[first.id, null], [second.id, null], [refused.id, 'item_gone' as const]]);
+    const plan = planPosting([first, second, refused], { ...inputs(funded), transfers: verdicts });
+    // The second names the purchase the first moves in this batch: the read before the batch no longer holds.
+    expect(plan.outcomes.map((o) => (o.status === 'transfer_refused' ? o.reason : o.status))).toEqual(['posted', 'item_gone', 'item_gone']);
+    expect(plan.transfers).toEqual([{ entry: plan.inserts[0], transfer: first.transfer }]);
+    expect(plan.inserts[0]).not.toHaveProperty('transfer');
+    expect(plan.writes.map((w) => w.account)).toEqual([SINK, userAccount('b1'), userAccount('s')]);
+    // An adapter that did not check a transfer breaks an invariant rather than posting it unchecked.
+    expect(() => planPosting([sale('k4', 'L4', 'b1')], inputs(funded))).toThrow(LedgerInvariantError);
+    // A transfer rides only on the trade that pays for it.
+    expect(() => assertPostable([{ ...stamp(earnEntry('b1', 1, { idempotencyKey: 'k5', activity: 'x' })), transfer: first.transfer! }])).toThrow(/invalid transfer/);
   });
 });

@@ -6,8 +6,10 @@ import { commandName, cursor, duplicateKey, target, useWireHarness, type Command
 /**
  * The MongoDB listing store (issue 13, market) on the wire-protocol stand-in (no MongoDB runs
  * here; behaviour is the contract suite's whenever a replica set is reachable). Pinned here: the
- * partial unique index behind "never listed twice", the compare-and-set filters, and that a sale
- * moves the purchase owner and closes the listing in ONE committed transaction.
+ * partial unique index behind "never listed twice", the compare-and-set filters, and that
+ * `settle` (completing an entry the earlier version posted without its move) moves the purchase
+ * owner and closes the listing in ONE committed transaction. A new sale's move runs in the
+ * ledger's posting transaction: test/unit/ledger-mongo-wire.test.ts ("a market sale").
  */
 const T = new Date('2026-01-05T12:00:00.000Z');
 const LATER = new Date(T.getTime() + 3_600_000);

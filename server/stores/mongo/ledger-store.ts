@@ -16,9 +16,11 @@ import {
   type Leg,
   type RankField,
   type StoredPostOutcome,
+  type TransferRefusal,
 } from '../../ledger/ports.js';
 import { LedgerInvariantError, ZERO_ACCOUNT, userIdOf } from '../../ledger/rules.js';
-import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingPlan } from '../../ledger/posting-plan.js';
+import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, withTransfer, companionFor, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingPlan } from '../../ledger/posting-plan.js';
+import type { MongoEntryCompanions } from './entry-companions.js';
 import { checkPageLimit, scanPages, toPage } from '../page.js';
 import { retriedBuild } from './index-builds.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
@@ -163,15 +165,18 @@ class StaleGuardRead extends Error {
  *   4. insertMany the planned entries;
  *   5. one bulkWrite with one update per account, system accounts included: issuance and the sink
  *      are written once per batch, not once per entry;
- *   6. find the written accounts again: the read-back, checked against the plan;
+ *   6. find the written accounts again: the read-back, checked against the plan; then the bounded
+ *      counters, and the companion writes of the posted entries (EntryDraft.transfer: a market
+ *      sale's item move and listing close), each conditional, on the same session;
  *   7. commit.
+ * (A draft with a companion write adds that companion's reads to steps 1-2.)
  * A refused draft writes nothing, so nothing is ever undone by hand.
  */
-export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults } = {}): LedgerStore {
+export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults; companions?: MongoEntryCompanions } = {}): LedgerStore {
   const journal = connection.collection<JournalDoc>('ledger_journal');
   const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
   const claimsCol = connection.collection<ClaimDoc>('ledger_claims');
-  const faults = opts.faults;
+  const { faults, companions } = opts;
 
   // Collections and indexes are created before the first transaction (creating them inside
   // concurrent transactions would make those transactions conflict). A failed build is retried by
@@ -200,7 +205,16 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
     const claims = new Map<string, number>();
     const claimKeys = claimKeysOf(entries);
     if (claimKeys.length > 0) for (const doc of await claimsCol.find({ _id: { $in: claimKeys } }, { session }).toArray()) claims.set(doc._id, doc.count);
-    return { existing, accounts, claims };
+    // Each companion write's condition, read by the store that owns its records, on this session.
+    const transfers = new Map<string, TransferRefusal | null>();
+    for (const e of withTransfer(entries)) transfers.set(e.id, await companionFor(companions, e.transfer).refusal(e.transfer, session));
+    return { existing, accounts, claims, transfers };
+  }
+
+  /** Step 6b: the posted entries' companion writes, on the same session, before the commit. */
+  async function applyTransfers(plan: PostingPlan, session: ClientSession): Promise<void> {
+    for (const { entry, transfer } of plan.transfers) await companionFor(companions, transfer).apply(transfer, entry, session);
+    if (plan.transfers.length > 0) faults?.afterTransfers?.();
   }
 
   /**
@@ -267,6 +281,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
       if (checkRefusals && plan.guardMisses.length + plan.claimMisses.length > 0) await assertRefusalsCurrent(plan, inputs.accounts, inputs.claims);
       await applyPlan(plan, session);
       await applyClaims(plan.claimWrites, session);
+      await applyTransfers(plan, session);
       return plan.outcomes;
     });
   }

@@ -5,6 +5,7 @@ import { LISTING_IDS_MAX } from '../../market/ports.js';
 import { checkPageLimit } from '../page.js';
 import { isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, readiness } from './model.js';
+import { heldBy } from './market-sale.js';
 import { runInTransaction } from './transaction.js';
 
 interface ListingDoc {
@@ -58,14 +59,15 @@ const CLEAR_CLAIM = { claim: null };
 
 /**
  * Listings over MongoDB. One document per listing (no shared counter document): every change is
- * a single-document update with its condition in the filter, except the sale, which moves the
- * purchase record (token_purchases) and closes the listing in one transaction (with retry), every
- * operation of it on the transaction's session.
+ * a single-document update with its condition in the filter. A sale's item move and listing close
+ * run in the ledger's posting transaction (./market-sale.ts); `settle`, which completes an entry
+ * the earlier version posted without them, moves the purchase record (token_purchases) and
+ * closes the listing in one transaction (with retry), every operation on its session.
  */
 export function createMongoMarketStore(connection: Connection): MarketStore {
   const Listings = modelOn(connection, 'MarketListing', listingSchema);
   const ready = readiness([Listings]);
-  const purchases = () => connection.collection('token_purchases');
+  const purchases = () => connection.collection<{ _id: string; userId: string }>('token_purchases');
   const byId = async (id: string, session?: ClientSession): Promise<ListingRecord | null> => {
     const doc = await Listings.findById(id, null, session ? { session } : {}).lean<ListingDoc | null>();
     return doc ? fromDoc(doc) : null;
@@ -142,11 +144,7 @@ export function createMongoMarketStore(connection: Connection): MarketStore {
         if (!listing) return null;
         if (listing.status === 'sold') return listing.saleEntryId === sale.saleEntryId ? listing : null;
         if (listing.status !== 'open') return null;
-        const moved = await purchases().updateOne(
-          { _id: listing.purchaseId as never, userId: listing.sellerId, refundedAt: null, usedAt: null },
-          { $set: { userId: sale.buyerId } },
-          { session },
-        );
+        const moved = await purchases().updateOne(heldBy(listing.purchaseId, listing.sellerId), { $set: { userId: sale.buyerId } }, { session });
         if (moved.modifiedCount !== 1) return null;
         const closed = await Listings.updateOne(
           { _id: id, status: 'open' },

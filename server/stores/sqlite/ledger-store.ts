@@ -20,7 +20,8 @@ import {
   type StoredPostOutcome,
 } from '../../ledger/ports.js';
 import { LedgerInvariantError, ZERO_ACCOUNT, assertSameLegs, userIdOf } from '../../ledger/rules.js';
-import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingInputs } from '../../ledger/posting-plan.js';
+import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, withTransfer, companionFor, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingInputs } from '../../ledger/posting-plan.js';
+import type { SqliteEntryCompanions } from './entry-companions.js';
 
 
 const DDL = `
@@ -145,13 +146,15 @@ function addCarryColumn(db: SqliteDb): void {
  * another JavaScript caller interleaving; the transaction still matters for crashes and for a
  * second process on the same file (the audit CLI, or a second server). The posting rules are the
  * planner's (server/ledger/posting-plan.ts): this adapter reads the batch's keys and account rows,
- * inserts the planned entries and applies one summed write per account.
+ * inserts the planned entries and applies one summed write per account, then the bounded counters
+ * and the posted entries' companion writes (EntryDraft.transfer, from `companions`), all in the
+ * one transaction.
  */
-export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults } = {}): LedgerStore {
+export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults; companions?: SqliteEntryCompanions } = {}): LedgerStore {
   db.exec(DDL);
   addCarryColumn(db);
   db.exec(QUERY_DDL);
-  const faults = opts.faults;
+  const { faults, companions } = opts;
 
   const stmt = {
     entryByKey: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE idempotency_key = ?'),
@@ -263,7 +266,9 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     for (const row of readIn(accountsOf(entries), accountsIn)) accounts.set(row.account, { state: toState(row), carryNanos: row.carry_nanos });
     const claims = new Map<string, number>();
     for (const row of readIn(claimKeysOf(entries), claimsIn)) claims.set(row.key, row.count);
-    return { existing, accounts, claims };
+    // Each companion write's condition, read by the store that owns its records, in this transaction.
+    const transfers = new Map(withTransfer(entries).map((e) => [e.id, companionFor(companions, e.transfer).refusal(e.transfer)] as const));
+    return { existing, accounts, claims, transfers };
   }
 
   /** Applies one bounded counter's summed batch write and checks the count it returns. */
@@ -301,6 +306,8 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     if (plan.inserts.length > 0) faults?.afterJournalInsert?.();
     for (const write of plan.writes) applyWrite(write);
     for (const write of plan.claimWrites) applyClaim(write);
+    for (const { entry, transfer } of plan.transfers) companionFor(companions, transfer).apply(transfer, entry);
+    if (plan.transfers.length > 0) faults?.afterTransfers?.();
     return plan.outcomes;
   });
 

@@ -5,6 +5,7 @@ import { LISTING_IDS_MAX } from '../../market/ports.js';
 import { checkPageLimit } from '../page.js';
 import type { SqliteDb } from './db.js';
 import { fromMs, fromMsOrNull, idList, toMs } from './columns.js';
+import { ownerMove } from './market-sale.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS market_listings (
@@ -71,8 +72,9 @@ const NO_LIVE_CLAIM = '(claim_until IS NULL OR claim_until <= @at)';
 
 /**
  * Listings over SQLite. Every change is one conditional UPDATE (or a short transaction), so two
- * nodes over one database file decide each race the same way; the sale also moves the purchase
- * record (token_purchases, server/stores/sqlite/purchases-store.ts) in the same transaction.
+ * nodes over one database file decide each race the same way. A sale is not written here: its
+ * item move and listing close run in the ledger's posting transaction (./market-sale.ts); `settle`
+ * only completes an entry the earlier version posted without them.
  */
 export function createSqliteMarketStore(db: SqliteDb): MarketStore {
   db.exec(DDL);
@@ -103,12 +105,7 @@ export function createSqliteMarketStore(db: SqliteDb): MarketStore {
        claim_buyer_id = NULL, claim_request_id = NULL, claim_until = NULL
      WHERE id = @id AND status = 'open'`,
   );
-  // Prepared on first use: the purchases store creates its table (it is built first in the app).
-  let moveOwnerStatement: Statement<{ purchase: string; seller: string; buyer: string }> | undefined;
-  const moveOwner = () =>
-    (moveOwnerStatement ??= db.prepare<{ purchase: string; seller: string; buyer: string }>(
-      'UPDATE token_purchases SET user_id = @buyer WHERE id = @purchase AND user_id = @seller AND refunded_at IS NULL AND used_at IS NULL',
-    ));
+  const moveOwner = ownerMove(db);
   const cancelOne = db.prepare<{ id: string; at: number }>(
     `UPDATE market_listings SET status = 'cancelled', closed_at = @at, claim_buyer_id = NULL, claim_request_id = NULL, claim_until = NULL
      WHERE id = @id AND status = 'open' AND ${NO_LIVE_CLAIM}`,
