@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { Redis } from 'ioredis';
 import { loadEconomyConfig } from '../../server/economy/config/index.js';
 import type { EconomyConfig, ShopItem } from '../../server/economy/config/schema.js';
 import { ManualClock } from '../../server/lib/clock.js';
 import { ShopCatalogue } from '../../server/shop/catalogue.js';
-import type { CatalogueChanges } from '../../server/shop/catalogue-changes.js';
+import { catalogueChangeNotices, type CatalogueChanges } from '../../server/shop/catalogue-changes.js';
+import type { AppServer } from '../../server/realtime/types.js';
 import type { CatalogueRecord, ShopCatalogueStore } from '../../server/shop/catalogue-ports.js';
 import { EFFECTS_MAX_AGE_MS } from '../../server/shop/effects-cache.js';
 
@@ -173,5 +176,25 @@ describe('the per-node effects cache', () => {
     expect((await early).of('boost_week')).toBeNull();
     expect((await catalogue.effects()).of('boost_week')).toEqual({ kind: 'tierUpgrade' });
     expect(store.lists).toBe(2);
+  });
+});
+
+describe('catalogueChangeNotices', () => {
+  const notices = (redisStatus: string | null) => {
+    const emitted: unknown[][] = [];
+    const io = { serverSideEmit: (...args: unknown[]) => emitted.push(args) } as unknown as AppServer;
+    const redis = redisStatus === null ? null : ({ status: redisStatus } as unknown as Redis);
+    return { changes: catalogueChangeNotices({ io, redis, logger: pino({ level: 'silent' }) }), emitted };
+  };
+
+  it('tells the other nodes when Redis is ready; nobody without Redis or while it is away (no publish that would reject unhandled)', () => {
+    const ready = notices('ready');
+    ready.changes.announce('boost_week');
+    expect(ready.emitted).toEqual([['shop:catalogue-changed', { itemId: 'boost_week' }]]);
+    for (const status of [null, 'reconnecting', 'end']) {
+      const { changes, emitted } = notices(status);
+      changes.announce('boost_week');
+      expect(emitted).toEqual([]);
+    }
   });
 });
