@@ -27,6 +27,7 @@ import { EconomyConfigHolder } from './economy/config/holder.js';
 import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
 import { followPeerReloads, reloadEconomyEverywhere } from './earning/reload.js';
+import { catalogueChangeNotices, followCatalogueChanges } from './shop/catalogue-changes.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { writeQueuedPacketsTogether } from './realtime/ws-write-batching.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
@@ -144,6 +145,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     broadcast,
     notifier: createBalanceNotifier({ broadcast, economy, logger }),
     reloadEconomy: (trigger) => reloadEconomyEverywhere(reloadDeps, trigger),
+    catalogueChanges: catalogueChangeNotices(reloadDeps),
     ledgerOptions: { observer: ledgerObserver(metrics) },
     ...(opts.replace ? { replace: opts.replace } : {}),
   });
@@ -159,6 +161,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     for (const userId of userIds) void announcePresence(ctx, userId, false);
   });
   followPeerReloads(reloadDeps);
+  followCatalogueChanges(reloadDeps, ctx.shopCatalogue);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

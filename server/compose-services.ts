@@ -43,6 +43,7 @@ import { createSeasonEventSource } from './seasons/season-events.js';
 import { SeasonService } from './seasons/season-service.js';
 import { GoalService } from './goals/goal-service.js';
 import { ShopCatalogue } from './shop/catalogue.js';
+import type { CatalogueChanges } from './shop/catalogue-changes.js';
 import { purchaseStreakFreezes } from './shop/streak-freeze.js';
 
 /**
@@ -73,6 +74,8 @@ export interface ServiceParts {
   notifier: BalanceNotifier;
   /** The operator's reload on every node (needs the transport: server/earning/reload.ts). */
   reloadEconomy: EconomyReloader;
+  /** Tells the other nodes the shop catalogue changed (their cached effects: server/shop/catalogue-changes.ts). */
+  catalogueChanges: CatalogueChanges;
   /** The PIN guard's queue and remembered checks, when the caller sets them (the simulation remembers checks longer); fresh otherwise. */
   pinState?: PinGuardState;
   /** Ledger batching and its metrics observer. */
@@ -103,9 +106,9 @@ export function composeServices(parts: ServiceParts): AppContext {
   const ledger = createLedgerService(stores.ledger.store, { clock, newId, logger }, parts.ledgerOptions ?? {});
   const authenticate = createAuthenticate(tokens, records.users, sessions, clock);
 
-  // Issue 13: the catalogue read through its store on every call, so an admin's change holds on
-  // every node. Built first: what a purchase does (perks, cosmetics, pins...) is the catalogue's answer.
-  const shopCatalogue = new ShopCatalogue({ store: stores.shopCatalogue, audit: stores.adminAudit, economy, ledger, broadcast, clock, newId });
+  // Issue 13: items read through the store, effects cached per node and dropped on every node when
+  // an admin changes the catalogue. Built first: what a purchase does (perks, cosmetics, pins...) is the catalogue's answer.
+  const shopCatalogue = new ShopCatalogue({ store: stores.shopCatalogue, audit: stores.adminAudit, economy, ledger, broadcast, clock, newId, changes: parts.catalogueChanges });
   // Tiers (ledger balance + economy config), extended by active shop purchases.
   const purchases = stores.purchases;
   const perks = createShopPerks({ purchases, clock, effects: shopCatalogue });

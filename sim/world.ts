@@ -14,6 +14,7 @@ import { openBackend, type Backend } from '../server/stores/backend.js';
 import { createStores } from '../server/stores/create-stores.js';
 import { composeServices } from '../server/compose-services.js';
 import { reloadEconomy } from '../server/earning/reload.js';
+import { singleNodeCatalogueChanges } from '../server/shop/catalogue-changes.js';
 import { EconomyConfigHolder } from '../server/economy/config/holder.js';
 import type { EconomyPreset } from '../server/economy/config/schema.js';
 import { createCounters } from '../server/caps/index.js';
@@ -117,6 +118,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     notifier: createBalanceNotifier({ broadcast: socketBroadcaster(io), economy, logger }),
     // One node: a reload is this node's.
     reloadEconomy: (trigger) => reloadEconomy(economy, logger, trigger),
+    catalogueChanges: singleNodeCatalogueChanges,
     ledgerOptions: { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS },
     // The supply gauges read only, once an hour of real time; the simulation does not scrape them.
     supplyRefreshMs: 3_600_000,

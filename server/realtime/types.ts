@@ -16,6 +16,8 @@ export interface SocketData {
 export interface ServerSideEvents {
   /** A node reloaded its economy config (admin endpoint or SIGHUP): re-read this node's ECONOMY_OVERRIDES_FILE. */
   'economy:reload': (notice: { trigger: 'admin' | 'SIGHUP' }) => void;
+  /** An admin added or changed a shop item on a node: drop this node's cached effects table (server/shop/catalogue-changes.ts). */
+  'shop:catalogue-changed': (notice: { itemId: string }) => void;
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;

@@ -8,8 +8,10 @@ import { AppError } from '../lib/app-error.js';
 import type { Clock } from '../lib/clock.js';
 import type { IdGenerator } from '../lib/ids.js';
 import type { Broadcaster } from '../realtime/broadcaster.js';
+import type { CatalogueChanges } from './catalogue-changes.js';
 import type { ShopCatalogueStore } from './catalogue-ports.js';
-import { effectOf, ItemEffects, type ItemEffect, type ItemEffectSource } from './effects.js';
+import { EffectsCache } from './effects-cache.js';
+import { effectOf, type ItemEffect, type ItemEffects, type ItemEffectSource } from './effects.js';
 import { isLimitedEdition, limitedView, stockKey, stockLeftOf } from './limited-editions.js';
 import { itemView } from './views.js';
 
@@ -36,15 +38,30 @@ export interface ShopCatalogueDeps {
   broadcast: Pick<Broadcaster, 'emit'>;
   clock: Clock;
   newId: IdGenerator;
+  /** Tells the other nodes to drop their cached effects (server/shop/catalogue-changes.ts). */
+  changes: CatalogueChanges;
+  /** The cached effects table's age bound; EFFECTS_MAX_AGE_MS by default. */
+  effectsMaxAgeMs?: number;
 }
 
 /**
  * The shop catalogue (issue 13): the economy config's items (the default catalogue), with the
- * items admins added or changed at runtime. Every read goes through the store (one small query),
- * so a change made on one node is in effect on every node at once, with no reload to miss.
+ * items admins added or changed at runtime. Item reads (listing, purchase, refund quote) go through
+ * the store (one small query), so a change made on one node is in effect on every node at once.
+ * The effects table purchase reads resolve through is cached per node (issue 16; see EffectsCache
+ * for why that is safe and when it is reloaded).
  */
 export class ShopCatalogue implements ItemEffectSource {
-  constructor(private readonly deps: ShopCatalogueDeps) {}
+  private readonly effectsCache: EffectsCache;
+
+  constructor(private readonly deps: ShopCatalogueDeps) {
+    this.effectsCache = new EffectsCache({
+      load: () => this.items(),
+      economy: deps.economy,
+      clock: deps.clock,
+      ...(deps.effectsMaxAgeMs !== undefined ? { maxAgeMs: deps.effectsMaxAgeMs } : {}),
+    });
+  }
 
   /** The whole catalogue: defaults in config order (stored versions replacing them), then added items by id. */
   async items(): Promise<ShopItem[]> {
@@ -54,14 +71,27 @@ export class ShopCatalogue implements ItemEffectSource {
     return [...defaults, ...[...stored.values()].filter((i) => !defaultIds.has(i.id))];
   }
 
-  /** The effects of the whole catalogue now (declared, else built in by id): what purchase reads resolve through. */
-  async effects(): Promise<ItemEffects> {
-    return new ItemEffects(await this.items());
+  /** The effects of the whole catalogue (declared, else built in by id), from this node's cache: for reads by effect kind. */
+  effects(): Promise<ItemEffects> {
+    return this.effectsCache.effects();
+  }
+
+  /** The same table, reloaded first if it has no effect for one of these ids (of purchases just read): for resolving purchases. */
+  effectsFor(itemIds: Iterable<string>): Promise<ItemEffects> {
+    return this.effectsCache.effectsFor(itemIds);
+  }
+
+  /** Drops this node's cached effects: another node changed the catalogue (`shop:catalogue-changed`). */
+  forgetEffects(): void {
+    this.effectsCache.invalidate();
   }
 
   /** One item, the stored version first; null when neither the store nor the config has it. */
   async find(itemId: string): Promise<ShopItem | null> {
-    return (await this.deps.store.find(itemId))?.item ?? this.deps.economy.current.shop.find((i) => i.id === itemId) ?? null;
+    const item = (await this.deps.store.find(itemId))?.item ?? this.deps.economy.current.shop.find((i) => i.id === itemId) ?? null;
+    // A purchase starts here: a new item sold on this node is in this node's table from then on.
+    if (item) this.effectsCache.seen(item);
+    return item;
   }
 
   /** Item views with the limited editions' stock left read now (one counter read for all). */
@@ -97,6 +127,7 @@ export class ShopCatalogue implements ItemEffectSource {
     assertEffectKept(effectOf({ id: item.id }), item);
     const at = this.deps.clock.now();
     if (!(await this.deps.store.insert({ item, updatedAt: at, updatedBy: adminId }))) throw exists();
+    this.changed(item.id);
     await this.audit('shop_item_create', adminId, item.id, { item }, at);
     await this.announceStock(item);
     return item;
@@ -116,9 +147,16 @@ export class ShopCatalogue implements ItemEffectSource {
     assertEffectKept(effectOf(before), item);
     const at = this.deps.clock.now();
     await this.deps.store.put({ item, updatedAt: at, updatedBy: adminId });
+    this.changed(item.id);
     await this.audit('shop_item_update', adminId, item.id, { before, after: item }, at);
     if (item.stock !== before.stock) await this.announceStock(item);
     return item;
+  }
+
+  /** After a store write: this node's table is dropped at once, the other nodes' on the notice. */
+  private changed(itemId: string): void {
+    this.effectsCache.invalidate();
+    this.deps.changes.announce(itemId);
   }
 
   private async audit(action: AdminAction, adminId: string, itemId: string, details: Record<string, unknown>, at: Date): Promise<void> {

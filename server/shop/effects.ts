@@ -83,12 +83,14 @@ export class ItemEffects {
 export const BUILT_IN_ITEM_EFFECTS = new ItemEffects([]);
 
 /**
- * Where the effects of the current catalogue come from: server/shop/catalogue.ts reads them
- * through the catalogue store on every call, so an item an admin added on another node has its
- * effect here at once.
+ * Where the effects of the current catalogue come from: server/shop/catalogue.ts, from a per-node
+ * cache that is dropped when the catalogue changes on any node (server/shop/effects-cache.ts).
  */
 export interface ItemEffectSource {
+  /** The table, for reads that ask by effect kind (`idsOf`). */
   effects(): Promise<ItemEffects>;
+  /** The table, reloaded first when it has no effect for one of these ids: for resolving purchases just read. */
+  effectsFor(itemIds: Iterable<string>): Promise<ItemEffects>;
 }
 
 export type Availability = { available: true } | { available: false; reason: string };

@@ -22,8 +22,8 @@ export function createShopPerks(deps: { purchases: PurchaseStore; clock: Clock; 
   return {
     async active(userId) {
       const at = deps.clock.now();
-      const [purchases, effects] = await Promise.all([deps.purchases.listActive(userId, at), deps.effects.effects()]);
-      return perksOf(purchases, at, effects);
+      const purchases = await deps.purchases.listActive(userId, at);
+      return perksOf(purchases, at, await deps.effects.effectsFor(purchases.map((p) => p.itemId)));
     },
     async usePrivateRoomCredit(userId) {
       const effects = await deps.effects.effects();

@@ -211,7 +211,7 @@ export class ShopService {
   }
 
   private async lasting(p: PurchaseRecord): Promise<LastingProduct | null> {
-    const deps = { purchases: this.ctx.purchases, ledger: this.ctx.ledger, rooms: this.ctx.stores.rooms, files: this.ctx.stores.files, effects: await this.catalogue.effects() };
+    const deps = { purchases: this.ctx.purchases, ledger: this.ctx.ledger, rooms: this.ctx.stores.rooms, files: this.ctx.stores.files, effects: await this.catalogue.effectsFor([p.itemId]) };
     return lastingProductOf(deps, p, this.ctx.clock.now(), this.ctx.economy.current);
   }
 

@@ -22,7 +22,8 @@ export const isStreakFreeze = (item: Pick<ShopItem, 'id' | 'effect'>): boolean =
 /** The held-bound counter of a streak-freeze purchase (every freeze item of the catalogue counts); none for other items. */
 export async function streakFreezeClaims(purchases: Pick<PurchaseStore, 'listByUser'>, item: ShopItem, userId: string, config: EconomyConfig, catalogue: ItemEffectSource): Promise<CounterClaim[]> {
   if (!isStreakFreeze(item)) return [];
-  const [all, effects] = await Promise.all([purchases.listByUser(userId, PURCHASES_LIST_MAX), catalogue.effects()]);
+  const all = await purchases.listByUser(userId, PURCHASES_LIST_MAX);
+  const effects = await catalogue.effectsFor(all.map((p) => p.itemId));
   const mine = all.filter((p) => effects.of(p.itemId)?.kind === 'streakFreeze');
   const gone = mine.filter((p) => p.usedAt !== null || p.refundedAt !== null).length;
   return [{ key: heldKey(userId), delta: 1, max: config.streakFreeze.maxHeld + gone }];

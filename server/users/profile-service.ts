@@ -58,7 +58,8 @@ export class ProfileService {
    */
   async equip(userId: string, changes: Partial<Record<CosmeticSlot, string | null>>): Promise<EquippedCosmetics> {
     const at = this.deps.clock.now();
-    const [active, effects] = await Promise.all([this.deps.purchases.listActive(userId, at), this.deps.effects.effects()]);
+    const active = await this.deps.purchases.listActive(userId, at);
+    const effects = await this.deps.effects.effectsFor(active.map((p) => p.itemId));
     const owned = new Map(cosmeticsOf(active, at, effects).map((c) => [c.itemId, c.slot]));
     // Issue 13 (market): a cosmetic whose every owned copy is listed is in escrow (ITEM_LISTED).
     const listed = this.deps.escrow ? await this.deps.escrow.listedPurchaseIds(active.map((p) => p.id)) : new Set<string>();
@@ -112,7 +113,8 @@ export class ProfileService {
 
   private async ownedCosmetics(userId: string): Promise<Map<string, CosmeticSlot>> {
     const at = this.deps.clock.now();
-    const [active, effects] = await Promise.all([this.deps.purchases.listActive(userId, at), this.deps.effects.effects()]);
+    const active = await this.deps.purchases.listActive(userId, at);
+    const effects = await this.deps.effects.effectsFor(active.map((p) => p.itemId));
     return new Map(cosmeticsOf(active, at, effects).map((c) => [c.itemId, c.slot]));
   }
 
@@ -123,7 +125,8 @@ export class ProfileService {
     if (wearing.length === 0) return out;
     const at = this.deps.clock.now();
     const itemIds = [...new Set(wearing.flatMap((p) => Object.values(p.equipped)))];
-    const [purchases, effects] = await Promise.all([this.deps.purchases.listActiveOf({ itemIds, userIds: wearing.map((p) => p.userId) }, at), this.deps.effects.effects()]);
+    const purchases = await this.deps.purchases.listActiveOf({ itemIds, userIds: wearing.map((p) => p.userId) }, at);
+    const effects = await this.deps.effects.effectsFor(purchases.map((p) => p.itemId));
     for (const p of wearing) {
       out.set(p.userId, new Map(cosmeticsOf(purchases.filter((x) => x.userId === p.userId), at, effects).map((c) => [c.itemId, c.slot])));
     }
