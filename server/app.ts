@@ -28,6 +28,7 @@ import { createCounters } from './caps/index.js';
 import { createBalanceNotifier } from './earning/balance-notifier.js';
 import { followPeerReloads, reloadEconomyEverywhere } from './earning/reload.js';
 import { catalogueChangeNotices, followCatalogueChanges } from './shop/catalogue-changes.js';
+import { followStandingChanges, standingChangeNotices } from './abuse/standing-changes.js';
 import { redisStreamsAdapter } from './realtime/streams-adapter.js';
 import { writeQueuedPacketsTogether } from './realtime/ws-write-batching.js';
 import { socketBroadcaster } from './realtime/broadcaster.js';
@@ -146,6 +147,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     notifier: createBalanceNotifier({ broadcast, economy, logger }),
     reloadEconomy: (trigger) => reloadEconomyEverywhere(reloadDeps, trigger),
     catalogueChanges: catalogueChangeNotices(reloadDeps),
+    standingChanges: standingChangeNotices(reloadDeps),
     ledgerOptions: { observer: ledgerObserver(metrics) },
     ...(opts.replace ? { replace: opts.replace } : {}),
   });
@@ -162,6 +164,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
   });
   followPeerReloads(reloadDeps);
   followCatalogueChanges(reloadDeps, ctx.shopCatalogue);
+  followStandingChanges(reloadDeps, ctx.abuse.gate);
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

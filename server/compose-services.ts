@@ -44,6 +44,7 @@ import { SeasonService } from './seasons/season-service.js';
 import { GoalService } from './goals/goal-service.js';
 import { ShopCatalogue } from './shop/catalogue.js';
 import type { CatalogueChanges } from './shop/catalogue-changes.js';
+import type { StandingChanges } from './abuse/standing-changes.js';
 import { purchaseStreakFreezes } from './shop/streak-freeze.js';
 
 /**
@@ -76,6 +77,8 @@ export interface ServiceParts {
   reloadEconomy: EconomyReloader;
   /** Tells the other nodes the shop catalogue changed (their cached effects: server/shop/catalogue-changes.ts). */
   catalogueChanges: CatalogueChanges;
+  /** Tells the other nodes a user's penalty standing changed (their cached standings: server/abuse/standing-changes.ts). */
+  standingChanges: StandingChanges;
   /** The PIN guard's queue and remembered checks, when the caller sets them (the simulation remembers checks longer); fresh otherwise. */
   pinState?: PinGuardState;
   /** Ledger batching and its metrics observer. */
@@ -131,6 +134,7 @@ export function composeServices(parts: ServiceParts): AppContext {
   const abuse = createAbuse({
     config, penalties: stores.penalties, fundedAccounts: stores.ledger.reads.fundedAccounts, redis, stores: records, ledger, notifier, economy, broadcast, clock, newId, logger,
     liftedAt: liftedAtFrom(stores.adminAudit),
+    standingChanges: parts.standingChanges,
   });
   // Issue 13 (seasons): running seasons lend their multiplier to every award.
   const seasonEvents = createSeasonEventSource(stores.seasons, clock);

@@ -1,3 +1,4 @@
+import { singleNodeStandingChanges } from '../server/abuse/standing-changes.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,7 @@ export async function createSimWorld(economyChoice: EconomyChoice, start: Date, 
     // One node: a reload is this node's.
     reloadEconomy: (trigger) => reloadEconomy(economy, logger, trigger),
     catalogueChanges: singleNodeCatalogueChanges,
+    standingChanges: singleNodeStandingChanges,
     ledgerOptions: { batchWindowMs: SIM_LEDGER_BATCH_WINDOW_MS },
     // The supply gauges read only, once an hour of real time; the simulation does not scrape them.
     supplyRefreshMs: 3_600_000,

@@ -14,6 +14,7 @@ import { createPeerEligibility, type PeerEligibility } from './peer-eligibility.
 import { PenaltyService } from './penalty-service.js';
 import type { PenaltyRecord, PenaltyStore } from './ports.js';
 import type { FundedAccountSource } from './decay-candidates.js';
+import type { StandingChanges } from './standing-changes.js';
 
 /** The anti-abuse layer on AppContext (`ctx.abuse`); `gate` is the award service's constructor argument. */
 export interface AbuseServices {
@@ -24,6 +25,11 @@ export interface AbuseServices {
   peers: PeerEligibility;
   /** The decay job's candidates (funded user accounts), read through the ledger's stores. */
   fundedAccounts: FundedAccountSource;
+  /**
+   * A user's standing changed here (a penalty applied or lifted): forgets this node's cached
+   * standing and tells the other nodes to forget theirs, so the change holds on every node at once.
+   */
+  standingChanged(userId: string): void;
 }
 
 export interface AbuseDeps {
@@ -38,6 +44,8 @@ export interface AbuseDeps {
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
   broadcast: Broadcaster;
+  /** Tells the other nodes a standing changed (server/abuse/standing-changes.ts). */
+  standingChanges: StandingChanges;
   clock: Clock;
   newId: IdGenerator;
   logger: Logger;
@@ -69,6 +77,10 @@ export function createAbuse(deps: AbuseDeps): AbuseServices {
     economy: deps.economy,
     clock: deps.clock,
   });
+  const standingChanged = (userId: string): void => {
+    gate.invalidate(userId);
+    deps.standingChanges.announce(userId);
+  };
   const penalties = new PenaltyService({
     penalties: store,
     users: deps.stores.users,
@@ -77,11 +89,11 @@ export function createAbuse(deps: AbuseDeps): AbuseServices {
     notifier: deps.notifier,
     economy: deps.economy,
     broadcast: deps.broadcast,
-    onPenalty: (userId) => gate.invalidate(userId),
+    onPenalty: standingChanged,
     clock: deps.clock,
     newId: deps.newId,
     logger: deps.logger,
   });
   const peers = createPeerEligibility({ users: deps.stores.users, messages: deps.stores.messages, economy: deps.economy });
-  return { store, gate, penalties, peers, fundedAccounts: deps.fundedAccounts };
+  return { store, gate, penalties, peers, fundedAccounts: deps.fundedAccounts, standingChanged };
 }

@@ -57,7 +57,7 @@ export interface AdminServiceDeps {
   stores: Pick<RecordStores, 'users' | 'notifications'>;
   ledger: LedgerService;
   audit: AdminAuditStore;
-  abuse: Pick<AbuseServices, 'store' | 'gate' | 'penalties'>;
+  abuse: Pick<AbuseServices, 'store' | 'penalties' | 'standingChanged'>;
   notifier: BalanceNotifier;
   economy: EconomyConfigHolder;
   clock: Clock;
@@ -185,7 +185,7 @@ export class AdminService {
 
   /** Makes the lifts true; safe to repeat: the ban stays only while a ban penalty still stands. */
   private async enforceLift(userId: string): Promise<void> {
-    this.deps.abuse.gate.invalidate(userId);
+    this.deps.abuse.standingChanged(userId);
     const standing = penaltyStanding(await this.deps.abuse.store.list(userId));
     const user = await this.knownUser(userId);
     if (!standing.banned && user.bannedAt) await this.deps.stores.users.setBanned(userId, null);

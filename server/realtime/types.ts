@@ -18,6 +18,8 @@ export interface ServerSideEvents {
   'economy:reload': (notice: { trigger: 'admin' | 'SIGHUP' }) => void;
   /** An admin added or changed a shop item on a node: drop this node's cached effects table (server/shop/catalogue-changes.ts). */
   'shop:catalogue-changed': (notice: { itemId: string }) => void;
+  /** A user's penalty standing changed on a node: drop this node's cached standing of the user (server/abuse/standing-changes.ts). */
+  'abuse:standing-changed': (notice: { userId: string }) => void;
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, ServerSideEvents, SocketData>;

@@ -12,11 +12,12 @@ import { STANDING_CACHE_MS } from '../../server/abuse/award-gate.js';
 /**
  * Two nodes over one Redis and one data directory: a ban on one node disconnects the user's
  * sockets on the other, TOO_FAST state is shared, a suspension reaches the other node within the
- * standing cache time, concurrent penalties take distinct steps; Redis down refuses awards only.
+ * same moment (a node notice), concurrent penalties take distinct steps; Redis down refuses awards only.
  * Node B is a separate process (server/main.ts) with the same economy config, reached only over
- * the wire (issue 15). A process runs on the real clock, so both nodes do: the message interval
- * and the standing cache are waited out in real time (nothing signals their end), which is why
- * the interval is short and the waits are computed from the last answer, not guessed.
+ * the wire (issue 15). A process runs on the real clock, so both nodes do: the message interval is
+ * waited out in real time (nothing signals its end), which is why it is short and the waits are
+ * computed from the last answer, not guessed. A suspension reaches B's cached standing through a
+ * node notice, at once, not after the cache time.
  */
 const sockets = socketPool();
 afterEach(() => sockets.closeAll());
@@ -66,7 +67,11 @@ describe('anti-abuse across two nodes', () => {
     await penalize('s');
     await until(answeredAt + MIN_MESSAGE_INTERVAL_MS);
     expect((await send(onA))?.reason).toBe('EARNING_SUSPENDED');
-    await until(cachedOnB + STANDING_CACHE_MS);
+    // B cached the user's clean standing moments ago and would trust it for STANDING_CACHE_MS; A's
+    // `abuse:standing-changed` notice makes it forget at once. A round trip through the adapter's
+    // stream (every node answers in order) proves B has handled the notice, with no timed wait.
+    await a.io.fetchSockets();
+    expect(Date.now() - cachedOnB).toBeLessThan(STANDING_CACHE_MS);
     expect((await send(onB))?.reason).toBe('EARNING_SUSPENDED');
 
     const goneOnB = new Promise<void>((resolve) => onB.once('disconnect', () => resolve()));
