@@ -1,6 +1,4 @@
-import type { Redis } from 'ioredis';
-import type { Logger } from '../lib/logger.js';
-import type { AppServer } from '../realtime/types.js';
+import { cacheNoticeSender, onCacheNotice, type NodeNoticeDeps } from '../realtime/node-notices.js';
 
 /**
  * How a change to a user's penalty standing made on this node (a penalty applied, a suspension or
@@ -17,32 +15,13 @@ export interface StandingChanges {
 /** One node alone (no Redis, the simulation): there is nobody to tell. */
 export const singleNodeStandingChanges: StandingChanges = { announce() {} };
 
-/** The node-to-node wiring of standing notices: transport parts, held by server/app.ts only. */
-export interface StandingNoticeDeps {
-  io: AppServer;
-  redis: Redis | null;
-  logger: Logger;
-}
-
 /** `abuse:standing-changed` to every node sharing REDIS_PREFIX, over the Socket.IO adapter (as `economy:reload`). */
-export function standingChangeNotices(deps: StandingNoticeDeps): StandingChanges {
-  const { redis } = deps;
-  if (!redis) return singleNodeStandingChanges;
-  return {
-    announce(userId) {
-      // The adapter's publish rejects unhandled with Redis away (server/earning/reload.ts); the
-      // other nodes' cache bound covers a notice that cannot go out now.
-      if (redis.status !== 'ready') {
-        deps.logger.warn({ userId, redis: redis.status }, 'penalty standing changed; other nodes not told (Redis unavailable), their cached standing expires within its bound');
-        return;
-      }
-      deps.io.serverSideEmit('abuse:standing-changed', { userId });
-    },
-  };
+export function standingChangeNotices(deps: NodeNoticeDeps): StandingChanges {
+  const send = cacheNoticeSender(deps, 'abuse:standing-changed', 'penalty standing changed; other nodes not told (Redis unavailable), their cached standing expires within its bound');
+  return send ? { announce: (userId) => send({ userId }) } : singleNodeStandingChanges;
 }
 
 /** Makes this node forget a user's cached standing when another node changes it (once per app, in server/app.ts). */
-export function followStandingChanges(deps: StandingNoticeDeps, gate: { invalidate(userId: string): void }): void {
-  if (!deps.redis) return;
-  deps.io.on('abuse:standing-changed', (notice) => gate.invalidate(notice.userId));
+export function followStandingChanges(deps: NodeNoticeDeps, gate: { invalidate(userId: string): void }): void {
+  onCacheNotice(deps, 'abuse:standing-changed', (notice) => gate.invalidate(notice.userId));
 }

@@ -1,6 +1,4 @@
-import type { Redis } from 'ioredis';
-import type { Logger } from '../lib/logger.js';
-import type { AppServer } from '../realtime/types.js';
+import { cacheNoticeSender, onCacheNotice, type NodeNoticeDeps } from '../realtime/node-notices.js';
 
 /**
  * How a catalogue change made on this node reaches the other nodes' cached effects tables
@@ -15,32 +13,13 @@ export interface CatalogueChanges {
 /** One node alone (no Redis, the simulation): there is nobody to tell. */
 export const singleNodeCatalogueChanges: CatalogueChanges = { announce() {} };
 
-/** The node-to-node wiring of catalogue notices: transport parts, held by server/app.ts only. */
-export interface CatalogueNoticeDeps {
-  io: AppServer;
-  redis: Redis | null;
-  logger: Logger;
-}
-
 /** `shop:catalogue-changed` to every node sharing REDIS_PREFIX, over the Socket.IO adapter (as `economy:reload`). */
-export function catalogueChangeNotices(deps: CatalogueNoticeDeps): CatalogueChanges {
-  const { redis } = deps;
-  if (!redis) return singleNodeCatalogueChanges;
-  return {
-    announce(itemId) {
-      // The adapter's publish rejects unhandled with Redis away (server/earning/reload.ts): the
-      // other nodes' age bound covers a notice that cannot go out now.
-      if (redis.status !== 'ready') {
-        deps.logger.warn({ itemId, redis: redis.status }, 'shop catalogue changed; other nodes not told (Redis unavailable), their cached effects refresh within the age bound');
-        return;
-      }
-      deps.io.serverSideEmit('shop:catalogue-changed', { itemId });
-    },
-  };
+export function catalogueChangeNotices(deps: NodeNoticeDeps): CatalogueChanges {
+  const send = cacheNoticeSender(deps, 'shop:catalogue-changed', 'shop catalogue changed; other nodes not told (Redis unavailable), their cached effects refresh within the age bound');
+  return send ? { announce: (itemId) => send({ itemId }) } : singleNodeCatalogueChanges;
 }
 
 /** Makes this node drop its cached effects table when another node changes the catalogue (once per app, in server/app.ts). */
-export function followCatalogueChanges(deps: CatalogueNoticeDeps, catalogue: { forgetEffects(): void }): void {
-  if (!deps.redis) return;
-  deps.io.on('shop:catalogue-changed', () => catalogue.forgetEffects());
+export function followCatalogueChanges(deps: NodeNoticeDeps, catalogue: { forgetEffects(): void }): void {
+  onCacheNotice(deps, 'shop:catalogue-changed', () => catalogue.forgetEffects());
 }
