@@ -6,5 +6,5 @@ import { createSqliteAdminAuditStore } from './sqlite/admin-audit-store.js';
 export async function createAdminAuditStore(backend: Backend): Promise<AdminAuditStore> {
   if (backend.kind === 'sqlite') return createSqliteAdminAuditStore(backend.db);
   const { createMongoAdminAuditStore } = await import('./mongo/admin-audit-store.js');
-  return createMongoAdminAuditStore(backend.connection);
+  return createMongoAdminAuditStore(backend.connection, backend.indexBuilds);
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
+import type { IndexBuilds } from './mongo/index-builds.js';
 import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import { openSqlite, type SqliteDb } from './sqlite/db.js';
@@ -10,14 +11,21 @@ import { openSqlite, type SqliteDb } from './sqlite/db.js';
  */
 export type Backend =
   | { kind: 'sqlite'; db: SqliteDb; close(): Promise<void> }
-  | { kind: 'mongodb'; connection: Connection; close(): Promise<void> };
+  | {
+      kind: 'mongodb';
+      connection: Connection;
+      /** The connection's index builds: every store registers its own, /readyz runs them all. */
+      indexBuilds: IndexBuilds;
+      close(): Promise<void>;
+    };
 
 /** MongoDB when MONGO_URL is set, otherwise the embedded SQLite file under DATA_DIR. */
 export async function openBackend(config: Pick<AppConfig, 'mongoUrl' | 'dataDir'>, logger: Logger): Promise<Backend> {
   if (config.mongoUrl) {
     const { connectMongo } = await import('./mongo/connection.js');
+    const { createIndexBuilds } = await import('./mongo/index-builds.js');
     const connection = await connectMongo(config.mongoUrl, logger);
-    return { kind: 'mongodb', connection, close: () => connection.close() };
+    return { kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() };
   }
   const db = openSqlite(join(config.dataDir, 'chat.sqlite'));
   return {

@@ -6,5 +6,5 @@ import { createSqliteEngagementStore } from './sqlite/engagement-store.js';
 export async function createEngagementStore(backend: Backend): Promise<EngagementStore> {
   if (backend.kind === 'sqlite') return createSqliteEngagementStore(backend.db);
   const { createMongoEngagementStore } = await import('./mongo/engagement-store.js');
-  return createMongoEngagementStore(backend.connection);
+  return createMongoEngagementStore(backend.connection, backend.indexBuilds);
 }

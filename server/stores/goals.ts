@@ -6,5 +6,5 @@ import { createSqliteGoalStore } from './sqlite/goals-store.js';
 export async function createGoalStore(backend: Backend): Promise<GoalStore> {
   if (backend.kind === 'sqlite') return createSqliteGoalStore(backend.db);
   const { createMongoGoalStore } = await import('./mongo/goals-store.js');
-  return createMongoGoalStore(backend.connection);
+  return createMongoGoalStore(backend.connection, backend.indexBuilds);
 }

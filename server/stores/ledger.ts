@@ -20,5 +20,5 @@ export async function createLedgerStore(backend: Backend, opts: LedgerStoreOptio
   const faults = opts.faults ? { faults: opts.faults } : {};
   if (backend.kind === 'sqlite') return createSqliteLedgerStore(backend.db, { ...faults, ...(opts.companions?.kind === 'sqlite' ? { companions: opts.companions.companions } : {}) });
   const [{ createMongoLedgerStore }, { failFast }] = await Promise.all([import('./mongo/ledger-store.js'), import('./mongo/unavailable.js')]);
-  return failFast(createMongoLedgerStore(backend.connection, { ...faults, ...(opts.companions?.kind === 'mongodb' ? { companions: opts.companions.companions } : {}) }));
+  return failFast(createMongoLedgerStore(backend.connection, backend.indexBuilds, { ...faults, ...(opts.companions?.kind === 'mongodb' ? { companions: opts.companions.companions } : {}) }));
 }

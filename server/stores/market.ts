@@ -6,5 +6,5 @@ import { createSqliteMarketStore } from './sqlite/market-store.js';
 export async function createMarketStore(backend: Backend): Promise<MarketStore> {
   if (backend.kind === 'sqlite') return createSqliteMarketStore(backend.db);
   const { createMongoMarketStore } = await import('./mongo/market-store.js');
-  return createMongoMarketStore(backend.connection);
+  return createMongoMarketStore(backend.connection, backend.indexBuilds);
 }

@@ -6,5 +6,5 @@ import { createSqlitePenaltyStore } from './sqlite/penalties-store.js';
 export async function createPenaltyStore(backend: Backend): Promise<PenaltyStore> {
   if (backend.kind === 'sqlite') return createSqlitePenaltyStore(backend.db);
   const { createMongoPenaltyStore } = await import('./mongo/penalties-store.js');
-  return createMongoPenaltyStore(backend.connection);
+  return createMongoPenaltyStore(backend.connection, backend.indexBuilds);
 }

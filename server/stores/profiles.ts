@@ -6,5 +6,5 @@ import { createSqliteProfileStore } from './sqlite/profiles-store.js';
 export async function createProfileStore(backend: Backend): Promise<ProfileStore> {
   if (backend.kind === 'sqlite') return createSqliteProfileStore(backend.db);
   const { createMongoProfileStore } = await import('./mongo/profiles-store.js');
-  return createMongoProfileStore(backend.connection);
+  return createMongoProfileStore(backend.connection, backend.indexBuilds);
 }

@@ -6,5 +6,5 @@ import { createSqlitePurchaseStore } from './sqlite/purchases-store.js';
 export async function createPurchaseStore(backend: Backend): Promise<PurchaseStore> {
   if (backend.kind === 'sqlite') return createSqlitePurchaseStore(backend.db);
   const { createMongoPurchaseStore } = await import('./mongo/purchases-store.js');
-  return createMongoPurchaseStore(backend.connection);
+  return createMongoPurchaseStore(backend.connection, backend.indexBuilds);
 }

@@ -19,7 +19,7 @@ export async function createRecordStores(backend: Backend): Promise<RecordStores
       return sqliteRecordStores(backend.db);
     case 'mongodb': {
       const { mongoRecordStores } = await import('./mongo/record-stores.js');
-      return mongoRecordStores(backend.connection);
+      return mongoRecordStores(backend.connection, backend.indexBuilds);
     }
   }
 }

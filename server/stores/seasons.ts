@@ -6,5 +6,5 @@ import { createSqliteSeasonStore } from './sqlite/seasons-store.js';
 export async function createSeasonStore(backend: Backend): Promise<SeasonStore> {
   if (backend.kind === 'sqlite') return createSqliteSeasonStore(backend.db);
   const { createMongoSeasonStore } = await import('./mongo/seasons-store.js');
-  return createMongoSeasonStore(backend.connection);
+  return createMongoSeasonStore(backend.connection, backend.indexBuilds);
 }

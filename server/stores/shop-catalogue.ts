@@ -6,5 +6,5 @@ import { createSqliteShopCatalogueStore } from './sqlite/shop-catalogue-store.js
 export async function createShopCatalogueStore(backend: Backend): Promise<ShopCatalogueStore> {
   if (backend.kind === 'sqlite') return createSqliteShopCatalogueStore(backend.db);
   const { createMongoShopCatalogueStore } = await import('./mongo/shop-catalogue-store.js');
-  return createMongoShopCatalogueStore(backend.connection);
+  return createMongoShopCatalogueStore(backend.connection, backend.indexBuilds);
 }

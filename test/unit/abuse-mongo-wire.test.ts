@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createMongoPenaltyStore } from '../../server/stores/mongo/penalties-store.js';
 import type { PenaltyRecord, PenaltyStore } from '../../server/abuse/ports.js';
 import { createMongoLedgerReads } from '../../server/stores/mongo/ledger-reads.js';
@@ -32,7 +33,7 @@ const { id: _id, ...rest } = record;
 const asDoc = { _id: record.id, ...rest };
 
 beforeEach(() => {
-  store = createMongoPenaltyStore(wire.connection);
+  store = createMongoPenaltyStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB penalties store on the wire', () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import mongoose from 'mongoose';
 import { createMongoAdminAuditStore } from '../../server/stores/mongo/admin-audit-store.js';
 import { createMongoUserStore } from '../../server/stores/mongo/users-store.js';
@@ -31,7 +32,7 @@ const { id: _id, ...rest } = record;
 const asDoc = { _id: record.id, ...rest };
 
 beforeEach(() => {
-  store = createMongoAdminAuditStore(wire.connection);
+  store = createMongoAdminAuditStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB admin audit log on the wire', () => {
@@ -58,7 +59,7 @@ describe('MongoDB admin audit log on the wire', () => {
   });
 
   it('the user search is a range on usernameLower, sorted and limited', async () => {
-    const users = createMongoUserStore(wire.connection);
+    const users = createMongoUserStore(wire.connection, createIndexBuilds());
     await users.searchByUsernamePrefix('AbC', 7);
     expect(wire.sent('find', 'users')[0]).toMatchObject({ filter: { usernameLower: { $gte: 'abc', $lt: 'abc~' } }, sort: { usernameLower: 1 }, limit: 7 });
   });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createRecordStores } from '../../server/stores/records.js';
 import { DIRECT_ROOM_OWNER, type RecordStores } from '../../server/stores/ports.js';
 import { commandName, cursor, duplicateKey, target, useWireHarness, type Command } from '../support/fake-mongo.js';
@@ -14,7 +15,7 @@ const wire = useWireHarness();
 let s: RecordStores;
 
 beforeEach(async () => {
-  s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
+  s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, indexBuilds: createIndexBuilds(), close: () => wire.connection.close() });
 });
 
 const all = (): Command[] => wire.fake.commands.filter((c) => !['hello', 'ismaster'].includes(commandName(c)));

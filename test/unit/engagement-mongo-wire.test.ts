@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import mongoose from 'mongoose';
 import { createMongoEngagementStore } from '../../server/stores/mongo/engagement-store.js';
 import { EMPTY_LOGIN_RECORD, type EngagementStore, type LoginRecord } from '../../server/engagement/ports.js';
@@ -18,7 +19,7 @@ const find = (name: string, collection: string): Command[] => wire.sent(name, co
 const claimed: LoginRecord = { ...EMPTY_LOGIN_RECORD, lastClaimDay: '2026-01-05', streakDays: 1, longestStreakDays: 1, activeMonth: '2026-01', activeMonthDays: 1, dailyLoginsClaimed: 1 };
 
 beforeEach(() => {
-  store = createMongoEngagementStore(wire.connection);
+  store = createMongoEngagementStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB engagement store on the wire', () => {

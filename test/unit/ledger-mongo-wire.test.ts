@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { connectMongo } from '../../server/stores/mongo/connection.js';
 import { AUDIT_PAGE_DOCS, GUARD_RETRIES_MAX, createMongoLedgerStore } from '../../server/stores/mongo/ledger-store.js';
-import { indexBuildsOf } from '../../server/stores/mongo/index-builds.js';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { ISSUANCE, SINK, userAccount, type JournalEntry, type LedgerFaults } from '../../server/ledger/ports.js';
 import { createMongoEntryCompanions } from '../../server/stores/mongo/entry-companions.js';
 import { saleDraft } from '../../server/market/rules.js';
@@ -118,9 +118,10 @@ async function start(opts: Options = {}) {
   });
   const connection = await connectMongo(`mongodb://127.0.0.1:${fake.port}/db?serverSelectionTimeoutMS=2000`, silent);
   running.push({ fake, connection });
-  const store = createMongoLedgerStore(connection, { ...(opts.companions ? { companions: createMongoEntryCompanions(connection) } : {}), ...(opts.faults ? { faults: opts.faults } : {}) });
+  const indexBuilds = createIndexBuilds();
+  const store = createMongoLedgerStore(connection, indexBuilds, { ...(opts.companions ? { companions: createMongoEntryCompanions(connection) } : {}), ...(opts.faults ? { faults: opts.faults } : {}) });
   const account = (id: string) => coll('ledger_accounts').find((d) => d['_id'] === id);
-  return { fake, store, collections, coll, account, connection };
+  return { fake, store, collections, coll, account, connection, indexBuilds };
 }
 
 const stamp = (d: DraftInput): JournalEntry => ({ ...d, id: newId(), createdAt: new Date('2026-01-05T12:00:00Z') });
@@ -350,14 +351,14 @@ describe('MongoDB ledger adapter on the wire', () => {
 
   it('retries a failed index build on the next post and keeps readiness red until it succeeds', async () => {
     let failIndexes = true;
-    const { connection, store } = await start({
+    const { indexBuilds, store } = await start({
       override: (c) => (commandName(c) === 'createindexes' && failIndexes ? { ok: 0, code: 67, codeName: 'CannotCreateIndex', errmsg: 'index build interrupted' } : undefined),
     });
     const draft = () => stamp(earnEntry('a', 1, { idempotencyKey: newId(), activity: 'x' }));
     await expect(store.post([draft()])).rejects.toThrow(/index build interrupted/);
-    await expect(indexBuildsOf(connection).ensureAll()).rejects.toThrow(/index builds not done: ledger/);
+    await expect(indexBuilds.ensureAll()).rejects.toThrow(/index builds not done: ledger/);
     failIndexes = false;
-    await expect(indexBuildsOf(connection).ensureAll()).resolves.toBeUndefined();
+    await expect(indexBuilds.ensureAll()).resolves.toBeUndefined();
     expect((await store.post([draft()]))[0]?.status).toBe('posted');
   });
 

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createMongoMarketStore } from '../../server/stores/mongo/market-store.js';
 import type { MarketStore } from '../../server/market/ports.js';
 import { commandName, cursor, duplicateKey, target, useWireHarness, type Command } from '../support/fake-mongo.js';
@@ -18,7 +19,7 @@ const wire = useWireHarness();
 let store: MarketStore;
 
 beforeEach(() => {
-  store = createMongoMarketStore(wire.connection);
+  store = createMongoMarketStore(wire.connection, createIndexBuilds());
 });
 
 const all = (): Command[] => wire.fake.commands.filter((c) => !['hello', 'ismaster'].includes(commandName(c)));

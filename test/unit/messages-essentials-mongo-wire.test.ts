@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createMongoMessageStore } from '../../server/stores/mongo/messages-store.js';
 import type { MessageStore } from '../../server/stores/ports.js';
 import { commandName, cursor, useWireHarness, type Command } from '../support/fake-mongo.js';
@@ -16,7 +17,7 @@ let store: MessageStore;
 const sent = (name: string, collection: string): Command[] => wire.sent(name, collection);
 
 beforeEach(() => {
-  store = createMongoMessageStore(wire.connection);
+  store = createMongoMessageStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB message essentials on the wire', () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { pino } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { SERVER_SELECTION_TIMEOUT_MS, connectMongo, connectionOptions } from '../../server/stores/mongo/connection.js';
@@ -42,7 +43,7 @@ describe('fail-fast MongoDB driver settings', () => {
     const fake = await member();
     const connection = await connectMongo(urlOf(fake), silent);
     try {
-      const store = await createLedgerStore({ kind: 'mongodb', connection, close: () => connection.close() });
+      const store = await createLedgerStore({ kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() });
       await expect(store.account('a')).resolves.toMatchObject({ balance: 0 });
       await fake.close();
       const started = performance.now();
@@ -62,7 +63,7 @@ describe('fail-fast MongoDB driver settings', () => {
     const fake = await member();
     const connection = await connectMongo(urlOf(fake), silent);
     try {
-      const stores = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+      const stores = await createRecordStores({ kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() });
       await expect(stores.users.findById('u1')).resolves.toBeNull();
       await fake.close();
       const started = performance.now();
@@ -83,7 +84,7 @@ describe('fail-fast MongoDB driver settings', () => {
     running.push(fake);
     const connection = await connectMongo(urlOf(fake), silent);
     try {
-      const stores = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+      const stores = await createRecordStores({ kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() });
       await expect(stores.ping()).rejects.toThrow(/index builds not done: .*model:/);
       failIndexes = false;
       await expect(stores.ping()).resolves.toBeUndefined();

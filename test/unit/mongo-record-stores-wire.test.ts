@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import mongoose, { type Connection } from 'mongoose';
 import { createRecordStores } from '../../server/stores/records.js';
 import type { RecordStores } from '../../server/stores/ports.js';
@@ -56,7 +57,7 @@ beforeEach(async () => {
     return { n: 1, nModified: 1, ok: 1 };
   });
   connection = await connectToFake(fake);
-  s = await createRecordStores({ kind: 'mongodb', connection, close: () => connection.close() });
+  s = await createRecordStores({ kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() });
 });
 
 afterEach(async () => {

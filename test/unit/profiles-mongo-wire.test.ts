@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createMongoProfileStore } from '../../server/stores/mongo/profiles-store.js';
 import { cursor, commandName, target, useWireHarness } from '../support/fake-mongo.js';
 
@@ -17,7 +18,7 @@ describe('profiles on the MongoDB wire', () => {
         ? { value: { _id: 'U1', displayName: 'Old', bio: 'b', avatarKey: 'k0', equipped: { badge: 'b1', emoji: 'e1' }, updatedAt: T }, ok: 1 }
         : undefined,
     );
-    const p = createMongoProfileStore(wire.connection);
+    const p = createMongoProfileStore(wire.connection, createIndexBuilds());
     const out = await p.update('U1', { displayName: 'Ann', avatarKey: 'k1', equipped: { badge: null, chat_color: 'c1' } }, T);
     expect(out).toEqual({
       profile: { userId: 'U1', displayName: 'Ann', bio: 'b', avatarKey: 'k1', equipped: { emoji: 'e1', chat_color: 'c1' }, updatedAt: T },
@@ -39,7 +40,7 @@ describe('profiles on the MongoDB wire', () => {
       if (target(c) === 'users') return cursor(c, [{ _id: 'U3' }, { _id: 'U1' }]);
       return cursor(c, [{ _id: 'U3' }, { _id: 'U2' }]);
     });
-    const p = createMongoProfileStore(wire.connection);
+    const p = createMongoProfileStore(wire.connection, createIndexBuilds());
     expect(await p.searchUserIds('A.*', { limit: 2, before: 'U9' })).toEqual({ items: [{ id: 'U3' }, { id: 'U2' }], nextCursor: 'U2' });
     const [users] = wire.sent('find', 'users');
     const [profiles] = wire.sent('find', 'user_profiles');
@@ -52,7 +53,7 @@ describe('profiles on the MongoDB wire', () => {
 describe('account deletion on the MongoDB wire', () => {
   it('renames and bans in one committed transaction, keeping an earlier ban', async () => {
     const { createRecordStores } = await import('../../server/stores/records.js');
-    const s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, close: () => wire.connection.close() });
+    const s = await createRecordStores({ kind: 'mongodb', connection: wire.connection, indexBuilds: createIndexBuilds(), close: () => wire.connection.close() });
     expect(await s.users.markDeleted('U1', T)).toBe(true);
     const [rename, ban] = wire.sent('update', 'users');
     expect(rename).toMatchObject({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import { createMongoGoalStore } from '../../server/stores/mongo/goals-store.js';
 import { createMongoSeasonStore } from '../../server/stores/mongo/seasons-store.js';
 import { commandName, cursor, duplicateKey, target, useWireHarness } from '../support/fake-mongo.js';
@@ -14,7 +15,7 @@ const goalDoc = { _id: 'G1', roomId: 'R1', title: null, target: 4, levels: 4, po
 
 describe('seasons on the MongoDB wire', () => {
   it('archives with a guarded closedAt update and the standings in one transaction', async () => {
-    const store = createMongoSeasonStore(wire.connection);
+    const store = createMongoSeasonStore(wire.connection, createIndexBuilds());
     expect(await store.archive('S1', [{ seasonId: 'S1', userId: 'U1', rank: 1, earned: 9 }], T)).toBe(true);
     const [closed] = wire.sent('update', 'seasons');
     expect(closed).toMatchObject({ updates: [{ q: { _id: 'S1', closedAt: null }, u: { $set: { closedAt: T } } }], startTransaction: true });
@@ -25,7 +26,7 @@ describe('seasons on the MongoDB wire', () => {
 
   it('a second archive writes no standings', async () => {
     wire.setHandler((c) => (commandName(c) === 'update' && target(c) === 'seasons' ? { n: 0, nModified: 0, ok: 1 } : undefined));
-    const store = createMongoSeasonStore(wire.connection);
+    const store = createMongoSeasonStore(wire.connection, createIndexBuilds());
     expect(await store.archive('S1', [{ seasonId: 'S1', userId: 'U1', rank: 1, earned: 9 }], T)).toBe(false);
     expect(wire.sent('insert', 'season_standings')).toEqual([]);
   });
@@ -33,7 +34,7 @@ describe('seasons on the MongoDB wire', () => {
 
 describe('room goals on the MongoDB wire', () => {
   it('a room without a running goal costs one indexed read, no transaction', async () => {
-    const store = createMongoGoalStore(wire.connection);
+    const store = createMongoGoalStore(wire.connection, createIndexBuilds());
     expect(await store.contribute({ roomId: 'R9', userId: 'U1', points: 1, at: T, levelExtendMs: 0 })).toBeNull();
     expect(wire.sent('find', 'room_goals')).toMatchObject([{ filter: { roomId: 'R9', status: 'active', deadline: { $gt: T } }, limit: 1 }]);
     expect(wire.sent('findandmodify', 'room_goals')).toEqual([]);
@@ -45,7 +46,7 @@ describe('room goals on the MongoDB wire', () => {
       if (commandName(c) === 'find' && target(c) === 'room_goals') return cursor(c, [{ _id: 'G1' }]);
       return undefined;
     });
-    const store = createMongoGoalStore(wire.connection);
+    const store = createMongoGoalStore(wire.connection, createIndexBuilds());
     const at = new Date(T.getTime() + 1000);
     const out = await store.contribute({ roomId: 'R1', userId: 'U2', points: 2, at, levelExtendMs: 1000 });
     expect(out).toMatchObject({ reachedNow: true, levelBefore: 3, goal: { points: 5, level: 4, status: 'reached', reachedAt: at } });
@@ -67,7 +68,7 @@ describe('room goals on the MongoDB wire', () => {
       }
       return undefined;
     });
-    const store = createMongoGoalStore(wire.connection);
+    const store = createMongoGoalStore(wire.connection, createIndexBuilds());
     const out = await store.create({ id: 'G2', roomId: 'R1', title: null, target: 4, levels: 4, deadline: new Date(T.getTime() + 60_000), bonusTokens: 0, createdBy: 'M', createdAt: T });
     expect(out).toMatchObject({ created: false, existing: { id: 'G1' } });
   });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import type { ShopItem } from '../../server/economy/config/schema.js';
 import type { ShopCatalogueStore } from '../../server/shop/catalogue-ports.js';
 import { createMongoShopCatalogueStore } from '../../server/stores/mongo/shop-catalogue-store.js';
@@ -15,7 +16,7 @@ const wire = useWireHarness({ findDocs: [{ _id: 'winter_badge', item: badge, upd
 let store: ShopCatalogueStore;
 
 beforeEach(() => {
-  store = createMongoShopCatalogueStore(wire.connection);
+  store = createMongoShopCatalogueStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB shop catalogue store on the wire', () => {

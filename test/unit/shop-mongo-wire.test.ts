@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createIndexBuilds } from '../../server/stores/mongo/index-builds.js';
 import mongoose from 'mongoose';
 import { createMongoPurchaseStore } from '../../server/stores/mongo/purchases-store.js';
 import type { NewPurchase, PurchaseStore } from '../../server/shop/ports.js';
@@ -19,7 +20,7 @@ const stored = { _id: 'P1', userId: 'U1', itemId: 'unlimited_rooms', category: '
 const wire = useWireHarness({ findDocs: [stored] });
 
 beforeEach(() => {
-  store = createMongoPurchaseStore(wire.connection);
+  store = createMongoPurchaseStore(wire.connection, createIndexBuilds());
 });
 
 describe('MongoDB purchases store on the wire', () => {

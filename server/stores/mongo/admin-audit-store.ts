@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import { ADMIN_ACTIONS, type AdminAuditRecord, type AdminAuditStore } from '../../admin/ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey } from './errors.js';
@@ -41,9 +42,9 @@ const fromDoc = (d: AuditDoc): AdminAuditRecord => ({
  * issued: nothing in the application updates or deletes a record. One small document per
  * action, so no document is hot.
  */
-export function createMongoAdminAuditStore(connection: Connection): AdminAuditStore {
+export function createMongoAdminAuditStore(connection: Connection, builds: IndexBuilds): AdminAuditStore {
   const Audit = modelOn(connection, 'AdminAudit', auditSchema);
-  const ready = readiness([Audit]);
+  const ready = readiness(builds, [Audit]);
   return {
     async append(r) {
       await ready();

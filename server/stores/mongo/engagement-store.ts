@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { AchievementRecord, EngagementStore, LoginRecord, ReferralRecord, ReferralStatus } from '../../engagement/ports.js';
 import { EMPTY_LOGIN_RECORD } from '../../engagement/ports.js';
 import { isDuplicateKey } from './errors.js';
@@ -89,12 +90,12 @@ const loginFields = (l: LoginRecord): LoginRecord => ({
  * in the filter (atomic on its own), so no multi-document transaction and no session is needed;
  * unique indexes decide the "first one wins" races.
  */
-export function createMongoEngagementStore(connection: Connection): EngagementStore {
+export function createMongoEngagementStore(connection: Connection, builds: IndexBuilds): EngagementStore {
   const Logins = modelOn(connection, 'EngagementLogin', loginSchema);
   const Achievements = modelOn(connection, 'EngagementAchievement', achievementSchema);
   const Referrals = modelOn(connection, 'EngagementReferral', referralSchema);
   const Metrics = modelOn(connection, 'EngagementMetric', metricSchema);
-  const ready = readiness([Logins, Achievements, Referrals, Metrics]);
+  const ready = readiness(builds, [Logins, Achievements, Referrals, Metrics]);
 
   return {
     async login(userId) {

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { FileRecord, FileStore } from '../ports.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
 import { SCHEMA_OPTIONS, modelOn, readiness } from './model.js';
@@ -68,11 +69,11 @@ const fromDoc = (d: FileDoc): FileRecord => ({
 });
 
 /** File metadata, shares and distinct viewers over MongoDB (the bytes live in blob storage). */
-export function createMongoFileStore(connection: Connection): FileStore {
+export function createMongoFileStore(connection: Connection, builds: IndexBuilds): FileStore {
   const Files = modelOn(connection, 'File', fileSchema);
   const Shares = modelOn(connection, 'FileShare', shareSchema);
   const Viewers = modelOn(connection, 'FileViewer', viewerSchema);
-  const ready = readiness([Files, Shares, Viewers]);
+  const ready = readiness(builds, [Files, Shares, Viewers]);
 
   return {
     async create(file) {

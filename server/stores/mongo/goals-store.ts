@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { Contribution, GoalRecord, GoalStore } from '../../goals/ports.js';
 import { applyContribution } from '../../goals/rules.js';
 import { isDuplicateKeyOn } from './errors.js';
@@ -60,10 +61,10 @@ const fromDoc = ({ _id, ...rest }: GoalDoc): GoalRecord => ({ id: _id, ...rest }
  * Concurrent contributions conflict on the goal document and the transaction helper retries them,
  * so exactly one sees the target reached.
  */
-export function createMongoGoalStore(connection: Connection): GoalStore {
+export function createMongoGoalStore(connection: Connection, builds: IndexBuilds): GoalStore {
   const Goals = modelOn(connection, 'RoomGoal', goalSchema);
   const Contributions = modelOn(connection, 'RoomGoalContribution', contributionSchema);
-  const ready = readiness([Goals, Contributions]);
+  const ready = readiness(builds, [Goals, Contributions]);
 
   return {
     async create(goal) {

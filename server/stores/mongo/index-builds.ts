@@ -1,5 +1,3 @@
-import type { Connection } from 'mongoose';
-
 /**
  * Index builds that are retried instead of cached as failed, and that /readyz can see.
  *
@@ -20,7 +18,11 @@ export interface IndexBuilds {
   ensureAll(): Promise<void>;
 }
 
-/** A registry of its own: one per MongoDB connection (see `indexBuildsOf`). */
+/**
+ * A registry of its own: one per opened MongoDB backend (server/stores/backend.ts), handed to every
+ * store factory built over that connection and read by the records' `ping()` (/readyz), so two
+ * apps in one process never share a build and no module state is involved.
+ */
 export function createIndexBuilds(): IndexBuilds {
   const registry = new Map<string, () => Promise<void>>();
   return {
@@ -51,26 +53,4 @@ export function createIndexBuilds(): IndexBuilds {
       }
     },
   };
-}
-
-const REGISTRY = Symbol('tc.indexBuilds');
-type WithRegistry = Connection & { [REGISTRY]?: IndexBuilds };
-
-/**
- * The registry of `connection`'s builds, made on first use and kept on the connection object
- * itself (issue 15: no module-level state). Every store built over one connection registers
- * there, whichever factory built it, and /readyz (`ping`) runs exactly those; two apps in one
- * process have two connections and never share a build. The stores reach it through their
- * connection because every store factory already receives that connection (the ledger and
- * market stores among them), so no factory's signature has to carry the registry too.
- */
-export function indexBuildsOf(connection: Connection): IndexBuilds {
-  const owner = connection as WithRegistry;
-  if (!owner[REGISTRY]) Object.defineProperty(owner, REGISTRY, { value: createIndexBuilds(), enumerable: false });
-  return owner[REGISTRY]!;
-}
-
-/** `indexBuildsOf(connection).register(name, build)`: how a store registers its build. */
-export function retriedBuild(connection: Connection, name: string, build: () => Promise<void>): () => Promise<void> {
-  return indexBuildsOf(connection).register(name, build);
 }

@@ -22,7 +22,7 @@ import { LedgerInvariantError, ZERO_ACCOUNT, userIdOf } from '../../ledger/rules
 import { accountsOf, assertPostable, assertWriteReadBack, claimKeysOf, keysOf, planPosting, withTransfer, companionFor, type AccountSnapshot, type AccountWrite, type ClaimWrite, type PostingPlan } from '../../ledger/posting-plan.js';
 import type { MongoEntryCompanions } from './entry-companions.js';
 import { checkPageLimit, scanPages, toPage } from '../page.js';
-import { retriedBuild } from './index-builds.js';
+import type { IndexBuilds } from './index-builds.js';
 import { mongoErrorCode, runInTransaction } from './transaction.js';
 
 const DUPLICATE_KEY = 11000;
@@ -172,7 +172,7 @@ class StaleGuardRead extends Error {
  * (A draft with a companion write adds that companion's reads to steps 1-2.)
  * A refused draft writes nothing, so nothing is ever undone by hand.
  */
-export function createMongoLedgerStore(connection: Connection, opts: { faults?: LedgerFaults; companions?: MongoEntryCompanions } = {}): LedgerStore {
+export function createMongoLedgerStore(connection: Connection, builds: IndexBuilds, opts: { faults?: LedgerFaults; companions?: MongoEntryCompanions } = {}): LedgerStore {
   const journal = connection.collection<JournalDoc>('ledger_journal');
   const accountsCol = connection.collection<AccountDoc>('ledger_accounts');
   const claimsCol = connection.collection<ClaimDoc>('ledger_claims');
@@ -181,7 +181,7 @@ export function createMongoLedgerStore(connection: Connection, opts: { faults?: 
   // Collections and indexes are created before the first transaction (creating them inside
   // concurrent transactions would make those transactions conflict). A failed build is retried by
   // the next call and shows in /readyz (index-builds.ts).
-  const ensureIndexes = retriedBuild(connection, 'ledger', async () => {
+  const ensureIndexes = builds.register('ledger', async () => {
     for (const name of ['ledger_journal', 'ledger_accounts', 'ledger_claims']) {
       await connection.createCollection(name).catch((err: unknown) => {
         if (mongoErrorCode(err) !== NAMESPACE_EXISTS) throw err;

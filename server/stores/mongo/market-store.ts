@@ -1,4 +1,5 @@
 import { Schema, type ClientSession, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { ListingStatus } from '../../../shared/market.js';
 import type { CreateListingResult, ListingClaim, ListingRecord, MarketStore, NewListing } from '../../market/ports.js';
 import { LISTING_IDS_MAX } from '../../market/ports.js';
@@ -64,9 +65,9 @@ const CLEAR_CLAIM = { claim: null };
  * the earlier version posted without them, moves the purchase record (token_purchases) and
  * closes the listing in one transaction (with retry), every operation on its session.
  */
-export function createMongoMarketStore(connection: Connection): MarketStore {
+export function createMongoMarketStore(connection: Connection, builds: IndexBuilds): MarketStore {
   const Listings = modelOn(connection, 'MarketListing', listingSchema);
-  const ready = readiness([Listings]);
+  const ready = readiness(builds, [Listings]);
   const purchases = () => connection.collection<{ _id: string; userId: string }>('token_purchases');
   const byId = async (id: string, session?: ClientSession): Promise<ListingRecord | null> => {
     const doc = await Listings.findById(id, null, session ? { session } : {}).lean<ListingDoc | null>();

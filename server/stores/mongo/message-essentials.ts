@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { MessageRecord, MessageStore, RoomReadState } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { mongoTextSearch } from '../search-terms.js';
@@ -57,10 +58,11 @@ export function createMongoMessageEssentials(
   connection: Connection,
   Messages: Model<MessageDoc>,
   fromDoc: (d: MessageDoc) => MessageRecord,
+  builds: IndexBuilds,
 ): Essentials {
   const Mentions = modelOn(connection, 'MessageMention', mentionSchema);
   const Markers = modelOn(connection, 'ReadMarker', markerSchema);
-  const ready = readiness([Messages, Mentions, Markers]);
+  const ready = readiness(builds, [Messages, Mentions, Markers]);
 
   const countUpTo = (model: Model<any>, filter: Record<string, unknown>, cap: number): Promise<number> =>
     model.countDocuments(filter).limit(cap).exec();

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { MessageRecord, MessageStore, ReactionCounts } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
@@ -91,12 +92,12 @@ const fromDoc = (d: MessageDoc): MessageRecord => ({
 });
 
 /** Messages, reactions and helpful votes over MongoDB. */
-export function createMongoMessageStore(connection: Connection): MessageStore {
+export function createMongoMessageStore(connection: Connection, builds: IndexBuilds): MessageStore {
   const Messages = modelOn(connection, 'Message', messageSchema);
   const Reactions = modelOn(connection, 'MessageReaction', reactionSchema);
   const Votes = modelOn(connection, 'MessageHelpfulVote', voteSchema);
-  const ready = readiness([Messages, Reactions, Votes]);
-  const essentials = createMongoMessageEssentials(connection, Messages, fromDoc);
+  const ready = readiness(builds, [Messages, Reactions, Votes]);
+  const essentials = createMongoMessageEssentials(connection, Messages, fromDoc, builds);
 
   const countsByMessage = async (messageIds: readonly string[]): Promise<Record<string, ReactionCounts>> => {
     const rows = await Reactions.aggregate<{ _id: { m: string; e: string }; n: number }>([

@@ -1,5 +1,5 @@
 import type { Connection, Model, Schema } from 'mongoose';
-import { retriedBuild } from './index-builds.js';
+import type { IndexBuilds } from './index-builds.js';
 import { mongoErrorCode } from './transaction.js';
 
 /**
@@ -30,10 +30,10 @@ const NAMESPACE_EXISTS = 48;
  * keeps that promise, failed or not, so a retry creates the collection and indexes itself. A failed
  * build is retried by the next call and keeps /readyz red until it succeeds (index-builds.ts).
  */
-export function readiness(models: ReadonlyArray<BuildableModel>): () => Promise<void> {
-  const builds = models.map((m) => {
+export function readiness(builds: IndexBuilds, models: ReadonlyArray<BuildableModel>): () => Promise<void> {
+  const ensures = models.map((m) => {
     let attempts = 0;
-    return retriedBuild(m.db, `model:${m.modelName}`, async () => {
+    return builds.register(`model:${m.modelName}`, async () => {
       if (attempts++ === 0) {
         await m.init();
         return;
@@ -44,7 +44,7 @@ export function readiness(models: ReadonlyArray<BuildableModel>): () => Promise<
       await m.createIndexes();
     });
   });
-  return () => Promise.all(builds.map((ensure) => ensure())).then(() => undefined);
+  return () => Promise.all(ensures.map((ensure) => ensure())).then(() => undefined);
 }
 
 /** Filter fragment for newest-first paging: ids strictly older than `before`. */

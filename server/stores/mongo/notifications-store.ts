@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { NotificationRecord, NotificationStore } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { SCHEMA_OPTIONS, modelOn, olderThan, readiness } from './model.js';
@@ -30,9 +31,9 @@ const fromDoc = (d: NotificationDoc): NotificationRecord => ({
 });
 
 /** Per-user notifications over MongoDB; `data` is stored as a sub-document. */
-export function createMongoNotificationStore(connection: Connection): NotificationStore {
+export function createMongoNotificationStore(connection: Connection, builds: IndexBuilds): NotificationStore {
   const Notifications = modelOn(connection, 'Notification', notificationSchema);
-  const ready = readiness([Notifications]);
+  const ready = readiness(builds, [Notifications]);
 
   return {
     async create(n) {

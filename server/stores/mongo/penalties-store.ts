@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { IpRegistration, PenaltyRecord, PenaltyStore } from '../../abuse/ports.js';
 import { PENALTIES_PER_USER_MAX } from '../../abuse/ports.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
@@ -55,10 +56,10 @@ const penaltyFromDoc = (d: PenaltyDoc): PenaltyRecord => ({
 const registrationFromDoc = (d: RegistrationDoc): IpRegistration => ({ userId: d._id, ip: d.ip, day: d.day, createdAt: d.createdAt });
 
 /** Penalties and registration addresses on MongoDB; the unique indexes decide races. */
-export function createMongoPenaltyStore(connection: Connection): PenaltyStore {
+export function createMongoPenaltyStore(connection: Connection, builds: IndexBuilds): PenaltyStore {
   const Penalties = modelOn(connection, 'AbusePenalty', penaltySchema);
   const Registrations = modelOn(connection, 'AbuseRegistration', registrationSchema);
-  const ready = readiness([Penalties, Registrations]);
+  const ready = readiness(builds, [Penalties, Registrations]);
 
   return {
     async insert(p) {

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { EquippedCosmetics, ProfilePatch, ProfileRecord, ProfileStore } from '../../users/profile-ports.js';
 import { EMPTY_PROFILE, applyPatch, prefixRangeEnd, searchKey } from '../../users/profile-ports.js';
 import { checkPageLimit, toPage } from '../page.js';
@@ -60,9 +61,9 @@ function updateOf(patch: ProfilePatch, at: Date): Record<string, Record<string, 
   return Object.keys(unset).length > 0 ? { $set: set, $unset: unset } : { $set: set };
 }
 
-export function createMongoProfileStore(connection: Connection): ProfileStore {
+export function createMongoProfileStore(connection: Connection, builds: IndexBuilds): ProfileStore {
   const Profiles = modelOn(connection, 'UserProfile', profileSchema);
-  const ready = readiness([Profiles]);
+  const ready = readiness(builds, [Profiles]);
 
   return {
     async many(userIds) {

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { NewPurchase, PurchaseRecord, PurchaseStore } from '../../shop/ports.js';
 import { PURCHASES_LIST_MAX, checkPurchaseListLimit } from '../../shop/ports.js';
 import { isDuplicateKey } from './errors.js';
@@ -40,9 +41,9 @@ const fromDoc = ({ _id, ...rest }: PurchaseDoc): PurchaseRecord => ({ id: _id, .
  * filter (atomic on its own), so no multi-document transaction and no session is needed: the
  * purchase and its ledger entry are tied by the entry id instead (see docs/shop.md).
  */
-export function createMongoPurchaseStore(connection: Connection): PurchaseStore {
+export function createMongoPurchaseStore(connection: Connection, builds: IndexBuilds): PurchaseStore {
   const Purchases = modelOn(connection, 'TokenPurchase', purchaseSchema);
-  const ready = readiness([Purchases]);
+  const ready = readiness(builds, [Purchases]);
   const byId = async (id: string): Promise<PurchaseRecord | null> => {
     const doc = await Purchases.findById(id).lean<PurchaseDoc | null>();
     return doc ? fromDoc(doc) : null;

@@ -1,4 +1,5 @@
 import { Schema, type ClientSession, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { MembershipRecord, RoomBanRecord, RoomCustomizationRecord, RoomRecord, RoomStore } from '../ports.js';
 import { checkPageLimit, toPage } from '../page.js';
 import { isDuplicateKey, isDuplicateKeyOn } from './errors.js';
@@ -139,7 +140,7 @@ const removableMember = (roomId: string, userId: string) => ({ roomId, userId, r
 const BAN_ATTEMPTS_MAX = 2;
 
 /** Rooms, memberships, invites and bans over MongoDB. */
-export function createMongoRoomStore(connection: Connection): RoomStore {
+export function createMongoRoomStore(connection: Connection, builds: IndexBuilds): RoomStore {
   const Rooms = modelOn(connection, 'Room', roomSchema);
   const Members = modelOn(connection, 'RoomMember', memberSchema);
   const Invites = modelOn(connection, 'RoomInvite', inviteSchema);
@@ -147,7 +148,7 @@ export function createMongoRoomStore(connection: Connection): RoomStore {
   const Customizations = modelOn(connection, 'RoomCustomization', customizationSchema);
   const FirstJoins = modelOn(connection, 'RoomFirstJoin', firstJoinSchema);
   const Guards = modelOn(connection, 'RoomAccessGuard', accessGuardSchema);
-  const ready = readiness([Rooms, Members, Invites, Bans, Customizations, FirstJoins, Guards]);
+  const ready = readiness(builds, [Rooms, Members, Invites, Bans, Customizations, FirstJoins, Guards]);
   const touchGuard = (roomId: string, userId: string, session: ClientSession) =>
     Guards.updateOne({ _id: `${roomId}\u0000${userId}` }, { $inc: { v: 1 } }, { upsert: true, session });
 

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { SeasonRewardTier } from '../../../shared/seasons.js';
 import { checkSeasonListLimit, type SeasonRecord, type SeasonStore, type StandingRecord } from '../../seasons/ports.js';
 import { SCHEMA_OPTIONS, modelOn, readiness } from './model.js';
@@ -53,10 +54,10 @@ const fromStanding = (d: StandingDoc): StandingRecord => ({ seasonId: d.seasonId
  * paid), never by the award path, so it is no hot document. `archive` is one transaction: the
  * guarded `closedAt: null` update decides which caller archives, and the standings go in with it.
  */
-export function createMongoSeasonStore(connection: Connection): SeasonStore {
+export function createMongoSeasonStore(connection: Connection, builds: IndexBuilds): SeasonStore {
   const Seasons = modelOn(connection, 'Season', seasonSchema);
   const Standings = modelOn(connection, 'SeasonStanding', standingSchema);
-  const ready = readiness([Seasons, Standings]);
+  const ready = readiness(builds, [Seasons, Standings]);
 
   return {
     async create(s) {

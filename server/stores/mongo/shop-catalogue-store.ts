@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { ShopItem } from '../../economy/config/schema.js';
 import { CATALOGUE_ITEMS_MAX, type CatalogueRecord, type ShopCatalogueStore } from '../../shop/catalogue-ports.js';
 import { isDuplicateKey } from './errors.js';
@@ -30,9 +31,9 @@ const fromDoc = (d: CatalogueDoc): CatalogueRecord => ({ item: d.item, updatedAt
  * atomic on its own (an insert on `_id`, a replace by `_id`), so it needs no transaction or session,
  * as the purchases store (docs/shop.md, "Admin catalogue").
  */
-export function createMongoShopCatalogueStore(connection: Connection): ShopCatalogueStore {
+export function createMongoShopCatalogueStore(connection: Connection, builds: IndexBuilds): ShopCatalogueStore {
   const Catalogue = modelOn(connection, 'ShopCatalogueItem', catalogueSchema);
-  const ready = readiness([Catalogue]);
+  const ready = readiness(builds, [Catalogue]);
   return {
     async list() {
       const docs = await Catalogue.find({}).sort({ _id: 1 }).limit(CATALOGUE_ITEMS_MAX).lean<CatalogueDoc[]>();

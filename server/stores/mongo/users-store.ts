@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import type { IndexBuilds } from './index-builds.js';
 import type { NewUser, UserRecord, UserStore } from '../ports.js';
 import { deletedUsername, usernameKey } from '../usernames.js';
 import { runInTransaction } from './transaction.js';
@@ -46,9 +47,9 @@ const fromDoc = (d: UserDoc): UserRecord => ({
 });
 
 /** Users over MongoDB (collection `users`); the username is unique through `usernameLower`. */
-export function createMongoUserStore(connection: Connection): UserStore {
+export function createMongoUserStore(connection: Connection, builds: IndexBuilds): UserStore {
   const Users = modelOn(connection, 'User', userSchema);
-  const ready = readiness([Users]);
+  const ready = readiness(builds, [Users]);
 
   return {
     async create(user: NewUser) {
