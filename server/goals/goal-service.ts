@@ -1,4 +1,5 @@
 import type { RoomGoalBody, RoomGoalReachedView, RoomGoalView } from '../../shared/goals.js';
+import { utcDayKey } from '../economy/rules/periods.js';
 import { isCapsUnavailable, type DailyBudgetCounter } from '../caps/index.js';
 import type { AwardService } from '../earning/award-service.js';
 import type { BalanceNotifier } from '../earning/balance-notifier.js';
@@ -90,6 +91,7 @@ export class GoalService implements RoomActivityObserver {
     await moderatorRoom(this.deps.rooms, roomId, moderatorId);
     const goal = await this.deps.store.cancel(roomId, this.deps.clock.now());
     if (!goal) throw new AppError('GOAL_NOT_FOUND', 'The room has no active goal');
+    await this.returnBonus(goal);
     const view = await this.view(goal);
     this.deps.broadcast.emit({ rooms: [roomId] }, 'room:goal', view);
     return view;
@@ -138,6 +140,21 @@ export class GoalService implements RoomActivityObserver {
     await this.deps.store.markPaid(goal.id, now);
     const reached: RoomGoalReachedView = { goal: await this.view(goal), payouts };
     this.deps.broadcast.emit({ rooms: [goal.roomId] }, 'room:goal-reached', reached);
+  }
+
+  /**
+   * A cancelled goal's bonus goes back to the room budget of the day it was taken from. The store
+   * answers the cancel to one caller only (a conditional update), so it is given back once; a
+   * cancelled goal was never reached, so none of it was paid. On a later day that budget is over
+   * and the release changes nothing anyone can spend. If the counters are unreachable the cancel
+   * still stands and the budget stays spent (logged): never a budget that grows by itself.
+   */
+  private async returnBonus(goal: GoalRecord): Promise<void> {
+    if (goal.bonusTokens <= 0) return;
+    const reservation = { scope: 'room-reward', key: goal.roomId, day: utcDayKey(goal.createdAt), count: 1, tokens: goal.bonusTokens };
+    await this.deps.budgets.release(reservation).catch((err: unknown) => {
+      this.deps.logger.error({ err, goalId: goal.id }, 'room goal cancelled but its bonus could not be returned to the room budget');
+    });
   }
 
   /** Today's room budget takes the bonus now; a refusal is the room reward's refusal. */

@@ -50,9 +50,15 @@ describe('room goals on one node', () => {
     expect((await member.api.del(`/api/rooms/${room.id}/goal`)).body.error.code).toBe('NOT_ROOM_MODERATOR');
     // The first bonus took 150 of today's 200: the room's rewards see it.
     expect((await srv.ctx.counters.budgets.usage({ scope: 'room-reward', key: room.id, at: srv.clock.now() })).tokens).toBe(150);
+    expect((await owner.api.post(`/api/rooms/${room.id}/goal`, { ...body, bonusTokens: 51 })).body.error.code).toBe('GOAL_ALREADY_ACTIVE');
     const cancelled = await owner.api.del(`/api/rooms/${room.id}/goal`);
     expect(cancelled.body.goal.status).toBe('cancelled');
-    expect((await owner.api.post(`/api/rooms/${room.id}/goal`, { ...body, bonusTokens: 51 })).body.error.code).toBe('ROOM_BUDGET_EXHAUSTED');
+    // Cancelled, never reached: its bonus is back in today's budget, once (a second cancel finds no goal).
+    expect((await srv.ctx.counters.budgets.usage({ scope: 'room-reward', key: room.id, at: srv.clock.now() })).tokens).toBe(0);
+    expect((await owner.api.del(`/api/rooms/${room.id}/goal`)).body.error.code).toBe('GOAL_NOT_FOUND');
+    expect((await srv.ctx.counters.budgets.usage({ scope: 'room-reward', key: room.id, at: srv.clock.now() })).tokens).toBe(0);
+    expect((await owner.api.post(`/api/rooms/${room.id}/goal`, { ...body, bonusTokens: 201 })).body.error.code).toBe('ROOM_BUDGET_EXHAUSTED');
+    expect((await owner.api.post(`/api/rooms/${room.id}/goal`, { ...body, bonusTokens: 200 })).status).toBe(201);
   });
 
   it('messages, gifts and files fill the goal live, each level extends the deadline, and reaching it pays the bonus once', async () => {
