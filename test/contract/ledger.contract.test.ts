@@ -215,6 +215,46 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(await store.accountWithCarry('a')).toMatchObject({ account: { balance: 3 }, carryNanos: 250_000_000 });
   });
 
+  it('posts a batch larger than one insert statement holds: every entry, leg, account and carry read back', async () => {
+    // 157 drafts = 64 + 64 + 16 + 4 + 4 + 4 + 1 rows per statement on SQLite: every chunk size,
+    // earns with and without carries, gifts between funded users, a duplicate and a refusal inside.
+    const store = await openStore();
+    for (const u of ['g0', 'g1', 'g2']) await fund(store, u, 50);
+    await store.post([{ ...stamp(earnEntry('c0', 1, { idempotencyKey: key('seed'), activity: 'x' })), carry: { userId: 'c0', nanos: 700_000_000 } }]);
+    const drafts: JournalEntry[] = [];
+    for (let i = 0; i < 150; i++) {
+      const user = `m${i % 70}`;
+      const draft = stamp(earnEntry(user, 1 + (i % 3), { idempotencyKey: `big:${i}`, activity: 'send_message' }));
+      drafts.push(i % 10 === 0 ? { ...draft, carry: { userId: user, nanos: i } } : draft);
+    }
+    drafts.push(stamp(giftEntry('g0', 'g1', 20, { idempotencyKey: 'big:gift:1' })));
+    drafts.push(stamp(giftEntry('g1', 'g2', 60, { idempotencyKey: 'big:gift:2' })));
+    drafts.push(stamp(giftEntry('g2', 'g0', 111, { idempotencyKey: 'big:gift:3' })));
+    drafts.push(stamp(earnEntry('m1', 5, { idempotencyKey: 'big:3', activity: 'send_message' })));
+    drafts.push(stamp(earnEntry('c0', 2, { idempotencyKey: key('no-carry'), activity: 'x' })));
+    drafts.push(stamp(earnEntry('n1', 4, { idempotencyKey: key('new'), activity: 'x' })));
+    drafts.push(stamp(earnEntry('n2', 4, { idempotencyKey: key('new'), activity: 'x' })));
+    expect(drafts).toHaveLength(157);
+    const outcomes = await store.post(drafts);
+    expect(outcomes.filter((o) => o.status === 'posted')).toHaveLength(155);
+    expect(outcomes[152]).toMatchObject({ status: 'insufficient_funds' });
+    expect(outcomes[153]).toMatchObject({ status: 'duplicate' });
+    for (let u = 0; u < 70; u++) {
+      const earned = drafts.slice(0, 150).reduce((sum, d, i) => (i % 70 === u ? sum + d.legs.find((l) => l.amount > 0)!.amount : sum), 0);
+      const lastCarry = [...Array(150).keys()].filter((i) => i % 70 === u && i % 10 === 0).pop();
+      expect(await store.accountWithCarry(`m${u}`)).toEqual({ account: { balance: earned, totalEarned: earned, totalSpent: 0, totalGifted: 0, totalReceived: 0 }, carryNanos: lastCarry ?? 0 });
+    }
+    expect(await store.accounts(['g0', 'g1', 'g2'])).toMatchObject({ g0: { balance: 30, totalGifted: 20 }, g1: { balance: 10, totalGifted: 60, totalReceived: 20 }, g2: { balance: 110, totalReceived: 60 } });
+    expect(await store.accountWithCarry('c0')).toMatchObject({ account: { balance: 3 }, carryNanos: 700_000_000 });
+    expect(await store.account('n2')).toMatchObject({ balance: 4 });
+    for (const d of [drafts[0]!, drafts[77]!, drafts[150]!, drafts[156]!]) {
+      const found = await store.findByIdempotencyKey(d.idempotencyKey);
+      expect(found?.id).toBe(d.id);
+      expect([...(found?.legs ?? [])].sort((a, b) => a.amount - b.amount)).toEqual([...d.legs].sort((a, b) => a.amount - b.amount));
+    }
+    expect((await store.audit()).ok).toBe(true);
+  });
+
   it('refuses a carry computed from a stale remainder, writing nothing, and accepts the current one', async () => {
     const store = await openStore();
     const draft = (k: string, nanos: number, expectedNanos: number) => ({ ...stamp(earnEntry('a', 1, { idempotencyKey: k, activity: 'send_message' })), carry: { userId: 'a', nanos, expectedNanos } });

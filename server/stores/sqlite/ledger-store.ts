@@ -135,6 +135,29 @@ const toState = (row: AccountRow | undefined): AccountState =>
 /** Values per `IN (...)` read: far below SQLite's parameter limit, and a batch is usually smaller. */
 const IN_CHUNK_MAX = 500;
 
+/**
+ * Rows per multi-row INSERT, largest first: a batch is cut greedily into these sizes, so one
+ * statement per size and table is ever prepared, and a 100-entry batch takes four per table.
+ * 64 rows stay far below SQLite's bound-parameter limit (9 columns x 64 = 576).
+ */
+const INSERT_CHUNK_SIZES = [64, 16, 4, 1] as const;
+
+/** `items` cut into consecutive chunks whose lengths are INSERT_CHUNK_SIZES, largest first. */
+function chunked<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  for (const size of INSERT_CHUNK_SIZES) {
+    while (items.length - i >= size) {
+      out.push(items.slice(i, i + size));
+      i += size;
+    }
+  }
+  return out;
+}
+
+/** The carry value an account upsert sends to leave the stored remainder as it is (see applyWrites). */
+const KEEP_CARRY = -1;
+
 /** Data files created before the award carry existed get the column (default 0) on open. */
 function addCarryColumn(db: SqliteDb): void {
   const columns = db.prepare<[], { name: string }>('PRAGMA table_info(ledger_accounts)').all();
@@ -160,24 +183,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     entryByKey: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE idempotency_key = ?'),
     entryById: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE id = ?'),
     legsOf: db.prepare<[string], { account: AccountId; amount: number }>('SELECT account, amount FROM ledger_legs WHERE entry_id = ? ORDER BY amount, account'),
-    // RETURNING is the read-back: what the row holds after the insert, checked against the draft.
-    insertEntry: db.prepare<unknown[], EntryRow>(
-      `INSERT INTO ledger_entries (id, idempotency_key, kind, activity, room_id, message, metadata, actor_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-    ),
     account: db.prepare<[string], AccountRow>('SELECT * FROM ledger_accounts WHERE account = ?'),
-    // One statement per account and batch: creates the row on first use, adds the batch's summed
-    // legs and, for an award's user, sets the new carry; RETURNING is the read-back the planner's
-    // expected row is checked against.
-    applyWrite: db.prepare<unknown[], AccountRow>(
-      `INSERT INTO ledger_accounts (account, balance, total_earned, total_spent, total_gifted, total_received, carry_nanos)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance, total_earned = total_earned + excluded.total_earned,
-         total_spent = total_spent + excluded.total_spent, total_gifted = total_gifted + excluded.total_gifted,
-         total_received = total_received + excluded.total_received,
-         carry_nanos = CASE WHEN ? THEN excluded.carry_nanos ELSE carry_nanos END
-       RETURNING *`,
-    ),
     // A new counter is inserted (only a take creates one); an existing one moves by the delta.
     insertClaim: db.prepare<[string, number], { count: number }>('INSERT INTO ledger_claims (key, count) VALUES (?, ?) RETURNING count'),
     moveClaim: db.prepare<[number, string], { count: number }>('UPDATE ledger_claims SET count = count + ? WHERE key = ? RETURNING count'),
@@ -243,10 +249,28 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
   const entriesByKeyIn = (n: number): Statement<unknown[], EntryRow> => prepare(`SELECT * FROM ledger_entries WHERE idempotency_key IN (${inList(n)})`) as Statement<unknown[], EntryRow>;
   const claimsIn = (n: number): Statement<unknown[], { key: string; count: number }> =>
     prepare(`SELECT key, count FROM ledger_claims WHERE key IN (${inList(n)})`) as Statement<unknown[], { key: string; count: number }>;
-  const insertLegs = (n: number): Statement<unknown[], { account: AccountId; amount: number }> =>
+  // Multi-row inserts: a batch's entries and legs go in a few statements instead of two per
+  // entry, since each statement's bind-and-step round trip is a fixed cost a batch can share.
+  // RETURNING is the read-back, checked against the plan (its row order is unspecified: matched by id).
+  const insertEntriesOf = (n: number): Statement<unknown[], { id: string }> =>
     prepare(
-      `INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING account, amount`,
-    ) as Statement<unknown[], { account: AccountId; amount: number }>;
+      `INSERT INTO ledger_entries (id, idempotency_key, kind, activity, room_id, message, metadata, actor_id, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
+    ) as Statement<unknown[], { id: string }>;
+  const insertLegsOf = (n: number): Statement<unknown[], { entry_id: string; account: AccountId; amount: number }> =>
+    prepare(
+      `INSERT INTO ledger_legs (account, entry_id, amount, kind, activity, created_at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING entry_id, account, amount`,
+    ) as Statement<unknown[], { entry_id: string; account: AccountId; amount: number }>;
+
+  const upsertAccountsOf = (n: number): Statement<unknown[], AccountRow> =>
+    prepare(
+      `INSERT INTO ledger_accounts (account, balance, total_earned, total_spent, total_gifted, total_received, carry_nanos)
+       VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (account) DO UPDATE SET balance = balance + excluded.balance, total_earned = total_earned + excluded.total_earned,
+         total_spent = total_spent + excluded.total_spent, total_gifted = total_gifted + excluded.total_gifted,
+         total_received = total_received + excluded.total_received,
+         carry_nanos = CASE WHEN excluded.carry_nanos = ${KEEP_CARRY} THEN carry_nanos ELSE excluded.carry_nanos END
+       RETURNING *`,
+    ) as Statement<unknown[], AccountRow>;
 
   /** Rows matching `values`, read in chunks so a large batch stays under SQLite's parameter limit. */
   function readIn<T>(values: readonly string[], statement: (n: number) => Statement<unknown[], T>): T[] {
@@ -277,22 +301,58 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     if (row?.count !== write.after) throw new LedgerInvariantError(`claim ${write.key} read back differs from the write`, { key: write.key, expected: write.after, actual: row?.count });
   }
 
-  /** Inserts one planned entry and its legs, checking what the statements return. */
-  function insertEntry(entry: JournalEntry): void {
-    const createdAt = entry.createdAt.getTime();
-    const row = stmt.insertEntry.get(entry.id, entry.idempotencyKey, entry.kind, entry.activity, entry.roomId, entry.message, JSON.stringify(entry.metadata ?? {}), entry.actorId, createdAt);
-    if (!row) throw new LedgerInvariantError(`entry ${entry.idempotencyKey} was not read back`, { id: entry.id });
-    const legs = insertLegs(entry.legs.length).all(...entry.legs.flatMap((leg) => [leg.account, entry.id, leg.amount, entry.kind, entry.activity, createdAt]));
-    assertSameLegs(entry, { legs });
+  /**
+   * Inserts the planned entries and their legs, in multi-row statements of INSERT_CHUNK_SIZES rows,
+   * and checks that every entry and exactly its legs were read back.
+   */
+  function insertEntries(entries: readonly JournalEntry[]): void {
+    const written = new Set<string>();
+    for (const chunk of chunked(entries)) {
+      const params: unknown[] = [];
+      for (const e of chunk) params.push(e.id, e.idempotencyKey, e.kind, e.activity, e.roomId, e.message, JSON.stringify(e.metadata ?? {}), e.actorId, e.createdAt.getTime());
+      for (const row of insertEntriesOf(chunk.length).all(...params)) written.add(row.id);
+    }
+    const legsBack = new Map<string, Leg[]>();
+    // In primary-key order, so each insert lands next to the previous one in the legs' B-tree.
+    const legs = entries.flatMap((e) => e.legs.map((leg) => ({ e, leg })));
+    legs.sort((a, b) => (a.leg.account < b.leg.account ? -1 : a.leg.account > b.leg.account ? 1 : a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
+    for (const chunk of chunked(legs)) {
+      const params: unknown[] = [];
+      for (const { e, leg } of chunk) params.push(leg.account, e.id, leg.amount, e.kind, e.activity, e.createdAt.getTime());
+      for (const row of insertLegsOf(chunk.length).all(...params)) {
+        const back = legsBack.get(row.entry_id) ?? [];
+        back.push({ account: row.account, amount: row.amount });
+        legsBack.set(row.entry_id, back);
+      }
+    }
+    for (const e of entries) {
+      if (!written.has(e.id)) throw new LedgerInvariantError(`entry ${e.idempotencyKey} was not read back`, { id: e.id });
+      assertSameLegs(e, { legs: legsBack.get(e.id) ?? [] });
+    }
   }
 
-  /** Applies one account's summed batch write and checks the row it returns. */
-  function applyWrite(write: AccountWrite): void {
-    const d = write.delta;
-    const carry = write.carryNanos ?? null;
-    const row = stmt.applyWrite.get(write.account, d.balance, d.totalEarned, d.totalSpent, d.totalGifted, d.totalReceived, carry ?? 0, carry === null ? 0 : 1);
-    if (!row) throw new LedgerInvariantError(`account ${write.account} was not read back`, { account: write.account });
-    assertWriteReadBack(write, toState(row), row.carry_nanos);
+  /**
+   * Applies every account's summed batch write, a few multi-row upserts per batch (chunked like
+   * the inserts), and checks each row they return against the plan. An upsert creates the row on
+   * first use and adds the summed legs. The carry column takes the planned remainder when a posted
+   * award set one; KEEP_CARRY asks the update to leave it as stored (never a real remainder, which
+   * is >= 0; a new row is never sent it: a row the plan saw absent starts at 0).
+   */
+  function applyWrites(writes: readonly AccountWrite[]): void {
+    const back = new Map<string, AccountRow>();
+    for (const chunk of chunked(writes)) {
+      const params: unknown[] = [];
+      for (const w of chunk) {
+        const d = w.delta;
+        params.push(w.account, d.balance, d.totalEarned, d.totalSpent, d.totalGifted, d.totalReceived, w.carryNanos ?? (w.before === null ? 0 : KEEP_CARRY));
+      }
+      for (const row of upsertAccountsOf(chunk.length).all(...params)) back.set(row.account, row);
+    }
+    for (const write of writes) {
+      const row = back.get(write.account);
+      if (!row) throw new LedgerInvariantError(`account ${write.account} was not read back`, { account: write.account });
+      assertWriteReadBack(write, toState(row), row.carry_nanos);
+    }
   }
 
   /**
@@ -302,9 +362,9 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
    */
   const postBatch = db.transaction((entries: readonly JournalEntry[]): StoredPostOutcome[] => {
     const plan = planPosting(entries, readInputs(entries));
-    for (const entry of plan.inserts) insertEntry(entry);
+    insertEntries(plan.inserts);
     if (plan.inserts.length > 0) faults?.afterJournalInsert?.();
-    for (const write of plan.writes) applyWrite(write);
+    applyWrites(plan.writes);
     for (const write of plan.claimWrites) applyClaim(write);
     for (const { entry, transfer } of plan.transfers) companionFor(companions, transfer).apply(transfer, entry);
     if (plan.transfers.length > 0) faults?.afterTransfers?.();
