@@ -10,6 +10,7 @@ import { createLedgerStore } from '../server/stores/ledger.js';
 import { earnEntry } from '../server/ledger/entries.js';
 import type { JournalEntry, LedgerStore } from '../server/ledger/ports.js';
 import { newId } from '../server/lib/ids.js';
+import { formatStats, trialStats, type TrialStats } from './trials.js';
 
 /**
  * `npm run bench:ledger`: entries per second posted one per transaction versus in batches, on
@@ -26,6 +27,11 @@ export interface LedgerBenchOptions {
   mongoUrl?: string;
   /** Distinct users the awards are spread over. */
   users?: number;
+  /**
+   * Rounds of (single, batched), taken in turns on the same store; the ratio is the median of the
+   * rounds' ratios, with its spread. One round's ratio swings with whatever else the machine runs.
+   */
+  rounds?: number;
 }
 
 export interface LedgerBenchRow {
@@ -34,14 +40,18 @@ export interface LedgerBenchRow {
   entries: number;
   /** Entries per transaction. */
   batchSize: number;
+  /** Summed over the rounds. */
   elapsedMs: number;
+  /** The median round's rate. */
   entriesPerSec: number;
+  /** Each round's rate, in round order. */
+  roundsPerSec: number[];
 }
 
 export interface LedgerBenchResult {
   rows: LedgerBenchRow[];
-  /** Per backend: batched entries/s divided by single entries/s. */
-  ratios: Array<{ backend: 'sqlite' | 'mongodb'; ratio: number }>;
+  /** Per backend: the median over rounds of batched entries/s divided by single entries/s, with the rounds' spread. */
+  ratios: Array<{ backend: 'sqlite' | 'mongodb'; ratio: number; stats: TrialStats }>;
   /** Why MongoDB was not measured, or null when it was. */
   mongoSkipped: string | null;
   /** Every measured ledger passed its audit afterwards. */
@@ -69,23 +79,36 @@ async function timePosts(store: LedgerStore, entries: JournalEntry[], batchSize:
   return performance.now() - started;
 }
 
-async function measureBackend(name: 'sqlite' | 'mongodb', backend: Backend, opts: Required<Omit<LedgerBenchOptions, 'mongoUrl'>>): Promise<{ rows: LedgerBenchRow[]; auditOk: boolean }> {
+async function measureBackend(
+  name: 'sqlite' | 'mongodb',
+  backend: Backend,
+  opts: Required<Omit<LedgerBenchOptions, 'mongoUrl'>>,
+): Promise<{ rows: LedgerBenchRow[]; roundRatios: number[]; auditOk: boolean }> {
   const store = await createLedgerStore(backend);
   // Warm-up: statement caches, index builds, the first connection of the pool.
   await timePosts(store, drafts(Math.min(50, opts.entries), opts.users, `warm-${randomBytes(3).toString('hex')}`), 10);
-  const rows: LedgerBenchRow[] = [];
-  for (const [mode, batchSize] of [['single', 1], ['batched', opts.batchSize]] as const) {
-    const entries = drafts(opts.entries, opts.users, `${mode}-${randomBytes(4).toString('hex')}`);
-    const elapsedMs = await timePosts(store, entries, batchSize);
-    rows.push({ backend: name, mode, entries: opts.entries, batchSize, elapsedMs, entriesPerSec: (opts.entries / elapsedMs) * 1000 });
+  const modes = [['single', 1], ['batched', opts.batchSize]] as const;
+  const elapsed: Record<'single' | 'batched', number[]> = { single: [], batched: [] };
+  const roundRatios: number[] = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const [mode, batchSize] of modes) {
+      const entries = drafts(opts.entries, opts.users, `${mode}-${randomBytes(4).toString('hex')}`);
+      elapsed[mode].push(await timePosts(store, entries, batchSize));
+    }
+    roundRatios.push(elapsed.single[round]! / elapsed.batched[round]!);
   }
-  return { rows, auditOk: (await store.audit()).ok };
+  const rows = modes.map(([mode, batchSize]): LedgerBenchRow => {
+    const roundsPerSec = elapsed[mode].map((ms) => (opts.entries / ms) * 1000);
+    return { backend: name, mode, entries: opts.entries, batchSize, elapsedMs: elapsed[mode].reduce((a, b) => a + b, 0), entriesPerSec: trialStats(roundsPerSec).median!, roundsPerSec };
+  });
+  return { rows, roundRatios, auditOk: (await store.audit()).ok };
 }
 
 /** Measures both modes on SQLite (a fresh temporary file) and, when reachable, MongoDB. */
 export async function measureLedger(options: LedgerBenchOptions): Promise<LedgerBenchResult> {
-  const opts = { entries: options.entries, batchSize: options.batchSize, users: options.users ?? BENCH_USERS_DEFAULT };
+  const opts = { entries: options.entries, batchSize: options.batchSize, users: options.users ?? BENCH_USERS_DEFAULT, rounds: options.rounds ?? 1 };
   const rows: LedgerBenchRow[] = [];
+  const ratios: LedgerBenchResult['ratios'] = [];
   let auditsOk = true;
 
   const dir = mkdtempSync(join(tmpdir(), 'tc-bench-ledger-'));
@@ -93,6 +116,8 @@ export async function measureLedger(options: LedgerBenchOptions): Promise<Ledger
   try {
     const r = await measureBackend('sqlite', sqlite, opts);
     rows.push(...r.rows);
+    const stats = trialStats(r.roundRatios);
+    ratios.push({ backend: 'sqlite', ratio: stats.median!, stats });
     auditsOk &&= r.auditOk;
   } finally {
     await sqlite.close();
@@ -108,6 +133,8 @@ export async function measureLedger(options: LedgerBenchOptions): Promise<Ledger
     try {
       const r = await measureBackend('mongodb', mongo, opts);
       rows.push(...r.rows);
+      const stats = trialStats(r.roundRatios);
+      ratios.push({ backend: 'mongodb', ratio: stats.median!, stats });
       auditsOk &&= r.auditOk;
       mongoSkipped = null;
     } finally {
@@ -116,11 +143,6 @@ export async function measureLedger(options: LedgerBenchOptions): Promise<Ledger
     }
   }
 
-  const ratios = (['sqlite', 'mongodb'] as const).flatMap((backend) => {
-    const single = rows.find((r) => r.backend === backend && r.mode === 'single');
-    const batched = rows.find((r) => r.backend === backend && r.mode === 'batched');
-    return single && batched ? [{ backend, ratio: batched.entriesPerSec / single.entriesPerSec }] : [];
-  });
   return { rows, ratios, mongoSkipped, auditsOk };
 }
 
@@ -128,7 +150,8 @@ export async function measureLedger(options: LedgerBenchOptions): Promise<Ledger
 export function renderLedgerTable(result: LedgerBenchResult): string {
   const header = ['backend', 'mode', 'entries', 'per txn', 'ms', 'entries/s', 'batched/single'];
   const lines = result.rows.map((r) => {
-    const ratio = r.mode === 'batched' ? `x${(result.ratios.find((x) => x.backend === r.backend)?.ratio ?? 0).toFixed(1)}` : '';
+    const stats = result.ratios.find((x) => x.backend === r.backend)?.stats;
+    const ratio = r.mode === 'batched' && stats ? `x${formatStats(stats, 1)}` : '';
     return [r.backend, r.mode, String(r.entries), String(r.batchSize), r.elapsedMs.toFixed(0), r.entriesPerSec.toFixed(0), ratio];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
@@ -146,7 +169,7 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
     return value;
   };
-  const result = await measureLedger({ entries: arg('entries', 5_000), batchSize: arg('batch', 100) });
+  const result = await measureLedger({ entries: arg('entries', 5_000), batchSize: arg('batch', 100), rounds: arg('rounds', 3) });
   console.log(renderLedgerTable(result));
   return result.auditsOk ? 0 : 1;
 }

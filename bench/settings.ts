@@ -68,6 +68,8 @@ export interface BenchSettings {
     /** Entries posted per measurement (passed to bench/ledger.ts). */
     entries: number;
     batchSize: number;
+    /** Rounds of (single, batched) in turns; the ratio is their median. */
+    rounds: number;
   };
   /**
    * Economy overrides (ECONOMY_OVERRIDES_FILE) for the relay/economy servers. The bench's users
@@ -97,7 +99,7 @@ export const defaultSettings: BenchSettings = {
   clusters: { redisUrlDefault: 'redis://127.0.0.1:6379', loadsPerSec: [200], trials: 3, saturationTrials: 2 },
   gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, soloGifts: 10, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
-  ledger: { entries: 5_000, batchSize: 100 },
+  ledger: { entries: 5_000, batchSize: 100, rounds: 3 },
   economyOverrides: uncappedMessages(),
   drainTimeoutMs: 5_000,
   inFlightPerClientMax: 64,
@@ -113,7 +115,7 @@ export const quickSettings: BenchSettings = {
   clusters: { redisUrlDefault: 'redis://127.0.0.1:6379', loadsPerSec: [36], trials: 1, saturationTrials: 1 },
   gifts: { members: 12, senders: 3, giftsPerSender: 3, amount: 1, soloGifts: 2, fundingAmount: 20 },
   connections: { sockets: 300, users: 3, connectConcurrency: 50 },
-  ledger: { entries: 500, batchSize: 50 },
+  ledger: { entries: 500, batchSize: 50, rounds: 1 },
   economyOverrides: uncappedMessages(),
   drainTimeoutMs: 2_000,
   inFlightPerClientMax: 64,

@@ -65,7 +65,7 @@ export function evaluateTargets(r: BenchResult): TargetVerdict[] {
     verdicts.push({
       issue: 16,
       target: `batched / single-entry ledger >= x${ledgerBatchRatioMin} (${lr.backend})`,
-      measured: `x${lr.ratio.toFixed(1)}${quickNote}`,
+      measured: `x${formatStats(lr.stats, 1)}${quickNote}`,
       verdict: judge(quick ? null : lr.ratio >= ledgerBatchRatioMin),
     });
   }

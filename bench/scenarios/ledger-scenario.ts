@@ -1,5 +1,6 @@
 import type { BenchSettings } from '../settings.js';
 import { measureLedger, type LedgerBenchResult } from '../ledger.js';
+import { formatStats, trialStats } from '../trials.js';
 
 export interface LedgerScenarioResult {
   /** Table rows: one per backend and mode, then the batched/single ratio per backend. */
@@ -13,13 +14,13 @@ export interface LedgerScenarioResult {
  * afterwards fails the scenario: its figures would not be trustworthy.
  */
 export async function runLedgerScenario(settings: BenchSettings): Promise<LedgerScenarioResult> {
-  const raw = await measureLedger({ entries: settings.ledger.entries, batchSize: settings.ledger.batchSize });
+  const raw = await measureLedger({ entries: settings.ledger.entries, batchSize: settings.ledger.batchSize, rounds: settings.ledger.rounds });
   if (!raw.auditsOk) throw new Error('ledger audit failed after the ledger benchmark');
   const rows = raw.rows.map((r) => ({
     label: `${r.backend} ${r.mode} (${r.batchSize}/txn)`,
-    value: `${Math.round(r.entriesPerSec).toLocaleString('en-US')} entries/s`,
+    value: `${formatStats(trialStats(r.roundsPerSec), 0, ' entries/s')}`,
   }));
-  for (const r of raw.ratios) rows.push({ label: `${r.backend} batched / single`, value: `x${r.ratio.toFixed(1)}` });
+  for (const r of raw.ratios) rows.push({ label: `${r.backend} batched / single`, value: `x${formatStats(r.stats, 1)}, median of rounds taken in turns` });
   if (raw.mongoSkipped) rows.push({ label: 'mongodb', value: `not measured: ${raw.mongoSkipped}` });
   return { rows, raw };
 }
