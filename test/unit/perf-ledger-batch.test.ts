@@ -111,3 +111,33 @@ describe('SQLite ledger batch (system legs summed per batch)', () => {
     expect((await store.audit()).ok).toBe(true);
   });
 });
+
+describe('SQLite ledger ranking indexes (user accounts only)', () => {
+  const indexes = (db: SqliteDb) =>
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ledger_accounts' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+  it('a data file with the earlier whole-table ranking indexes gets the user-only ones on open, rankings unchanged', async () => {
+    const { db, store } = open();
+    await store.post(['a', 'b', 'c'].map((u, i) => stamp(earnEntry(u, 10 * (i + 1), { idempotencyKey: `rank:${u}`, activity: 'test' }))));
+    db.exec(`DROP INDEX ledger_accounts_user_balance; DROP INDEX ledger_accounts_user_earned;
+      CREATE INDEX ledger_accounts_balance ON ledger_accounts (balance DESC, account);
+      CREATE INDEX ledger_accounts_earned ON ledger_accounts (total_earned DESC, account);`);
+    const reopened = createSqliteLedgerStore(db);
+    expect(indexes(db)).toEqual(['ledger_accounts_user_balance', 'ledger_accounts_user_earned']);
+    expect((await reopened.topAccounts({ by: 'balance', limit: 2 })).map((r) => r.userId)).toEqual(['c', 'b']);
+    expect(await reopened.countAccountsAtLeast('totalEarned', [10, 25])).toEqual([3, 1]);
+  });
+
+  it('the system accounts every award moves are kept out of the ranking indexes', async () => {
+    const { db, store } = open();
+    await store.post([stamp(earnEntry('a', 7, { idempotencyKey: 'rank:sys', activity: 'test' }))]);
+    for (const name of ['ledger_accounts_user_balance', 'ledger_accounts_user_earned']) {
+      const { sql } = db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string };
+      expect(sql).toContain("WHERE account >= 'user:' AND account < 'user;'");
+    }
+    expect(balanceOf(db, ISSUANCE)).toBe(-7);
+    const plan = (db.prepare("EXPLAIN QUERY PLAN SELECT * FROM ledger_accounts INDEXED BY ledger_accounts_user_balance WHERE balance > 0 AND account >= 'user:' AND account < 'user;' ORDER BY balance DESC, account ASC LIMIT 10").all() as Array<{ detail: string }>).map((r) => r.detail).join(' ');
+    expect(plan).toContain('ledger_accounts_user_balance');
+    expect(plan).not.toContain('TEMP B-TREE');
+  });
+});

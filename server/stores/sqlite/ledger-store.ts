@@ -64,11 +64,16 @@ CREATE TABLE IF NOT EXISTS ledger_claims (
 `;
 
 // Indexes for the economy-wide reads: a room's entries newest first, rankings by balance and by
-// lifetime earned, and time windows over all legs (analytics).
+// lifetime earned, and time windows over all legs (analytics). The rankings cover user accounts
+// only (every ranking read is limited to them), so the system accounts that every award and
+// purchase moves (issuance, the sink) no longer rewrite two index entries per post; the
+// whole-table indexes of earlier data files are dropped on open.
 const QUERY_DDL = `
 CREATE INDEX IF NOT EXISTS ledger_entries_room ON ledger_entries (room_id, id);
-CREATE INDEX IF NOT EXISTS ledger_accounts_balance ON ledger_accounts (balance DESC, account);
-CREATE INDEX IF NOT EXISTS ledger_accounts_earned ON ledger_accounts (total_earned DESC, account);
+DROP INDEX IF EXISTS ledger_accounts_balance;
+DROP INDEX IF EXISTS ledger_accounts_earned;
+CREATE INDEX IF NOT EXISTS ledger_accounts_user_balance ON ledger_accounts (balance DESC, account) WHERE account >= 'user:' AND account < 'user;';
+CREATE INDEX IF NOT EXISTS ledger_accounts_user_earned ON ledger_accounts (total_earned DESC, account) WHERE account >= 'user:' AND account < 'user;';
 CREATE INDEX IF NOT EXISTS ledger_legs_created ON ledger_legs (created_at);
 `;
 
@@ -78,6 +83,11 @@ const USER_ACCOUNTS = "account >= 'user:' AND account < 'user;'";
 const DAY_MS = 86_400_000;
 
 const RANK_COLUMN: Record<RankField, string> = { balance: 'balance', totalEarned: 'total_earned' };
+/**
+ * The index each ranking reads, named so the planner cannot pick the key range instead: without
+ * ANALYZE statistics it did, sorting every user row for a top-10 page.
+ */
+const RANK_INDEX: Record<RankField, string> = { balance: 'ledger_accounts_user_balance', totalEarned: 'ledger_accounts_user_earned' };
 
 /** The WHERE clause and parameters of a leg filter (direction, kinds, time window) after `base`. */
 function legFilter(base: string[], params: (string | number)[], query: AllUsersSumsQuery): { sql: string; params: (string | number)[] } {
@@ -424,7 +434,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
 
     async topAccounts(query) {
       const col = RANK_COLUMN[query.by];
-      const rows = prepare(`SELECT * FROM ledger_accounts WHERE ${col} > 0 AND ${USER_ACCOUNTS} ORDER BY ${col} DESC, account ASC LIMIT ? OFFSET ?`).all(
+      const rows = prepare(`SELECT * FROM ledger_accounts INDEXED BY ${RANK_INDEX[query.by]} WHERE ${col} > 0 AND ${USER_ACCOUNTS} ORDER BY ${col} DESC, account ASC LIMIT ? OFFSET ?`).all(
         query.limit,
         query.offset ?? 0,
       ) as AccountRow[];
@@ -432,7 +442,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     },
 
     async countAccountsAtLeast(by, mins) {
-      const st = prepare(`SELECT COUNT(*) AS n FROM ledger_accounts WHERE ${RANK_COLUMN[by]} >= ? AND ${USER_ACCOUNTS}`);
+      const st = prepare(`SELECT COUNT(*) AS n FROM ledger_accounts INDEXED BY ${RANK_INDEX[by]} WHERE ${RANK_COLUMN[by]} >= ? AND ${USER_ACCOUNTS}`);
       return mins.map((min) => (st.get(min) as { n: number }).n);
     },
 
@@ -440,7 +450,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       return db.transaction(() => {
         const { n, total } = prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(balance), 0) AS total FROM ledger_accounts WHERE ${USER_ACCOUNTS}`).get() as { n: number; total: number };
         if (n === 0) return { accounts: 0, balanceSum: 0, medianBalance: 0 };
-        const middle = prepare(`SELECT balance FROM ledger_accounts WHERE ${USER_ACCOUNTS} ORDER BY balance DESC LIMIT ? OFFSET ?`).all(n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)) as Array<{ balance: number }>;
+        const middle = prepare(`SELECT balance FROM ledger_accounts INDEXED BY ${RANK_INDEX.balance} WHERE ${USER_ACCOUNTS} ORDER BY balance DESC LIMIT ? OFFSET ?`).all(n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)) as Array<{ balance: number }>;
         const medianBalance = middle.reduce((sum, r) => sum + r.balance, 0) / middle.length;
         return { accounts: n, balanceSum: total, medianBalance };
       })();
