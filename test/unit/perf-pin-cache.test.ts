@@ -31,7 +31,7 @@ async function setup() {
     clock,
   };
   const guard = createPinGuard(deps as unknown as Parameters<typeof createPinGuard>[0]);
-  const code = (p: Promise<void>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
+  const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
   return { clock, user, guard, code, deps };
 }
 
