@@ -17,7 +17,7 @@ import { tierOfAccount } from '../earning/tiers.js';
 import { tierInfoOf } from '../engagement/tier-benefits.js';
 import type { UserRecord } from '../stores/ports.js';
 import { raiseTier } from '../shop/effects.js';
-import { createShopPerks } from '../shop/perks.js';
+import { createShopPerks, type ShopPerks } from '../shop/perks.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 import type { GiftReceipts } from './receipts.js';
@@ -69,13 +69,18 @@ export type GiftDeps = Pick<
 >;
 
 export class GiftService {
+  /** Tier steps from active tier_upgrade purchases; built once, it reads the purchases on every call. */
+  private readonly perks: Pick<ShopPerks, 'tierSteps'>;
+
   constructor(
     private readonly ctx: GiftDeps,
     private readonly pins: PinGuard,
     private readonly receipts: GiftReceipts,
     /** Issue 13 (goals): told of every gift posted in a room (room goals count its tokens). */
     private readonly roomActivity?: RoomActivityObserver,
-  ) {}
+  ) {
+    this.perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue });
+  }
 
   /** `session` (the caller's token id) scopes the remembered PIN check to the caller's session. */
   async send(senderId: string, req: GiftRequest, session?: string): Promise<GiftResult> {
@@ -95,7 +100,7 @@ export class GiftService {
 
     // Both parties' tier_upgrade steps in one read: the sender's raise the allowance now, both
     // give the tiers of the gift's view once it is posted.
-    const steps = await createShopPerks({ ...this.ctx, effects: this.ctx.shopCatalogue }).tierSteps([senderId, req.toUserId]);
+    const steps = await this.perks.tierSteps([senderId, req.toUserId]);
     const parties: GiftParties = { sender, recipient, steps };
     const reservation = await this.reserve(req, before, parties, config);
     if ('replay' in reservation) return reservation.replay;
