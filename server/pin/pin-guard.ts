@@ -61,9 +61,11 @@ export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGu
   const lockout = deps.counters.pinLockout;
   const { checks: checksPerUser, verified } = state;
 
-  const refuseIfLocked = async (userId: string): Promise<void> => {
-    const state = await counterCall(() => lockout.isLocked({ userId, at: deps.clock.now() }));
+  /** Throws PIN_LOCKED while a lockout runs; otherwise answers whether any failure entry is recorded. */
+  const refuseIfLocked = async (userId: string): Promise<boolean> => {
+    const state = await counterCall(() => lockout.standing({ userId, at: deps.clock.now() }));
     if (state.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: state.retryAfterSeconds });
+    return state.recorded;
   };
 
   /** Counts one wrong secret; throws PIN_LOCKED when it starts a lockout, else returns the attempts left. */
@@ -80,14 +82,17 @@ export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGu
   };
 
   async function verifyNow(userId: string, pin: string, session: string): Promise<UserRecord> {
-    await refuseIfLocked(userId);
+    const recorded = await refuseIfLocked(userId);
     const user = await deps.stores.users.findById(userId);
     if (!user) throw new AppError('USER_NOT_FOUND');
     if (!user.pinHash) throw new AppError('PIN_NOT_SET');
     const pinHash = user.pinHash;
     const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime(), session);
     if (cached || (await verifySecret(pin, pinHash))) {
-      await counterCall(() => lockout.reset(userId));
+      // Nothing recorded, nothing to reset: a stream of correct gifts writes nothing here. This
+      // user's checks run one at a time on this node; a wrong PIN counted on another node since
+      // the read is kept (before, the reset could wipe it), which only errs on the strict side.
+      if (recorded) await counterCall(() => lockout.reset(userId));
       // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
       if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime(), session);
       return user;

@@ -72,6 +72,18 @@ describe('PIN guard: remembered verifications', () => {
     expect(await code(guard.verify('u1', '0000'))).toBe('PIN_LOCKED');
   });
 
+  it('a correct PIN resets only when something is recorded: a stream of correct ones writes nothing', async () => {
+    const { guard, code, deps } = await setup();
+    const resets = vi.spyOn(deps.counters.pinLockout, 'reset');
+    for (let i = 0; i < 3; i++) expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).not.toHaveBeenCalled();
+    expect(await code(guard.verify('u1', '0000'))).toBe('PIN_INVALID');
+    expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).toHaveBeenCalledTimes(1);
+    expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).toHaveBeenCalledTimes(1);
+  });
+
   it('a changed PIN hash invalidates the mark: the old PIN is refused and counted', async () => {
     const { user, guard, code } = await setup();
     expect(await code(guard.verify('u1', '1234'))).toBe('ok');
