@@ -10,6 +10,8 @@ import { defineScript, replyInts } from './redis-script.js';
 export interface PinLockout {
   recordFailure(input: { userId: string; at: Date; policy: PinPolicy }): Promise<PinFailureResult>;
   isLocked(input: { userId: string; at: Date }): Promise<PinLockState>;
+  /** `isLocked`, and whether the user has an entry at all (failures counted, or a lock): what a reset would clear. */
+  standing(input: { userId: string; at: Date }): Promise<PinStanding>;
   reset(userId: string): Promise<void>;
 }
 
@@ -23,6 +25,15 @@ export interface PinLockState {
   locked: boolean;
   /** Whole seconds until the lock ends (rounded up); 0 when not locked. */
   retryAfterSeconds: number;
+}
+
+export interface PinStanding extends PinLockState {
+  /**
+   * An entry exists (failures in the window, or a lock, running or ended, not yet expired). Without
+   * one a reset changes nothing, so a correct PIN can skip it (issue 16: one write or Redis round
+   * trip less per gift).
+   */
+  recorded: boolean;
 }
 
 export interface PinFailureResult extends PinLockState {
@@ -80,6 +91,11 @@ export class MemoryPinLockout implements PinLockout {
     return lockState(this.entries.get(userId, at.getTime())?.untilMs ?? 0, at.getTime());
   }
 
+  async standing({ userId, at }: { userId: string; at: Date }): Promise<PinStanding> {
+    const entry = this.entries.get(userId, at.getTime());
+    return { ...lockState(entry?.untilMs ?? 0, at.getTime()), recorded: entry !== undefined };
+  }
+
   async reset(userId: string): Promise<void> {
     this.entries.delete(userId);
   }
@@ -110,6 +126,7 @@ return {f, now, untilMs}
 export class RedisPinLockout implements PinLockout {
   private readonly failureScript;
   private readonly lockedScript;
+  private readonly standingScript;
   private readonly deleteScript;
 
   constructor(
@@ -119,6 +136,7 @@ export class RedisPinLockout implements PinLockout {
     this.deleteScript = defineScript(redis, 'tcDelKey', 1, `return redis.call('DEL', KEYS[1])`);
     this.failureScript = defineScript(redis, 'tcPinFailure', 1, FAILURE_LUA);
     this.lockedScript = defineScript(redis, 'tcPinUntil', 1, `return tonumber(redis.call('HGET', KEYS[1], 'until') or '0')`);
+    this.standingScript = defineScript(redis, 'tcPinStanding', 1, `return {tonumber(redis.call('HGET', KEYS[1], 'until') or '0'), redis.call('EXISTS', KEYS[1])}`);
   }
 
   key(userId: string): string {
@@ -134,6 +152,11 @@ export class RedisPinLockout implements PinLockout {
 
   async isLocked({ userId, at }: { userId: string; at: Date }): Promise<PinLockState> {
     return lockState(Number(await this.lockedScript([this.key(userId)], [])), at.getTime());
+  }
+
+  async standing({ userId, at }: { userId: string; at: Date }): Promise<PinStanding> {
+    const [untilMs, exists] = replyInts(await this.standingScript([this.key(userId)], []), 2) as [number, number];
+    return { ...lockState(untilMs, at.getTime()), recorded: exists === 1 };
   }
 
   async reset(userId: string): Promise<void> {

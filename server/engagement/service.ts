@@ -162,12 +162,13 @@ export class EngagementService {
   /**
    * For the gift feature: call after a gift was posted. Counts the sender's gifts and unlocks
    * the gift achievements (giftsSent, tokensGifted from the ledger); the recipient's side comes
-   * from its receive_gift award.
+   * from its receive_gift award. `tokensGifted`: the sender's lifetime gifted tokens right after
+   * this gift when the caller has them (the post's outcome), which saves the ledger read.
    */
-  async recordGift(senderId: string): Promise<void> {
+  async recordGift(senderId: string, tokensGifted?: number): Promise<void> {
     await this.follow(senderId, async () => {
       const giftsSent = await this.deps.store.incrementMetric(senderId, 'giftsSent', 1);
-      await this.achievements.evaluate(senderId, ['giftsSent', 'tokensGifted'], { giftsSent });
+      await this.achievements.evaluate(senderId, ['giftsSent', 'tokensGifted'], tokensGifted === undefined ? { giftsSent } : { giftsSent, tokensGifted });
     });
   }
 

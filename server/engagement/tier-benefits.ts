@@ -1,8 +1,9 @@
 import type { EconomyConfigHolder } from '../economy/config/holder.js';
-import type { TierBenefits, TierId } from '../economy/config/schema.js';
+import type { EconomyConfig, TierBenefits, TierId } from '../economy/config/schema.js';
 import { tierOfAccount } from '../earning/tiers.js';
 import { AppError } from '../lib/app-error.js';
 import type { LedgerService } from '../ledger/ledger-service.js';
+import type { AccountState } from '../ledger/ports.js';
 import type { RoomStore } from '../stores/ports.js';
 import type { TierInfo, TierSource } from '../users/summaries.js';
 import type { ShopPerks } from '../shop/perks.js';
@@ -35,12 +36,18 @@ export function ledgerTierSource(deps: TierDeps): TierSource {
     const config = deps.economy.current;
     const [accounts, steps] = await Promise.all([deps.ledger.accounts(userIds), deps.perks?.tierSteps(userIds)]);
     const out = new Map<string, TierInfo>();
-    for (const id of userIds) {
-      const tier = raiseTier(tierOfAccount(accounts[id] ?? { balance: 0, totalEarned: 0 }, config), steps?.get(id) ?? 0);
-      out.set(id, { tier, badge: config.tiers.benefits[tier].badge });
-    }
+    for (const id of userIds) out.set(id, tierInfoOf(accounts[id] ?? { balance: 0, totalEarned: 0 }, steps?.get(id) ?? 0, config));
     return out;
   };
+}
+
+/**
+ * The summaries' tier and badge of an account raised by `steps` tier_upgrade steps: the rule of
+ * `ledgerTierSource`, for a caller that already holds the account and the steps (a gift, issue 16).
+ */
+export function tierInfoOf(account: Pick<AccountState, 'balance' | 'totalEarned'>, steps: number, config: EconomyConfig): TierInfo {
+  const tier = raiseTier(tierOfAccount(account, config), steps);
+  return { tier, badge: config.tiers.benefits[tier].badge };
 }
 
 /**

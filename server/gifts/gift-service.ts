@@ -14,8 +14,10 @@ import { storeNotification } from '../notifications/notifier.js';
 import type { PinGuard } from '../pin/pin-guard.js';
 import type { AppContext } from '../context.js';
 import { tierOfAccount } from '../earning/tiers.js';
+import { tierInfoOf } from '../engagement/tier-benefits.js';
+import type { UserRecord } from '../stores/ports.js';
 import { raiseTier } from '../shop/effects.js';
-import { createShopPerks } from '../shop/perks.js';
+import { createShopPerks, type ShopPerks } from '../shop/perks.js';
 import { payReceiveGiftBonus } from './receive-bonus.js';
 import { postWithReservation } from './reserved-post.js';
 import type { GiftReceipts } from './receipts.js';
@@ -23,6 +25,16 @@ import type { RoomActivityObserver } from '../goals/goal-service.js';
 import { comboOf } from './combos.js';
 
 export type GiftRequest = z.output<typeof giftSendPayload>;
+
+/** What a new gift reads once about its two parties and passes down (issue 16). */
+interface GiftParties {
+  /** The sender's record, as the PIN check read it. */
+  sender: UserRecord;
+  /** The recipient's record, as the recipient check read it. */
+  recipient: UserRecord;
+  /** Both parties' tier_upgrade steps (0 for a user without one). */
+  steps: Map<string, number>;
+}
 
 export interface GiftResult {
   gift: GiftView;
@@ -57,13 +69,18 @@ export type GiftDeps = Pick<
 >;
 
 export class GiftService {
+  /** Tier steps from active tier_upgrade purchases; built once, it reads the purchases on every call. */
+  private readonly perks: Pick<ShopPerks, 'tierSteps'>;
+
   constructor(
     private readonly ctx: GiftDeps,
     private readonly pins: PinGuard,
     private readonly receipts: GiftReceipts,
     /** Issue 13 (goals): told of every gift posted in a room (room goals count its tokens). */
     private readonly roomActivity?: RoomActivityObserver,
-  ) {}
+  ) {
+    this.perks = createShopPerks({ purchases: ctx.purchases, clock: ctx.clock, effects: ctx.shopCatalogue });
+  }
 
   /** `session` (the caller's token id) scopes the remembered PIN check to the caller's session. */
   async send(senderId: string, req: GiftRequest, session?: string): Promise<GiftResult> {
@@ -72,15 +89,20 @@ export class GiftService {
     // lockout running now, must not turn the first outcome into a refusal, nor count as a guess.
     const earlier = await this.ctx.ledger.findByIdempotencyKey(key);
     if (earlier) return this.replay(senderId, req, earlier);
-    await this.pins.verify(senderId, req.pin, session);
+    // Issue 16: each party's state is read once here and passed down (the allowance, the view).
+    const sender = await this.pins.verify(senderId, req.pin, session);
 
     const config = this.ctx.economy.current;
-    await this.checkRequest(senderId, req, config);
+    const recipient = await this.checkRequest(senderId, req, config);
     const before = await this.ctx.ledger.account(senderId);
     if (before.balance < req.amount) throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: before.balance });
     const vesting = await this.checkVested(senderId, req.amount, before.balance, config);
 
-    const reservation = await this.reserve(senderId, req, before, config);
+    // Both parties' tier_upgrade steps in one read: the sender's raise the allowance now, both
+    // give the tiers of the gift's view once it is posted.
+    const steps = await this.perks.tierSteps([senderId, req.toUserId]);
+    const parties: GiftParties = { sender, recipient, steps };
+    const reservation = await this.reserve(req, before, parties, config);
     if ('replay' in reservation) return reservation.replay;
     const draft = giftEntry(senderId, req.toUserId, req.amount, {
       idempotencyKey: key,
@@ -97,11 +119,11 @@ export class GiftService {
     }
     if (outcome.status === 'insufficient_funds') throw new AppError('INSUFFICIENT_BALANCE', undefined, { balance: outcome.balance });
     if (outcome.status === 'duplicate') return this.replay(senderId, req, outcome.entry);
-    return this.deliver(outcome);
+    return this.deliver(outcome, parties);
   }
 
-  /** Read-only checks of sender, recipient and room; none of them writes anything. */
-  private async checkRequest(senderId: string, req: GiftRequest, config: EconomyConfig): Promise<void> {
+  /** Read-only checks of sender, recipient and room; none of them writes anything. Answers the recipient's record. */
+  private async checkRequest(senderId: string, req: GiftRequest, config: EconomyConfig): Promise<UserRecord> {
     if (req.toUserId === senderId) throw new AppError('CANNOT_GIFT_SELF');
     if (req.amount < config.gifts.amountMin) throw new AppError('INVALID_AMOUNT', undefined, { min: config.gifts.amountMin });
     const max = config.gifts.messageMaxChars;
@@ -109,11 +131,12 @@ export class GiftService {
     const recipient = await this.ctx.stores.users.findById(req.toUserId);
     if (!recipient) throw new AppError('USER_NOT_FOUND');
     if (recipient.bannedAt) throw new AppError('RECIPIENT_BANNED');
-    if (req.roomId === undefined) return;
+    if (req.roomId === undefined) return recipient;
     const rooms = this.ctx.stores.rooms;
     await memberRoom(rooms, req.roomId, senderId);
     if (await rooms.isBanned(req.roomId, req.toUserId)) throw new AppError('RECIPIENT_BANNED', 'The recipient is banned from this room');
     if (!(await rooms.getMembership(req.roomId, req.toUserId))) throw new AppError('NOT_A_MEMBER', 'The recipient is not a member of this room');
+    return recipient;
   }
 
   /**
@@ -137,18 +160,17 @@ export class GiftService {
    * may be a concurrent retry of a gift that has meanwhile been posted: that one answers as before.
    */
   private async reserve(
-    senderId: string,
     req: GiftRequest,
-    sender: AccountState,
+    account: AccountState,
+    parties: GiftParties,
     config: EconomyConfig,
   ): Promise<{ taken: BudgetReservation } | { replay: GiftResult }> {
+    const senderId = parties.sender.id;
     // The effective tier: an active tier_upgrade purchase raises the allowance with the tier (docs/shop.md).
-    const upgrades = (await createShopPerks({ ...this.ctx, effects: this.ctx.shopCatalogue }).tierSteps([senderId])).get(senderId) ?? 0;
-    const tier = raiseTier(tierOfAccount(sender, config), upgrades);
-    const senderRecord = await this.ctx.stores.users.findById(senderId);
+    const tier = raiseTier(tierOfAccount(account, config), parties.steps.get(senderId) ?? 0);
     const now = this.ctx.clock.now();
     // Issue 9: a young account's allowance is lowered whatever its tier (gifts.newAccountDays).
-    const { tokens: allowance, newAccount } = senderGiftAllowance(tier, senderRecord?.createdAt ?? now, now, config);
+    const { tokens: allowance, newAccount } = senderGiftAllowance(tier, parties.sender.createdAt, now, config);
     let result;
     try {
       result = await reserveGift(this.ctx.counters.budgets, { senderId, amount: req.amount, at: this.ctx.clock.now(), maxCount: config.gifts.maxPerDay, maxTokens: allowance });
@@ -202,7 +224,7 @@ export class GiftService {
    * anything else), then pushes, the recipient's bonus (a batched award) and the sender's gift
    * achievements. Failures here are logged, never undo the gift.
    */
-  private async deliver(outcome: PostOutcome & { status: 'posted' }): Promise<GiftResult> {
+  private async deliver(outcome: PostOutcome & { status: 'posted' }, parties: GiftParties): Promise<GiftResult> {
     const { entry } = outcome;
     const { senderId, recipientId, amount } = giftParties(entry);
     const sender = outcome.accounts[senderId] ?? (await this.ctx.ledger.account(senderId));
@@ -211,7 +233,13 @@ export class GiftService {
     const receipt = this.receipts.put(entry.id, sender.balance, this.ctx.clock.now()).catch((err: unknown) => {
       this.ctx.logger.warn({ err, giftId: entry.id }, 'gift receipt not written: a retry will answer the current balance');
     });
-    const gift = await this.view(entry, { [senderId]: sender, [recipientId]: recipient });
+    const accounts = { [senderId]: sender, [recipientId]: recipient };
+    // The summaries from what this gift already read: the records (PIN check, recipient check),
+    // the accounts right after the post and the tier steps of the allowance check (issue 16).
+    const config = this.ctx.economy.current;
+    const tiers = new Map([senderId, recipientId].map((id) => [id, tierInfoOf(accounts[id]!, parties.steps.get(id) ?? 0, config)]));
+    const summaries = await this.ctx.userSummaries.withTiers([parties.sender, parties.recipient], tiers);
+    const gift = await this.view(entry, accounts, summaries);
     try {
       await storeNotification(this.ctx, recipientId, 'gift', { ...gift });
     } catch (err) {
@@ -221,17 +249,20 @@ export class GiftService {
     const combo = await comboOf(this.ctx, gift, entry.createdAt);
     this.ctx.broadcast.emit({ rooms: entry.roomId ? [entry.roomId] : [], users: [recipientId] }, 'gift:received', { ...gift, badges: { from: gift.from.badge ?? '', to: gift.to.badge ?? '' }, ...(combo ? { combo } : {}) });
     this.ctx.balanceNotifier.posted(outcome);
-    await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId });
-    await this.ctx.engagement.recordGift(senderId);
+    await payReceiveGiftBonus(this.ctx, { recipientId, giftEntryId: entry.id, amount, roomId: entry.roomId, justPosted: true });
+    await this.ctx.engagement.recordGift(senderId, sender.totalGifted);
     if (entry.roomId) await this.roomActivity?.recorded({ roomId: entry.roomId, userId: senderId, kind: 'gift', tokens: amount });
     await receipt;
     return { gift, balance: sender.balance, balanceAsOf: 'gift', duplicate: false };
   }
 
-  /** The gift as clients see it; badges come from the accounts when no tier source filled them in. */
-  private async view(entry: JournalEntry, accounts: Record<string, AccountState>): Promise<GiftView> {
+  /**
+   * The gift as clients see it; badges come from the accounts when no tier source filled them in.
+   * `known`: both parties' summaries when the caller has built them (a new gift); read otherwise.
+   */
+  private async view(entry: JournalEntry, accounts: Record<string, AccountState>, known?: Map<string, UserSummary>): Promise<GiftView> {
     const { senderId, recipientId, amount } = giftParties(entry);
-    const summaries = await this.ctx.userSummaries.many([senderId, recipientId]);
+    const summaries = known ?? (await this.ctx.userSummaries.many([senderId, recipientId]));
     const withTier = (userId: string): UserSummary => {
       const s = summaryOf(summaries, userId);
       const account = accounts[userId];

@@ -4,6 +4,7 @@ import { isCapsUnavailable, pinPolicyFrom } from '../caps/index.js';
 import type { AppContext } from '../context.js';
 import { PinVerifiedCache } from './verified-cache.js';
 import { PerKeyQueue } from '../lib/per-key-queue.js';
+import type { UserRecord } from '../stores/ports.js';
 
 type PinDeps = Pick<AppContext, 'stores' | 'counters' | 'economy' | 'clock'>;
 
@@ -19,8 +20,10 @@ export interface PinGuard {
   /**
    * Resolves when `pin` is the user's PIN; throws the catalogued refusal otherwise. `session` is
    * the caller's token id (AuthClaims.jti): a correct PIN is remembered for that session only.
+   * Resolves with the user's record as read for the check, so a caller that needs the account's
+   * other fields (a gift's sender allowance: its creation time) does not read it again.
    */
-  verify(userId: string, pin: string, session?: string): Promise<void>;
+  verify(userId: string, pin: string, session?: string): Promise<UserRecord>;
   /**
    * Sets or changes the PIN; the account password must be given. A wrong password answers
    * INVALID_CREDENTIALS (with attemptsLeft) and counts on the PIN lockout; while a lockout runs
@@ -58,9 +61,11 @@ export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGu
   const lockout = deps.counters.pinLockout;
   const { checks: checksPerUser, verified } = state;
 
-  const refuseIfLocked = async (userId: string): Promise<void> => {
-    const state = await counterCall(() => lockout.isLocked({ userId, at: deps.clock.now() }));
+  /** Throws PIN_LOCKED while a lockout runs; otherwise answers whether any failure entry is recorded. */
+  const refuseIfLocked = async (userId: string): Promise<boolean> => {
+    const state = await counterCall(() => lockout.standing({ userId, at: deps.clock.now() }));
     if (state.locked) throw new AppError('PIN_LOCKED', undefined, { retryAfterSeconds: state.retryAfterSeconds });
+    return state.recorded;
   };
 
   /** Counts one wrong secret; throws PIN_LOCKED when it starts a lockout, else returns the attempts left. */
@@ -76,18 +81,21 @@ export function createPinGuard(deps: PinDeps, state: PinGuardState = createPinGu
     set: (userId, password, pin) => checksPerUser.run(userId, () => setNow(userId, password, pin)),
   };
 
-  async function verifyNow(userId: string, pin: string, session: string): Promise<void> {
-    await refuseIfLocked(userId);
+  async function verifyNow(userId: string, pin: string, session: string): Promise<UserRecord> {
+    const recorded = await refuseIfLocked(userId);
     const user = await deps.stores.users.findById(userId);
     if (!user) throw new AppError('USER_NOT_FOUND');
     if (!user.pinHash) throw new AppError('PIN_NOT_SET');
     const pinHash = user.pinHash;
     const cached = verified.has(userId, pin, pinHash, deps.clock.now().getTime(), session);
     if (cached || (await verifySecret(pin, pinHash))) {
-      await counterCall(() => lockout.reset(userId));
+      // Nothing recorded, nothing to reset: a stream of correct gifts writes nothing here. This
+      // user's checks run one at a time on this node; a wrong PIN counted on another node since
+      // the read is kept (before, the reset could wipe it), which only errs on the strict side.
+      if (recorded) await counterCall(() => lockout.reset(userId));
       // Only a scrypt pass starts a mark: a stream of cached checks never extends it.
       if (!cached) verified.remember(userId, pin, pinHash, deps.clock.now().getTime(), session);
-      return;
+      return user;
     }
     const attemptsLeft = await countFailure(userId);
     throw new AppError('PIN_INVALID', undefined, { attemptsLeft });

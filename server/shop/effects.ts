@@ -73,9 +73,17 @@ export class ItemEffects {
     return this.declared.get(itemId) ?? BUILT_IN_EFFECTS[itemId] ?? null;
   }
 
-  /** Every item id (declared or built in) whose effect is of `kind`: what purchase reads filter on. */
+  /** Answers of idsOf: the table never changes, and tier steps ask it for every gift and summary. */
+  private readonly idsByKind = new Map<ItemEffect['kind'], readonly string[]>();
+
+  /** Every item id (declared or built in) whose effect is of `kind`: what purchase reads filter on. A fresh array (callers may sort it). */
   idsOf(kind: ItemEffect['kind']): string[] {
-    return [...new Set([...this.declared.keys(), ...Object.keys(BUILT_IN_EFFECTS)])].filter((id) => this.of(id)?.kind === kind);
+    let ids = this.idsByKind.get(kind);
+    if (!ids) {
+      ids = [...new Set([...this.declared.keys(), ...Object.keys(BUILT_IN_EFFECTS)])].filter((id) => this.of(id)?.kind === kind);
+      this.idsByKind.set(kind, ids);
+    }
+    return [...ids];
   }
 }
 

@@ -28,6 +28,13 @@ export interface UserSummaryResolver {
   one(userId: string): Promise<UserSummary | null>;
   /** Summaries for records already loaded (saves the user query). */
   fromRecords(users: readonly UserRecord[]): Promise<Map<string, UserSummary>>;
+  /**
+   * Summaries for records already loaded whose tiers the caller already has (saves the user query
+   * and the tier source's reads): a gift knows both parties' accounts from its post and their
+   * tier steps from its allowance check (issue 16). `tiers` must come from the same rule as the
+   * tier source (server/engagement/tier-benefits.ts `tierInfoOf`); a user missing from it gets no tier.
+   */
+  withTiers(users: readonly UserRecord[], tiers: ReadonlyMap<string, TierInfo>): Promise<Map<string, UserSummary>>;
 }
 
 /** What a summary adds to the account: the tier and badge, and the profile's fields. */
@@ -45,6 +52,15 @@ export function createUserSummaryResolver(users: UserStore, sources: SummarySour
       records.length > 0 ? tierSource(ids) : new Map<string, TierInfo>(),
       records.length > 0 ? profileSource(ids) : new Map<string, ProfileSummary>(),
     ]);
+    return build(records, tiers, profiles);
+  };
+
+  const withTiers = async (records: readonly UserRecord[], tiers: ReadonlyMap<string, TierInfo>): Promise<Map<string, UserSummary>> => {
+    const profiles = records.length > 0 ? await profileSource(records.map((u) => u.id)) : new Map<string, ProfileSummary>();
+    return build(records, tiers, profiles);
+  };
+
+  const build = (records: readonly UserRecord[], tiers: ReadonlyMap<string, TierInfo>, profiles: ReadonlyMap<string, ProfileSummary>): Map<string, UserSummary> => {
     const out = new Map<string, UserSummary>();
     for (const u of records) {
       // A deleted account shows as such, with nothing of what it was (issue 10, h10a).
@@ -68,6 +84,7 @@ export function createUserSummaryResolver(users: UserStore, sources: SummarySour
   return {
     many,
     fromRecords,
+    withTiers,
     async one(userId) {
       return (await many([userId])).get(userId) ?? null;
     },

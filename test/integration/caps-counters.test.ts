@@ -180,6 +180,21 @@ describe.each(adapters)('PIN lockout (%s)', (_name, make) => {
     expect((await pinLockout.isLocked({ userId: 'p', at })).locked).toBe(false);
   });
 
+  it('standing says whether anything is recorded, so a correct PIN can skip a reset that would change nothing', async () => {
+    const { pinLockout } = make();
+    const at = new Date('2026-01-07T10:00:00Z');
+    expect(await pinLockout.standing({ userId: 'p', at })).toEqual({ locked: false, retryAfterSeconds: 0, recorded: false });
+    await pinLockout.recordFailure({ userId: 'p', at, policy: pinPolicy });
+    expect(await pinLockout.standing({ userId: 'p', at })).toEqual({ locked: false, retryAfterSeconds: 0, recorded: true });
+    expect(await pinLockout.standing({ userId: 'other', at })).toEqual({ locked: false, retryAfterSeconds: 0, recorded: false });
+    for (let i = 0; i < 4; i++) await pinLockout.recordFailure({ userId: 'p', at, policy: pinPolicy });
+    expect(await pinLockout.standing({ userId: 'p', at })).toEqual({ locked: true, retryAfterSeconds: 900, recorded: true });
+    // An ended lock is still an entry until it expires: the next correct PIN clears it.
+    expect(await pinLockout.standing({ userId: 'p', at: new Date(at.getTime() + 900_000) })).toEqual({ locked: false, retryAfterSeconds: 0, recorded: true });
+    await pinLockout.reset('p');
+    expect(await pinLockout.standing({ userId: 'p', at })).toEqual({ locked: false, retryAfterSeconds: 0, recorded: false });
+  });
+
   it('failures older than the window are forgotten', async () => {
     const { pinLockout } = make();
     const clock = new ManualClock('2026-01-07T10:00:00Z');

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { collect, emitAck, waitFor } from '../support/socket.js';
 import { ManualClock } from '../../server/lib/clock.js';
+import { capLimitsFor } from '../../server/economy/rules/caps.js';
 import { PASSWORD, createRoom, joinRoom, registerUser, socketPool, waitForChannel, type TestUser } from './chat-fixtures.js';
 import { fence } from '../support/fence.js';
 import { PIN, balanceOf, fundTo, giftUsage, giftUser, makeAdmin, overridesFile, rid, sendGift } from './gifts-fixtures.js';
@@ -96,6 +97,7 @@ describe('idempotency', () => {
   it('the same requestId sent concurrently is one gift', async () => {
     const sender = await giftUser(srv, 'idemc', { admin, balance: 50 });
     const to = await registerUser(srv, 'idemcto');
+    const toBefore = await balanceOf(to);
     const socket = await pool.open(srv, sender);
     const payload = { toUserId: to.id, amount: 4, requestId: rid() };
     const acks = await Promise.all(Array.from({ length: 8 }, () => sendGift(socket, payload)));
@@ -105,6 +107,13 @@ describe('idempotency', () => {
     expect(await giftUsage(srv, sender.id)).toEqual({ count: 1, tokens: 4 });
     const history = await sender.api.get(`/api/tokens/history/${sender.id}?kind=gift`);
     expect(history.body.items).toHaveLength(1);
+    // The bonus once, although the first request pays it without a key lookup (issue 16) while the
+    // retries' replays pay it after one: the loser's cap reservation is given back.
+    const config = srv.ctx.economy.current;
+    await srv.ctx.ledger.flush();
+    expect(await balanceOf(to)).toBe(toBefore + 4 + config.activities.receive_gift.tokens);
+    const caps = await srv.ctx.counters.caps.usage({ userId: to.id, activity: 'receive_gift', at: srv.ctx.clock.now(), limits: capLimitsFor('receive_gift', config) });
+    expect(caps.usage.activityEvents).toBe(1);
     await expectAuditOk();
   });
 });

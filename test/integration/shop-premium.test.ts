@@ -87,6 +87,24 @@ describe('tier_upgrade and gifts', () => {
     const ack = await sendGift(await open(u), { toUserId: to.id, amount: 60 });
     expect(ack, JSON.stringify(ack)).toMatchObject({ ok: true });
   });
+
+  it("the gift's view carries both parties' effective tiers, the same summaries users see elsewhere", async () => {
+    // The view is built from what the gift already read (issue 16): records, the post's accounts
+    // and the allowance check's tier steps. It must equal the summary resolver's answer.
+    const open = (x: TestUser) => pool.open(srv, { ...x, token: srv.ctx.tokens.sign({ userId: x.id, username: x.username, role: 'user' }) });
+    const from = await buyer(599);
+    await bought(srv, from, 'tier_upgrade'); // balance 99: earned bronze, effective silver
+    const to = await buyer(500);
+    await bought(srv, to, 'tier_upgrade'); // balance 0: earned bronze, effective silver
+    const ack = await sendGift(await open(from), { toUserId: to.id, amount: 60 });
+    expect(ack, JSON.stringify(ack)).toMatchObject({ ok: true });
+    const gift = (ack as { data: { gift: { from: unknown; to: unknown } } }).data.gift;
+    expect(gift.from).toMatchObject({ id: from.id, tier: 'silver', badge: '🥈' });
+    expect(gift.to).toMatchObject({ id: to.id, tier: 'silver', badge: '🥈' });
+    const summaries = await srv.ctx.userSummaries.many([from.id, to.id]);
+    expect(gift.from).toEqual(summaries.get(from.id));
+    expect(gift.to).toEqual(summaries.get(to.id));
+  });
 });
 
 describe('priority_support', () => {

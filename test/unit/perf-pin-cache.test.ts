@@ -31,7 +31,7 @@ async function setup() {
     clock,
   };
   const guard = createPinGuard(deps as unknown as Parameters<typeof createPinGuard>[0]);
-  const code = (p: Promise<void>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
+  const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code ?? String(e));
   return { clock, user, guard, code, deps };
 }
 
@@ -70,6 +70,18 @@ describe('PIN guard: remembered verifications', () => {
     expect(await code(guard.verify('u1', '1234'))).toBe('ok');
     for (let i = 0; i < 4; i++) expect(await code(guard.verify('u1', '0000'))).toBe('PIN_INVALID');
     expect(await code(guard.verify('u1', '0000'))).toBe('PIN_LOCKED');
+  });
+
+  it('a correct PIN resets only when something is recorded: a stream of correct ones writes nothing', async () => {
+    const { guard, code, deps } = await setup();
+    const resets = vi.spyOn(deps.counters.pinLockout, 'reset');
+    for (let i = 0; i < 3; i++) expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).not.toHaveBeenCalled();
+    expect(await code(guard.verify('u1', '0000'))).toBe('PIN_INVALID');
+    expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).toHaveBeenCalledTimes(1);
+    expect(await code(guard.verify('u1', '1234'))).toBe('ok');
+    expect(resets).toHaveBeenCalledTimes(1);
   });
 
   it('a changed PIN hash invalidates the mark: the old PIN is refused and counted', async () => {

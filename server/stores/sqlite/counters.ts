@@ -6,7 +6,7 @@ import type { Counters } from '../../caps/index.js';
 import { SqliteGiftComboCounter } from './gift-combos.js';
 import { assertReserveInput, type CapCounter, type CapReservation, type CapReserveInput, type CapReserveResult, type CapUsageResult } from '../../caps/cap-counter.js';
 import { assertBudgetInput, decideBudget, refused, type BudgetReservation, type BudgetReserveInput, type BudgetReserveResult, type BudgetUsage, type DailyBudgetCounter } from '../../caps/daily-budget.js';
-import { entryTtlMs, failureResult, lockState, nextPinEntry, type PinFailureResult, type PinLockout, type PinLockState, type PinPolicy } from '../../caps/pin-lockout.js';
+import { entryTtlMs, failureResult, lockState, nextPinEntry, type PinFailureResult, type PinLockout, type PinLockState, type PinPolicy, type PinStanding } from '../../caps/pin-lockout.js';
 import { DAY_KEY_TTL_SECONDS, periodKeys, WEEK_KEY_TTL_SECONDS } from '../../caps/periods.js';
 
 /**
@@ -212,6 +212,11 @@ export class SqlitePinLockout implements PinLockout {
 
   async isLocked({ userId, at }: { userId: string; at: Date }): Promise<PinLockState> {
     return lockState(this.entryOf.get(userId, at.getTime())?.until_ms ?? 0, at.getTime());
+  }
+
+  async standing({ userId, at }: { userId: string; at: Date }): Promise<PinStanding> {
+    const row = this.entryOf.get(userId, at.getTime());
+    return { ...lockState(row?.until_ms ?? 0, at.getTime()), recorded: row !== undefined };
   }
 
   async reset(userId: string): Promise<void> {

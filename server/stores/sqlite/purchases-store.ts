@@ -86,6 +86,14 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
        AND (@room IS NULL OR room_id = @room)
        AND refunded_at IS NULL AND used_at IS NULL AND (expires_at IS NULL OR expires_at > @at) ORDER BY id DESC LIMIT @limit`,
   );
+  // Two users (a gift's sender and recipient, issue 16): the same read in one statement, the user
+  // index probed once per user (pinned: with the item list opaque the planner might take the item
+  // index and scan every user's purchases of the item); half the cost of two one-user reads here.
+  const activeOfTwo = db.prepare<[{ items: string; u0: string; u1: string; room: string | null; at: number; limit: number }], Row>(
+    `SELECT * FROM token_purchases INDEXED BY token_purchases_user WHERE user_id IN (@u0, @u1) AND item_id IN (SELECT value FROM json_each(@items))
+       AND (@room IS NULL OR room_id = @room)
+       AND refunded_at IS NULL AND used_at IS NULL AND (expires_at IS NULL OR expires_at > @at) ORDER BY id DESC LIMIT @limit`,
+  );
   const byId = db.prepare<[string], Row>('SELECT * FROM token_purchases WHERE id = ?');
   const byUser = db.prepare<[string, number], Row>('SELECT * FROM token_purchases WHERE user_id = ? ORDER BY id DESC LIMIT ?');
   const active = db.prepare<[string, number, number], Row>(
@@ -138,10 +146,13 @@ export function createSqlitePurchaseStore(db: SqliteDb): PurchaseStore {
       const common = { items: idList(filter.itemIds), room: filter.roomId ?? null, at: toMs(at), limit: PURCHASES_LIST_MAX };
       const only = filter.userIds?.length === 1 ? filter.userIds[0] : undefined;
       if (only !== undefined) return activeOfUser.all({ ...common, user: only }).map(fromRow);
-      // A few users (a gift's sender and recipient summaries, issue 16): the one-user read per
-      // user, merged newest first, costs less than the json_each user list's scan; same rows.
-      if (filter.userIds && filter.userIds.length <= FEW_USERS) {
-        const rows = [...new Set(filter.userIds)].flatMap((user) => activeOfUser.all({ ...common, user }));
+      const users = filter.userIds ? [...new Set(filter.userIds)] : undefined;
+      // A gift's sender and recipient (issue 16): one statement, newest first like the others.
+      if (users?.length === 2) return activeOfTwo.all({ ...common, u0: users[0]!, u1: users[1]! }).map(fromRow);
+      // A few users: the one-user read per user, merged newest first, costs less than the
+      // json_each user list's scan; same rows.
+      if (users && users.length <= FEW_USERS) {
+        const rows = users.flatMap((user) => activeOfUser.all({ ...common, user }));
         return rows.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, PURCHASES_LIST_MAX).map(fromRow);
       }
       return activeOf.all({ ...common, users: filter.userIds ? idList(filter.userIds) : null }).map(fromRow);
