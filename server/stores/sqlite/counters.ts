@@ -93,8 +93,7 @@ const NO_UNDO = (): void => {};
  */
 export class SqliteCapCounter implements CapCounter {
   private readonly sweep: (nowMs: number) => void;
-  private readonly eventsOf;
-  private readonly tokensOf;
+  private readonly usageOf;
   private readonly addEvents;
   private readonly addTokens;
   private readonly takeEvents;
@@ -108,10 +107,13 @@ export class SqliteCapCounter implements CapCounter {
 
   constructor(private readonly db: SqliteDb) {
     this.sweep = prepare(db);
-    this.eventsOf = db.prepare<[string, string, string, number], { events: number }>(
-      'SELECT events FROM counter_cap_events WHERE user_id = ? AND day = ? AND activity = ? AND expires_ms > ?',
+    // One statement for the three rows: outside a transaction each statement is a read
+    // transaction of its own (WAL read-lock system calls), so three reads cost about twice one.
+    this.usageOf = db.prepare<[string, string, string, number, string, string, number, string, string, number], { events: number | null; day_tokens: number | null; week_tokens: number | null }>(
+      `SELECT (SELECT events FROM counter_cap_events WHERE user_id = ? AND day = ? AND activity = ? AND expires_ms > ?) AS events,
+              (SELECT tokens FROM counter_cap_tokens WHERE user_id = ? AND period = ? AND expires_ms > ?) AS day_tokens,
+              (SELECT tokens FROM counter_cap_tokens WHERE user_id = ? AND period = ? AND expires_ms > ?) AS week_tokens`,
     );
-    this.tokensOf = db.prepare<[string, string, number], { tokens: number }>('SELECT tokens FROM counter_cap_tokens WHERE user_id = ? AND period = ? AND expires_ms > ?');
     this.addEvents = db.prepare<[string, string, string, number, number]>(
       `INSERT INTO counter_cap_events (user_id, day, activity, events, expires_ms) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id, day, activity) DO UPDATE SET events = MAX(0, events + excluded.events)`,
@@ -240,14 +242,15 @@ export class SqliteCapCounter implements CapCounter {
 
   /** The stored rows plus the changes not yet written. */
   private read(userId: string, activity: string, day: string, week: string, now: number) {
+    const row = this.usageOf.get(userId, day, activity, now, userId, dayPeriod(day), now, userId, weekPeriod(week), now);
     return {
-      activityEvents: this.stored(this.eventsOf.get(userId, day, activity, now)?.events, 'events', userId, day, activity),
-      dailyTokens: this.stored(this.tokensOf.get(userId, dayPeriod(day), now)?.tokens, 'tokens', userId, dayPeriod(day), ''),
-      weeklyTokens: this.stored(this.tokensOf.get(userId, weekPeriod(week), now)?.tokens, 'tokens', userId, weekPeriod(week), ''),
+      activityEvents: this.stored(row?.events, 'events', userId, day, activity),
+      dailyTokens: this.stored(row?.day_tokens, 'tokens', userId, dayPeriod(day), ''),
+      weeklyTokens: this.stored(row?.week_tokens, 'tokens', userId, weekPeriod(week), ''),
     };
   }
 
-  private stored(value: number | undefined, table: PendingCapRow['table'], userId: string, period: string, activity: string): number {
+  private stored(value: number | null | undefined, table: PendingCapRow['table'], userId: string, period: string, activity: string): number {
     const delta = this.pending.get(`${table}\u0000${userId}\u0000${period}\u0000${activity}`)?.delta ?? 0;
     return Math.max(0, (value ?? 0) + delta);
   }
