@@ -82,10 +82,8 @@ export async function createStores(backend: Backend, opts: CreateStoresOptions =
   const records = await createRecordStores(backend);
   // The market's sale writes (item move, listing close) run inside the ledger's posting transaction.
   const companions = await createEntryCompanions(backend);
-  // The embedded cap counter writes its reservations inside the ledger's posting transactions.
-  const embeddedCounters = backend.kind === 'sqlite' ? sqliteCounters(backend.db) : null;
   const [ledger, reads, engagement, adminAudit, penalties, purchases, profiles] = await Promise.all([
-    createLedgerStore(backend, { companions, ...(opts.ledgerFaults ? { faults: opts.ledgerFaults } : {}), ...(embeddedCounters ? { riders: [embeddedCounters.caps] } : {}) }),
+    createLedgerStore(backend, { companions, ...(opts.ledgerFaults ? { faults: opts.ledgerFaults } : {}) }),
     createLedgerReads(backend),
     createEngagementStore(backend),
     createAdminAuditStore(backend),
@@ -112,14 +110,7 @@ export async function createStores(backend: Backend, opts: CreateStoresOptions =
     market,
     seasons,
     goals,
-    embedded: backend.kind === 'sqlite' && embeddedCounters ? { counters: embeddedCounters, sessions: sqliteSessionRevocations(backend.db) } : null,
-    close: async () => {
-      try {
-        // Reservations still in memory go to the file before it closes.
-        embeddedCounters?.caps.flush();
-      } finally {
-        await backend.close();
-      }
-    },
+    embedded: backend.kind === 'sqlite' ? { counters: sqliteCounters(backend.db), sessions: sqliteSessionRevocations(backend.db) } : null,
+    close: () => backend.close(),
   };
 }

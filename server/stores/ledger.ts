@@ -1,15 +1,13 @@
 import type { Backend } from './backend.js';
 import type { LedgerFaults, LedgerStore } from '../ledger/ports.js';
 import type { EntryCompanions } from './entry-companions.js';
-import { createSqliteLedgerStore, type PostingRider } from './sqlite/ledger-store.js';
+import { createSqliteLedgerStore } from './sqlite/ledger-store.js';
 
 export interface LedgerStoreOptions {
   /** Test-only fault injection. */
   faults?: LedgerFaults;
   /** The companion writes of entries with a `transfer` (a market sale); without them such an entry is refused as a wiring bug. */
   companions?: EntryCompanions;
-  /** SQLite only: writes that go into every posting transaction (the embedded cap counter's reservations). */
-  riders?: readonly PostingRider[];
 }
 
 /**
@@ -20,7 +18,7 @@ export interface LedgerStoreOptions {
 export async function createLedgerStore(backend: Backend, opts: LedgerStoreOptions = {}): Promise<LedgerStore> {
   if (opts.companions && opts.companions.kind !== backend.kind) throw new Error(`entry companions built for ${opts.companions.kind}, ledger on ${backend.kind}`);
   const faults = opts.faults ? { faults: opts.faults } : {};
-  if (backend.kind === 'sqlite') return createSqliteLedgerStore(backend.db, { ...faults, ...(opts.companions?.kind === 'sqlite' ? { companions: opts.companions.companions } : {}), ...(opts.riders ? { riders: opts.riders } : {}) });
+  if (backend.kind === 'sqlite') return createSqliteLedgerStore(backend.db, { ...faults, ...(opts.companions?.kind === 'sqlite' ? { companions: opts.companions.companions } : {}) });
   const [{ createMongoLedgerStore }, { failFast }] = await Promise.all([import('./mongo/ledger-store.js'), import('./mongo/unavailable.js')]);
   return failFast(createMongoLedgerStore(backend.connection, backend.indexBuilds, { ...faults, ...(opts.companions?.kind === 'mongodb' ? { companions: opts.companions.companions } : {}) }));
 }

@@ -165,15 +165,6 @@ function addCarryColumn(db: SqliteDb): void {
 }
 
 /**
- * Other writes that go into the ledger's posting transaction, whatever it posts (the embedded cap
- * counter's decided reservations, server/stores/sqlite/counters.ts): one commit instead of two.
- */
-export interface PostingRider {
-  /** Writes inside the open transaction; answers how to take the write back in memory if the transaction rolls back. */
-  writeIn(): () => void;
-}
-
-/**
  * The ledger on SQLite. better-sqlite3 is synchronous, so one `post()` runs to its end without
  * another JavaScript caller interleaving; the transaction still matters for crashes and for a
  * second process on the same file (the audit CLI, or a second server). The posting rules are the
@@ -182,13 +173,11 @@ export interface PostingRider {
  * and the posted entries' companion writes (EntryDraft.transfer, from `companions`), all in the
  * one transaction.
  */
-export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults; companions?: SqliteEntryCompanions; riders?: readonly PostingRider[] } = {}): LedgerStore {
+export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFaults; companions?: SqliteEntryCompanions } = {}): LedgerStore {
   db.exec(DDL);
   addCarryColumn(db);
   db.exec(QUERY_DDL);
-  const { faults, companions, riders = [] } = opts;
-  /** The riders' take-backs for the transaction in progress, run if it rolls back. */
-  let riderUndos: Array<() => void> = [];
+  const { faults, companions } = opts;
 
   const stmt = {
     entryByKey: db.prepare<[string], EntryRow>('SELECT * FROM ledger_entries WHERE idempotency_key = ?'),
@@ -379,7 +368,6 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
     for (const write of plan.claimWrites) applyClaim(write);
     for (const { entry, transfer } of plan.transfers) companionFor(companions, transfer).apply(transfer, entry);
     if (plan.transfers.length > 0) faults?.afterTransfers?.();
-    for (const rider of riders) riderUndos.push(rider.writeIn());
     return plan.outcomes;
   });
 
@@ -390,16 +378,7 @@ export function createSqliteLedgerStore(db: SqliteDb, opts: { faults?: LedgerFau
       // BEGIN IMMEDIATE takes the write lock up front: with two server processes on one file, a
       // deferred transaction that read first could not upgrade to writing (SQLITE_BUSY without
       // waiting); an immediate one waits for the other process within busy_timeout.
-      riderUndos = [];
-      try {
-        return postBatch.immediate(entries);
-      } catch (err) {
-        // Rolled back: what the riders wrote is not in the file, so they hold it again.
-        for (const undo of riderUndos) undo();
-        throw err;
-      } finally {
-        riderUndos = [];
-      }
+      return postBatch.immediate(entries);
     },
 
     async account(userId) {
