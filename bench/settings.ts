@@ -95,7 +95,7 @@ export const defaultSettings: BenchSettings = {
   budgetMs: 450_000,
   relay: { clients: 100, rooms: 10, ratePerClientPerSec: 2, bodyBytes: 120 },
   cost: { loadsPerSec: [200, 600, 1_000], trials: 3, warmupMs: 400, measureMs: 2_000 },
-  saturation: { stepRatesPerSec: [300, 450, 600, 800, 1_000, 1_200, 1_500, 1_800, 2_400, 3_000], trials: 3, stepWarmupMs: 300, stepMeasureMs: 1_500, p99AckLimitMs: 100 },
+  saturation: { stepRatesPerSec: [200, 300, 450, 600, 800, 1_000, 1_200, 1_500, 1_800, 2_400, 3_000], trials: 3, stepWarmupMs: 300, stepMeasureMs: 1_500, p99AckLimitMs: 100 },
   clusters: { redisUrlDefault: 'redis://127.0.0.1:6379', loadsPerSec: [200], trials: 3, saturationTrials: 2 },
   gifts: { members: 200, senders: 20, giftsPerSender: 10, amount: 1, soloGifts: 10, fundingAmount: 100 },
   connections: { sockets: 2_000, users: 20, connectConcurrency: 50 },
