@@ -4,6 +4,7 @@ import type { IndexBuilds } from './mongo/index-builds.js';
 import type { AppConfig } from '../config/env.js';
 import type { Logger } from '../lib/logger.js';
 import { openSqlite, type SqliteDb } from './sqlite/db.js';
+import { startWalCheckpoints } from './sqlite/wal-checkpoints.js';
 
 /**
  * The one database connection of the process. Every store (records, ledger, economy state) is
@@ -27,11 +28,15 @@ export async function openBackend(config: Pick<AppConfig, 'mongoUrl' | 'dataDir'
     const connection = await connectMongo(config.mongoUrl, logger);
     return { kind: 'mongodb', connection, indexBuilds: createIndexBuilds(), close: () => connection.close() };
   }
-  const db = openSqlite(join(config.dataDir, 'chat.sqlite'));
+  const file = join(config.dataDir, 'chat.sqlite');
+  const db = openSqlite(file);
+  // Checkpoints move to a background thread once the WAL grows (wal-checkpoints.ts).
+  const checkpoints = startWalCheckpoints({ db, file, logger });
   return {
     kind: 'sqlite',
     db,
     close: async () => {
+      await checkpoints.stop();
       if (db.open) db.close();
     },
   };
