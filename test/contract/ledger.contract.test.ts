@@ -197,6 +197,23 @@ describe.each(backends)('LedgerStore contract on $name', (factory: BackendFactor
     expect(await store.sumsByActivity('u', { direction: 'credit', since: new Date(at + 1) })).toEqual({});
   });
 
+  it('sums a user\'s recent received credits (gifts, room rewards) as the gift rules read them: not earns, sends or older ones', async () => {
+    const store = await openStore();
+    await store.post([stamp(awardEntry('vg', 50, { idempotencyKey: key('fund'), actorId: 'admin' }))]);
+    await store.post([stamp(giftEntry('vg', 'vr', 4, { idempotencyKey: key('old gift') }))]);
+    const since = new Date(at + 1);
+    await store.post([stamp(giftEntry('vg', 'vr', 5, { idempotencyKey: key('gift') }))]);
+    await store.post([stamp(grantEntry('vr', 6, { idempotencyKey: key('reward'), actorId: 'mod', roomId: 'room-v' }))]);
+    await store.post([stamp(earnEntry('vr', 2, { idempotencyKey: key('m'), activity: 'send_message' }))]);
+    await store.post([stamp(giftEntry('vr', 'vg', 1, { idempotencyKey: key('back') }))]);
+    expect(await store.sumsByActivity('vr', { direction: 'credit', kinds: ['gift', 'grant'], since })).toEqual({ gift: 5, room_reward: 6 });
+    expect(await store.sumsByActivity('vr', { direction: 'credit', kinds: ['gift'], since })).toEqual({ gift: 5 });
+    expect(await store.sumsByActivity('vr', { direction: 'credit', kinds: ['grant'], since: new Date(at + 1) })).toEqual({});
+    expect(await store.sumsByActivity('vr', { direction: 'credit', kinds: ['gift', 'grant'] })).toEqual({ gift: 9, room_reward: 6 });
+    expect(await store.sumsByActivity('vr', { direction: 'credit', kinds: ['gift', 'earn'], since })).toEqual({ gift: 5, send_message: 2 });
+    expect(await store.sumsByActivity('vr', { direction: 'debit', kinds: ['gift'], since })).toEqual({ gift: 1 });
+  });
+
   it('writes an award carry with its entry only, and reads it back with the account', async () => {
     const store = await openStore();
     expect(await store.accountWithCarry('a')).toEqual({ account: { balance: 0, totalEarned: 0, totalSpent: 0, totalGifted: 0, totalReceived: 0 }, carryNanos: 0 });
