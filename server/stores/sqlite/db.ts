@@ -10,6 +10,16 @@ export type SqliteDb = Database.Database;
  * is the usual trade for an embedded single-node server. `busy_timeout` covers a second process
  * (the audit CLI) touching the same file.
  *
+ * `temp_store = MEMORY` keeps SQLite's temporary files in memory. The one the server makes all the
+ * time is the statement journal: a statement that writes several rows inside a transaction (the
+ * ledger's multi-row inserts and account upserts, a batch of awards) journals each page it touches
+ * so that it can be undone alone if it fails half-way, and with the default that journal is a
+ * temporary file written with one system call per page. In memory, a batched ledger entry costs
+ * about 13 % less CPU (issue 16, docs/performance.md "Session 7"); the journal lives for one
+ * statement and holds only the pages it changed. Sorts and temporary tables too large for the page
+ * cache would also stay in memory rather than spill to disk: the server's queries group into a
+ * handful of rows (activities, days) or at most one row per user.
+ *
  * Each store module applies its own DDL (idempotent `CREATE ... IF NOT EXISTS`) when it is
  * created, so a module owns its tables.
  */
@@ -20,5 +30,6 @@ export function openSqlite(path: string): SqliteDb {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
   return db;
 }
