@@ -102,8 +102,10 @@ export function renderTable(r: BenchResult): string {
     row('', 'gifts committed / attempted', `${g.giftsCommitted} / ${g.giftsAttempted}`);
     row('', 'gifts committed/s', num(g.committedPerSec));
     row('', 'server CPU per committed gift (storm)', g.serverCpuMsPerGift === null ? 'n/a' : `${num(g.serverCpuMsPerGift)} ms`);
+    row('', 'bench client CPU per committed gift (200 member sockets)', g.clientCpuMsPerGift === null ? 'n/a' : `${num(g.clientCpuMsPerGift)} ms`);
     row('', 'send->ack p50 / p99', p5099(g.ack));
     row('', 'send->gift:received p50 / p99', p5099(g.received));
+    row('', 'send->first member\'s gift:received p50 / p99 (one per gift)', p5099(g.firstReceived));
     row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);
     row('', 'first gift of a session (scrypt PIN): send->gift:received p50 / p99', `${p5099(g.firstGift.received)} (${g.firstGift.giftsCommitted} gifts, one at a time; ack p50 / p99 ${p5099(g.firstGift.ack)})`);
     row('', 'one gift at a time, PIN verified: send->gift:received p50 / p99', `${p5099(g.solo.received)} (${g.solo.giftsCommitted} gifts)`);

@@ -23,6 +23,12 @@ export interface GiftPhaseResult {
   ack: LatencySummary;
   /** send -> `gift:received` at each member of the room (sender and recipient included). */
   received: LatencySummary;
+  /**
+   * send -> `gift:received` at the first member to get it, one sample per gift: the server's part
+   * of `received` plus the least of the bench's own. The rest of `received` is the time the one
+   * bench process takes to get through every member socket's events (docs/performance.md).
+   */
+  firstReceived: LatencySummary;
   eventsExpected: number;
   eventsReceived: number;
   /**
@@ -30,6 +36,11 @@ export interface GiftPhaseResult {
    * committed gift: the figure that stays comparable when other work loads the machine.
    */
   serverCpuMsPerGift: number | null;
+  /**
+   * The bench process's own CPU over the same window, per committed gift: the 200 member sockets'
+   * Socket.IO clients decoding every `gift:received`. It shares the machine's cores with the server.
+   */
+  clientCpuMsPerGift: number | null;
 }
 
 export interface GiftStormResult extends GiftPhaseResult {
@@ -121,6 +132,9 @@ class GiftTracker {
   private readonly seen: Array<Set<string>>;
   private readonly listeners: Array<(e: GiftView) => void>;
   private samples = new SampleBuffer();
+  private firstSamples = new SampleBuffer();
+  /** When the first member got each gift. */
+  private firstAt = new Map<string, number>();
   private receivedById = new Map<string, number>();
   received = 0;
 
@@ -136,6 +150,8 @@ class GiftTracker {
   /** Starts a new phase: fresh samples and counters. */
   reset(): void {
     this.samples = new SampleBuffer();
+    this.firstSamples = new SampleBuffer();
+    this.firstAt = new Map();
     this.receivedById = new Map();
     this.received = 0;
   }
@@ -144,6 +160,8 @@ class GiftTracker {
     this.sentAt.set(giftId, at);
     for (const t of this.early.get(giftId) ?? []) this.samples.add(t - at);
     this.early.delete(giftId);
+    const first = this.firstAt.get(giftId);
+    if (first !== undefined) this.firstSamples.add(first - at);
   }
 
   receivedOf(giftId: string): number {
@@ -152,6 +170,11 @@ class GiftTracker {
 
   summary(): LatencySummary {
     return this.samples.summary();
+  }
+
+  /** One sample per gift: its first receipt by any member. */
+  firstSummary(): LatencySummary {
+    return this.firstSamples.summary();
   }
 
   detach(): void {
@@ -165,8 +188,18 @@ class GiftTracker {
     this.received++;
     this.receivedById.set(giftId, (this.receivedById.get(giftId) ?? 0) + 1);
     const at = this.sentAt.get(giftId);
+    if (!this.firstAt.has(giftId)) {
+      this.firstAt.set(giftId, now);
+      if (at !== undefined) this.firstSamples.add(now - at);
+    }
     if (at !== undefined) this.samples.add(now - at);
-    else this.early.set(giftId, [...(this.early.get(giftId) ?? []), now]);
+    else {
+      // In a storm most receipts come before their ack. Appended in place: copying the list on
+      // each receipt made this quadratic in the room's size, bench CPU the server was charged for.
+      const waiting = this.early.get(giftId);
+      if (waiting) waiting.push(now);
+      else this.early.set(giftId, [now]);
+    }
   }
 }
 
@@ -196,6 +229,7 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
   };
 
   const cpuStart = readCpuSeconds(room.serverPid);
+  const clientCpuStart = process.cpuUsage();
   const start = performance.now();
   let lastAck = start;
   await Promise.all(
@@ -223,6 +257,8 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
   const eventsExpected = committed * n;
   await waitUntil(() => tracker.received >= eventsExpected);
   const serverCpuMs = (readCpuSeconds(room.serverPid) - cpuStart) * 1000;
+  const clientCpu = process.cpuUsage(clientCpuStart);
+  const clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
 
   const elapsedSec = Math.max(lastAck - start, 1) / 1000;
   return {
@@ -232,9 +268,11 @@ async function sendGifts(tracker: GiftTracker, room: GiftRoom, plan: number[][],
     committedPerSec: round1(committed / elapsedSec),
     ack: ackSamples.summary(),
     received: tracker.summary(),
+    firstReceived: tracker.firstSummary(),
     eventsExpected,
     eventsReceived: tracker.received,
     serverCpuMsPerGift: committed > 0 ? round1(serverCpuMs / committed) : null,
+    clientCpuMsPerGift: committed > 0 ? round1(clientCpuMs / committed) : null,
   };
 }
 

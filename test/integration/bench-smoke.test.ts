@@ -81,6 +81,12 @@ describe('bench --quick (smoke)', () => {
       // storm is too short for /proc's 10 ms ticks to be more than a figure.
       expect(result.gifts.value.firstGift.serverCpuMsPerGift).toBeGreaterThan(0);
       expect(result.gifts.value.serverCpuMsPerGift).not.toBeNull();
+      // One first-receipt sample per committed gift, never later than the member receipts' own.
+      const storm = result.gifts.value;
+      ordered(storm.firstReceived);
+      expect(storm.firstReceived.count).toBe(storm.giftsCommitted);
+      expect(storm.firstReceived.p99Ms!).toBeLessThanOrEqual(storm.received.maxMs!);
+      expect(storm.firstGift.clientCpuMsPerGift).toBeGreaterThan(0);
     } else {
       expect(result.gifts.status).toBe('unavailable');
     }
