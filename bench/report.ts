@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { BenchResult, ScenarioOutcome } from './runner.js';
 import type { LatencySummary } from './samples.js';
 import { formatStats } from './trials.js';
+import type { LedgerAuditResult } from './ledger-audit.js';
 
 export interface MachineInfo {
   cores: number;
@@ -47,6 +48,9 @@ function unavailable<T>(o: ScenarioOutcome<T>): string | null {
 }
 
 /** The stdout table: one block per scenario, figures with units, "not available" spelled out. */
+/** An audit that ran to the end passed (a failed one fails its scenario): what it read. */
+const audited = (a: LedgerAuditResult): string => `${a.ok ? 'ok' : 'FAILED'} (${num(a.entries)} entries)`;
+
 export function renderTable(r: BenchResult): string {
   const rows: Array<[string, string, string]> = [];
   const row = (scenario: string, metric: string, value: string): void => {
@@ -92,6 +96,7 @@ export function renderTable(r: BenchResult): string {
         row('', `  climb ${t + 1} ${label}: offered:held(p99 ack, cores)`, steps);
       }
     });
+    row('', 'ledger audit after the scenario, relay / economy', `${audited(c.ledgerAudit.relay)} / ${audited(c.ledgerAudit.economy)}`);
   }
 
   const gifts = unavailable(r.gifts);
@@ -109,6 +114,7 @@ export function renderTable(r: BenchResult): string {
     row('', 'events received / expected', `${g.eventsReceived} / ${g.eventsExpected}`);
     row('', 'first gift of a session (scrypt PIN): send->gift:received p50 / p99', `${p5099(g.firstGift.received)} (${g.firstGift.giftsCommitted} gifts, one at a time; ack p50 / p99 ${p5099(g.firstGift.ack)})`);
     row('', 'one gift at a time, PIN verified: send->gift:received p50 / p99', `${p5099(g.solo.received)} (${g.solo.giftsCommitted} gifts)`);
+    row('', 'ledger audit after the scenario', audited(g.ledgerAudit));
   }
 
   const ledger = unavailable(r.ledger);
@@ -123,6 +129,7 @@ export function renderTable(r: BenchResult): string {
     row('', 'RSS per connection', kib(c.rssPerConnectionBytes));
     row('', 'V8 heap per connection', kib(c.heapPerConnectionBytes));
     row('', 'connects/s', num(c.connectedPerSec));
+    row('', 'ledger audit after the scenario', audited(c.ledgerAudit));
   }
 
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((rw) => rw[i]!.length)));

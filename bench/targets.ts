@@ -103,6 +103,31 @@ export function evaluateTargets(r: BenchResult): TargetVerdict[] {
     });
   }
 
+  // 7. No correctness traded: every scenario's ledger audit (a failed audit fails its scenario).
+  {
+    const audited: string[] = [];
+    const failed: string[] = [];
+    const seen = (name: string, o: { status: string; reason?: string }, entries: () => number | null): void => {
+      const n = o.status === 'ok' ? entries() : null;
+      if (o.status === 'ok') audited.push(n === null ? name : `${name} (${n} entries)`);
+      else if (o.status === 'failed' && (o.reason ?? '').includes('ledger audit failed')) failed.push(name);
+    };
+    for (const topology of ['embedded', 'redis', 'two-nodes'] as const) {
+      const o = r.clusters[topology];
+      seen(topology, o, () => (o.status === 'ok' ? o.value.ledgerAudit.relay.entries + o.value.ledgerAudit.economy.entries : 0));
+    }
+    seen('gift storm', r.gifts, () => (r.gifts.status === 'ok' && r.gifts.value.available ? r.gifts.value.ledgerAudit.entries : 0));
+    // The ledger scenario audits its own stores (it throws when one fails).
+    seen('ledger', r.ledger, () => null);
+    seen('connections', r.connections, () => (r.connections.status === 'ok' ? r.connections.value.ledgerAudit.entries : 0));
+    verdicts.push({
+      issue: 16,
+      target: 'no correctness traded: the ledger audit passes after every scenario',
+      measured: failed.length ? `FAILED after ${failed.join(', ')}` : audited.length ? `passed after ${audited.join(', ')}` : 'no scenario ran',
+      verdict: judge(failed.length ? false : audited.length ? true : null),
+    });
+  }
+
   // Issue 6: p99 ack at the default load.
   for (const label of ['economy', 'relay'] as const) {
     const phase = embedded?.steady?.[label];

@@ -4,6 +4,7 @@ import { startServer, type ChildMemory } from '../server-process.js';
 import { connectSocket, mapLimit, type BenchSocket } from '../api.js';
 import { closeAll, registerUsers, runTag } from '../population.js';
 import { round1 } from '../load.js';
+import { auditLedger, auditorName, registerAuditor, type LedgerAuditResult } from '../ledger-audit.js';
 
 export interface ConnectionsResult {
   sockets: number;
@@ -15,6 +16,8 @@ export interface ConnectionsResult {
   rssPerConnectionBytes: number;
   /** Same for the V8 heap, both read right after a full GC in the child. */
   heapPerConnectionBytes: number | null;
+  /** The server's ledger audit at the end (the registrations' awards). */
+  ledgerAudit: LedgerAuditResult;
 }
 
 const settleMs = 500;
@@ -27,10 +30,12 @@ const settleMs = 500;
  */
 export async function runConnections(settings: BenchSettings): Promise<ConnectionsResult> {
   const c = settings.connections;
-  const server = await startServer();
+  const tag = runTag();
+  const server = await startServer({ env: { ADMIN_USERNAMES: auditorName(tag) } });
   const open: BenchSocket[] = [];
   try {
-    const users = await registerUsers(server.url, `bc${runTag()}`, c.users, settings.registerConcurrency);
+    const auditor = await registerAuditor(server.url, tag);
+    const users = await registerUsers(server.url, `bc${tag}`, c.users, settings.registerConcurrency);
     open.push(...(await mapLimit(users, c.connectConcurrency, (u) => connectSocket(server.url, u.token))));
     await pause(settleMs);
     const before = await server.memory();
@@ -43,6 +48,7 @@ export async function runConnections(settings: BenchSettings): Promise<Connectio
     const connectMs = performance.now() - t0;
     await pause(settleMs);
     const after = await server.memory();
+    const ledgerAudit = await auditLedger(server.url, auditor, 'the connections scenario');
 
     return {
       sockets: c.sockets,
@@ -53,6 +59,7 @@ export async function runConnections(settings: BenchSettings): Promise<Connectio
       rssPerConnectionBytes: Math.round((after.rssBytes - before.rssBytes) / c.sockets),
       heapPerConnectionBytes:
         after.heapUsedBytes !== null && before.heapUsedBytes !== null ? Math.round((after.heapUsedBytes - before.heapUsedBytes) / c.sockets) : null,
+      ledgerAudit,
     };
   } finally {
     closeAll(open);

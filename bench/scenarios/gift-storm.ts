@@ -6,6 +6,7 @@ import { connectSocket, createRoom, emitAck, http, HttpError, mapLimit, okData, 
 import { benchPassword, closeAll, registerUsers, runTag } from '../population.js';
 import { round1 } from '../load.js';
 import { SampleBuffer, type LatencySummary } from '../samples.js';
+import { auditLedger, type LedgerAuditResult } from '../ledger-audit.js';
 
 export interface Unavailable {
   available: false;
@@ -56,6 +57,8 @@ export interface GiftStormResult extends GiftPhaseResult {
   firstGift: GiftPhaseResult;
   /** Then gifts one at a time by senders whose PIN is already verified (each waits until every member has it), no contention. */
   solo: GiftPhaseResult;
+  /** The server's ledger audit after the storm. */
+  ledgerAudit: LedgerAuditResult;
 }
 
 const pin = '4826';
@@ -111,7 +114,8 @@ export async function runGiftStorm(settings: BenchSettings, cpuProfileDir?: stri
       const solo = await sendGifts(tracker, giftRoom('s'), [everySender.slice(0, g.soloGifts)], true, settings.drainTimeoutMs);
       const stormPlan = everySender.map((s) => Array.from({ length: g.giftsPerSender }, () => s));
       const stormed = await sendGifts(tracker, giftRoom('t'), stormPlan, false, settings.drainTimeoutMs);
-      return { available: true, members: members.length, senders: g.senders, setupMs, firstGift, solo, ...stormed };
+      const ledgerAudit = await auditLedger(server.url, admin, 'the gift storm');
+      return { available: true, members: members.length, senders: g.senders, setupMs, firstGift, solo, ...stormed, ledgerAudit };
     } finally {
       tracker.detach();
     }

@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { BenchSettings } from '../settings.js';
 import { startServer, type ServerHandle } from '../server-process.js';
-import { buildRooms, closeAll, type RoomClient } from '../population.js';
+import { buildRooms, closeAll, runTag, type RoomClient } from '../population.js';
+import { auditLedger, auditorName, registerAuditor, type LedgerAuditResult } from '../ledger-audit.js';
+import type { BenchUser } from '../api.js';
 import { combinePhases, round1, runLoadPhase, type LoadPhase, type LoadPhaseOptions, type LoadPhaseResult } from '../load.js';
 import { ratioOf, trialStats, type TrialStats } from '../trials.js';
 
@@ -68,6 +70,8 @@ export interface ClusterResult {
     limitReached: boolean;
     climbs: Array<{ relay: SaturationClimb; economy: SaturationClimb }>;
   };
+  /** Each server's ledger audit after its last window (the relay's holds the registrations' awards). */
+  ledgerAudit: { relay: LedgerAuditResult; economy: LedgerAuditResult };
 }
 
 interface Mode {
@@ -75,6 +79,8 @@ interface Mode {
   label: 'relay' | 'economy';
   nodes: ServerHandle[];
   clients: RoomClient[];
+  /** An admin of this server, for the ledger audit at the end. */
+  auditor: BenchUser | null;
 }
 
 export interface ClusterSpec {
@@ -108,14 +114,16 @@ export async function runCluster(
     await Promise.all(
       [false, true].map(async (economyEnabled, i) => {
         const label = economyEnabled ? 'economy' : 'relay';
-        const mode: Mode = { economyEnabled, label, nodes: [], clients: [] };
+        const mode: Mode = { economyEnabled, label, nodes: [], clients: [], auditor: null };
         modes[i] = mode;
         const profileDir = cpuProfileDir?.(label);
-        const common = { env: { ECONOMY_ENABLED: String(economyEnabled) }, economyOverrides: settings.economyOverrides };
+        const tag = runTag();
+        const common = { env: { ECONOMY_ENABLED: String(economyEnabled), ADMIN_USERNAMES: auditorName(tag) }, economyOverrides: settings.economyOverrides };
         const first = await startServer({ ...common, redisUrl: spec.topology === 'embedded' ? null : spec.redisUrl!, ...(profileDir ? { cpuProfileDir: profileDir } : {}) });
         mode.nodes.push(first);
         for (let n = 1; n < nodeCount; n++) mode.nodes.push(await startServer({ ...common, peerOf: first }));
         mode.clients = await buildRooms(mode.nodes.map((s) => s.url), settings.relay.clients, settings.relay.rooms, settings.registerConcurrency);
+        mode.auditor = await registerAuditor(first.url, tag);
       }),
     );
     const setupMs = Math.round(performance.now() - t0);
@@ -184,10 +192,14 @@ export async function runCluster(
       climbs.push(climb);
       log(`  ${spec.topology}: climb ${t + 1}: relay ${climb.relay.highestSustainedPerSec} economy ${climb.economy.highestSustainedPerSec} msg/s`);
     }
+    // After the last window: every award and registration of the run, on the shared store.
+    const audit = async (mode: Mode): Promise<LedgerAuditResult> => auditLedger(mode.nodes[0]!.url, mode.auditor!, `the ${spec.topology} scenario (${mode.label})`);
+    const ledgerAudit = { relay: await audit(modes[0]!), economy: await audit(modes[1]!) };
     return {
       topology: spec.topology,
       nodes: nodeCount,
       setupMs,
+      ledgerAudit,
       steady,
       cost: { loads, ratio: trialStats(allRatios) },
       saturation: {

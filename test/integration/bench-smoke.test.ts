@@ -67,6 +67,10 @@ describe('bench --quick (smoke)', () => {
     // The economy server's acks carry the award each message earned; the relay's carry none.
     expect(embedded!.steady!.economy.awards.granted).toBe(embedded!.steady!.economy.acked);
     expect(embedded!.steady!.relay.awards.granted).toBe(0);
+    // The server's own ledger audit after the scenario: at least one entry per award in the acks.
+    expect(embedded!.ledgerAudit.economy.ok).toBe(true);
+    expect(embedded!.ledgerAudit.economy.entries).toBeGreaterThanOrEqual(embedded!.steady!.economy.awards.granted);
+    expect(embedded!.ledgerAudit.relay.ok).toBe(true);
 
     // Gifts: real figures, or an honest "not available" while the server has no gift routes.
     if (result.gifts.status === 'ok') {
@@ -103,6 +107,9 @@ describe('bench --quick (smoke)', () => {
       expect(c.connectedPerSec).toBeGreaterThan(0);
       expect(c.after.rssBytes).toBeGreaterThan(0);
       expect(Number.isFinite(c.rssPerConnectionBytes)).toBe(true);
+      // Every registration is an award: the audit read them.
+      expect(c.ledgerAudit.ok).toBe(true);
+      expect(c.ledgerAudit.entries).toBeGreaterThanOrEqual(c.users);
     }
 
     const written = JSON.parse(readFileSync(outFile, 'utf8')) as BenchResult;
@@ -111,8 +118,14 @@ describe('bench --quick (smoke)', () => {
     expect(written.machine.totalMemoryBytes).toBeGreaterThan(0);
     expect(written.machine.node).toMatch(/^v\d+\./);
     expect(written.settings.mode).toBe('quick');
-    // Quick figures are never judged against the targets: the load is not the default one.
+    // Quick figures are never judged against the targets: the load is not the default one. The
+    // ledger audit is not a figure: it is judged in every run, and every scenario's must pass.
     expect(written.targets.length).toBeGreaterThan(0);
-    for (const t of written.targets) expect(t.verdict).toBe('not measured');
+    const isAudit = (t: { target: string }): boolean => t.target.startsWith('no correctness traded');
+    for (const t of written.targets.filter((v) => !isAudit(v))) expect(t.verdict).toBe('not measured');
+    const audit = written.targets.filter(isAudit);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.verdict, audit[0]!.measured).toBe('met');
+    expect(audit[0]!.measured).toMatch(/embedded \(\d+ entries\).*gift storm.*ledger.*connections/);
   });
 });
